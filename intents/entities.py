@@ -1,0 +1,178 @@
+"""Tokens -> entities, using the per-language lexicons plus babel's month and
+country names. Exact phrases first (longest first); rapidfuzz only for the words
+left over, only on words long enough to be safe, and only above a cutoff."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from babel import Locale
+from rapidfuzz import fuzz, process
+
+from .normalize import Token, fold, words
+from .resources import load_toml
+
+LANGS = ("nl", "fr", "en")
+YEARS = range(1900, 2101)
+FUZZY_MIN_LEN = 4
+# Territory codes that are not countries a person returns to.
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
+
+
+@dataclass(frozen=True)
+class Entity:
+    type: str
+    value: Any
+    start: int
+    end: int
+    fuzzy: bool = False
+
+
+def _cutoff(length: int) -> float:
+    return 85 if length <= 5 else 80
+
+
+class Lexicon:
+    def __init__(self) -> None:
+        # phrase (token texts) -> {lang: (type, value)}
+        self.phrases: dict[tuple[str, ...], dict[str, tuple[str, Any]]] = {}
+        self.vocab: dict[str, set[str]] = {lang: set() for lang in LANGS}
+        self.weak_months: set[str] = set()
+        self.month_anchors: set[str] = set()
+        for lang in LANGS:
+            lex = load_toml(lang, "lexicon.toml")
+            self.weak_months |= {fold(w) for w in lex["weak_months"]}
+            self.month_anchors |= {fold(w) for w in lex["month_anchors"]}
+            for key, phrases in lex["entities"].items():
+                kind, _, value = key.partition(":")
+                parsed: Any = int(value) if value.isdigit() else (value or None)
+                for phrase in phrases:
+                    self._add(lang, phrase, kind, parsed)
+            for word in lex["stop"]:
+                self._add(lang, word, "stop", None, override=False)
+            self._add_cldr(lang)
+        self.max_len = max(len(p) for p in self.phrases)
+        singles = sorted(p[0] for p in self.phrases if len(p) == 1 and len(p[0]) >= FUZZY_MIN_LEN and p[0].isalpha())
+        self.by_length: dict[int, list[str]] = {}
+        for word in singles:
+            self.by_length.setdefault(len(word), []).append(word)
+
+    def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
+        key = words(phrase)
+        if not key:
+            return
+        meanings = self.phrases.setdefault(key, {})
+        if override or lang not in meanings:
+            meanings[lang] = (kind, value)
+        self.vocab[lang].update(t for t in key if t.isalpha())
+
+    def _add_cldr(self, lang: str) -> None:
+        locale = Locale.parse(lang)
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in locale.months[context][width].items():
+                    self._add(lang, name, "month", number, override=False)
+        stops = {p for p, m in self.phrases.items() if m.get(lang, ("",))[0] == "stop"}
+        for code, name in locale.territories.items():
+            if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES and words(name) not in stops:
+                self._add(lang, name, "country", code, override=False)
+
+    # ---- language ---------------------------------------------------------------------
+    def detect(self, texts: list[str], hint: str | None) -> tuple[str | None, dict[str, float]]:
+        """The question's language by its words; None when no word tells."""
+        scores = {lang: 0.0 for lang in LANGS}
+        for text in texts:
+            langs = [lang for lang in LANGS if text in self.vocab[lang]]
+            if 0 < len(langs) < len(LANGS):
+                for lang in langs:
+                    scores[lang] += 1 / len(langs)
+        best = max(scores.values())
+        if best == 0:
+            return None, scores
+        leaders = [lang for lang in LANGS if scores[lang] == best]
+        if len(leaders) == 1:
+            return leaders[0], scores
+        return (hint if hint in leaders else leaders[0]), scores
+
+    # ---- entities ---------------------------------------------------------------------
+    def meaning(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
+        meanings = self.phrases.get(key)
+        if not meanings:
+            return None
+        if lang in meanings:
+            return meanings[lang]
+        return next((meanings[other] for other in LANGS if other in meanings), None)
+
+    def entities(self, tokens: list[Token], lang: str) -> tuple[list[Entity], list[str], list[str]]:
+        """Entities in token order, the content words nothing could read, and the
+        vocabulary words that misspelled words were read as."""
+        found: list[Entity] = []
+        unknown: list[str] = []
+        matched: list[str] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            number = self._numeric(tok, i)
+            if number:
+                found.append(number)
+                i += 1
+                continue
+            for length in range(min(self.max_len, len(tokens) - i), 0, -1):
+                key = tuple(t.text for t in tokens[i:i + length])
+                meaning = self.meaning(key, lang)
+                if meaning:
+                    kind, value = meaning
+                    if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
+                        kind, value = "stop", None
+                    if kind != "stop":
+                        found.append(Entity(kind, value, i, i + length))
+                    i += length
+                    break
+            else:
+                if tok.kind == "word":
+                    match = self._fuzzy(tok.text, lang)
+                    if match is None:
+                        unknown.append(tok.text)
+                    else:
+                        matched.append(match[0])
+                        if match[1] != "stop":
+                            found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True))
+                i += 1
+        return found, unknown, matched
+
+    def _numeric(self, tok: Token, i: int) -> Entity | None:
+        if tok.kind == "num":
+            v = tok.value
+            if not tok.grouped and float(v).is_integer() and len(tok.text) == 4 and int(v) in YEARS:
+                return Entity("year", int(v), i, i + 1)
+            return Entity("num", v, i, i + 1, fuzzy=tok.grouped)
+        if tok.kind in ("dmy", "my", "ym"):
+            parts = tok.value
+            year, month = (parts[2], parts[1]) if tok.kind == "dmy" else (parts[1], parts[0]) if tok.kind == "my" \
+                else (parts[0], parts[1])
+            day_ok = tok.kind != "dmy" or 1 <= parts[0] <= 31
+            if 1 <= month <= 12 and day_ok and year in YEARS:
+                return Entity("ym", (year, month), i, i + 1)
+            return Entity("bad_date", tok.text, i, i + 1)
+        if tok.kind in ("quarter", "half"):
+            return Entity(tok.kind, tok.value, i, i + 1)
+        return None
+
+    def _fuzzy(self, word: str, lang: str) -> tuple[str, str, Any] | None:
+        if len(word) < FUZZY_MIN_LEN or not word.isalpha():
+            return None
+        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
+        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_cutoff(len(word)))
+        if match is None:
+            return None
+        kind, value = self.meaning((match[0],), lang)
+        if kind == "month" and match[0] in self.weak_months:
+            return None
+        return match[0], kind, value
+
+    def _anchored(self, tokens: list[Token], i: int) -> bool:
+        """A weak month word ("may") counts only beside a year or after a preposition."""
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and nxt.kind == "num" and len(nxt.text) == 4:
+            return True
+        return i > 0 and tokens[i - 1].text in self.month_anchors

@@ -1,0 +1,527 @@
+"""Query -> Answer over the dataset. The only module that uses pandas.
+
+Tables are indexed once at start-up; each query then reads a handful of cells, so a
+question costs well under a millisecond. Every figure keeps the rows it came from.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from .data import Dataset
+from .models import Answer, Figure, Line, Num, Period, Query, Ref
+
+Row = tuple[str, int, str]
+FIGURE_STYLES = {"percent": "printed_percent", "share": "percent", "change": "change", "average": "decimal"}
+
+
+class Builder:
+    """Collects the lines, figures and rows of one answer."""
+
+    def __init__(self, engine: Engine, query: Query):
+        self.engine, self.query = engine, query
+        self.lines: list[Line] = []
+        self.figures: list[Figure] = []
+        self.status = "ok"
+        self.examples: tuple[str, ...] = ()
+
+    def line(self, key: str, rows: tuple[Row, ...] = (), **params: Any) -> None:
+        self.lines.append(Line(key, params, tuple(rows)))
+
+    def figure(self, value: float, kind: str, label: str, sources: list[str] | tuple[str, ...]) -> Num:
+        self.figures.append(Figure(value, kind, label, tuple(sources)))
+        return Num(value, FIGURE_STYLES.get(kind, "count"))
+
+    def answer(self) -> Answer:
+        lines = [replace(line, notes=tuple(self.engine.footnotes_for(line.rows))) for line in self.lines]
+        ids: list[str] = []
+        for line in lines:
+            ids.extend(fid for fid in line.notes if fid not in ids)
+        files = []
+        for fig in self.figures:
+            for src in fig.sources:
+                file = src.rpartition(":")[0]
+                if file not in files:
+                    files.append(file)
+        return Answer(self.status, self.query, tuple(lines), tuple(self.figures), tuple(ids),
+                      tuple(sorted(files)), self.examples)
+
+
+class Engine:
+    def __init__(self, dataset: Dataset):
+        t = dataset.tables
+        self.dataset = dataset
+        frame = {name: pd.DataFrame(rows).drop(columns="_row") for name, rows in t.items()}
+        self.monthly = frame["monthly"].set_index(["year", "month", "organisation"]).sort_index()
+        self.yearly = frame["yearly"].set_index("year").sort_index()
+        self.by_org = frame["yearly_by_organisation"].set_index(["year", "organisation"]).sort_index()
+        self.countries = frame["countries"].set_index(["year", "iso"]).sort_index()
+        self.categories = frame["categories"].set_index(["year", "category"]).sort_index()
+        self.totals = frame["totals"].set_index(["table", "year"]).sort_index()
+        # Point look-ups go through plain dicts: a pandas .loc costs ~20x more per call.
+        self._month = self.monthly.to_dict("index")
+        self._year = self.yearly.to_dict("index")
+        self._year_org = self.by_org.to_dict("index")
+        self._country = self.countries.to_dict("index")
+        self._category = self.categories.to_dict("index")
+        self._total = self.totals.to_dict("index")
+        self.first_year, self.last_year = int(self.yearly.index.min()), int(self.yearly.index.max())
+        self.monthly_years = sorted({int(y) for y in self.monthly.index.get_level_values("year")})
+        self.split_years = sorted({int(y) for y in self.by_org.index.get_level_values("year")})
+        self.country_years = sorted({int(y) for y in self.countries.index.get_level_values("year")})
+        self.category_years = sorted({int(y) for y in self.categories.index.get_level_values("year")})
+        self.footnote_ids = [f["id"] for f in t["footnotes"]]
+        self.footnote_text = {f["id"]: {lang: f[lang] for lang in ("nl", "fr", "en")} for f in t["footnotes"]}
+        self.source_titles = {s["file"]: (s["title"], s["publisher"]) for s in t["sources"]}
+        self.country_codes = sorted({iso for _, iso in self._country if iso != "other"})
+
+    # ---- coverage -------------------------------------------------------------------
+    def year_span(self, year: int) -> Period:
+        """The months a year's published total covers (2025: January-September)."""
+        row = self._year[year]
+        return Period((year, row["first_month"]), (year, row["last_month"]), "year")
+
+    def partial(self, year: int) -> bool:
+        row = self._year.get(year)
+        return bool(row) and (row["first_month"], row["last_month"]) != (1, 12)
+
+    def coverage_line(self, b: Builder) -> None:
+        monthly = tuple(self.year_span(y) for y in self.monthly_years)
+        b.line("coverage", first=self.first_year, last=self.last_year, monthly=monthly,
+               countries=tuple(self.country_years), categories=tuple(self.category_years))
+
+    def footnotes_for(self, rows: tuple[Row, ...]) -> list[str]:
+        out = []
+        for fid in self.footnote_ids:
+            if any(s.matches(table, year, org) for s in self.dataset.selectors[fid] for table, year, org in rows):
+                out.append(fid)
+        return out
+
+    def latest_with_months(self, months: list[int]) -> int | None:
+        for year in reversed(self.monthly_years):
+            if all((year, m, "total") in self._month for m in months):
+                return year
+        return None
+
+    # ---- resolving what the parser left open ------------------------------------------
+    def resolve(self, query: Query) -> Query:
+        """Fill in a left-out year: the latest one the data has for what was asked."""
+        if not query.year_implicit:
+            return query
+        periods = []
+        for p in query.periods:
+            if p.whole_years and p.single_year:
+                periods.append(Period.year(self.latest_year_for(query)))
+            else:
+                year = self.latest_with_months([m for _, m in p.months()]) or self.monthly_years[-1]
+                periods.append(p.with_year(year))
+        if not periods:
+            periods = [Period.year(self.latest_year_for(query))]
+        return replace(query, periods=tuple(periods))
+
+    def latest_year_for(self, query: Query) -> int:
+        if query.intent in ("top", "country", "share") and (query.countries or query.intent == "top"):
+            return self.country_years[-1]
+        if query.intent == "categories":
+            return self.category_years[-1]
+        if query.intent in ("extreme", "average", "series") and query.grain == "month":
+            return self.monthly_years[-1]
+        return self.last_year
+
+    # ---- figures ----------------------------------------------------------------------
+    def value(self, period: Period, org: str) -> tuple[int, list[str], list[Row], Period] | None:
+        """Returns for a period and organisation ('total' for both), with its sources,
+        rows and the period actually covered; None when the data does not hold it."""
+        if period.whole_years:
+            years = range(period.first_year, period.last_year + 1)
+            if all(y in self._year for y in years):
+                if org == "total":
+                    rows = [self._year[y] for y in years]
+                    used = [("yearly", y, "total") for y in years]
+                elif all((y, org) in self._year_org for y in years):
+                    rows = [self._year_org[(y, org)] for y in years]
+                    used = [("organisation", y, org) for y in years]
+                else:
+                    return None
+                covered = Period(self.year_span(years[0]).start, self.year_span(years[-1]).end, period.kind)
+                return sum(r["returns"] for r in rows), [r["source"] for r in rows], used, covered
+        months = [(y, m) for y, m in period.months() if (y, m, org) in self._month]
+        if not months:
+            return None
+        rows = [self._month[(y, m, org)] for y, m in months]
+        covered = Period(months[0], months[-1], period.kind) if months != period.months() else period
+        return (sum(r["returns"] for r in rows), [r["source"] for r in rows],
+                [("monthly", y, org) for y, _ in months], covered)
+
+    def missing_reason(self, b: Builder, period: Period, org: str, today: dt.date) -> None:
+        """Say why a period has no figure, and what the data holds instead."""
+        b.status = "no_data"
+        if period.start > (today.year, today.month) or period.first_year > self.last_year:
+            b.line("nodata.future", period=period)
+        elif period.single_year and period.first_year in self._year and org != "total" and \
+                self.value(period, "total") is not None:
+            total = self.value(period, "total")
+            b.line("nodata.org_split", total[2], period=total[3], org=Ref("org", org),
+                   years=tuple(self.split_years), total=b.figure(total[0], "count", "total", total[1]))
+            return
+        elif period.single_year and period.first_year in self._year:
+            year = period.first_year
+            span = self.year_span(year)
+            if year in self.monthly_years:
+                total = self._year[year]
+                b.line("nodata.unpublished", (("yearly", year, "total"),), period=period, span=span,
+                       total=b.figure(total["returns"], "count", "total", [total["source"]]))
+                return
+            total = self._year[year]
+            b.line("nodata.no_monthly", (("yearly", year, "total"),), year=year,
+                   total=b.figure(total["returns"], "count", "total", [total["source"]]))
+            return
+        else:
+            b.line("nodata.period", period=period)
+        self.coverage_line(b)
+
+    # ---- intents ----------------------------------------------------------------------
+    def run(self, query: Query, today: dt.date) -> Answer:
+        query = self.resolve(query)
+        b = Builder(self, query)
+        handler = getattr(self, "_" + query.intent, None)
+        if handler is None:
+            b.line(query.intent if query.intent in ("help", "greeting", "thanks") else "unknown")
+            b.status = "ok" if query.intent in ("help", "greeting", "thanks") else "unknown"
+        else:
+            handler(b, query, today)
+        return b.answer()
+
+    def _periods(self, query: Query) -> tuple[Period, ...]:
+        return query.periods or (Period.year(self.last_year),)
+
+    def _announce(self, b: Builder, query: Query, period: Period) -> None:
+        if query.year_implicit:
+            key = "resolved.latest_month" if not period.whole_years else "resolved.latest_year"
+            b.line(key, period=self.value(period, "total")[3] if self.value(period, "total") else period)
+
+    def _count(self, b: Builder, query: Query, today: dt.date) -> None:
+        for period in self._periods(query):
+            self._announce(b, query, period)
+            orgs = query.orgs or ("total",)
+            for org in orgs:
+                found = self.value(period, org)
+                if found is None:
+                    self.missing_reason(b, period, org, today)
+                    continue
+                value, sources, rows, covered = found
+                fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources)
+                split = self.value(period, "fedasil") if org == "total" else None
+                if split:
+                    dvz = self.value(period, "dvz")
+                    b.line("count.split", tuple(rows + split[2] + dvz[2]), period=covered, total=fig,
+                           fedasil=b.figure(split[0], "count", "fedasil", split[1]),
+                           dvz=b.figure(dvz[0], "count", "dvz", dvz[1]))
+                elif org == "total":
+                    b.line("count.total", tuple(rows), period=covered, total=fig)
+                else:
+                    b.line("count.org", tuple(rows), period=covered, value=fig, org=Ref("org", org))
+                if covered != period and period.kind != "year":
+                    b.line("count.clipped", period=period, covered=covered)
+                if query.quoted is not None:
+                    b.line("count.quoted_same" if query.quoted == value else "count.quoted_other",
+                           quoted=Num(query.quoted), value=Num(value))
+            if query.year_implicit and period.single_month:
+                self._other_years(b, period)
+
+    def _other_years(self, b: Builder, period: Period) -> None:
+        month = period.start[1]
+        items = []
+        rows = []
+        for year in reversed(self.monthly_years):
+            if year != period.first_year and (year, month, "total") in self._month:
+                row = self._month[(year, month, "total")]
+                items.append((Period.month(year, month), b.figure(row["returns"], "count", f"total {year}-{month:02d}", [row["source"]])))
+                rows.append(("monthly", year, "total"))
+        if items:
+            b.line("count.other_years", tuple(rows), items=tuple(items))
+
+    def _compare(self, b: Builder, query: Query, today: dt.date) -> None:
+        periods = self._periods(query)
+        orgs = query.orgs or ("total",)
+        if len(periods) >= 2:
+            sides = [(p, orgs[0]) for p in periods[:2]]
+        elif len(orgs) >= 2:
+            sides = [(periods[0], o) for o in orgs[:2]]
+        else:
+            b.status = "clarify"
+            b.line("clarify.compare")
+            return
+        if sides[0] == sides[1]:
+            b.status = "clarify"
+            found = self.value(*sides[0])
+            if found:
+                b.line("clarify.same_period", tuple(found[2]), period=found[3],
+                       total=b.figure(found[0], "count", "total", found[1]))
+            else:
+                b.line("clarify.compare")
+            return
+        # Newest first, as a reader expects "2020 against 2019".
+        if sides[0][0] < sides[1][0]:
+            sides.reverse()
+        found = [self.value(p, o) for p, o in sides]
+        for (p, o), f in zip(sides, found):
+            if f is None:
+                self.missing_reason(b, p, o, today)
+        if None in found:
+            return
+        (a, a_src, a_rows, a_cov), (c, c_src, c_rows, c_cov) = found
+        diff = a - c
+        key = "compare.same" if diff == 0 else "compare.more" if diff > 0 else "compare.less"
+        if sides[0][1] != sides[1][1]:
+            key = key.replace("compare.", "compare_orgs.")
+        pct = b.figure(diff / c, "change", "difference", a_src + c_src) if c else None
+        b.line(key, tuple(a_rows + c_rows), a=b.figure(a, "count", "first", a_src), b=b.figure(c, "count", "second", c_src),
+               pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
+               diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
+
+    def _series(self, b: Builder, query: Query, today: dt.date) -> None:
+        periods = self._periods(query)
+        for period in periods:
+            monthly = query.grain == "month" or (period.single_year and query.grain != "year")
+            if monthly:
+                self._series_months(b, period, today)
+            else:
+                self._series_years(b, period, today)
+
+    def _series_years(self, b: Builder, period: Period, today: dt.date) -> None:
+        years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
+        if not years:
+            self.missing_reason(b, period, "total", today)
+            return
+        b.line("series.years_head", period=Period.years(years[0], years[-1]))
+        for year in years:
+            row = self._year[year]
+            b.line("series.item", (("yearly", year, "total"),), label=self.year_span(year),
+                   value=b.figure(row["returns"], "count", f"total {year}", [row["source"]]))
+        if len(years) > 1:
+            first, last = self._year[years[0]], self._year[years[-1]]
+            b.line("series.summary", a=Num(first["returns"]), pa=years[0], c=Num(last["returns"]), pc=years[-1],
+                   pct=b.figure((last["returns"] - first["returns"]) / first["returns"], "change", "change",
+                                [first["source"], last["source"]]))
+
+    def _series_months(self, b: Builder, period: Period, today: dt.date) -> None:
+        months = [(y, m) for y, m in period.months() if (y, m, "total") in self._month]
+        if not months:
+            self.missing_reason(b, period, "total", today)
+            return
+        b.line("series.months_head", period=Period(months[0], months[-1], period.kind))
+        for y, m in months:
+            row = self._month[(y, m, "total")]
+            total = b.figure(row["returns"], "count", f"total {y}-{m:02d}", [row["source"]])
+            label = Period.month(y, m)
+            if (y, m, "fedasil") in self._month:
+                f, d = self._month[(y, m, "fedasil")], self._month[(y, m, "dvz")]
+                b.line("series.item_split", (("monthly", y, "total"),), label=label, value=total,
+                       fedasil=b.figure(f["returns"], "count", "fedasil", [f["source"]]),
+                       dvz=b.figure(d["returns"], "count", "dvz", [d["source"]]))
+            else:
+                b.line("series.item", (("monthly", y, "total"),), label=label, value=total)
+
+    def _extreme(self, b: Builder, query: Query, today: dt.date) -> None:
+        period = self._periods(query)[0]
+        org = (query.orgs or ("total",))[0]
+        by_month = query.grain == "month" or (query.grain is None and period.single_year)
+        if by_month:
+            keys = [(y, m, org) for y, m in period.months() if (y, m, org) in self._month]
+            if not keys:
+                self.missing_reason(b, period, org, today)
+                return
+            series = self.monthly.loc[keys, "returns"]
+        else:
+            years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
+            skipped = [y for y in years if self.partial(y)] if len(years) > 1 else []
+            years = [y for y in years if y not in skipped]
+            if not years:
+                self.missing_reason(b, period, org, today)
+                return
+            series = self.yearly.loc[years, "returns"]
+        best = series.max() if query.extreme == "max" else series.min()
+        winners = series[series == best].index.tolist()
+        if by_month:
+            rows = [self._month[k] for k in winners]
+            labels = tuple(Period.month(y, m) for y, m, _ in winners)
+            used = tuple(("monthly", y, org) for y, _, _ in winners)
+            scope = Period(keys[0][:2], keys[-1][:2], period.kind)
+        else:
+            rows = [self._year[y] for y in winners]
+            labels = tuple(winners)
+            used = tuple(("yearly", y, "total") for y in winners)
+            scope = Period.years(years[0], years[-1])
+        value = b.figure(int(best), "count", query.extreme, [r["source"] for r in rows])
+        grain = "month" if by_month else "year"
+        b.line(f"extreme.{grain}_{query.extreme}", used, scope=scope, winners=labels, value=value, org=Ref("org", org))
+        if not by_month and skipped:
+            b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
+
+    def _average(self, b: Builder, query: Query, today: dt.date) -> None:
+        for period in self._periods(query):
+            org = (query.orgs or ("total",))[0]
+            per_year = query.grain == "year" or (query.grain is None and not period.single_year)
+            if per_year:
+                years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
+                skipped = [y for y in years if self.partial(y)] if len(years) > 1 else []
+                years = [y for y in years if y not in skipped]
+                if not years:
+                    self.missing_reason(b, period, org, today)
+                    continue
+                values = self.yearly.loc[years, "returns"]
+                src = [self._year[y]["source"] for y in years]
+                b.line("average.year", tuple(("yearly", y, "total") for y in years),
+                       period=Period.years(years[0], years[-1]),
+                       avg=b.figure(float(values.mean()), "average", "per year", src),
+                       total=b.figure(int(values.sum()), "count", "total", src), count=Num(len(years)))
+                if skipped:
+                    b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
+                continue
+            found = self.value(period, org)
+            if found is None:
+                self.missing_reason(b, period, org, today)
+                continue
+            value, src, rows, covered = found
+            months = len(covered.months())
+            b.line("average.month", tuple(rows), period=covered, org=Ref("org", org),
+                   avg=b.figure(value / months, "average", "per month", src),
+                   total=b.figure(value, "count", "total", src), count=Num(months))
+
+    def _top(self, b: Builder, query: Query, today: dt.date) -> None:
+        years = [p.first_year for p in self._periods(query)]
+        if query.year_implicit:
+            others = [y for y in self.country_years if y != years[0]]
+            b.line("resolved.latest_list", year=years[0], others=tuple(others))
+        for year in years:
+            if year not in self.country_years:
+                b.status = "no_data"
+                b.line("nodata.country_year", year=year, years=tuple(self.country_years))
+                continue
+            listed = self.countries.loc[year].sort_values("rank", na_position="last")
+            ranked = listed[listed["rank"].notna()]
+            n = min(query.n or len(ranked), len(ranked))
+            basis = listed["basis"].iloc[0]
+            total = self._year[year]
+            b.line("top.head", (("countries", year, "total"),), n=Num(n), year=year, basis=Ref("basis", basis))
+            for iso, row in ranked.head(n).iterrows():
+                b.line("top.item", rank=int(row["rank"]), country=Ref("country", iso),
+                       value=b.figure(int(row["returns"]), "count", iso, [row["source"]]),
+                       share=b.figure(row["returns"] / total["returns"], "share", f"{iso} share",
+                                      [row["source"], total["source"]]))
+            if query.n and query.n > len(ranked):
+                b.line("top.capped", year=year, n=Num(len(ranked)))
+            if (year, "other") in self._country and n == len(ranked):
+                other = self._country[(year, "other")]
+                b.line("top.other", value=b.figure(other["returns"], "count", "other", [other["source"]]),
+                       share=b.figure(other["returns"] / total["returns"], "share", "other share",
+                                      [other["source"], total["source"]]))
+            b.line("top.total", (("yearly", year, "total"),), year=self.year_span(year),
+                   value=b.figure(total["returns"], "count", "total", [total["source"]]))
+
+    def _country(self, b: Builder, query: Query, today: dt.date) -> None:
+        years = [p.first_year for p in query.periods] if query.periods else list(self.country_years)
+        if any(not (p.whole_years and p.single_year) for p in query.periods):
+            b.status = "no_data"
+            b.line("nodata.country_month", years=tuple(self.country_years))
+            return
+        found_any = False
+        for iso in query.countries:
+            for year in years:
+                found_any |= self._country_year(b, query, iso, year)
+        if not found_any:
+            b.status = "no_data"
+            b.examples = ("country",)
+
+    def _share(self, b: Builder, query: Query, today: dt.date) -> None:
+        if query.countries:
+            self._country(b, query, today)
+            return
+        for period in self._periods(query):
+            for org in query.orgs or ("dvz",):
+                part, whole = self.value(period, org), self.value(period, "total")
+                if part is None or whole is None:
+                    self.missing_reason(b, period, org, today)
+                    continue
+                b.line("share.org", tuple(part[2] + whole[2]), org=Ref("org", org), period=whole[3],
+                       share=b.figure(part[0] / whole[0] if whole[0] else 0, "share", f"{org} share", part[1] + whole[1]),
+                       value=b.figure(part[0], "count", org, part[1]),
+                       total=b.figure(whole[0], "count", "total", whole[1]))
+
+    def _country_year(self, b: Builder, query: Query, iso: str, year: int) -> bool:
+        if year not in self.country_years:
+            b.line("nodata.country_year", year=year, years=tuple(self.country_years))
+            return False
+        listed = self.countries.loc[year]
+        basis = Ref("basis", listed["basis"].iloc[0])
+        count = int(listed["rank"].notna().sum())
+        row = self._country.get((year, iso))
+        if row is None:
+            b.line("nodata.country_not_listed", (("countries", year, "total"),), country=Ref("country", iso),
+                   year=year, basis=basis, n=Num(count))
+            if (year, "other") in self._country:
+                other = self._country[(year, "other")]
+                b.line("nodata.country_other", (("countries", year, "total"),), year=year,
+                       value=b.figure(other["returns"], "count", "other", [other["source"]]))
+            return False
+        total = self._year[year]
+        share = b.figure(row["returns"] / total["returns"], "share", f"{iso} share", [row["source"], total["source"]])
+        key = "share.country" if query.intent == "share" else "country.figure"
+        b.line(key, (("countries", year, "total"),), country=Ref("country", iso), year=self.year_span(year),
+               value=b.figure(row["returns"], "count", iso, [row["source"]]), rank=int(row["rank"]),
+               n=Num(count), basis=basis, share=share, total=Num(total["returns"]))
+        return True
+
+    def _categories(self, b: Builder, query: Query, today: dt.date) -> None:
+        years = [p.first_year for p in self._periods(query)]
+        if query.periods and any(not (p.whole_years and p.single_year) for p in query.periods):
+            b.status = "no_data"
+            b.line("nodata.categories_year", years=tuple(self.category_years))
+            return
+        for year in years:
+            if year not in self.category_years:
+                b.status = "no_data"
+                b.line("nodata.categories_year", years=tuple(self.category_years))
+                continue
+            wanted = query.categories or ("applicants", "rejected", "irregular")
+            printed_total = self._total.get(("categories", year), {})
+            has_counts = printed_total.get("returns") is not None and not pd.isna(printed_total.get("returns"))
+            used = (("categories", year, "total"),)
+            if len(wanted) == 3:
+                b.line("categories.head", used, year=self.year_span(year))
+                used = ()
+            for cat in wanted:
+                row = self._category[(year, cat)]
+                pct = b.figure(row["percent"] / 100, "percent", f"{cat} percent", [row["source"]])
+                if has_counts:
+                    value = b.figure(int(row["returns"]), "count", cat, [row["source"]])
+                    total = b.figure(int(printed_total["returns"]), "count", "total", [printed_total["source"]])
+                    key = "categories.item" if len(wanted) == 3 else "category.figure"
+                    b.line(key, used, category=Ref("category", cat), value=value, pct=pct, total=total,
+                           year=self.year_span(year))
+                else:
+                    key = "categories.item_pct" if len(wanted) == 3 else "category.figure_pct"
+                    b.line(key, used, category=Ref("category", cat), pct=pct, year=self.year_span(year))
+            if not has_counts:
+                b.line("categories.pct_only", year=year)
+
+    def _info(self, b: Builder, query: Query, today: dt.date) -> None:
+        b.line(f"info.{query.topic}")
+        if query.topic in ("coverage", "sources"):
+            self.coverage_line(b)
+
+    def _clarify(self, b: Builder, query: Query, today: dt.date) -> None:
+        b.status = "clarify"
+        b.line(f"clarify.{query.topic}", n=Num(query.n or 0))
+
+    def _unknown(self, b: Builder, query: Query, today: dt.date) -> None:
+        b.status = "unknown"
+        b.line("unknown")
+        if query.topic:
+            b.line(f"unknown_topic.{query.topic}")
+        self.coverage_line(b)
+        b.examples = ("count", "top")

@@ -1,0 +1,154 @@
+"""Plain, frozen values that flow through the pipeline: Period, Query, Answer.
+
+Nothing here does I/O or formatting; render.py turns the typed params into text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from typing import Any
+
+ORGANISATIONS = ("fedasil", "dvz")
+STATUSES = ("ok", "no_data", "clarify", "unknown")
+INTENTS = (
+    "count", "compare", "series", "extreme", "average", "top", "country", "share",
+    "categories", "info", "help", "greeting", "thanks", "unknown", "clarify",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """An inclusive span of whole months; `kind` says how the user named it."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    kind: str = "range"
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls((year, month), (year, month), "month")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls((year, 1), (year, 12), "year")
+
+    @classmethod
+    def years(cls, first: int, last: int) -> Period:
+        return cls((first, 1), (last, 12), "years")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        return cls((year, 3 * quarter - 2), (year, 3 * quarter), "quarter")
+
+    @classmethod
+    def half(cls, year: int, half: int) -> Period:
+        return cls((year, 6 * half - 5), (year, 6 * half), "half")
+
+    @property
+    def first_year(self) -> int:
+        return self.start[0]
+
+    @property
+    def last_year(self) -> int:
+        return self.end[0]
+
+    @property
+    def whole_years(self) -> bool:
+        return self.start[1] == 1 and self.end[1] == 12
+
+    @property
+    def single_year(self) -> bool:
+        return self.start[0] == self.end[0]
+
+    @property
+    def single_month(self) -> bool:
+        return self.start == self.end
+
+    def months(self) -> list[tuple[int, int]]:
+        out, (y, m) = [], self.start
+        while (y, m) <= self.end:
+            out.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+    def with_year(self, year: int) -> Period:
+        """The same months in another year (for follow-ups such as "and 2019?")."""
+        shift = year - self.start[0]
+        return Period((self.start[0] + shift, self.start[1]), (self.end[0] + shift, self.end[1]), self.kind)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": "%04d-%02d" % self.start, "end": "%04d-%02d" % self.end, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the user asked, as an intent and its slots. Empty slot = not said."""
+
+    intent: str
+    periods: tuple[Period, ...] = ()
+    orgs: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    n: int | None = None
+    extreme: str | None = None
+    grain: str | None = None
+    topic: str | None = None
+    quoted: int | None = None
+    year_implicit: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        slots = {k: v for k, v in asdict(self).items() if k != "intent" and v not in ((), None, False)}
+        if self.periods:
+            slots["periods"] = [p.to_json() for p in self.periods]
+        return {"intent": self.intent, "slots": slots}
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number to show; `style` picks the locale format (count, percent, decimal, signed...)."""
+
+    value: float
+    style: str = "count"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A named thing to show in the reader's language: org, country, category, month..."""
+
+    kind: str
+    code: Any
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the answer states, with the data rows it comes from (file:line)."""
+
+    value: float
+    kind: str
+    label: str
+    sources: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return {"value": value, "kind": self.kind, "label": self.label, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One paragraph of an answer: a template key in answers.toml, its params, and the
+    data rows (table, year, organisation) its figures use, which decide its footnotes."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    rows: tuple[tuple[str, int, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str
+    query: Query
+    lines: tuple[Line, ...]
+    figures: tuple[Figure, ...] = ()
+    footnotes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()

@@ -1,0 +1,69 @@
+"""Text -> tokens: fold case and accents, drop control and formatting characters,
+and read numbers and numeric dates ("03/2020", "2020-03", "Q1", "3.000") whole."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CHARS = 500
+
+# Order matters: the longest numeric shapes first.
+_TOKEN = re.compile(r"""
+    (?P<dmy>\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b)
+  | (?P<my>\b\d{1,2}[/.-]\d{4}\b)
+  | (?P<ym>\b\d{4}[/.-]\d{1,2}\b(?![/.-]?\d))
+  | (?P<quarter>\b[qtk][1-4]\b)
+  | (?P<half>\b[hs][12]\b)
+  | (?P<num>\d{1,3}(?:[.,\u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
+  | (?P<word>[a-z]+)
+  | (?P<sym>[%&,?\-–/])
+""", re.VERBOSE)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    kind: str  # word, num, sym, dmy, my, ym, quarter, half
+    value: object = None
+    grouped: bool = False  # a number written with thousands separators ("3.000")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, no control or bidi characters, one apostrophe."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    text = text.replace("’", "'").replace("`", "'").replace("‘", "'")
+    text = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+def _number(text: str) -> tuple[float, bool]:
+    grouped = bool(re.fullmatch(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+", text))
+    if grouped:
+        return float(re.sub(r"\D", "", text)), True
+    return float(text.replace(",", ".")), False
+
+
+def tokenize(text: str) -> list[Token]:
+    folded = fold(text)
+    tokens = []
+    for m in _TOKEN.finditer(folded):
+        kind = m.lastgroup
+        raw = m.group()
+        if kind == "num":
+            value, grouped = _number(raw)
+            tokens.append(Token(raw, "num", value, grouped))
+        elif kind in ("dmy", "my", "ym"):
+            parts = [int(p) for p in re.split(r"[/.-]", raw)]
+            tokens.append(Token(raw, kind, tuple(parts)))
+        elif kind in ("quarter", "half"):
+            tokens.append(Token(raw, kind, int(raw[1])))
+        else:
+            tokens.append(Token(raw, kind))
+    return tokens
+
+
+def words(text: str) -> tuple[str, ...]:
+    """A lexicon phrase as the token texts a question would give."""
+    return tuple(t.text for t in tokenize(text))

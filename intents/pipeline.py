@@ -1,0 +1,92 @@
+"""The whole path of one question: normalize -> language -> entities -> rules ->
+Query -> execute -> Answer -> render. Front ends (CLI, Telegram) call only this."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import data
+from .entities import LANGS, Lexicon
+from .execute import Engine
+from .models import Answer, Query
+from .normalize import MAX_CHARS, tokenize
+from .render import Renderer
+from .rules import build
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a conversation remembers between two questions."""
+
+    query: Query | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    question: str
+    text: str
+    html: str
+    status: str
+    lang: str
+    context: Context
+    answer: Answer
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "lang": self.lang,
+            "status": self.status,
+            "intent": self.answer.query.intent,
+            "text": self.text,
+            "footnotes": list(self.answer.footnotes),
+            "figures": [f.to_json() for f in self.answer.figures],
+            "query": self.answer.query.to_json(),
+        }
+
+
+class Pipeline:
+    def __init__(self, dataset: data.Dataset):
+        self.engine = Engine(dataset)
+        self.lexicon = Lexicon()
+        self.renderers = {lang: Renderer(lang, self.engine.footnote_text, self.engine.source_titles) for lang in LANGS}
+
+    @classmethod
+    def load(cls, data_dir: str | os.PathLike | None = None) -> Pipeline:
+        return cls(data.load(data_dir))
+
+    def understand(self, text: str, context: Context | None, hint: str | None,
+                   today: dt.date) -> tuple[Query, str | None]:
+        if not text.strip():
+            return Query("clarify", topic="empty"), None
+        if len(text) > MAX_CHARS:
+            return Query("clarify", topic="too_long"), None
+        tokens = tokenize(text)
+        lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
+        ents, unknown, matched = self.lexicon.entities(tokens, lang or hint or "en")
+        if lang is None and matched:
+            lang, _ = self.lexicon.detect(matched, hint)
+        previous = context.query if context else None
+        return build(ents, unknown, today, previous), lang
+
+    def ask(self, text: str, *, context: Context | None = None, lang: str | None = None,
+            lang_hint: str | None = None, today: dt.date | None = None) -> Reply:
+        today = today or dt.date.today()
+        hint = lang or (context.lang if context and context.lang else None) or lang_hint
+        query, detected = self.understand(text, context, hint, today)
+        reply_lang = lang or detected or hint or "en"
+        answer = self.engine.run(query, today)
+        renderer = self.renderers[reply_lang]
+        remembered = replace(answer.query, year_implicit=False) if answer.status != "unknown" else \
+            (context.query if context else None)
+        return Reply(
+            question=text,
+            text=renderer.render(answer),
+            html=renderer.render(answer, as_html=True),
+            status=answer.status,
+            lang=reply_lang,
+            context=Context(remembered, reply_lang),
+            answer=answer,
+        )

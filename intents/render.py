@@ -1,0 +1,134 @@
+"""Answer -> text in the reader's language. babel formats every number, month and
+country; the sentences come from intents/locales/<lang>/answers.toml."""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from babel import Locale
+from babel.lists import format_list
+from babel.numbers import format_decimal
+
+from .models import Answer, Num, Period, Ref
+from .resources import load_toml
+
+LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+MAX_CHARS = 4096
+
+
+class Renderer:
+    def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], titles: dict[str, tuple[str, str]]):
+        self.lang = lang
+        self.locale = Locale.parse(LOCALES[lang])
+        self.t = load_toml(lang, "answers.toml")
+        self.footnotes = {fid: texts[lang] for fid, texts in footnotes.items()}
+        self.titles = titles
+        self.months = self.locale.months["format"]["wide"]
+        self.territories = self.locale.territories
+        pattern = self.locale.percent_formats[None].pattern
+        # The locale's own percent pattern ("#,##0 %" in fr) with one decimal added.
+        self.pct1 = re.sub(r"0(?=[^0]*$)", "0.0", pattern, count=1)
+        self.pct0 = pattern
+
+    # ---- values -------------------------------------------------------------------
+    def template(self, key: str) -> Any:
+        node: Any = self.t
+        for part in key.split("."):
+            node = node[part]
+        return node
+
+    def number(self, num: Num) -> str:
+        v = num.value
+        if num.style == "count":
+            return format_decimal(int(v), locale=self.locale)
+        if num.style == "decimal":
+            return format_decimal(v, format="#,##0.0", locale=self.locale)
+        if num.style == "printed_percent":
+            # As the sheet prints it: "20" stays "20 %", "27.2" stays "27,2 %".
+            pattern = self.pct0 if round(v * 100, 6).is_integer() else self.pct1
+            return format_decimal(v, format=pattern, locale=self.locale)
+        if num.style in ("percent", "change"):
+            text = format_decimal(v, format=self.pct1, locale=self.locale)
+            return ("+" + text) if num.style == "change" and v > 0 else text
+        raise ValueError(num.style)
+
+    def period(self, p: Period, form: str) -> str:
+        f = self.t["period"][form]
+        (y1, m1), (y2, m2) = p.start, p.end
+        names = {"m1": self.months[m1], "m2": self.months[m2], "y1": y1, "y2": y2}
+        if p.single_month:
+            return f["month"].format(**names)
+        if p.whole_years:
+            return f["year" if p.single_year else "years"].format(**names)
+        return f["months" if p.single_year else "range"].format(**names)
+
+    def ref(self, r: Ref) -> str:
+        if r.kind == "country":
+            return self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code)
+        return self.t["names"][r.kind][r.code]
+
+    def value(self, v: Any, form: str = "bare") -> str:
+        if isinstance(v, Num):
+            return self.number(v)
+        if isinstance(v, Period):
+            return self.period(v, form)
+        if isinstance(v, Ref):
+            return self.ref(v)
+        if isinstance(v, tuple):
+            if v and isinstance(v[0], tuple):
+                return self.t["format"]["pair_separator"].join(
+                    self.t["format"]["pair"].format(self.value(a), self.value(b)) for a, b in v)
+            return format_list([self.value(x) for x in v], locale=self.locale) if v else "-"
+        return str(v)
+
+    def sentence(self, key: str, params: dict[str, Any], bold: bool) -> str:
+        template = self.template(key)
+        if isinstance(template, dict):
+            count = params[template["n"]]
+            plural = self.locale.plural_form(abs(count.value if isinstance(count, Num) else count))
+            template = template.get(plural, template["other"])
+        fields: dict[str, str] = {}
+        for name, v in params.items():
+            text = self.value(v)
+            if bold:
+                text = html.escape(text)
+                if isinstance(v, Num):
+                    text = f"<b>{text}</b>"
+            fields[name] = text
+            if isinstance(v, Period):
+                fields[name + "_in"] = html.escape(self.value(v, "in")) if bold else self.value(v, "in")
+        if bold:
+            template = html.escape(template, quote=False)
+        text = template.format(**fields)
+        return text[:1].upper() + text[1:]
+
+    # ---- whole answer ---------------------------------------------------------------
+    def render(self, answer: Answer, as_html: bool = False) -> str:
+        numbers = {fid: i for i, fid in enumerate(answer.footnotes, start=1)}
+        body = []
+        for line in answer.lines:
+            text = self.sentence(line.key, line.params, as_html)
+            marks = [numbers[f] for f in line.notes]
+            if marks:
+                text += "".join(f"<sup>{n}</sup>" for n in marks) if as_html else \
+                    " ".join(str(n).translate(SUPERSCRIPT) for n in marks)
+            body.append(text)
+        if answer.examples:
+            examples = [self.t["format"]["quote"].format(self.t["examples"][e]) for e in answer.examples]
+            body.append(self.sentence("try", {}, as_html) + " " + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
+        parts = ["\n".join(body)]
+        notes = []
+        for fid, n in numbers.items():
+            note = f"{str(n).translate(SUPERSCRIPT)} {self.footnotes[fid]}"
+            notes.append(html.escape(note) if as_html else note)
+        if answer.sources:
+            titles = format_list([self.t["format"]["title"].format(self.titles[f][0]) for f in answer.sources],
+                                 locale=self.locale)
+            publisher = self.titles[answer.sources[0]][1]
+            src = self.t["source"].format(publisher=publisher, titles=titles)
+            notes.append(f"<i>{html.escape(src)}</i>" if as_html else src)
+        if notes:
+            parts.append("\n".join(notes))
+        return "\n\n".join(parts)

@@ -1,0 +1,290 @@
+"""Entities (+ the previous Query of the conversation) -> Query.
+
+Each intent is chosen by the slots and keywords it needs (its signature), in a
+fixed order of precedence; the follow-up merge is explicit in `merge`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from .entities import Entity
+from .models import Period, Query
+
+# Keywords that ask for something of their own; without any, a short question
+# such as "and in April?" is a follow-up of the previous one.
+INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
+DATA_SIGNALS = {"measure", "org", "country", "category"}
+MAX_UNKNOWN_WITH_MEASURE = 1
+TOP_LIMIT = 1000
+
+
+@dataclass
+class Parsed:
+    """What the entities say, grouped by slot."""
+
+    kws: set
+    periods: list
+    orgs: list
+    countries: list
+    categories: list
+    nums: list
+    info: list
+    oos: list
+    social: list
+    bad: list
+    measure: bool
+    implicit: bool
+    followup: bool
+    negative_n: bool
+
+
+def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + delta
+    return index // 12, index % 12 + 1
+
+
+def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, bool]]:
+    """Period atoms in order: (start, end, period, year_given). Months without a year
+    borrow the nearest year given after them (or before), else year 0 (= left out)."""
+    atoms: list[tuple[int, int, Period, bool]] = []
+    years_at = [(e.start, e.value) for e in ents if e.type == "year"]
+    used_years: set[int] = set()
+
+    def year_for(pos: int) -> int | None:
+        after = [(s, y) for s, y in years_at if s > pos]
+        before = [(s, y) for s, y in years_at if s < pos]
+        pick = after[0] if after else before[-1] if before else None
+        if pick:
+            used_years.add(pick[0])
+            return pick[1]
+        return None
+
+    i = 0
+    while i < len(ents):
+        e = ents[i]
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if e.type == "ym":
+            atoms.append((e.start, e.end, Period.month(*e.value), True))
+        elif e.type == "month":
+            y = year_for(e.start)
+            atoms.append((e.start, e.end, Period.month(y or 0, e.value), y is not None))
+        elif e.type in ("quarter", "half") or (e.type == "ordinal" and nxt and nxt.type in ("quarter", "half")):
+            if e.type == "ordinal":
+                kind, number, end = nxt.type, e.value, nxt.end
+                i += 1
+            else:
+                kind, number, end = e.type, e.value, e.end
+            if kind == "half" and number > 2:
+                number = 2
+            y = year_for(e.start)
+            make = Period.quarter if kind == "quarter" else Period.half
+            atoms.append((e.start, end, make(y or 0, number), y is not None))
+        elif e.type == "rel":
+            period = _relative(e.value, ents, i, today)
+            if period:
+                atoms.append((e.start, e.end, period, True))
+        i += 1
+    for e in ents:
+        if e.type == "year" and e.start not in used_years:
+            atoms.append((e.start, e.end, Period.year(e.value), True))
+    return sorted(atoms, key=lambda a: a[0])
+
+
+def _relative(kind: str, ents: list[Entity], i: int, today: dt.date) -> Period | None:
+    if kind == "last_year":
+        return Period.year(today.year - 1)
+    if kind == "this_year":
+        return Period.year(today.year)
+    if kind == "year_before_last":
+        return Period.year(today.year - 2)
+    if kind == "last_month":
+        return Period.month(*_month_shift(today.year, today.month, -1))
+    if kind == "this_month":
+        return Period.month(today.year, today.month)
+    if kind == "years_ago":
+        prev = ents[i - 1] if i > 0 else None
+        if prev is not None and prev.type == "num" and float(prev.value).is_integer() and prev.value < 200:
+            return Period.year(today.year - int(prev.value))
+    return None
+
+
+def _periods(ents: list[Entity], today: dt.date) -> list[tuple[Period, bool]]:
+    """Join atoms into ranges where a range word stands between or before them."""
+    atoms = _atoms(ents, today)
+    markers = {e.start: e.value for e in ents if e.type == "range"}
+    conj_at = {e.start for e in ents if e.type == "conj"}
+    ends = {e.start: e.end for e in ents}
+    out: list[tuple[Period, bool]] = []
+    i = 0
+    while i < len(atoms):
+        start, end, period, given = atoms[i]
+        before = [m for pos, m in markers.items() if ends.get(pos) == start]
+        if i + 1 < len(atoms):
+            n_start, n_end, n_period, n_given = atoms[i + 1]
+            link = markers.get(end) if ends.get(end) == n_start else None
+            between = "between" in before and end in conj_at and ends.get(end) == n_start
+            if link == "to" or between:
+                first, last = sorted([period, n_period])
+                if not given and n_given:
+                    first = first.with_year(n_period.first_year) if first.first_year == 0 else first
+                    first, last = sorted([first, n_period])
+                kind = "years" if first.whole_years and last.whole_years else "range"
+                out.append((Period(first.start, last.end, kind), given or n_given))
+                i += 2
+                continue
+        if "since" in before or ("from" in before and not [a for a in atoms[i + 1:]]):
+            out.append((Period(period.start, (max(today.year, period.last_year), 12), "years" if period.whole_years else "range"), given))
+        elif "to" in before and not out:
+            out.append((Period((1900, 1), period.end, "years" if period.whole_years else "range"), given))
+        else:
+            out.append((period, given))
+        i += 1
+    return out
+
+
+def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
+    kws = {e.value for e in ents if e.type == "kw"}
+    periods = _periods(ents, today)
+    orgs: list[str] = []
+    for e in ents:
+        if e.type == "org":
+            for org in (("fedasil", "dvz") if e.value == "both" else (e.value,)):
+                if org not in orgs:
+                    orgs.append(org)
+    nums = [e for e in ents if e.type == "num"]
+    negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
+    first = ents[0] if ents else None
+    return Parsed(
+        kws=kws,
+        periods=periods,
+        orgs=orgs,
+        countries=list(dict.fromkeys(e.value for e in ents if e.type == "country")),
+        categories=list(dict.fromkeys(e.value for e in ents if e.type == "category")),
+        nums=nums,
+        info=[e.value for e in ents if e.type == "info"],
+        oos=[e.value for e in ents if e.type == "oos"],
+        social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
+        bad=[e.value for e in ents if e.type == "bad_date"],
+        measure=any(e.type == "measure" for e in ents),
+        implicit=any(e.type == "rel" and e.value == "latest" for e in ents),
+        followup=first is not None and first.type == "conj" and first.start == 0,
+        negative_n=negative,
+    )
+
+
+def _top_n(p: Parsed) -> int | None:
+    for e in p.nums:
+        if float(e.value).is_integer() and not e.fuzzy:
+            return int(e.value)
+    return None
+
+
+def _quoted(p: Parsed, top_n: int | None) -> int | None:
+    for e in p.nums:
+        if e.fuzzy or (float(e.value).is_integer() and e.value >= 32 and int(e.value) != top_n):
+            return int(e.value)
+    return None
+
+
+def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Query | None) -> Query:
+    p = collect(ents, unknown, today)
+    periods = tuple(period for period, _ in p.periods)
+    implicit = p.implicit or any(period.first_year == 0 for period in periods)
+    has_data = bool(p.measure or p.orgs or p.countries or p.categories)
+    asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws
+
+    if p.oos:
+        return Query("unknown", topic=p.oos[0])
+    if p.bad:
+        return Query("clarify", topic="bad_date")
+    if unknown and (not (has_data or "how_many" in p.kws) or len(unknown) > MAX_UNKNOWN_WITH_MEASURE):
+        return Query("unknown")
+    if p.info and not (periods or p.countries or asks or p.categories):
+        return Query("info", topic=p.info[0])
+    if "what_is" in p.kws and p.orgs and not (periods or asks):
+        return Query("info", topic=p.orgs[0])
+    if not (has_data or periods or asks or p.implicit):
+        if p.social:
+            return Query(p.social[-1] if "help" in p.social else p.social[0])
+        return Query("unknown")
+
+    q = _intent(p, periods, implicit)
+    if previous is not None and (p.followup or not (p.measure or asks or p.categories)) and _mergeable(previous):
+        q = merge(previous, q, p)
+    return q
+
+
+def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
+    orgs = tuple(p.orgs)
+    base = dict(periods=periods, orgs=orgs, year_implicit=implicit or not periods)
+    top_n = _top_n(p)
+    if p.categories:
+        cats = tuple(c for c in p.categories if c != "all")
+        return Query("categories", categories=cats, **base)
+    if p.countries:
+        intent = "share" if "share" in p.kws else "country"
+        return Query(intent, periods=periods, countries=tuple(p.countries), year_implicit=False)
+    if "top" in p.kws or "countries" in p.kws:
+        if p.negative_n or top_n == 0:
+            return Query("clarify", topic="top_n")
+        n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
+        return Query("top", n=n, periods=periods, year_implicit=not periods)
+    if "share" in p.kws and orgs:
+        return Query("share", **base)
+    if "compare" in p.kws and (len(periods) >= 2 or len(orgs) >= 2):
+        return Query("compare", **base)
+    if "max" in p.kws or "min" in p.kws:
+        return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=_grain(p, periods), **base)
+    if "average" in p.kws:
+        return Query("average", grain=_grain(p, periods), **base)
+    if p.kws & {"trend", "per_month", "per_year"}:
+        return Query("series", grain=_grain(p, periods), **base)
+    if "compare" in p.kws:
+        quoted = _quoted(p, None)
+        if quoted is not None:
+            return Query("count", quoted=quoted, **base)
+        return Query("compare", **base)
+    return Query("count", quoted=_quoted(p, None), **base)
+
+
+def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:
+    if "per_month" in p.kws or "month_word" in p.kws:
+        return "month"
+    if "per_year" in p.kws or "year_word" in p.kws:
+        return "year"
+    return None
+
+
+def _mergeable(previous: Query) -> bool:
+    return previous.intent not in ("unknown", "help", "greeting", "thanks", "info", "clarify")
+
+
+def merge(previous: Query, new: Query, p: Parsed) -> Query:
+    """A follow-up keeps everything of the previous question it does not say anew."""
+    if new.intent == "compare" and len(new.periods) == 1 and previous.periods:
+        return replace(new, periods=(previous.periods[0], new.periods[0]), year_implicit=False)
+    intent = previous.intent if new.intent in ("count",) else new.intent
+    periods = new.periods
+    if periods and previous.periods:
+        prev = previous.periods[0]
+        if all(x.whole_years and x.single_year for x in periods) and not prev.whole_years:
+            # "and 2019?" after "March 2020": the same months in 2019.
+            periods = tuple(prev.with_year(x.first_year) for x in periods)
+        elif all(x.first_year == 0 for x in periods):
+            periods = tuple(x.with_year(prev.first_year) for x in periods)
+    elif not periods:
+        periods = previous.periods
+    implicit = previous.year_implicit and not new.periods
+    if periods and all(x.first_year != 0 for x in periods):
+        implicit = False
+    return replace(
+        previous,
+        intent=intent,
+        periods=periods,
+        orgs=new.orgs or (previous.orgs if not new.countries else ()),
+        countries=new.countries or previous.countries,
+        categories=new.categories or previous.categories,
+        n=new.n or previous.n,
+        year_implicit=implicit,
+    )
