@@ -92,7 +92,7 @@ class Lexicon:
         leaders = [lang for lang in LANGS if scores[lang] == best]
         if len(leaders) == 1:
             return leaders[0], scores
-        return (hint if hint in leaders else leaders[0]), scores
+        return (hint if hint in leaders else None), scores
 
     # ---- entities ---------------------------------------------------------------------
     def meaning(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:

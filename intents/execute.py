@@ -65,7 +65,7 @@ class Engine:
         self._month = self.monthly.to_dict("index")
         self._year = self.yearly.to_dict("index")
         self._year_org = self.by_org.to_dict("index")
-        self._country = self.countries.to_dict("index")
+        self._country_rows = self.countries.to_dict("index")
         self._category = self.categories.to_dict("index")
         self._total = self.totals.to_dict("index")
         self.first_year, self.last_year = int(self.yearly.index.min()), int(self.yearly.index.max())
@@ -76,7 +76,7 @@ class Engine:
         self.footnote_ids = [f["id"] for f in t["footnotes"]]
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in ("nl", "fr", "en")} for f in t["footnotes"]}
         self.source_titles = {s["file"]: (s["title"], s["publisher"]) for s in t["sources"]}
-        self.country_codes = sorted({iso for _, iso in self._country if iso != "other"})
+        self.country_codes = sorted({iso for _, iso in self._country_rows if iso != "other"})
 
     # ---- coverage -------------------------------------------------------------------
     def year_span(self, year: int) -> Period:
@@ -119,7 +119,9 @@ class Engine:
                 year = self.latest_with_months([m for _, m in p.months()]) or self.monthly_years[-1]
                 periods.append(p.with_year(year))
         if not periods:
-            periods = [Period.year(self.latest_year_for(query))]
+            whole_span = query.intent in ("extreme", "series", "average") and query.grain != "month"
+            periods = [Period.years(self.first_year, self.last_year) if whole_span
+                       else Period.year(self.latest_year_for(query))]
         return replace(query, periods=tuple(periods))
 
     def latest_year_for(self, query: Query) -> int:
@@ -302,9 +304,11 @@ class Engine:
             row = self._year[year]
             b.line("series.item", (("yearly", year, "total"),), label=self.year_span(year),
                    value=b.figure(row["returns"], "count", f"total {year}", [row["source"]]))
-        if len(years) > 1:
-            first, last = self._year[years[0]], self._year[years[-1]]
-            b.line("series.summary", a=Num(first["returns"]), pa=years[0], c=Num(last["returns"]), pc=years[-1],
+        complete = [y for y in years if not self.partial(y)]
+        if len(complete) > 1:
+            # A partial year would make the change look larger than it is.
+            first, last = self._year[complete[0]], self._year[complete[-1]]
+            b.line("series.summary", a=Num(first["returns"]), pa=complete[0], c=Num(last["returns"]), pc=complete[-1],
                    pct=b.figure((last["returns"] - first["returns"]) / first["returns"], "change", "change",
                                 [first["source"], last["source"]]))
 
@@ -415,8 +419,8 @@ class Engine:
                                       [row["source"], total["source"]]))
             if query.n and query.n > len(ranked):
                 b.line("top.capped", year=year, n=Num(len(ranked)))
-            if (year, "other") in self._country and n == len(ranked):
-                other = self._country[(year, "other")]
+            if (year, "other") in self._country_rows and n == len(ranked):
+                other = self._country_rows[(year, "other")]
                 b.line("top.other", value=b.figure(other["returns"], "count", "other", [other["source"]]),
                        share=b.figure(other["returns"] / total["returns"], "share", "other share",
                                       [other["source"], total["source"]]))
@@ -459,12 +463,12 @@ class Engine:
         listed = self.countries.loc[year]
         basis = Ref("basis", listed["basis"].iloc[0])
         count = int(listed["rank"].notna().sum())
-        row = self._country.get((year, iso))
+        row = self._country_rows.get((year, iso))
         if row is None:
             b.line("nodata.country_not_listed", (("countries", year, "total"),), country=Ref("country", iso),
                    year=year, basis=basis, n=Num(count))
-            if (year, "other") in self._country:
-                other = self._country[(year, "other")]
+            if (year, "other") in self._country_rows:
+                other = self._country_rows[(year, "other")]
                 b.line("nodata.country_other", (("countries", year, "total"),), year=year,
                        value=b.figure(other["returns"], "count", "other", [other["source"]]))
             return False

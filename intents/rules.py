@@ -16,6 +16,7 @@ from .models import Period, Query
 INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
 DATA_SIGNALS = {"measure", "org", "country", "category"}
 MAX_UNKNOWN_WITH_MEASURE = 1
+MIN_UNREAD_LEN = 3
 TOP_LIMIT = 1000
 
 
@@ -198,20 +199,27 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("unknown", topic=p.oos[0])
     if p.bad:
         return Query("clarify", topic="bad_date")
-    if unknown and (not (has_data or "how_many" in p.kws) or len(unknown) > MAX_UNKNOWN_WITH_MEASURE):
-        return Query("unknown")
     if p.info and not (periods or p.countries or asks or p.categories):
         return Query("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
         return Query("info", topic=p.orgs[0])
+    # Words nothing could read may ask for what the data lacks ("bananas", "widows"):
+    # tolerate one only beside a word that names what the data counts.
+    unread = [w for w in unknown if len(w) > MIN_UNREAD_LEN]
+    if unread and (not has_data or len(unread) > MAX_UNKNOWN_WITH_MEASURE):
+        return Query("unknown")
     if not (has_data or periods or asks or p.implicit):
         if p.social:
             return Query(p.social[-1] if "help" in p.social else p.social[0])
         return Query("unknown")
 
     q = _intent(p, periods, implicit)
-    if previous is not None and (p.followup or not (p.measure or asks or p.categories)) and _mergeable(previous):
-        q = merge(previous, q, p)
+    if previous is None or not _mergeable(previous):
+        return q
+    if q.intent == "compare" and len(q.periods) < 2 and len(q.orgs) < 2:
+        return merge(previous, q, p)
+    if p.followup or not (p.measure or asks or p.categories):
+        return merge(previous, q, p)
     return q
 
 
@@ -263,7 +271,8 @@ def _mergeable(previous: Query) -> bool:
 def merge(previous: Query, new: Query, p: Parsed) -> Query:
     """A follow-up keeps everything of the previous question it does not say anew."""
     if new.intent == "compare" and len(new.periods) == 1 and previous.periods:
-        return replace(new, periods=(previous.periods[0], new.periods[0]), year_implicit=False)
+        return replace(new, periods=(previous.periods[0], new.periods[0]), orgs=new.orgs or previous.orgs[:1],
+                       year_implicit=False)
     intent = previous.intent if new.intent in ("count",) else new.intent
     periods = new.periods
     if periods and previous.periods:
