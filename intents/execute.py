@@ -76,7 +76,10 @@ class Engine:
         self.footnote_ids = [f["id"] for f in t["footnotes"]]
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in ("nl", "fr", "en")} for f in t["footnotes"]}
         self.source_titles = {s["file"]: (s["title"], s["publisher"]) for s in t["sources"]}
-        self.country_codes = sorted({iso for _, iso in self._country_rows if iso != "other"})
+        ranked = self.countries[self.countries["rank"].notna()].sort_values(["year", "rank"])
+        self._ranked = {int(year): [(iso, row) for (_, iso), row in group.to_dict("index").items()]
+                        for year, group in ranked.groupby(level="year")}
+        self._basis = self.countries.groupby(level="year")["basis"].first().to_dict()
 
     # ---- coverage -------------------------------------------------------------------
     def year_span(self, year: int) -> Period:
@@ -92,6 +95,13 @@ class Engine:
         monthly = tuple(self.year_span(y) for y in self.monthly_years)
         b.line("coverage", first=self.first_year, last=self.last_year, monthly=monthly,
                countries=tuple(self.country_years), categories=tuple(self.category_years))
+
+    def ranked_years(self, period: Period) -> tuple[list[int], list[int]]:
+        """The years of a period that can be ranked or averaged, and the partial ones
+        left out (2025 would otherwise look like a low year)."""
+        years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
+        skipped = [y for y in years if self.partial(y)] if len(years) > 1 else []
+        return [y for y in years if y not in skipped], skipped
 
     def footnotes_for(self, rows: tuple[Row, ...]) -> list[str]:
         out = []
@@ -339,17 +349,15 @@ class Engine:
             if not keys:
                 self.missing_reason(b, period, org, today)
                 return
-            series = self.monthly.loc[keys, "returns"]
+            values = {k: self._month[k]["returns"] for k in keys}
         else:
-            years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
-            skipped = [y for y in years if self.partial(y)] if len(years) > 1 else []
-            years = [y for y in years if y not in skipped]
+            years, skipped = self.ranked_years(period)
             if not years:
                 self.missing_reason(b, period, org, today)
                 return
-            series = self.yearly.loc[years, "returns"]
-        best = series.max() if query.extreme == "max" else series.min()
-        winners = series[series == best].index.tolist()
+            values = {y: self._year[y]["returns"] for y in years}
+        best = (max if query.extreme == "max" else min)(values.values())
+        winners = [k for k, v in values.items() if v == best]
         if by_month:
             rows = [self._month[k] for k in winners]
             labels = tuple(Period.month(y, m) for y, m, _ in winners)
@@ -371,18 +379,16 @@ class Engine:
             org = (query.orgs or ("total",))[0]
             per_year = query.grain == "year" or (query.grain is None and not period.single_year)
             if per_year:
-                years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
-                skipped = [y for y in years if self.partial(y)] if len(years) > 1 else []
-                years = [y for y in years if y not in skipped]
+                years, skipped = self.ranked_years(period)
                 if not years:
                     self.missing_reason(b, period, org, today)
                     continue
-                values = self.yearly.loc[years, "returns"]
+                total = sum(self._year[y]["returns"] for y in years)
                 src = [self._year[y]["source"] for y in years]
                 b.line("average.year", tuple(("yearly", y, "total") for y in years),
                        period=Period.years(years[0], years[-1]),
-                       avg=b.figure(float(values.mean()), "average", "per year", src),
-                       total=b.figure(int(values.sum()), "count", "total", src), count=Num(len(years)))
+                       avg=b.figure(total / len(years), "average", "per year", src),
+                       total=b.figure(total, "count", "total", src), count=Num(len(years)))
                 if skipped:
                     b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
                 continue
@@ -406,13 +412,12 @@ class Engine:
                 b.status = "no_data"
                 b.line("nodata.country_year", year=year, years=tuple(self.country_years))
                 continue
-            listed = self.countries.loc[year].sort_values("rank", na_position="last")
-            ranked = listed[listed["rank"].notna()]
+            ranked = self._ranked[year]
             n = min(query.n or len(ranked), len(ranked))
-            basis = listed["basis"].iloc[0]
             total = self._year[year]
-            b.line("top.head", (("countries", year, "total"),), n=Num(n), year=year, basis=Ref("basis", basis))
-            for iso, row in ranked.head(n).iterrows():
+            b.line("top.head", (("countries", year, "total"),), n=Num(n), year=year,
+                   basis=Ref("basis", self._basis[year]))
+            for iso, row in ranked[:n]:
                 b.line("top.item", rank=int(row["rank"]), country=Ref("country", iso),
                        value=b.figure(int(row["returns"]), "count", iso, [row["source"]]),
                        share=b.figure(row["returns"] / total["returns"], "share", f"{iso} share",
@@ -460,9 +465,8 @@ class Engine:
         if year not in self.country_years:
             b.line("nodata.country_year", year=year, years=tuple(self.country_years))
             return False
-        listed = self.countries.loc[year]
-        basis = Ref("basis", listed["basis"].iloc[0])
-        count = int(listed["rank"].notna().sum())
+        basis = Ref("basis", self._basis[year])
+        count = len(self._ranked[year])
         row = self._country_rows.get((year, iso))
         if row is None:
             b.line("nodata.country_not_listed", (("countries", year, "total"),), country=Ref("country", iso),
