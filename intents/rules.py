@@ -110,8 +110,9 @@ def _relative(kind: str, ents: list[Entity], i: int, today: dt.date) -> Period |
     return None
 
 
-def _periods(ents: list[Entity], today: dt.date) -> list[tuple[Period, bool]]:
-    """Join atoms into ranges where a range word stands between or before them."""
+def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> list[tuple[Period, bool]]:
+    """Join atoms into ranges where a range word stands between or before them
+    ("between 2019 and 2020" stays two periods when they are to be compared)."""
     atoms = _atoms(ents, today)
     markers = {e.start: e.value for e in ents if e.type == "range"}
     conj_at = {e.start for e in ents if e.type == "conj"}
@@ -124,7 +125,7 @@ def _periods(ents: list[Entity], today: dt.date) -> list[tuple[Period, bool]]:
         if i + 1 < len(atoms):
             n_start, n_end, n_period, n_given = atoms[i + 1]
             link = markers.get(end) if ends.get(end) == n_start else None
-            between = "between" in before and end in conj_at and ends.get(end) == n_start
+            between = join_between and "between" in before and end in conj_at and ends.get(end) == n_start
             if link == "to" or between:
                 first, last = sorted([period, n_period])
                 if not given and n_given:
@@ -146,7 +147,7 @@ def _periods(ents: list[Entity], today: dt.date) -> list[tuple[Period, bool]]:
 
 def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
     kws = {e.value for e in ents if e.type == "kw"}
-    periods = _periods(ents, today)
+    periods = _periods(ents, today, join_between="compare" not in kws)
     orgs: list[str] = []
     for e in ents:
         if e.type == "org":
@@ -214,12 +215,14 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("unknown")
 
     q = _intent(p, periods, implicit)
-    if previous is None or not _mergeable(previous):
-        return q
-    if q.intent == "compare" and len(q.periods) < 2 and len(q.orgs) < 2:
-        return merge(previous, q, p)
-    if p.followup or not (p.measure or asks or p.categories):
-        return merge(previous, q, p)
+    lone_compare = q.intent == "compare" and len(q.periods) == 1 and len(q.orgs) < 2
+    if previous is not None and _mergeable(previous) and previous.periods[:1] != q.periods[:1]:
+        if lone_compare or p.followup or not (p.measure or asks or p.categories):
+            return merge(previous, q, p)
+    if lone_compare and q.periods[0].first_year:
+        # "did returns go up in 2024?": against the same period a year earlier.
+        period = q.periods[0]
+        return replace(q, periods=(period, period.with_year(period.first_year - 1)))
     return q
 
 
@@ -233,9 +236,11 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
     if p.countries:
         intent = "share" if "share" in p.kws else "country"
         return Query(intent, periods=periods, countries=tuple(p.countries), year_implicit=False)
-    if "top" in p.kws or "countries" in p.kws:
+    if p.kws & {"top", "countries", "one_country"}:
         if p.negative_n or top_n == 0:
             return Query("clarify", topic="top_n")
+        if top_n is None and "one_country" in p.kws and "max" in p.kws:
+            top_n = 1
         n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
         return Query("top", n=n, periods=periods, year_implicit=not periods)
     if "share" in p.kws and orgs:
