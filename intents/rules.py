@@ -35,6 +35,7 @@ class Parsed:
     social: list
     bad: list
     measure: bool
+    asylum_people: bool
     implicit: bool
     followup: bool
     negative_n: bool
@@ -169,6 +170,7 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=[e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
+        asylum_people=any(e.type == "asylum_people" for e in ents),
         implicit=any(e.type == "rel" and e.value == "latest" for e in ents),
         followup=first is not None and first.type == "conj" and first.start == 0,
         negative_n=negative,
@@ -198,6 +200,9 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
 
     if p.oos:
         return Query("unknown", topic=p.oos[0])
+    if p.asylum_people and not p.measure:
+        # "how many asylum seekers in 2020" asks about asylum, not about returns.
+        return Query("unknown", topic="asylum")
     if p.bad:
         return Query("clarify", topic="bad_date")
     if p.info and not (periods or p.countries or asks or p.categories):
