@@ -52,10 +52,14 @@ class Lexicon:
                 self._add(lang, word, "stop", None, override=False)
             self._add_cldr(lang)
         self.max_len = max(len(p) for p in self.phrases)
-        singles = sorted(p[0] for p in self.phrases if len(p) == 1 and len(p[0]) >= FUZZY_MIN_LEN and p[0].isalpha())
-        self.by_length: dict[int, list[str]] = {}
-        for word in singles:
-            self.by_length.setdefault(len(word), []).append(word)
+        # Fuzzy candidates per language: a misspelled French word must not be read
+        # as an English one ("compte" is not "come").
+        self.by_length: dict[str | None, dict[int, list[str]]] = {lang: {} for lang in (*LANGS, None)}
+        for phrase, meanings in sorted(self.phrases.items()):
+            word = phrase[0]
+            if len(phrase) == 1 and len(word) >= FUZZY_MIN_LEN and word.isalpha():
+                for lang in (*meanings, None):
+                    self.by_length[lang].setdefault(len(word), []).append(word)
 
     def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
         key = words(phrase)
@@ -103,23 +107,24 @@ class Lexicon:
             return meanings[lang]
         return next((meanings[other] for other in LANGS if other in meanings), None)
 
-    def entities(self, tokens: list[Token], lang: str) -> tuple[list[Entity], list[str], list[str]]:
+    def entities(self, tokens: list[Token], lang: str | None,
+                 hint: str | None = None) -> tuple[list[Entity], list[str], list[str]]:
         """Entities in token order, the content words nothing could read, and the
-        vocabulary words that misspelled words were read as."""
+        vocabulary words that misspelled words were read as. With no language known,
+        phrases take the hint's meaning and misspellings are looked up in all three."""
+        reading = lang or hint or "en"
         found: list[Entity] = []
         unknown: list[str] = []
         matched: list[str] = []
         i = 0
         while i < len(tokens):
             tok = tokens[i]
+            # A number is read as a number unless it starts a phrase ("1er semestre").
             number = self._numeric(tok, i)
-            if number:
-                found.append(number)
-                i += 1
-                continue
-            for length in range(min(self.max_len, len(tokens) - i), 0, -1):
+            shortest = 2 if number else 1
+            for length in range(min(self.max_len, len(tokens) - i), shortest - 1, -1):
                 key = tuple(t.text for t in tokens[i:i + length])
-                meaning = self.meaning(key, lang)
+                meaning = self.meaning(key, reading)
                 if meaning:
                     kind, value = meaning
                     if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
@@ -129,7 +134,9 @@ class Lexicon:
                     i += length
                     break
             else:
-                if tok.kind == "word":
+                if number:
+                    found.append(number)
+                elif tok.kind == "word":
                     match = self._fuzzy(tok.text, lang)
                     if match is None:
                         unknown.append(tok.text)
@@ -158,14 +165,15 @@ class Lexicon:
             return Entity(tok.kind, tok.value, i, i + 1)
         return None
 
-    def _fuzzy(self, word: str, lang: str) -> tuple[str, str, Any] | None:
+    def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:
         if len(word) < FUZZY_MIN_LEN or not word.isalpha():
             return None
-        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
+        lengths = self.by_length[lang]
+        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
         match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_cutoff(len(word)))
         if match is None:
             return None
-        kind, value = self.meaning((match[0],), lang)
+        kind, value = self.meaning((match[0],), lang or "en")
         if kind == "month" and match[0] in self.weak_months:
             return None
         return match[0], kind, value

@@ -65,7 +65,7 @@ class Pipeline:
             return Query("clarify", topic="too_long"), None
         tokens = tokenize(text)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
-        ents, unknown, matched = self.lexicon.entities(tokens, lang or hint or "en")
+        ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
         previous = context.query if context else None

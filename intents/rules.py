@@ -71,7 +71,7 @@ def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, b
         elif e.type == "month":
             y = year_for(e.start)
             atoms.append((e.start, e.end, Period.month(y or 0, e.value), y is not None))
-        elif e.type in ("quarter", "half") or (e.type == "ordinal" and nxt and nxt.type in ("quarter", "half")):
+        elif (e.type in ("quarter", "half") and e.value) or (e.type == "ordinal" and nxt and nxt.type in ("quarter", "half")):
             if e.type == "ordinal":
                 kind, number, end = nxt.type, e.value, nxt.end
                 i += 1
@@ -136,10 +136,9 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
                 out.append((Period(first.start, last.end, kind), given or n_given))
                 i += 2
                 continue
-        if "since" in before or ("from" in before and not [a for a in atoms[i + 1:]]):
-            out.append((Period(period.start, (max(today.year, period.last_year), 12), "years" if period.whole_years else "range"), given))
-        elif "to" in before and not out:
-            out.append((Period((1900, 1), period.end, "years" if period.whole_years else "range"), given))
+        if "since" in before:
+            end_year = max(today.year, period.last_year)
+            out.append((Period(period.start, (end_year, 12), "years" if period.whole_years else "range"), given))
         else:
             out.append((period, given))
         i += 1
