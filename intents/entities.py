@@ -15,6 +15,7 @@ from .resources import load_toml
 LANGS = ("nl", "fr", "en")
 YEARS = range(1900, 2101)
 FUZZY_MIN_LEN = 4
+STOP_WEIGHT = 0.5
 # Territory codes that are not countries a person returns to.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
 
@@ -36,7 +37,10 @@ class Lexicon:
     def __init__(self) -> None:
         # phrase (token texts) -> {lang: (type, value)}
         self.phrases: dict[tuple[str, ...], dict[str, tuple[str, Any]]] = {}
-        self.vocab: dict[str, set[str]] = {lang: set() for lang in LANGS}
+        # word -> weight per language: a word that means something on its own there
+        # counts more than a function word or a piece of a longer phrase ("en" is
+        # "and" in Dutch, but only "in" or part of "en cours" in French).
+        self.vocab: dict[str, dict[str, float]] = {lang: {} for lang in LANGS}
         self.weak_months: set[str] = set()
         self.month_anchors: set[str] = set()
         for lang in LANGS:
@@ -68,7 +72,10 @@ class Lexicon:
         meanings = self.phrases.setdefault(key, {})
         if override or lang not in meanings:
             meanings[lang] = (kind, value)
-        self.vocab[lang].update(t for t in key if t.isalpha())
+        weight = 1.0 if kind != "stop" and len(key) == 1 else STOP_WEIGHT
+        for token in key:
+            if token.isalpha():
+                self.vocab[lang][token] = max(weight, self.vocab[lang].get(token, 0.0))
 
     def _add_cldr(self, lang: str) -> None:
         locale = Locale.parse(lang)
@@ -89,7 +96,7 @@ class Lexicon:
             langs = [lang for lang in LANGS if text in self.vocab[lang]]
             if 0 < len(langs) < len(LANGS):
                 for lang in langs:
-                    scores[lang] += 1 / len(langs)
+                    scores[lang] += self.vocab[lang][text] / len(langs)
         best = max(scores.values())
         if best == 0:
             return None, scores
