@@ -7,12 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, asdict
 from typing import Any
 
-ORGANISATIONS = ("fedasil", "dvz")
 STATUSES = ("ok", "no_data", "clarify", "unknown")
-INTENTS = (
-    "count", "compare", "series", "extreme", "average", "top", "country", "share",
-    "categories", "info", "help", "greeting", "thanks", "unknown", "clarify",
-)
 
 
 @dataclass(frozen=True, order=True)

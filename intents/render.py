@@ -16,6 +16,7 @@ from .resources import load_toml
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_CHARS = 4096
+FOOTER_BUDGET = 1500
 
 
 class Renderer:
@@ -105,6 +106,20 @@ class Renderer:
         return text[:1].upper() + text[1:]
 
     # ---- whole answer ---------------------------------------------------------------
+    @staticmethod
+    def _fit(body: list[str]) -> list[str]:
+        """Drop trailing lines past the budget left for footnotes and source (a last
+        guard: the rules already cap how much one question can ask for)."""
+        budget = MAX_CHARS - FOOTER_BUDGET
+        if sum(len(line) + 1 for line in body) <= budget:
+            return body
+        kept: list[str] = []
+        for line in body:
+            if sum(len(x) + 1 for x in kept) + len(line) + 1 > budget - 2:
+                break
+            kept.append(line)
+        return kept + ["…"]
+
     def render(self, answer: Answer, as_html: bool = False) -> str:
         numbers = {fid: i for i, fid in enumerate(answer.footnotes, start=1)}
         body = []
@@ -118,7 +133,7 @@ class Renderer:
         if answer.examples:
             examples = [self.t["format"]["quote"].format(self.t["examples"][e]) for e in answer.examples]
             body.append(self.sentence("try", {}, as_html) + " " + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
-        parts = ["\n".join(body)]
+        parts = ["\n".join(self._fit(body))]
         notes = []
         for fid, n in numbers.items():
             note = f"{str(n).translate(SUPERSCRIPT)} {self.footnotes[fid]}"

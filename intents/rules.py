@@ -18,6 +18,9 @@ DATA_SIGNALS = {"measure", "org", "country", "category"}
 MAX_UNKNOWN_WITH_MEASURE = 1
 MIN_UNREAD_LEN = 3
 TOP_LIMIT = 1000
+# At most this many periods or countries in one answer, so that it stays readable
+# (and under Telegram's 4,096 characters).
+MAX_LISTED = 12
 
 
 @dataclass
@@ -161,7 +164,7 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
         kws=kws,
         periods=periods,
         orgs=orgs,
-        countries=list(dict.fromkeys(e.value for e in ents if e.type == "country")),
+        countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED],
         categories=list(dict.fromkeys(e.value for e in ents if e.type == "category")),
         nums=nums,
         info=[e.value for e in ents if e.type == "info"],
@@ -192,7 +195,7 @@ def _quoted(p: Parsed, top_n: int | None) -> int | None:
 
 def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Query | None) -> Query:
     p = collect(ents, unknown, today)
-    periods = tuple(period for period, _ in p.periods)
+    periods = tuple(period for period, _ in p.periods)[:MAX_LISTED]
     implicit = p.implicit or any(period.first_year == 0 for period in periods)
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
     asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws
