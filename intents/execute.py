@@ -146,27 +146,39 @@ class Engine:
     # ---- figures ----------------------------------------------------------------------
     def value(self, period: Period, org: str) -> tuple[int, list[str], list[Row], Period] | None:
         """Returns for a period and organisation ('total' for both), with its sources,
-        rows and the period actually covered; None when the data does not hold it."""
+        rows and the period actually covered (clipped to what is published); None when
+        the data does not hold it, or holds it only with gaps that would skew a sum."""
         if period.whole_years:
-            years = range(period.first_year, period.last_year + 1)
-            if all(y in self._year for y in years):
-                if org == "total":
-                    rows = [self._year[y] for y in years]
-                    used = [("yearly", y, "total") for y in years]
-                elif all((y, org) in self._year_org for y in years):
-                    rows = [self._year_org[(y, org)] for y in years]
-                    used = [("organisation", y, org) for y in years]
-                else:
-                    return None
-                covered = Period(self.year_span(years[0]).start, self.year_span(years[-1]).end, period.kind)
-                return sum(r["returns"] for r in rows), [r["source"] for r in rows], used, covered
+            years = [y for y in range(period.first_year, period.last_year + 1) if y in self._year]
+            if not years or len(years) != years[-1] - years[0] + 1:
+                return None
+            if org == "total":
+                rows = [self._year[y] for y in years]
+                used = [("yearly", y, "total") for y in years]
+            elif all((y, org) in self._year_org for y in years):
+                rows = [self._year_org[(y, org)] for y in years]
+                used = [("organisation", y, org) for y in years]
+            else:
+                return None
+            covered = Period(self.year_span(years[0]).start, self.year_span(years[-1]).end, period.kind)
+            return sum(r["returns"] for r in rows), [r["source"] for r in rows], used, covered
         months = [(y, m) for y, m in period.months() if (y, m, org) in self._month]
         if not months:
             return None
+        covered = Period(months[0], months[-1], period.kind)
+        if len(covered.months()) != len(months):
+            return None
         rows = [self._month[(y, m, org)] for y, m in months]
-        covered = Period(months[0], months[-1], period.kind) if months != period.months() else period
         return (sum(r["returns"] for r in rows), [r["source"] for r in rows],
-                [("monthly", y, org) for y, _ in months], covered)
+                [("monthly", y, org) for y, _ in months], period if covered.months() == period.months() else covered)
+
+    def split(self, period: Period, covered: Period):
+        """Fedasil's and DVZ's parts of a total, only when both cover exactly what the
+        total covers (a range reaching into 2019 has a total but no split)."""
+        parts = [self.value(period, org) for org in ("fedasil", "dvz")]
+        if all(p is not None and p[3] == covered for p in parts):
+            return parts
+        return None
 
     def missing_reason(self, b: Builder, period: Period, org: str, today: dt.date) -> None:
         """Say why a period has no figure, and what the data holds instead."""
@@ -191,6 +203,8 @@ class Engine:
             b.line("nodata.no_monthly", (("yearly", year, "total"),), year=year,
                    total=b.figure(total["returns"], "count", "total", [total["source"]]))
             return
+        elif any((y, m, org) in self._month for y, m in period.months()):
+            b.line("nodata.gap", period=period)
         else:
             b.line("nodata.period", period=period)
         self.coverage_line(b)
@@ -226,9 +240,9 @@ class Engine:
                     continue
                 value, sources, rows, covered = found
                 fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources)
-                split = self.value(period, "fedasil") if org == "total" else None
+                split = self.split(period, covered) if org == "total" else None
                 if split:
-                    dvz = self.value(period, "dvz")
+                    split, dvz = split
                     b.line("count.split", tuple(rows + split[2] + dvz[2]), period=covered, total=fig,
                            fedasil=b.figure(split[0], "count", "fedasil", split[1]),
                            dvz=b.figure(dvz[0], "count", "dvz", dvz[1]))
@@ -453,7 +467,7 @@ class Engine:
         for period in self._periods(query):
             for org in query.orgs or ("dvz",):
                 part, whole = self.value(period, org), self.value(period, "total")
-                if part is None or whole is None:
+                if part is None or whole is None or part[3] != whole[3]:
                     self.missing_reason(b, period, org, today)
                     continue
                 b.line("share.org", tuple(part[2] + whole[2]), org=Ref("org", org), period=whole[3],

@@ -17,6 +17,7 @@ _TOKEN = re.compile(r"""
   | (?P<half>\b[hs][12]\b)
   | (?P<num>\d{1,3}(?:[.,\u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
   | (?P<word>[a-z]+)
+  | (?P<foreign>[^\W\d_a-z]+)
   | (?P<sym>[%&,?\-–/])
 """, re.VERBOSE)
 
@@ -60,7 +61,9 @@ def tokenize(text: str) -> list[Token]:
         elif kind in ("quarter", "half"):
             tokens.append(Token(raw, kind, int(raw[1])))
         else:
-            tokens.append(Token(raw, kind))
+            # Letters of other scripts are words nothing will read: they make the
+            # question unknown rather than leave its numbers to be misread.
+            tokens.append(Token(raw, "word" if kind == "foreign" else kind))
     return tokens
 
 

@@ -65,6 +65,11 @@ def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, b
             return pick[1]
         return None
 
+    def span_end(e: Entity) -> int:
+        """The atom reaches over a year written right after it ("maart 2019 tot ...")."""
+        year_next = next((s for s, _ in years_at if s == e.end), None)
+        return e.end + 1 if year_next is not None and year_next in used_years else e.end
+
     i = 0
     while i < len(ents):
         e = ents[i]
@@ -73,18 +78,15 @@ def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, b
             atoms.append((e.start, e.end, Period.month(*e.value), True))
         elif e.type == "month":
             y = year_for(e.start)
-            atoms.append((e.start, e.end, Period.month(y or 0, e.value), y is not None))
+            atoms.append((e.start, span_end(e), Period.month(y or 0, e.value), y is not None))
         elif (e.type in ("quarter", "half") and e.value) or (e.type == "ordinal" and nxt and nxt.type in ("quarter", "half")):
+            word = nxt if e.type == "ordinal" else e
+            number = min(e.value, 2) if word.type == "half" else e.value
             if e.type == "ordinal":
-                kind, number, end = nxt.type, e.value, nxt.end
                 i += 1
-            else:
-                kind, number, end = e.type, e.value, e.end
-            if kind == "half" and number > 2:
-                number = 2
             y = year_for(e.start)
-            make = Period.quarter if kind == "quarter" else Period.half
-            atoms.append((e.start, end, make(y or 0, number), y is not None))
+            make = Period.quarter if word.type == "quarter" else Period.half
+            atoms.append((e.start, span_end(word), make(y or 0, number), y is not None))
         elif e.type == "rel":
             period = _relative(e.value, ents, i, today)
             if period:
@@ -222,6 +224,9 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("unknown")
 
     q = _intent(p, periods, implicit)
+    if q.intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
+        # A lone keyword ("%", "versus") is no question about the figures.
+        return Query("unknown")
     lone_compare = q.intent == "compare" and len(q.periods) == 1 and len(q.orgs) < 2
     if previous is not None and _mergeable(previous) and previous.periods[:1] != q.periods[:1]:
         if lone_compare or p.followup or not (p.measure or asks or p.categories):
