@@ -118,7 +118,13 @@ class Engine:
 
     # ---- resolving what the parser left open ------------------------------------------
     def resolve(self, query: Query) -> Query:
-        """Fill in a left-out year: the latest one the data has for what was asked."""
+        """Fill in a left-out year: the latest one the data has for what was asked.
+        A comparison over one span of years ("since 2019") compares its ends."""
+        if query.intent == "compare" and len(query.periods) == 1 and not query.periods[0].single_year \
+                and len(query.orgs) < 2:
+            years, _ = self.ranked_years(query.periods[0])
+            if len(years) > 1:
+                return replace(query, periods=(Period.year(years[-1]), Period.year(years[0])))
         if not query.year_implicit:
             return query
         periods = []

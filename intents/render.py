@@ -125,7 +125,7 @@ class Renderer:
         body = []
         for line in answer.lines:
             text = self.sentence(line.key, line.params, as_html)
-            marks = [numbers[f] for f in line.notes]
+            marks = sorted(numbers[f] for f in line.notes)
             if marks:
                 text += "".join(f"<sup>{n}</sup>" for n in marks) if as_html else \
                     " ".join(str(n).translate(SUPERSCRIPT) for n in marks)

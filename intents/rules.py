@@ -118,7 +118,7 @@ def _relative(kind: str, ents: list[Entity], i: int, today: dt.date) -> Period |
 
 def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> list[tuple[Period, bool]]:
     """Join atoms into ranges where a range word stands between or before them
-    ("between 2019 and 2020" stays two periods when they are to be compared)."""
+    ("between 2019 and 2020", "2012 to 2013" stay two periods when compared)."""
     atoms = _atoms(ents, today)
     markers = {e.start: e.value for e in ents if e.type == "range"}
     conj_at = {e.start for e in ents if e.type == "conj"}
@@ -130,7 +130,7 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
         before = [m for pos, m in markers.items() if ends.get(pos) == start]
         if i + 1 < len(atoms):
             n_start, n_end, n_period, n_given = atoms[i + 1]
-            link = markers.get(end) if ends.get(end) == n_start else None
+            link = markers.get(end) if ends.get(end) == n_start and join_between else None
             between = join_between and "between" in before and end in conj_at and ends.get(end) == n_start
             if link == "to" or between:
                 first, last = sorted([period, n_period])
@@ -209,6 +209,9 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("unknown", topic="asylum")
     if p.bad:
         return Query("clarify", topic="bad_date")
+    if "dublin" in p.info:
+        # Dublin departures are left out of every figure: explain, whatever period was asked.
+        return Query("info", topic="dublin")
     if p.info and not (periods or p.countries or asks or p.categories):
         return Query("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
@@ -231,7 +234,7 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
     if previous is not None and _mergeable(previous) and previous.periods[:1] != q.periods[:1]:
         if lone_compare or p.followup or not (p.measure or asks or p.categories):
             return merge(previous, q, p)
-    if lone_compare and q.periods[0].first_year:
+    if lone_compare and q.periods[0].first_year and q.periods[0].single_year:
         # "did returns go up in 2024?": against the same period a year earlier.
         period = q.periods[0]
         return replace(q, periods=(period, period.with_year(period.first_year - 1)))
