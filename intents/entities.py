@@ -52,7 +52,7 @@ class Lexicon:
                 parsed: Any = int(value) if value.isdigit() else (value or None)
                 for phrase in phrases:
                     self._add(lang, phrase, kind, parsed)
-            for word in lex["stop"]:
+            for word in lex["stop"] + lex["fillers"]:
                 self._add(lang, word, "stop", None, override=False)
             self._add_cldr(lang)
         self.max_len = max(len(p) for p in self.phrases)

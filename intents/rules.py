@@ -15,8 +15,8 @@ from .models import Period, Query
 # such as "and in April?" is a follow-up of the previous one.
 INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
 DATA_SIGNALS = {"measure", "org", "country", "category"}
-MAX_UNKNOWN_WITH_MEASURE = 1
-MIN_UNREAD_LEN = 3
+MAX_UNKNOWN_WITH_MEASURE = 0
+MIN_UNREAD_LEN = 2
 TOP_LIMIT = 1000
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
