@@ -59,10 +59,12 @@ class Lexicon:
         # Fuzzy candidates per language: a misspelled French word must not be read
         # as an English one ("compte" is not "come").
         self.by_length: dict[str | None, dict[int, list[str]]] = {lang: {} for lang in (*LANGS, None)}
+        # Country names are the exception: "Brazlie" in an English question is still Brazil.
         for phrase, meanings in sorted(self.phrases.items()):
             word = phrase[0]
             if len(phrase) == 1 and len(word) >= FUZZY_MIN_LEN and word.isalpha():
-                for lang in (*meanings, None):
+                is_country = any(kind == "country" for kind, _ in meanings.values())
+                for lang in ((*LANGS, None) if is_country else (*meanings, None)):
                     self.by_length[lang].setdefault(len(word), []).append(word)
 
     def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
@@ -177,10 +179,14 @@ class Lexicon:
             return None
         lengths = self.by_length[lang]
         choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
-        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_cutoff(len(word)))
-        if match is None:
+        best = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=_cutoff(len(word)), limit=2)
+        if not best:
             return None
+        match = best[0]
         kind, value = self.meaning((match[0],), lang or "en")
+        if len(best) > 1 and best[1][1] == match[1] and self.meaning((best[1][0],), lang or "en") != (kind, value):
+            # Equally close to two different things ("Rumenia": Romania or Armenia): do not guess.
+            return None
         if kind == "month" and match[0] in self.weak_months:
             return None
         return match[0], kind, value
