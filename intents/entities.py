@@ -43,10 +43,12 @@ class Lexicon:
         self.vocab: dict[str, dict[str, float]] = {lang: {} for lang in LANGS}
         self.weak_months: set[str] = set()
         self.month_anchors: set[str] = set()
+        self.count_nouns: set[str] = set()
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
             self.weak_months |= {fold(w) for w in lex["weak_months"]}
             self.month_anchors |= {fold(w) for w in lex["month_anchors"]}
+            self.count_nouns |= {fold(w) for w in lex["count_nouns"]}
             for key, phrases in lex["entities"].items():
                 kind, _, value = key.partition(":")
                 parsed: Any = int(value) if value.isdigit() else (value or None)
@@ -130,6 +132,9 @@ class Lexicon:
             tok = tokens[i]
             # A number is read as a number unless it starts a phrase ("1er semestre").
             number = self._numeric(tok, i)
+            if number and number.type == "year" and i + 1 < len(tokens) and tokens[i + 1].text in self.count_nouns \
+                    and not (found and found[-1].end == i and found[-1].type in ("month", "quarter", "half")):
+                number = Entity("num", number.value, i, i + 1, fuzzy=True)
             shortest = 2 if number else 1
             for length in range(min(self.max_len, len(tokens) - i), shortest - 1, -1):
                 key = tuple(t.text for t in tokens[i:i + length])
