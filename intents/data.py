@@ -136,7 +136,7 @@ def _read(directory: Path, name: str) -> list[dict[str, Any]]:
             missing = [c for c in schema if c not in header]
             if missing:
                 raise DataError(file, 1, "columns", f"missing column(s): {', '.join(missing)}")
-            rows = []
+            rows: list[dict[str, Any]] = []
             for number, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
                     continue
@@ -160,6 +160,8 @@ def _read(directory: Path, name: str) -> list[dict[str, Any]]:
         raise DataError(file, None, "encoding", f"not UTF-8 ({exc.reason})") from None
     except csv.Error as exc:
         raise DataError(file, None, "csv", str(exc)) from None
+    if not rows:
+        raise DataError(file, 2, "rows-present", "the table has a header but no rows")
     seen: dict[tuple, int] = {}
     for row in rows:
         key = tuple(row[k] for k in KEYS[name])
@@ -186,7 +188,10 @@ def _check_sources(directory: Path, tables: dict[str, list[dict[str, Any]]]) -> 
         path = directory / "sources" / row["file"]
         if not path.is_file():
             raise DataError("sources.csv", row["_row"], "source-file", f"{path} does not exist")
-        texts[row["file"]] = path.read_text(encoding="utf-8").split("\n")
+        try:
+            texts[row["file"]] = path.read_text(encoding="utf-8").split("\n")
+        except UnicodeDecodeError as exc:
+            raise DataError("sources.csv", row["_row"], "encoding", f"{path.name} is not UTF-8 ({exc.reason})") from None
     for name, rows in tables.items():
         if name == "sources":
             continue
@@ -271,6 +276,7 @@ def _check_sums(t: dict[str, list[dict[str, Any]]], selectors: dict[str, tuple[S
         if r["returns"] is not None and (r["year"] not in yearly or yearly[r["year"]]["returns"] != r["returns"]):
             _fail("totals", r, "matches-yearly", f"{r['table']} total {r['returns']} for {r['year']} differs from yearly.csv")
     _check_countries(t["countries"], totals, yearly)
+    _check_year_known("categories", t["categories"], yearly)
     _check_categories(t["categories"], totals)
     for r in t["yearly"]:
         if r["marks"] and not any(f["mark"] == r["marks"] and any(s.matches("yearly", r["year"], None)
@@ -280,7 +286,14 @@ def _check_sums(t: dict[str, list[dict[str, Any]]], selectors: dict[str, tuple[S
 
 
 
+def _check_year_known(table: str, rows, yearly) -> None:
+    for r in rows:
+        if r["year"] not in yearly:
+            _fail(table, r, "year-known", f"{r['year']} has no row in yearly.csv")
+
+
 def _check_countries(rows, totals, yearly) -> None:
+    _check_year_known("countries", rows, yearly)
     for year in sorted({r["year"] for r in rows}):
         listed = [r for r in rows if r["year"] == year]
         if len({r["basis"] for r in listed}) != 1:

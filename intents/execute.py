@@ -191,8 +191,7 @@ class Engine:
         b.status = "no_data"
         if period.start > (today.year, today.month) or period.first_year > self.last_year:
             b.line("nodata.future", period=period)
-        elif period.single_year and period.first_year in self._year and org != "total" and \
-                self.value(period, "total") is not None:
+        elif org != "total" and self.value(period, "total") is not None:
             total = self.value(period, "total")
             b.line("nodata.org_split", total[2], period=total[3], org=Ref("org", org),
                    years=tuple(self.split_years), total=b.figure(total[0], "count", "total", total[1]))
@@ -300,10 +299,9 @@ class Engine:
         if sides[0][0] < sides[1][0]:
             sides.reverse()
         found = [self.value(p, o) for p, o in sides]
-        for (p, o), f in zip(sides, found):
-            if f is None:
-                self.missing_reason(b, p, o, today)
         if None in found:
+            p, o = sides[found.index(None)]
+            self.missing_reason(b, p, o, today)
             return
         (a, a_src, a_rows, a_cov), (c, c_src, c_rows, c_cov) = found
         diff = a - c

@@ -1,0 +1,190 @@
+"""The command line as a user runs it: `python -m bot ...` in a subprocess (run_cli).
+
+Subprocesses cost about half a second each, so each run checks as much as it can (one
+`ask --json -` run answers many lines). Figures are written out by hand from
+data/sources/*.txt, with the printed line in a comment.
+"""
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+S20 = "fedasil-vrijwillige-terugkeer-2020.txt"
+S25 = "fedasil-vrijwillige-terugkeer-2025.txt"
+LOCALES = Path(__file__).resolve().parent.parent / "intents" / "locales"
+JSON_FIELDS = {"question", "lang", "status", "intent", "text", "footnotes", "figures", "query"}
+NNBSP = "\u202f"
+
+
+def json_lines(result):
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def figure_pairs(reply):
+    return [(f["value"], f["sources"]) for f in reply["figures"]]
+
+
+def test_ask_one_question():
+    result = run_cli("ask", "hoeveel terugkeerders in maart 2020")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    # 2020.txt:43 "Maart 111 1 112 260"
+    assert "maart 2020" in out and "112" in out and "111" in out and "Fedasil" in out
+    assert "¹" in out and "²" in out  # Dublin and COVID-19 notes
+    assert out.rstrip().splitlines()[-1].startswith("Bron: Fedasil/IOM/DVZ")
+
+
+STDIN_QUESTIONS = [
+    "hoeveel terugkeerders in maart 2020",
+    "en in april?",                            # on its own: no context, so not April 2020
+    "combien de retours en décembre 2025 ?",   # no_data
+    "how many deportations in 2020",           # unknown
+    "top 3 countries 2020",
+    "hoeveel terugkeerders in 2016",
+]
+
+
+def test_ask_stdin_answers_each_line_on_its_own_as_json():
+    result = run_cli("ask", "--json", "-", stdin="".join(q + "\n" for q in STDIN_QUESTIONS))
+    replies = json_lines(result)  # exit status 0 although some answers are no_data / unknown
+    assert [r["question"] for r in replies] == STDIN_QUESTIONS
+    for reply in replies:
+        assert set(reply) == JSON_FIELDS
+        assert reply["status"] in ("ok", "no_data", "clarify", "unknown")
+        assert reply["query"]["intent"] == reply["intent"]
+        for figure in reply["figures"]:
+            assert figure["sources"] and all(":" in s for s in figure["sources"])
+    march, april, december, deportations, top, y2016 = replies
+    assert march == {
+        "question": "hoeveel terugkeerders in maart 2020", "lang": "nl", "status": "ok", "intent": "count",
+        "text": march["text"], "footnotes": ["dublin", "covid_2020"],
+        "figures": march["figures"],
+        "query": {"intent": "count", "slots": {"periods": [{"start": "2020-03", "end": "2020-03", "kind": "month"}]}},
+    }
+    assert sorted(figure_pairs(march)) == [(1, [f"{S20}:43"]), (111, [f"{S20}:43"]), (112, [f"{S20}:43"])]
+    assert "112" in march["text"] and "Bron: Fedasil/IOM/DVZ" in march["text"]
+    # without context "en in april?" is not April 2020 (61, 2020.txt:45)
+    assert april["query"]["slots"]["periods"][0]["start"] != "2020-04"
+    assert figure_pairs(april)[0] != (61, [f"{S20}:45"])  # the main figure; April 2020 may follow as "other years"
+    assert december["status"] == "no_data" and december["lang"] == "fr"
+    assert deportations["status"] == "unknown" and deportations["figures"] == []
+    # 2020.txt:107, :109, :111
+    assert figure_pairs(top)[0] == (480, [f"{S20}:107"])
+    assert [v for v, _ in figure_pairs(top) if v >= 1][:3] == [480, 134, 104]
+    assert figure_pairs(y2016) == [(4267, [f"{S20}:76"])]  # 2020.txt:76 "2016: 4.267*"
+    assert y2016["footnotes"] == ["dublin"]
+
+
+def test_repl_keeps_context_for_a_follow_up():
+    result = run_cli("repl", "--json", stdin="hoeveel terugkeerders in maart 2020\nen in april?\n")
+    first, second = json_lines(result)
+    assert second["query"]["slots"]["periods"] == [{"start": "2020-04", "end": "2020-04", "kind": "month"}]
+    assert (61, [f"{S20}:45"]) in figure_pairs(second)  # 2020.txt:45 "April 61 0 61 185"
+
+
+def _welcome_and_prompts():
+    texts = []
+    for lang in ("nl", "fr", "en"):
+        with (LOCALES / lang / "answers.toml").open("rb") as fh:
+            cli = tomllib.load(fh)["cli"]
+        texts.append(cli["prompt"].strip())
+        texts.extend(line for line in cli["welcome"].splitlines() if line.strip())
+    return texts
+
+
+def test_repl_without_command_on_a_pipe_in_french():
+    """`returnbot --lang fr` with a pipe: the REPL, in French, no prompt nor welcome, stops at exit."""
+    stdin = "hoeveel terugkeerders in maart 2020\nen in april?\nexit\nhoeveel terugkeerders in 2016\n"
+    result = run_cli("--lang", "fr", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    first = out.splitlines()[0]
+    assert "mars 2020" in first and "112" in first  # the answer comes first, no greeting
+    assert "avril 2020" in out and "61" in out  # the follow-up, in context
+    assert "Source\u00a0: Fedasil/IOM/DVZ" in out and "Bron" not in out and "maart" not in out
+    assert f"4{NNBSP}267" not in out  # nothing after "exit"
+    for text in _welcome_and_prompts():
+        assert text not in out
+
+
+def test_lang_forces_french_on_a_dutch_question():
+    result = run_cli("ask", "--lang", "fr", "--json", "hoeveel", "terugkeerders", "in", "maart", "2020")
+    (reply,) = json_lines(result)
+    assert reply["question"] == "hoeveel terugkeerders in maart 2020"
+    assert reply["lang"] == "fr"
+    assert "mars 2020" in reply["text"] and "Source\u00a0: " in reply["text"]
+    assert "maart" not in reply["text"] and "Bron" not in reply["text"]
+
+
+@pytest.mark.parametrize("today,value,source", [
+    ("2026-11-22", 2397, f"{S25}:240"),  # 2025.txt:240 "2025: 2 397 (jan-sept)"
+    ("2022-03-01", 1965, f"{S25}:248"),  # 2025.txt:248 "2021: 1 965"
+])
+def test_today_sets_last_year(today, value, source):
+    result = run_cli("ask", "--json", "--today", today, "-", stdin="hoeveel terugkeerders vorig jaar\n")
+    (reply,) = json_lines(result)
+    assert reply["status"] == "ok"
+    assert figure_pairs(reply)[0] == (value, [source])
+    assert f"{value // 1000}.{value % 1000:03d}" in reply["text"]  # 2.397 / 1.965 in nl_BE
+
+
+@pytest.mark.parametrize("args,option", [
+    (("ask", "--lang", "de", "hoeveel in 2020"), "--lang"),
+    (("ask", "--today", "2026-13-45", "hoeveel in 2020"), "--today"),
+])
+def test_bad_options_exit_2(args, option):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert option in result.stderr and "Traceback" not in result.stderr
+
+
+def test_damaged_data_exits_2(data_copy):
+    (data_copy / "yearly.csv").unlink()
+    result = run_cli("ask", "--data", str(data_copy), "hoeveel in 2020")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "yearly.csv" in lines[0] and "'file-present'" in lines[0]
+
+
+def test_console_script_matches_python_m_bot():
+    script = Path(sys.executable).parent / "returnbot"
+    if not script.exists():
+        pytest.skip("console script not installed")
+    direct = subprocess.run([str(script), "ask", "how many returns in 2016"], capture_output=True, text=True,
+                            timeout=60, cwd="/")
+    via_module = run_cli("ask", "how many returns in 2016")
+    assert direct.returncode == via_module.returncode == 0
+    assert direct.stdout == via_module.stdout
+    assert "4,267" in direct.stdout  # 2020.txt:76
+
+
+PROBE = """
+import runpy, sys
+sys.argv = ["returnbot", "ask", "hoeveel in 2020"]
+try:
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+except SystemExit as done:
+    code = done.code
+loaded = sorted(m for m in sys.modules if m == "telegram" or m.startswith(("telegram.", "bot.telegram")))
+print("PROBE", code, "intents.pipeline" in sys.modules, loaded, file=sys.stderr)
+"""
+
+
+def test_ask_does_not_import_telegram():
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, cwd="/")
+    probe = [line for line in result.stderr.splitlines() if line.startswith("PROBE")]
+    assert probe, result.stderr
+    # the probe ran the real `ask` (exit 0, pipeline loaded) and saw no telegram module
+    assert probe[0] == "PROBE 0 True []"
+    assert "1.847" in result.stdout  # 2020.txt:63 "totaal 1.827 20 1.847*"
