@@ -237,7 +237,8 @@ class Engine:
     def _count(self, b: Builder, query: Query, today: dt.date) -> None:
         for period in self._periods(query):
             self._announce(b, query, period)
-            orgs = query.orgs or ("total",)
+            # Both organisations asked for: the total's line already gives the split.
+            orgs = ("total",) if set(query.orgs) in (set(), {"fedasil", "dvz"}) else query.orgs
             for org in orgs:
                 found = self.value(period, org)
                 if found is None:
@@ -255,6 +256,9 @@ class Engine:
                     b.line("count.total", tuple(rows), period=covered, total=fig)
                 else:
                     b.line("count.org", tuple(rows), period=covered, value=fig, org=Ref("org", org))
+                if org == "total" and not split and set(query.orgs) == {"fedasil", "dvz"}:
+                    b.status = "no_data"
+                    b.line("count.no_split", period=covered, years=tuple(self.split_years))
                 if covered != period and period.kind != "year":
                     b.line("count.clipped", period=period, covered=covered)
                 if query.quoted is not None:

@@ -293,11 +293,14 @@ def merge(previous: Query, new: Query, p: Parsed) -> Query:
     if new.intent == "compare" and len(new.periods) == 1 and previous.periods:
         return replace(new, periods=(previous.periods[0], new.periods[0]), orgs=new.orgs or previous.orgs[:1],
                        year_implicit=False)
-    intent = previous.intent if new.intent in ("count",) else new.intent
+    intent = previous.intent if new.intent == "count" else new.intent
     periods = new.periods
     if periods and previous.periods:
         prev = previous.periods[0]
-        if all(x.whole_years and x.single_year for x in periods) and not prev.whole_years:
+        if previous.intent == "compare" and new.intent == "count" and len(periods) == 1 and len(previous.periods) > 1:
+            # "and 2021?" after "compare 2019 and 2020": 2021 against the later of the two.
+            periods = (periods[0], max(previous.periods))
+        elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years:
             # "and 2019?" after "March 2020": the same months in 2019.
             periods = tuple(prev.with_year(x.first_year) for x in periods)
         elif all(x.first_year == 0 for x in periods):
@@ -315,5 +318,8 @@ def merge(previous: Query, new: Query, p: Parsed) -> Query:
         countries=new.countries or previous.countries,
         categories=new.categories or previous.categories,
         n=new.n or previous.n,
+        extreme=new.extreme or previous.extreme,
+        grain=new.grain or previous.grain,
+        quoted=new.quoted,
         year_implicit=implicit,
     )
