@@ -237,8 +237,9 @@ class Engine:
     def _count(self, b: Builder, query: Query, today: dt.date) -> None:
         for period in self._periods(query):
             self._announce(b, query, period)
-            # Both organisations asked for: the total's line already gives the split.
-            orgs = ("total",) if set(query.orgs) in (set(), {"fedasil", "dvz"}) else query.orgs
+            both = set(query.orgs) == {"fedasil", "dvz"}
+            # Both organisations asked for where there is no split: the total, and say so once.
+            orgs = ("total",) if not query.orgs or (both and self.value(period, "fedasil") is None) else query.orgs
             for org in orgs:
                 found = self.value(period, org)
                 if found is None:
@@ -256,7 +257,7 @@ class Engine:
                     b.line("count.total", tuple(rows), period=covered, total=fig)
                 else:
                     b.line("count.org", tuple(rows), period=covered, value=fig, org=Ref("org", org))
-                if org == "total" and not split and set(query.orgs) == {"fedasil", "dvz"}:
+                if org == "total" and not split and both:
                     b.status = "no_data"
                     b.line("count.no_split", period=covered, years=tuple(self.split_years))
                 if covered != period and period.kind != "year":
