@@ -260,7 +260,7 @@ class Engine:
                 if org == "total" and not split and both:
                     b.status = "no_data"
                     b.line("count.no_split", period=covered, years=tuple(self.split_years))
-                if covered != period and period.kind != "year":
+                if covered != period and period.kind not in ("year", "since"):
                     b.line("count.clipped", period=period, covered=covered)
                 if query.quoted is not None:
                     b.line("count.quoted_same" if query.quoted == value else "count.quoted_other",

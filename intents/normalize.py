@@ -15,7 +15,7 @@ _TOKEN = re.compile(r"""
   | (?P<ym>\b\d{4}[/.-]\d{1,2}\b(?![/.-]?\d))
   | (?P<quarter>\b[qtk][1-4]\b)
   | (?P<half>\b[hs][12]\b)
-  | (?P<num>\d{1,3}(?:[.,\u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
+  | (?P<num>(?<!\d)\d{1,3}(?:[., \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
   | (?P<word>[a-z]+)
   | (?P<foreign>[^\W\d_a-z]+)
   | (?P<sym>[%&,?\-–/])
@@ -40,7 +40,7 @@ def fold(text: str) -> str:
 
 
 def _number(text: str) -> tuple[float, bool]:
-    grouped = bool(re.fullmatch(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+", text))
+    grouped = bool(re.fullmatch(r"\d{1,3}(?:[., \u00a0\u202f]\d{3})+", text))
     if grouped:
         return float(re.sub(r"\D", "", text)), True
     return float(text.replace(",", ".")), False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel import Locale
@@ -45,14 +46,18 @@ class Renderer:
         if num.style == "count":
             return format_decimal(int(v), locale=self.locale)
         if num.style == "decimal":
-            return format_decimal(v, format="#,##0.0", locale=self.locale)
+            # Half up, as statistics are read (babel would round half to even).
+            rounded = Decimal(str(v)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            return format_decimal(rounded, format="#,##0.0", locale=self.locale)
         if num.style == "printed_percent":
             # As the sheet prints it: "20" stays "20 %", "27.2" stays "27,2 %".
             pattern = self.pct0 if round(v * 100, 6).is_integer() else self.pct1
             return format_decimal(v, format=pattern, locale=self.locale)
         if num.style in ("percent", "change"):
             text = format_decimal(v, format=self.pct1, locale=self.locale)
-            return ("+" + text) if num.style == "change" and v > 0 else text
+            if num.style == "change":
+                return "+" + text if v > 0 else text.replace("-", "\u2212", 1)
+            return text
         raise ValueError(num.style)
 
     def period(self, p: Period, form: str) -> str:

@@ -143,7 +143,7 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
                 continue
         if "since" in before:
             end_year = max(today.year, period.last_year)
-            out.append((Period(period.start, (end_year, 12), "years" if period.whole_years else "range"), given))
+            out.append((Period(period.start, (end_year, 12), "since"), given))
         else:
             out.append((period, given))
         i += 1
@@ -254,7 +254,7 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
     if p.kws & {"top", "countries", "one_country"}:
         if p.negative_n or top_n == 0:
             return Query("clarify", topic="top_n")
-        if top_n is None and "one_country" in p.kws and "max" in p.kws:
+        if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
             top_n = 1
         n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
         return Query("top", n=n, periods=periods, year_implicit=not periods)

@@ -36,7 +36,9 @@ def compact(p: Period) -> str:
 
 
 def flat(text: str) -> str:
-    return SPACES.sub(" ", text)
+    """Spaces and minus signs as anyone types them: the answers use no-break spaces
+    and U+2212."""
+    return SPACES.sub(" ", text).replace("\u2212", "-")
 
 
 @pytest.mark.parametrize("lang,case", list(_cases()))

@@ -42,7 +42,8 @@ FORMATS = [
     (CATS_2020, "nl", "20%"), (CATS_2020, "fr", f"20{NBSP}%"), (CATS_2020, "en", "20%"),
     (CATS_2020, "nl", "1.039"), (CATS_2020, "fr", f"1{NNBSP}039"), (CATS_2020, "en", "1,039"),
     # change 2019 -> 2020: -579 / 2426 = -23.9 %; 2007 -> 2024: +674 / 2593 = +26.0 %
-    (COMPARE, "nl", "-23,9%"), (COMPARE, "fr", f"-23,9{NBSP}%"), (COMPARE, "en", "-23.9%"),
+    # a fall is signed with the minus sign U+2212, a rise with "+"
+    (COMPARE, "nl", "\u221223,9%"), (COMPARE, "fr", f"\u221223,9{NBSP}%"), (COMPARE, "en", "\u221223.9%"),
     (SERIES, "nl", "+26,0%"), (SERIES, "fr", f"+26,0{NBSP}%"), (SERIES, "en", "+26.0%"),
     # share: Brazil 685 of 2 397 = 28.6 %
     (TOP_2025, "nl", "28,6%"), (TOP_2025, "fr", f"28,6{NBSP}%"), (TOP_2025, "en", "28.6%"),
