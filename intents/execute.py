@@ -308,15 +308,39 @@ class Engine:
             p, o = sides[found.index(None)]
             self.missing_reason(b, p, o, today)
             return
+        found, note = self._like_for_like(sides, found)
         (a, a_src, a_rows, a_cov), (c, c_src, c_rows, c_cov) = found
         diff = a - c
         key = "compare.same" if diff == 0 else "compare.more" if diff > 0 else "compare.less"
         if sides[0][1] != sides[1][1]:
             key = key.replace("compare.", "compare_orgs.")
+        elif sides[0][1] != "total":
+            key = key.replace("compare.", "compare_org.")
         pct = b.figure(diff / c, "change", "difference", a_src + c_src) if c else None
         b.line(key, tuple(a_rows + c_rows), a=b.figure(a, "count", "first", a_src), b=b.figure(c, "count", "second", c_src),
                pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
                diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
+        if note:
+            b.line(note, partial=a_cov if a_cov.kind == "year" and not a_cov.whole_years else c_cov)
+
+    def _like_for_like(self, sides, found):
+        """A partial year (2025: January-September) against a whole one: compare the
+        same months where the other year has monthly figures, else say it is uneven."""
+        covers = [f[3] for f in found]
+        partial = [i for i, cov in enumerate(covers) if cov.kind == "year" and cov.single_year and not cov.whole_years]
+        if len(partial) != 1 or sides[0][1] != sides[1][1]:
+            return found, None
+        other = 1 - partial[0]
+        if not (covers[other].whole_years and covers[other].single_year):
+            return found, None
+        same = Period((covers[other].first_year, covers[partial[0]].start[1]),
+                      (covers[other].first_year, covers[partial[0]].end[1]), "months")
+        narrowed = self.value(same, sides[other][1])
+        if narrowed is None or narrowed[3] != same:
+            return found, "compare.uneven"
+        found = list(found)
+        found[other] = narrowed
+        return found, "compare.same_months"
 
     def _series(self, b: Builder, query: Query, today: dt.date) -> None:
         periods = self._periods(query)
