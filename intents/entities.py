@@ -132,7 +132,8 @@ class Lexicon:
             tok = tokens[i]
             # A number is read as a number unless it starts a phrase ("1er semestre").
             number = self._numeric(tok, i)
-            if number and number.type == "year" and i + 1 < len(tokens) and tokens[i + 1].text in self.count_nouns \
+            if number and number.type in ("year", "num") and i + 1 < len(tokens) \
+                    and tokens[i + 1].text in self.count_nouns \
                     and not (found and found[-1].end == i and found[-1].type in ("month", "quarter", "half")):
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
             shortest = 2 if number else 1

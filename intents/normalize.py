@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_CHARS = 500
+# Terminal colour codes pasted along with a question ("\x1b[31m").
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 # Order matters: the longest numeric shapes first.
 _TOKEN = re.compile(r"""
@@ -32,7 +34,7 @@ class Token:
 
 def fold(text: str) -> str:
     """Lower case, no accents, no control or bidi characters, one apostrophe."""
-    text = unicodedata.normalize("NFKC", text)
+    text = ANSI_ESCAPE.sub(" ", unicodedata.normalize("NFKC", text))
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
     text = text.replace("’", "'").replace("`", "'").replace("‘", "'")
     text = unicodedata.normalize("NFD", text.lower())

@@ -49,6 +49,42 @@ def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def _month_spans(ents: list[Entity]) -> list[Entity]:
+    """"the first three months", "de laatste 3 maanden", "les 3 premiers mois" become one
+    entity; a day before a month ("12 maart") is dropped, as the data is monthly."""
+    out: list[Entity] = []
+    i = 0
+    while i < len(ents):
+        e = ents[i]
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if e.type == "num" and nxt and nxt.type == "kw" and nxt.value == "month_word" and 1 <= e.value <= 12:
+            around = [x for x in (out[-1] if out else None, ents[i + 2] if i + 2 < len(ents) else None) if x]
+            first = any(x.type == "ordinal" and x.value == 1 or x.type == "kw" and x.value == "top" for x in around)
+            last = any(x.type == "ordinal" and x.value == 4 or x.type == "rel" and x.value == "latest" for x in around)
+            if first != last:
+                if out and out[-1] in around:
+                    out.pop()
+                out.append(Entity("span_months", ("first" if first else "last", int(e.value)), e.start, nxt.end))
+                i += 2
+                if i < len(ents) and ents[i] in around:
+                    i += 1
+                continue
+        after = ents[i + 2] if i + 2 < len(ents) else None
+        if e.type == "num" and nxt and after and after.type == "kw" and after.value == "month_word" \
+                and (nxt.type, nxt.value) in (("kw", "top"), ("rel", "latest")) and 1 <= e.value <= 12:
+            # French order: "les 3 premiers mois", "les 3 derniers mois".
+            side = "first" if nxt.type == "kw" else "last"
+            out.append(Entity("span_months", (side, int(e.value)), e.start, after.end))
+            i += 3
+            continue
+        if e.type == "num" and nxt and nxt.type == "month" and nxt.start == e.end and 1 <= e.value <= 31:
+            i += 1
+            continue
+        out.append(e)
+        i += 1
+    return out
+
+
 def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, bool]]:
     """Period atoms in order: (start, end, period, year_given). Months without a year
     borrow the nearest year given after them (or before), else year 0 (= left out)."""
@@ -87,6 +123,17 @@ def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, b
             y = year_for(e.start)
             make = Period.quarter if word.type == "quarter" else Period.half
             atoms.append((e.start, span_end(word), make(y or 0, number), y is not None))
+        elif e.type == "span_months":
+            side, count = e.value
+            y = year_for(e.start)
+            if y is None and side == "last":
+                # "the last three months": counted back from today.
+                end = _month_shift(today.year, today.month, -1)
+                atoms.append((e.start, e.end, Period(_month_shift(*end, 1 - count), end, "range"), True))
+            else:
+                months = (1, count) if side == "first" else (13 - count, 12)
+                atoms.append((e.start, span_end(e), Period((y or 0, months[0]), (y or 0, months[1]), "range"),
+                              y is not None))
         elif e.type == "rel":
             period = _relative(e.value, ents, i, today)
             if period:
@@ -151,8 +198,9 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
 
 
 def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
+    ents = _month_spans(ents)
     kws = {e.value for e in ents if e.type == "kw"}
-    periods = _periods(ents, today, join_between="compare" not in kws)
+    periods = _periods(ents, today, join_between=not kws & {"compare", "than"})
     orgs: list[str] = []
     for e in ents:
         if e.type == "org":
@@ -181,6 +229,12 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
     )
 
 
+def _stray_numbers(p: Parsed, ents: list[Entity], q: Query) -> bool:
+    ago = {e.start for e in ents if e.type == "rel" and e.value == "years_ago"}
+    quoted = _quoted(p)
+    return any(n.value != quoted and n.end not in ago for n in p.nums)
+
+
 def _top_n(p: Parsed) -> int | None:
     for e in p.nums:
         if float(e.value).is_integer() and not e.fuzzy:
@@ -188,9 +242,12 @@ def _top_n(p: Parsed) -> int | None:
     return None
 
 
-def _quoted(p: Parsed, top_n: int | None) -> int | None:
+def _quoted(p: Parsed) -> int | None:
+    """A figure the user quotes: written like a figure ("3.000", "2000 people"), or
+    any whole number after "is it true", "more than" and the like."""
+    claims = bool(p.kws & {"quoted", "compare", "than"})
     for e in p.nums:
-        if e.fuzzy or (float(e.value).is_integer() and e.value >= 32 and int(e.value) != top_n):
+        if float(e.value).is_integer() and (e.fuzzy or (claims and e.value >= 32)):
             return int(e.value)
     return None
 
@@ -221,12 +278,16 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
     unread = [w for w in unknown if len(w) > MIN_UNREAD_LEN]
     if unread and (not has_data or len(unread) > MAX_UNKNOWN_WITH_MEASURE):
         return Query("unknown")
-    if not (has_data or periods or asks or p.implicit):
+    quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
+    if not (has_data or periods or asks or p.implicit or quoting):
         if p.social:
             return Query(p.social[-1] if "help" in p.social else p.social[0])
         return Query("unknown")
 
     q = _intent(p, periods, implicit)
+    if q.intent not in ("top", "clarify") and _stray_numbers(p, ents, q):
+        # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
+        return Query("unknown")
     if q.intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
         # A lone keyword ("%", "versus") is no question about the figures.
         return Query("unknown")
@@ -260,7 +321,7 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         return Query("top", n=n, periods=periods, year_implicit=not periods)
     if "share" in p.kws and orgs:
         return Query("share", **base)
-    if "compare" in p.kws and (len(periods) >= 2 or len(orgs) >= 2):
+    if ("compare" in p.kws or "than" in p.kws) and (len(periods) >= 2 or len(orgs) >= 2):
         return Query("compare", **base)
     if "max" in p.kws or "min" in p.kws:
         return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=_grain(p, periods), **base)
@@ -269,11 +330,11 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
     if p.kws & {"trend", "per_month", "per_year"}:
         return Query("series", grain=_grain(p, periods), **base)
     if "compare" in p.kws:
-        quoted = _quoted(p, None)
+        quoted = _quoted(p)
         if quoted is not None:
             return Query("count", quoted=quoted, **base)
         return Query("compare", **base)
-    return Query("count", quoted=_quoted(p, None), **base)
+    return Query("count", quoted=_quoted(p), **base)
 
 
 def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:
