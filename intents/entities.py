@@ -3,14 +3,20 @@ country names. Exact phrases first (longest first); rapidfuzz only for the words
 left over, only on words long enough to be safe, and only above a cutoff."""
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import babel
 from babel import Locale
 from rapidfuzz import fuzz, process
 
+from . import normalize
 from .normalize import Token, fold, words
-from .resources import load_toml
+from .resources import LOCALE_DIR, load_toml
 
 LANGS = ("nl", "fr", "en")
 YEARS = range(1900, 2101)
@@ -31,6 +37,38 @@ class Entity:
 
 def _cutoff(length: int) -> float:
     return 85 if length <= 5 else 80
+
+
+def _cache_path() -> Path:
+    """Where the built lexicon is kept between runs: a one-shot `returnbot ask` would
+    otherwise spend more time tokenizing 4,000 phrases than answering. The name
+    carries a hash of everything the build reads, so a stale file is never used."""
+    digest = hashlib.sha256(babel.__version__.encode())
+    for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + [Path(__file__), Path(normalize.__file__)]:
+        digest.update(path.read_bytes())
+    root = Path(os.environ.get("RETURNBOT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
+    return root / f"lexicon-{digest.hexdigest()[:16]}.pickle"
+
+
+def load_lexicon() -> Lexicon:
+    path = _cache_path()
+    try:
+        with path.open("rb") as fh:
+            lexicon = pickle.load(fh)
+        if isinstance(lexicon, Lexicon):
+            return lexicon
+    except (OSError, pickle.PickleError, EOFError, AttributeError):
+        pass
+    lexicon = Lexicon()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as fh:
+            pickle.dump(lexicon, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only home only costs the time of building it again
+    return lexicon
 
 
 class Lexicon:

@@ -32,8 +32,14 @@ class Token:
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
 
+_ASCII_CONTROLS = {**{c: " " for c in range(32)}, 127: " ", ord("`"): "'"}
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, no control or bidi characters, one apostrophe."""
+    if text.isascii():
+        # Fast path (most questions, and every lexicon phrase without accents).
+        return ANSI_ESCAPE.sub(" ", text).translate(_ASCII_CONTROLS).lower()
     text = ANSI_ESCAPE.sub(" ", unicodedata.normalize("NFKC", text))
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
     text = text.replace("’", "'").replace("`", "'").replace("‘", "'")

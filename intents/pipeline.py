@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import data
-from .entities import LANGS, Lexicon
+from .entities import load_lexicon
 from .execute import Engine
 from .models import Answer, Query
 from .normalize import MAX_CHARS, tokenize
@@ -50,8 +50,14 @@ class Reply:
 class Pipeline:
     def __init__(self, dataset: data.Dataset):
         self.engine = Engine(dataset)
-        self.lexicon = Lexicon()
-        self.renderers = {lang: Renderer(lang, self.engine.footnote_text, self.engine.source_titles) for lang in LANGS}
+        self.lexicon = load_lexicon()
+        self.renderers: dict[str, Renderer] = {}
+
+    def renderer(self, lang: str) -> Renderer:
+        """Built on first use: a one-shot question needs one language only."""
+        if lang not in self.renderers:
+            self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.source_titles)
+        return self.renderers[lang]
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None) -> Pipeline:
@@ -78,7 +84,7 @@ class Pipeline:
         query, detected = self.understand(text, context, hint, today)
         reply_lang = lang or detected or hint or "en"
         answer = self.engine.run(query, today)
-        renderer = self.renderers[reply_lang]
+        renderer = self.renderer(reply_lang)
         remembered = replace(answer.query, year_implicit=False) if answer.status != "unknown" else \
             (context.query if context else None)
         return Reply(

@@ -17,7 +17,7 @@ SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
 def render(pipeline, query, lang, html=False):
-    return pipeline.renderers[lang].render(pipeline.engine.run(query, TODAY), as_html=html)
+    return pipeline.renderer(lang).render(pipeline.engine.run(query, TODAY), as_html=html)
 
 
 YEAR_2025 = Query("count", (Period.year(2025),))
@@ -96,7 +96,7 @@ FOOTNOTES = [
 def test_footnotes_only_where_they_apply(pipeline, query, ids):
     answer = pipeline.engine.run(query, TODAY)
     assert list(answer.footnotes) == ids
-    text = pipeline.renderers["nl"].render(answer)
+    text = pipeline.renderer("nl").render(answer)
     for fid, phrase in NOTE_PHRASE.items():
         if fid in ids:
             note = text.split("\n\n", 1)[1]  # the footer: footnotes and source

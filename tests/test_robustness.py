@@ -167,7 +167,7 @@ COUNTRY_LINES = ("country.figure", "share.country")
 def unexplained_numbers(reply, pipeline, known_gaps: bool = True) -> list[str]:
     """Each number of the reply text that is neither a figure (as rendered) nor one of
     the allowed non-figures; returned with some context."""
-    renderer = pipeline.renderers[reply.lang]
+    renderer = pipeline.renderer(reply.lang)
     answer, query = reply.answer, reply.answer.query
     text = reply.text
     for fid in answer.footnotes:  # the caveats are data text, quoted from the sheets
