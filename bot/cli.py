@@ -108,6 +108,11 @@ def run_repl(session: Session) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Bytes that are not UTF-8 (a pasted fragment, a stray argument) must not stop the
+    # program: they are replaced, and the question still gets its answer.
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "repl")

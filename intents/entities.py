@@ -3,6 +3,7 @@ country names. Exact phrases first (longest first); rapidfuzz only for the words
 left over, only on words long enough to be safe, and only above a cutoff."""
 from __future__ import annotations
 
+import calendar
 import hashlib
 import os
 import pickle
@@ -210,8 +211,10 @@ class Lexicon:
             parts = tok.value
             year, month = (parts[2], parts[1]) if tok.kind == "dmy" else (parts[1], parts[0]) if tok.kind == "my" \
                 else (parts[0], parts[1])
-            day_ok = tok.kind != "dmy" or 1 <= parts[0] <= 31
-            if 1 <= month <= 12 and day_ok and year in YEARS:
+            valid = 1 <= month <= 12 and year in YEARS
+            if valid and tok.kind == "dmy":
+                valid = 1 <= parts[0] <= calendar.monthrange(year, month)[1]
+            if valid:
                 return Entity("ym", (year, month), i, i + 1)
             return Entity("bad_date", tok.text, i, i + 1)
         if tok.kind in ("quarter", "half"):

@@ -125,11 +125,17 @@ class Engine:
             years, _ = self.ranked_years(query.periods[0])
             if len(years) > 1:
                 return replace(query, periods=(Period.year(years[-1]), Period.year(years[0])))
-        if not query.year_implicit:
+        if not query.year_implicit and all(p.first_year for p in query.periods):
             return query
         periods = []
+        filled = []
         for p in query.periods:
-            if p.whole_years and p.single_year:
+            if p.first_year:
+                periods.append(p)
+                continue
+            filled.append(len(periods))
+            if query.intent in ("top", "country", "share", "categories"):
+                # Per-country and profile figures are yearly: the month cannot be kept.
                 periods.append(Period.year(self.latest_year_for(query)))
             else:
                 year = self.latest_with_months([m for _, m in p.months()]) or self.monthly_years[-1]
@@ -138,7 +144,8 @@ class Engine:
             whole_span = query.intent in ("extreme", "series", "average") and query.grain != "month"
             periods = [Period.years(self.first_year, self.last_year) if whole_span
                        else Period.year(self.latest_year_for(query))]
-        return replace(query, periods=tuple(periods))
+            filled = [0]
+        return replace(query, periods=tuple(periods), filled=tuple(filled))
 
     def latest_year_for(self, query: Query) -> int:
         if query.intent in ("top", "country", "share") and (query.countries or query.intent == "top"):
@@ -229,14 +236,14 @@ class Engine:
     def _periods(self, query: Query) -> tuple[Period, ...]:
         return query.periods or (Period.year(self.last_year),)
 
-    def _announce(self, b: Builder, query: Query, period: Period) -> None:
-        if query.year_implicit:
+    def _announce(self, b: Builder, query: Query, index: int, period: Period) -> None:
+        if index in query.filled:
             key = "resolved.latest_month" if not period.whole_years else "resolved.latest_year"
             b.line(key, period=self.value(period, "total")[3] if self.value(period, "total") else period)
 
     def _count(self, b: Builder, query: Query, today: dt.date) -> None:
-        for period in self._periods(query):
-            self._announce(b, query, period)
+        for index, period in enumerate(self._periods(query)):
+            self._announce(b, query, index, period)
             both = set(query.orgs) == {"fedasil", "dvz"}
             # Both organisations asked for where there is no split: the total, and say so once.
             orgs = ("total",) if not query.orgs or (both and self.value(period, "fedasil") is None) else query.orgs
@@ -265,7 +272,7 @@ class Engine:
                 if query.quoted is not None:
                     b.line("count.quoted_same" if query.quoted == value else "count.quoted_other",
                            quoted=Num(query.quoted), value=Num(value))
-            if query.year_implicit and period.single_month:
+            if index in query.filled and period.single_month:
                 self._other_years(b, period)
 
     def _other_years(self, b: Builder, period: Period) -> None:
@@ -451,7 +458,7 @@ class Engine:
 
     def _top(self, b: Builder, query: Query, today: dt.date) -> None:
         years = [p.first_year for p in self._periods(query)]
-        if query.year_implicit:
+        if query.filled:
             others = [y for y in self.country_years if y != years[0]]
             b.line("resolved.latest_list", year=years[0], others=tuple(others))
         for year in years:
@@ -528,7 +535,8 @@ class Engine:
         key = "share.country" if query.intent == "share" else "country.figure"
         b.line(key, (("countries", year, "total"),), country=Ref("country", iso), year=self.year_span(year),
                value=b.figure(row["returns"], "count", iso, [row["source"]]), rank=int(row["rank"]),
-               n=Num(count), basis=basis, share=share, total=Num(total["returns"]))
+               n=Num(count), basis=basis, share=share,
+               total=b.figure(total["returns"], "count", f"total {year}", [total["source"]]))
         return True
 
     def _categories(self, b: Builder, query: Query, today: dt.date) -> None:

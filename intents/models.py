@@ -89,6 +89,8 @@ class Query:
     topic: str | None = None
     quoted: int | None = None
     year_implicit: bool = False
+    # Indexes of the periods whose year the engine filled in (the answer says so).
+    filled: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         slots = {k: v for k, v in asdict(self).items() if k != "intent" and v not in ((), None, False)}

@@ -42,16 +42,17 @@ def fold(text: str) -> str:
         return ANSI_ESCAPE.sub(" ", text).translate(_ASCII_CONTROLS).lower()
     text = ANSI_ESCAPE.sub(" ", unicodedata.normalize("NFKC", text))
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
-    text = text.replace("’", "'").replace("`", "'").replace("‘", "'")
+    text = text.replace("’", "'").replace("`", "'").replace("‘", "'").replace("\u2212", "-")
     text = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
-def _number(text: str) -> tuple[float, bool]:
+def _number(text: str) -> tuple[int | float, bool]:
+    """Whole numbers stay exact ints, so a quoted figure is echoed as typed."""
     grouped = bool(re.fullmatch(r"\d{1,3}(?:[., \u00a0\u202f]\d{3})+", text))
     if grouped:
-        return float(re.sub(r"\D", "", text)), True
-    return float(text.replace(",", ".")), False
+        return int(re.sub(r"\D", "", text)), True
+    return (int(text) if text.isdigit() else float(text.replace(",", "."))), False
 
 
 def tokenize(text: str) -> list[Token]:

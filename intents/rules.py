@@ -21,6 +21,8 @@ TOP_LIMIT = 1000
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
+# Larger "figures" are not about 3,000 returnees; left unplaced, they make the question unknown.
+MAX_QUOTED = 10**9
 
 
 @dataclass
@@ -180,10 +182,7 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
             link = markers.get(end) if ends.get(end) == n_start and join_between else None
             between = join_between and "between" in before and end in conj_at and ends.get(end) == n_start
             if link == "to" or between:
-                first, last = sorted([period, n_period])
-                if not given and n_given:
-                    first = first.with_year(n_period.first_year) if first.first_year == 0 else first
-                    first, last = sorted([first, n_period])
+                first, last = _join(period, n_period)
                 kind = "years" if first.whole_years and last.whole_years else "range"
                 out.append((Period(first.start, last.end, kind), given or n_given))
                 i += 2
@@ -195,6 +194,20 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
             out.append((period, given))
         i += 1
     return out
+
+
+def _join(first: Period, last: Period) -> tuple[Period, Period]:
+    """The two ends of a range; an end without a year takes the other's ("from July
+    2019 to February": February 2020), and ends given backwards are swapped."""
+    if first.first_year == 0 and last.first_year:
+        first = first.with_year(last.first_year)
+        if first > last:
+            first = first.with_year(last.first_year - 1)
+    elif last.first_year == 0 and first.first_year:
+        last = last.with_year(first.last_year)
+        if last < first:
+            last = last.with_year(first.last_year + 1)
+    return (first, last) if first <= last else (last, first)
 
 
 def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
@@ -247,7 +260,7 @@ def _quoted(p: Parsed) -> int | None:
     any whole number after "is it true", "more than" and the like."""
     claims = bool(p.kws & {"quoted", "compare", "than"})
     for e in p.nums:
-        if float(e.value).is_integer() and (e.fuzzy or (claims and e.value >= 32)):
+        if float(e.value).is_integer() and e.value < MAX_QUOTED and (e.fuzzy or (claims and e.value >= 32)):
             return int(e.value)
     return None
 
@@ -285,6 +298,8 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("unknown")
 
     q = _intent(p, periods, implicit)
+    if q.intent == "clarify":
+        return q
     if q.intent not in ("top", "clarify") and _stray_numbers(p, ents, q):
         # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
         return Query("unknown")

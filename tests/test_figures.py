@@ -254,7 +254,8 @@ def test_top_6_2025(pipeline):
 def test_country_2020(pipeline, rank, iso, returns, line, share):
     answer = run(pipeline, Query("country", (Period.year(2020),), countries=(iso,)))
     assert answer.status == "ok"
-    exactly(answer, [(returns, l20(line)), (share, l20(line, 63))])
+    # the year's total the share is taken of: 1.847 (2020.txt:63)
+    exactly(answer, [(returns, l20(line)), (share, l20(line, 63)), (1847, l20(63))])
     (figure,) = [x for x in answer.lines if x.key == "country.figure"]
     assert figure.params["rank"] == rank
     assert figure.params["n"].value == 10
@@ -264,7 +265,8 @@ def test_country_2020(pipeline, rank, iso, returns, line, share):
 def test_country_2025(pipeline, rank, iso, returns, line, share):
     answer = run(pipeline, Query("country", (Period.year(2025),), countries=(iso,)))
     assert answer.status == "ok"
-    exactly(answer, [(returns, l25(line)), (share, l25(line, 240))])
+    # the year's total the share is taken of: 2 397 (2025.txt:240)
+    exactly(answer, [(returns, l25(line)), (share, l25(line, 240)), (2397, l25(240))])
     (figure,) = [x for x in answer.lines if x.key == "country.figure"]
     assert figure.params["rank"] == rank
     assert figure.params["n"].value == 6
@@ -274,7 +276,7 @@ def test_country_2025(pipeline, rank, iso, returns, line, share):
 def test_country_share(pipeline, rank, iso, returns, line, share):
     answer = run(pipeline, Query("share", (Period.year(2025),), countries=(iso,)))
     assert answer.status == "ok"
-    exactly(answer, [(returns, l25(line)), (share, l25(line, 240))])
+    exactly(answer, [(returns, l25(line)), (share, l25(line, 240)), (2397, l25(240))])
     assert keys(answer) == ["share.country"]
 
 
