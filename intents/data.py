@@ -6,6 +6,7 @@ rule in one line. Nothing is returned until every rule has passed.
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.resources
 import os
 import re
@@ -60,11 +61,13 @@ def _text(text: str) -> str:
     return text
 
 
-_ISO = set(Locale("en").territories)
+@functools.cache
+def _territories() -> frozenset[str]:
+    return frozenset(Locale("en").territories)
 
 
 def _iso(text: str) -> str:
-    if text != "other" and not (re.fullmatch(r"[A-Z]{2}", text) and text in _ISO):
+    if text != "other" and not (re.fullmatch(r"[A-Z]{2}", text) and text in _territories()):
         raise ValueError(f"{text!r} is not an ISO 3166 code known to CLDR (or 'other')")
     return text
 

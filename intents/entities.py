@@ -13,7 +13,6 @@ from typing import Any
 
 import babel
 from babel import Locale
-from rapidfuzz import fuzz, process
 
 from . import normalize
 from .normalize import Token, fold, words
@@ -70,6 +69,11 @@ def load_lexicon() -> Lexicon:
     except OSError:
         pass  # a read-only home only costs the time of building it again
     return lexicon
+
+
+def day_exists(day: int, month: int, year: int | None) -> bool:
+    """Whether the date is on the calendar; without a year, 29 February is allowed."""
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year or 2020, month)[1]
 
 
 class Lexicon:
@@ -207,14 +211,17 @@ class Lexicon:
             if not tok.grouped and float(v).is_integer() and len(tok.text) == 4 and int(v) in YEARS:
                 return Entity("year", int(v), i, i + 1)
             return Entity("num", v, i, i + 1, fuzzy=tok.grouped)
-        if tok.kind in ("dmy", "my", "ym"):
+        if tok.kind in ("dmy", "ymd", "my", "ym"):
             parts = tok.value
-            year, month = (parts[2], parts[1]) if tok.kind == "dmy" else (parts[1], parts[0]) if tok.kind == "my" \
-                else (parts[0], parts[1])
-            valid = 1 <= month <= 12 and year in YEARS
-            if valid and tok.kind == "dmy":
-                valid = 1 <= parts[0] <= calendar.monthrange(year, month)[1]
-            if valid:
+            if tok.kind == "dmy":
+                day, month, year = parts
+            elif tok.kind == "ymd":
+                year, month, day = parts
+            elif tok.kind == "my":
+                (month, year), day = parts, 1
+            else:
+                (year, month), day = parts, 1
+            if year in YEARS and day_exists(day, month, year):
                 return Entity("ym", (year, month), i, i + 1)
             return Entity("bad_date", tok.text, i, i + 1)
         if tok.kind in ("quarter", "half"):
@@ -224,6 +231,8 @@ class Lexicon:
     def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:
         if len(word) < FUZZY_MIN_LEN or not word.isalpha():
             return None
+        from rapidfuzz import fuzz, process  # lazy: most questions need no fuzzy matching
+
         lengths = self.by_length[lang]
         choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
         best = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=_cutoff(len(word)), limit=2)

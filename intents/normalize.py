@@ -13,6 +13,7 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # Order matters: the longest numeric shapes first.
 _TOKEN = re.compile(r"""
     (?P<dmy>\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b)
+  | (?P<ymd>\b\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b)
   | (?P<my>\b\d{1,2}[/.-]\d{4}\b)
   | (?P<ym>\b\d{4}[/.-]\d{1,2}\b(?![/.-]?\d))
   | (?P<quarter>\b[qtk][1-4]\b)
@@ -27,7 +28,7 @@ _TOKEN = re.compile(r"""
 @dataclass(frozen=True)
 class Token:
     text: str
-    kind: str  # word, num, sym, dmy, my, ym, quarter, half
+    kind: str  # word, num, sym, dmy, ymd, my, ym, quarter, half
     value: object = None
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
@@ -64,7 +65,7 @@ def tokenize(text: str) -> list[Token]:
         if kind == "num":
             value, grouped = _number(raw)
             tokens.append(Token(raw, "num", value, grouped))
-        elif kind in ("dmy", "my", "ym"):
+        elif kind in ("dmy", "ymd", "my", "ym"):
             parts = [int(p) for p in re.split(r"[/.-]", raw)]
             tokens.append(Token(raw, kind, tuple(parts)))
         elif kind in ("quarter", "half"):

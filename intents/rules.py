@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from .entities import Entity
+from .entities import Entity, day_exists
 from .models import Period, Query
 
 # Keywords that ask for something of their own; without any, a short question
@@ -80,6 +80,9 @@ def _month_spans(ents: list[Entity]) -> list[Entity]:
             i += 3
             continue
         if e.type == "num" and nxt and nxt.type == "month" and nxt.start == e.end and 1 <= e.value <= 31:
+            year = after.value if after and after.type == "year" and after.start == nxt.end else None
+            if not day_exists(int(e.value), nxt.value, year) or not float(e.value).is_integer():
+                out.append(Entity("bad_date", f"{e.value} {nxt.value}", e.start, nxt.end))
             i += 1
             continue
         out.append(e)

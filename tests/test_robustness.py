@@ -385,6 +385,8 @@ def test_absurd_quoted_number_is_not_taken_as_a_claim(ask, text):
     assert ask(text).status == "unknown"
 
 
+@pytest.mark.parametrize("text", ["hoeveel terugkeerders op 31 februari 2020", "returns on 29 February 2021",
+                                  "retours le 31/04/2020", "returns 2020-02-30", "retours le 31 avril 2020"])
 def test_impossible_day_of_month_asks_again(ask, text):
     assert ask(text).status == "clarify"
 
@@ -578,3 +580,10 @@ def test_any_conversation_gets_honest_replies(pipeline, turns, today):
         reply = pipeline.ask(text, context=context, today=today)
         check(reply, pipeline)
         context = reply.context
+
+
+@pytest.mark.parametrize("text", ["returns on 29 February 2020", "returns 2020-02-29", "terugkeerders op 29/02/2020"])
+def test_leap_day_is_read_as_its_month(ask, text):
+    reply = ask(text)
+    assert reply.status == "ok", reply.text
+    assert "222" in reply.text  # February 2020 (2020.txt)
