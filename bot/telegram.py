@@ -1,0 +1,626 @@
+"""Telegram front end: the CLI's answers in a chat, by long polling or by webhook.
+
+`returnbot telegram --polling|--webhook` calls `main`. Configuration comes from the
+environment (see the README, "Deploy"); the bot's own texts from bot/messages.toml.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+import inspect
+import logging
+import os
+import re
+import signal
+import sys
+import time
+import tomllib
+from collections import OrderedDict
+from collections.abc import Awaitable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Chat, LinkPreviewOptions, Message, MessageEntity, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CommandHandler, ContextTypes,
+                          Defaults, MessageHandler, filters)
+
+from intents.data import DataError
+from intents.pipeline import Context, Pipeline
+
+LANGS = ("nl", "fr", "en")
+DEFAULT_LANG = "en"
+MESSAGES = Path(__file__).with_name("messages.toml")
+
+# Each command with the names it answers to; the menus in messages.toml pick among these.
+COMMANDS = {
+    "start": ("start",),
+    "help": ("help", "hulp", "aide"),
+    "sources": ("sources", "source", "bron"),
+    "lang": ("lang", "taal", "langue"),
+}
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE]
+
+MAX_CHATS = 10_000           # chats remembered at once; the least recently active go first
+CHAT_TTL = 7 * 24 * 3600     # a chat silent this long is forgotten, /lang choice included
+CONTEXT_TTL = 3600           # a follow-up refers to a question asked at most this long ago
+WORKERS = 16                 # updates answered at once (of different chats)
+IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
+DRAIN_SECONDS = 6.0          # after SIGTERM, pending updates get this long; the platform kills at 30 s
+DEFAULT_MAX_RATE = 30.0      # messages per second, Telegram's limit for one bot
+
+TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,256}")   # Telegram allows 1-256 of these; 16+ to be a secret
+PATH_SHAPE = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+log = logging.getLogger("returnbot.telegram")
+
+
+# ---- configuration ----------------------------------------------------------------
+
+class ConfigError(Exception):
+    """A missing or malformed setting; its message names the variable, never its value."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    token: str
+    api_url: str | None = None
+    max_rate: float = DEFAULT_MAX_RATE
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    webhook_url: str = ""
+    secret: str = ""
+    path: str = "telegram"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What logs must never show: the token, its secret half, the webhook secret."""
+        return tuple(s for s in (self.token, self.token.partition(":")[2], self.secret) if s)
+
+
+def _api_url(value: str) -> str:
+    """PTB appends the token to the base URL, so it has to end in /bot ({token} placeholders
+    are PTB's own and left as they are)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError("TELEGRAM_API_URL must be an http(s) URL such as http://127.0.0.1:8081/bot")
+    if "{token}" in value:
+        return value
+    value = value.rstrip("/")
+    return value if value.endswith("/bot") else value + "/bot"
+
+
+def read_config(mode: str, env: Mapping[str, str]) -> Config:
+    token = env.get("TELEGRAM_TOKEN", "").strip()
+    if not token:
+        raise ConfigError("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in TELEGRAM_TOKEN")
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise ConfigError("TELEGRAM_TOKEN does not look like a bot token (digits, a colon, then letters, "
+                          "digits, - and _): copy it again from @BotFather")
+    api = env.get("TELEGRAM_API_URL", "").strip()
+    rate_text = env.get("TELEGRAM_MAX_RATE", "").strip() or str(DEFAULT_MAX_RATE)
+    try:
+        max_rate = float(rate_text)
+    except ValueError:
+        max_rate = -1.0
+    if not 0 <= max_rate < float("inf"):
+        raise ConfigError(f"TELEGRAM_MAX_RATE must be a number of messages per second (0: no limit), not {rate_text!r}")
+    config = Config(token=token, api_url=_api_url(api) if api else None, max_rate=max_rate)
+    if mode != "webhook":
+        return config
+
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if not secret:
+        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode needs one (16-256 letters, digits, - and _), "
+                          "e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if not SECRET_SHAPE.fullmatch(secret):
+        raise ConfigError("WEBHOOK_SECRET must be 16-256 characters among letters, digits, - and _")
+    url = env.get("WEBHOOK_URL", "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError("WEBHOOK_URL must be the bot's public base URL, e.g. https://my-app.example.com")
+    path = env.get("WEBHOOK_PATH", "").strip().strip("/") or "telegram"
+    if not PATH_SHAPE.fullmatch(path):
+        raise ConfigError("WEBHOOK_PATH must be a URL path of letters, digits and . _ ~ - /")
+    port_text = env.get("PORT", "").strip() or "8443"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"PORT must be a port number (1-65535), not {port_text!r}")
+    listen = env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0"
+    return dataclasses.replace(config, secret=secret, webhook_url=f"{url}/{path}", path=path,
+                               port=int(port_text), listen=listen)
+
+
+# ---- logging -------------------------------------------------------------------------
+
+class RedactingFormatter(logging.Formatter):
+    """Blanks the secrets in the whole formatted record, traceback included: PTB puts the
+    token in request URLs and in the message of InvalidToken."""
+
+    def __init__(self, secrets: tuple[str, ...]):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+class _ShortTelegramErrors(logging.Filter):
+    """A rejected token or an unreachable Bot API is not a bug: one line says it all, where
+    PTB logs a traceback (and, for the token, `main` says what to do)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, (InvalidToken, NetworkError)):
+            record.msg, record.args = f"{record.getMessage()} ({type(exc).__name__}: {exc})", None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def setup_logging(config: Config) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(config.secrets))
+    handler.addFilter(_ShortTelegramErrors())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    # These log request URLs, which hold the token, at INFO and DEBUG.
+    for name in ("httpx", "httpcore", "telegram", "tornado.access"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
+# ---- the bot's own texts --------------------------------------------------------------
+
+class Texts:
+    """bot/messages.toml, checked at start: the same keys in every language, menus that
+    name only commands the bot answers to."""
+
+    def __init__(self, path: Path = MESSAGES):
+        with path.open("rb") as fh:
+            self.t: dict[str, dict[str, Any]] = tomllib.load(fh)
+        self._check(path.name)
+
+    def _check(self, name: str) -> None:
+        if set(self.t) != set(LANGS):
+            raise ValueError(f"{name}: languages {sorted(self.t)}, expected {sorted(LANGS)}")
+        shape = {k: type(v) for k, v in self.t[DEFAULT_LANG].items() if k != "commands"}
+        known = {alias for aliases in COMMANDS.values() for alias in aliases}
+        for lang, texts in self.t.items():
+            if {k: type(v) for k, v in texts.items() if k != "commands"} != shape:
+                raise ValueError(f"{name}: [{lang}] has other keys than [{DEFAULT_LANG}]")
+            if set(texts["names"]) != {*LANGS, "auto"} or len(texts["examples"]) != 3:
+                raise ValueError(f"{name}: [{lang}] needs names for {LANGS} and auto, and three examples")
+            for command, description in texts["commands"].items():
+                if command not in known or not COMMAND_NAME.fullmatch(command) or not 1 <= len(description) <= 256:
+                    raise ValueError(f"{name}: [{lang}.commands] {command!r} is not a command the bot answers")
+
+    def get(self, lang: str, key: str, **fields: str) -> str:
+        return self.t[lang][key].format(**fields)
+
+    def welcome(self, lang: str, username: str) -> str:
+        t = self.t[lang]
+        examples = "\n".join(t["example"].format(question=html.escape(q)) for q in t["examples"])
+        return t["welcome"].format(examples=examples, follow_up=html.escape(t["follow_up"]),
+                                   bot=html.escape("@" + username))
+
+    def commands(self, lang: str) -> list[BotCommand]:
+        return [BotCommand(name, description) for name, description in self.t[lang]["commands"].items()]
+
+
+# ---- per-chat memory --------------------------------------------------------------------
+
+@dataclasses.dataclass
+class ChatState:
+    context: Context | None = None   # what a follow-up question builds on
+    lang: str | None = None          # language of the last answer
+    forced: str | None = None        # language set with /lang
+    asked: float = 0.0               # when `context` was stored
+    seen: float = 0.0
+
+
+class ChatStore:
+    """What the bot remembers per chat, bounded in size and age so memory cannot grow
+    without end: at most `size` chats (the least recently active are dropped first), a
+    chat is forgotten after `ttl` seconds of silence, its conversation context after
+    `context_ttl`. Used from the event loop only, so it needs no lock."""
+
+    def __init__(self, size: int = MAX_CHATS, ttl: float = CHAT_TTL, context_ttl: float = CONTEXT_TTL,
+                 clock=time.monotonic):
+        self.size, self.ttl, self.context_ttl, self.clock = size, ttl, context_ttl, clock
+        self._chats: OrderedDict[int, ChatState] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+    def get(self, chat_id: int) -> ChatState:
+        """A copy of the chat's state (a fresh one for a new or forgotten chat)."""
+        now = self.clock()
+        state = self._chats.get(chat_id)
+        if state is None or now - state.seen > self.ttl:
+            return ChatState()
+        state = dataclasses.replace(state)
+        if now - state.asked > self.context_ttl:
+            state.context = None
+        return state
+
+    def put(self, chat_id: int, state: ChatState) -> None:
+        now = self.clock()
+        self._chats[chat_id] = dataclasses.replace(state, seen=now)
+        self._chats.move_to_end(chat_id)
+        while self._chats:
+            oldest_id, oldest = next(iter(self._chats.items()))
+            if len(self._chats) <= self.size and now - oldest.seen <= self.ttl:
+                break
+            del self._chats[oldest_id]
+
+
+# ---- updates: concurrent across chats, in order within one -------------------------------
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Answers the updates of different chats concurrently (at most `workers` at once) and
+    those of one chat one after another in arrival order, so that a follow-up question
+    always sees the context its predecessor left. `drain` puts a deadline on every update
+    still waiting or running, so that a stop cannot hang on a backlog."""
+
+    def __init__(self, workers: int = WORKERS):
+        # PTB's own semaphore only bounds the updates taken from the queue; waiting for an
+        # earlier update of the same chat must not hold one of the `workers` slots.
+        super().__init__(max_concurrent_updates=IN_FLIGHT)
+        self._workers = asyncio.BoundedSemaphore(workers)
+        self._last: dict[int | None, asyncio.Future] = {}
+        self._scopes: set[asyncio.Timeout] = set()
+        self._deadline: float | None = None
+        self.unanswered = 0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        if self.unanswered:
+            log.warning("%d update(s) left unanswered: the bot was stopping", self.unanswered)
+
+    def drain(self, seconds: float) -> None:
+        self._deadline = asyncio.get_running_loop().time() + seconds
+        for scope in self._scopes:
+            scope.reschedule(self._deadline)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key = chat.id if chat else None
+        previous = self._last.get(key)
+        mine = asyncio.get_running_loop().create_future()
+        self._last[key] = mine
+        try:
+            async with asyncio.timeout_at(self._deadline) as scope:
+                self._scopes.add(scope)
+                try:
+                    if previous is not None:
+                        await asyncio.wait([previous])
+                    async with self._workers:
+                        await coroutine
+                finally:
+                    self._scopes.discard(scope)
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            self.unanswered += 1
+        finally:
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()   # never started when the deadline came first: no "never awaited" warning
+            mine.set_result(None)
+            if self._last.get(key) is mine:
+                del self._last[key]
+
+
+# ---- HTML for Telegram ---------------------------------------------------------------------
+
+_SUP_RUN = re.compile(r"(?:<sup>\d+</sup>)+")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def telegram_html(text: str) -> str:
+    """Telegram's HTML has no <sup>: footnote marks become superscript digits, spaced as
+    in the plain-text answer ("¹ ²")."""
+    return _SUP_RUN.sub(lambda m: " ".join(n.translate(_SUPERSCRIPT) for n in re.findall(r"\d+", m.group())), text)
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_ATOM = re.compile(r"<[^<>]*>|&#?[0-9A-Za-z]+;|\s+|[^<&\s]+|.", re.S)
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)")
+
+
+def _visible(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+def _break_rank(atom: str) -> int:
+    """3 for a paragraph break, 2 for a line break, 1 for a space, 0 for no break."""
+    if not atom.isspace():
+        return 0
+    return min(atom.count("\n"), 2) + 1
+
+
+def split_html(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cuts an HTML message into parts of at most `limit` UTF-16 units: at the last
+    paragraph break that fits, else the last line break, else the last space, else
+    anywhere but inside a tag or an entity. Tags open at a cut are closed before it and
+    opened again after it, so that every part is valid HTML on its own. The length
+    counted is that of the HTML source, never less than what Telegram counts."""
+    text = text.strip()
+    if utf16_len(text) <= limit:
+        return [text] if _visible(text).strip() else []
+    atoms: list[str] = []
+    for atom in _ATOM.findall(text):
+        # A word too long for a message is cut in pieces: a part must hold at least one atom.
+        step = limit // 8 if len(atom) > limit // 8 and atom[0] not in "<&" else len(atom)
+        atoms.extend(atom[k:k + step] for k in range(0, len(atom), step))
+    # stacks[k]: the tags open before atom k, as (name, opening tag).
+    stacks: list[tuple[tuple[str, str], ...]] = [()]
+    for atom in atoms:
+        stack = stacks[-1]
+        tag = _TAG.match(atom)
+        if tag and tag.group(1):
+            if stack and stack[-1][0] == tag.group(2).lower():
+                stack = stack[:-1]
+        elif tag:
+            stack = stack + ((tag.group(2).lower(), atom),)
+        stacks.append(stack)
+
+    def closing(k: int) -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(stacks[k]))
+
+    parts: list[str] = []
+    i = 0
+    while i < len(atoms):
+        if atoms[i].isspace():
+            i += 1
+            continue
+        prefix = "".join(tag for _, tag in stacks[i])
+        size = utf16_len(prefix)
+        best_rank, cut = 0, None
+        j = i
+        while j < len(atoms):
+            grown = size + utf16_len(atoms[j])
+            if grown + utf16_len(closing(j + 1)) > limit and j > i:
+                break
+            size = grown
+            rank = _break_rank(atoms[j])
+            if rank and rank >= best_rank:
+                best_rank, cut = rank, j
+            j += 1
+        if j == len(atoms) or cut is None:
+            cut = j
+        parts.append(prefix + "".join(atoms[i:cut]).rstrip() + closing(cut))
+        i = cut
+    return [part for part in parts if _visible(part).strip()]
+
+
+# ---- handlers ---------------------------------------------------------------------------------
+
+def _user_lang(update: Update) -> str | None:
+    user = update.effective_user
+    code = (user.language_code or "")[:2].lower() if user else ""
+    return code if code in LANGS else None
+
+
+class ChatBot:
+    """The handlers: questions, commands, everything else. One per process."""
+
+    def __init__(self, pipeline: Pipeline, texts: Texts, store: ChatStore | None = None):
+        self.pipeline, self.texts = pipeline, texts
+        self.store = store if store is not None else ChatStore()
+
+    def register(self, app: Application) -> None:
+        messages = filters.UpdateType.MESSAGES
+        app.add_handler(CommandHandler(COMMANDS["start"], self.on_start, filters=messages))
+        app.add_handler(CommandHandler(COMMANDS["help"], self.on_help, filters=messages))
+        app.add_handler(CommandHandler(COMMANDS["sources"], self.on_sources, filters=messages))
+        app.add_handler(CommandHandler(COMMANDS["lang"], self.on_lang, filters=messages))
+        app.add_handler(MessageHandler(messages & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(messages & filters.TEXT, self.on_text))
+        # Only new messages: a photo whose caption is edited needs no second reminder.
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                                       self.on_other))
+        app.add_error_handler(self.on_error)
+
+    # -- who is asked, in which language -----------------------------------------------------
+    @staticmethod
+    def addressed(message: Message, bot_id: int, username: str) -> bool:
+        """Private chats: always. Groups: only when the bot is mentioned or replied to."""
+        if message.chat.type == Chat.PRIVATE:
+            return True
+        if message.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+            return False
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot_id:
+            return True
+        kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        found = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
+        return any((e.type == MessageEntity.MENTION and text.lower() == "@" + username.lower())
+                   or (e.type == MessageEntity.TEXT_MENTION and e.user and e.user.id == bot_id)
+                   for e, text in found.items())
+
+    @staticmethod
+    def without_mention(text: str, username: str) -> str:
+        return re.sub(rf"(?<![\w@])@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+    def language(self, update: Update, state: ChatState) -> str:
+        """The language of a reply that has no question to take it from."""
+        return state.forced or state.lang or _user_lang(update) or DEFAULT_LANG
+
+    async def send(self, update: Update, text: str) -> None:
+        """Sends HTML, in parts if it is too long. In groups, and for an edited question, the
+        first part quotes the message it answers."""
+        message = update.effective_message
+        quote = message.chat.type != Chat.PRIVATE or update.edited_message is not None
+        for n, part in enumerate(split_html(text)):
+            await message.reply_html(part, do_quote=quote and n == 0)
+
+    # -- handlers ----------------------------------------------------------------------------
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, bot = update.effective_message, context.bot
+        if not self.addressed(message, bot.id, bot.username):
+            return
+        chat = message.chat_id
+        state = self.store.get(chat)
+        reply = self.pipeline.ask(self.without_mention(message.text, bot.username), context=state.context,
+                                  lang=state.forced, lang_hint=state.lang or _user_lang(update) or DEFAULT_LANG)
+        await self.send(update, telegram_html(reply.html))
+        state.context, state.lang, state.asked = reply.context, reply.lang, self.store.clock()
+        self.store.put(chat, state)
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_message.chat_id
+        state = self.store.get(chat)
+        state.context = None   # a new start: no follow-up refers to what came before
+        await self.send(update, self.texts.welcome(self.language(update, state), context.bot.username))
+        self.store.put(chat, state)
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.language(update, self.store.get(update.effective_message.chat_id))
+        reply = self.pipeline.ask("help", lang=lang)
+        await self.send(update, telegram_html(reply.html) + "\n\n" + self.texts.get(lang, "help_commands"))
+
+    async def on_sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.language(update, self.store.get(update.effective_message.chat_id))
+        await self.send(update, telegram_html(self.pipeline.ask("sources", lang=lang).html))
+
+    async def on_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_message.chat_id
+        state = self.store.get(chat)
+        choice = context.args[0].lower() if context.args else ""
+        if choice in LANGS:
+            state.forced = choice
+            text = self.texts.get(choice, "lang_set", language=self.texts.t[choice]["names"][choice])
+        elif choice == "auto":
+            state.forced = None
+            text = self.texts.get(self.language(update, state), "lang_auto")
+        else:
+            lang = self.language(update, state)
+            text = self.texts.get(lang, "lang_usage", language=self.texts.t[lang]["names"][state.forced or "auto"])
+        await self.send(update, text)
+        self.store.put(chat, state)
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        command = message.text.split(maxsplit=1)[0]
+        target = command.partition("@")[2].lower()
+        ours = target == context.bot.username.lower() or (not target and message.chat.type == Chat.PRIVATE)
+        if ours:
+            lang = self.language(update, self.store.get(message.chat_id))
+            await self.send(update, self.texts.get(lang, "unknown_command"))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, bot = update.effective_message, context.bot
+        if self.addressed(message, bot.id, bot.username):
+            lang = self.language(update, self.store.get(message.chat_id))
+            await self.send(update, self.texts.get(lang, "non_text"))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Logs the failure and tells the user; the bot goes on with the next update."""
+        update_id = getattr(update, "update_id", None)
+        log.error("update %s failed", update_id, exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_message is None:
+            return
+        lang = self.language(update, self.store.get(update.effective_message.chat_id))
+        try:
+            await update.effective_message.reply_html(self.texts.get(lang, "error"), do_quote=False)
+        except TelegramError as exc:
+            log.warning("could not tell chat of update %s about the failure: %s", update_id, exc)
+
+
+# ---- running --------------------------------------------------------------------------------
+
+def build_application(config: Config, bot: ChatBot, processor: ChatOrderedProcessor) -> Application:
+    defaults = Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True))
+    builder = Application.builder().token(config.token).defaults(defaults).concurrent_updates(processor)
+    if config.api_url:
+        builder = builder.base_url(config.api_url)
+    if config.max_rate > 0:
+        # Retries honour Telegram's retry_after when a 429 comes all the same.
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=config.max_rate, max_retries=3))
+
+    async def post_init(app: Application) -> None:
+        log.info("connected to the Bot API as @%s", app.bot.username)
+        try:
+            for lang in LANGS:
+                await app.bot.set_my_commands(bot.texts.commands(lang), language_code=lang)
+            await app.bot.set_my_commands(bot.texts.commands(DEFAULT_LANG))
+        except TelegramError as exc:
+            log.warning("could not register the command menus: %s", exc)
+
+    app = builder.post_init(post_init).build()
+    bot.register(app)
+    return app
+
+
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, processor: ChatOrderedProcessor) -> None:
+    """SIGTERM (the platform's stop) and SIGINT stop the bot: pending updates get
+    DRAIN_SECONDS, then PTB stops the updater and the application. PTB's own stop signals
+    are off (stop_signals=None) because they cannot set that deadline."""
+    stopping = False
+
+    def stop(signum: int) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        log.info("%s received: stopping", signal.Signals(signum).name)
+        processor.drain(DRAIN_SECONDS)
+        raise SystemExit   # the way PTB's own handler ends run_polling/run_webhook
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+
+
+def main(mode: str, data_dir: str | None) -> int:
+    """`returnbot telegram --polling|--webhook`: runs until SIGTERM or SIGINT, then returns 0.
+    Returns 2 for bad configuration or data (one line on stderr) and for a token the Bot API
+    rejects, 1 when the bot cannot start otherwise (API unreachable, port taken, webhook
+    refused)."""
+    try:
+        config = read_config(mode, os.environ)
+    except ConfigError as exc:
+        print(f"returnbot telegram: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(config)
+    try:
+        pipeline = Pipeline.load(data_dir)
+    except DataError as exc:
+        print(f"returnbot: {exc}", file=sys.stderr)
+        return 2
+    processor = ChatOrderedProcessor()
+    app = build_application(config, ChatBot(pipeline, Texts()), processor)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)   # PTB runs on the current event loop
+    _stop_on_signals(loop, processor)
+    try:
+        if mode == "webhook":
+            log.info("webhook mode: listening on %s:%d/%s", config.listen, config.port, config.path)
+            app.run_webhook(listen=config.listen, port=config.port, url_path=config.path,
+                            webhook_url=config.webhook_url, secret_token=config.secret,
+                            allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)
+        else:
+            log.info("polling mode")
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)
+    except InvalidToken:
+        log.error("the Bot API rejected TELEGRAM_TOKEN: check it with @BotFather (/token)")
+        return 2
+    except (TelegramError, OSError) as exc:
+        log.error("could not start: %s", exc)
+        return 1
+    log.info("stopped")
+    return 0

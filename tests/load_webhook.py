@@ -1,0 +1,130 @@
+"""Load test of the webhook: UPDATES questions posted by SENDERS concurrent senders (one
+chat each, its questions one after another) to a real `returnbot telegram --webhook`
+whose Bot API is the stand-in. Prints throughput and latency; the latency of an update
+runs from the start of its POST to the moment the stand-in receives the answer.
+
+    python tests/load_webhook.py [--updates 500] [--senders 50] [--max-rate 0]
+
+--max-rate is TELEGRAM_MAX_RATE for the bot: 0 measures the bot alone, 30 (the
+production default) measures Telegram's flood limit instead. test_telegram.py runs
+`run_load` and checks only that every update is answered exactly once, in order.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from botapi_standin import BotAPIStandIn, Updates  # noqa: E402
+from telegram_fixtures import SECRET, TOKEN, USERNAME, free_port, post, start_webhook  # noqa: E402
+
+FIRST_CHAT = 500_000
+YEARS = list(range(2007, 2025))
+
+
+@dataclass
+class LoadResult:
+    updates: int
+    answered: int
+    problems: list[str]        # lost, doubled, out of order, wrong answer, refused POST
+    seconds: float             # first POST to last answer
+    latencies: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+    def summary(self) -> str:
+        return (f"{self.answered}/{self.updates} answered in {self.seconds:.2f} s: "
+                f"{self.throughput:.0f} updates/s, latency p50 {self.percentile(50) * 1000:.0f} ms, "
+                f"p99 {self.percentile(99) * 1000:.0f} ms, max {max(self.latencies, default=0) * 1000:.0f} ms, "
+                f"mean {statistics.fmean(self.latencies or [0]) * 1000:.0f} ms; problems: {len(self.problems)}")
+
+
+def run_load(api: BotAPIStandIn, port: int, updates: int = 500, senders: int = 50, timeout: float = 60.0,
+             first_chat: int = FIRST_CHAT) -> LoadResult:
+    factory = Updates(start=10_000_000)
+    factory_lock = threading.Lock()
+    per_chat = {first_chat + s: updates // senders + (1 if s < updates % senders else 0) for s in range(senders)}
+    posted: dict[int, list[tuple[int, float]]] = {chat: [] for chat in per_chat}   # chat -> [(year, POST start)]
+    problems: list[str] = []
+    start_gate = threading.Barrier(senders)
+
+    def sender(chat: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        start_gate.wait()
+        try:
+            for k in range(per_chat[chat]):
+                year = YEARS[k % len(YEARS)]
+                with factory_lock:
+                    update = factory.update(factory.text(chat, f"how many returns in {year}"))
+                at = time.monotonic()
+                posted[chat].append((year, at))
+                status = post(port, update, conn=conn)
+                if status != 200:
+                    problems.append(f"chat {chat}: POST {k} got {status}")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=sender, args=(chat,)) for chat in per_chat]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    chats = set(per_chat)
+    mine = lambda: [c for c in api.sent() if c.params.get("chat_id") in chats]  # noqa: E731
+    try:
+        api.wait_for(lambda: len(mine()) >= updates, timeout, f"{updates} answers")
+    except AssertionError as exc:
+        problems.append(str(exc))
+    time.sleep(0.5)   # anything answered twice arrives now
+    sent = mine()
+    latencies = []
+    for chat, questions in posted.items():
+        answers = [c for c in sent if c.params["chat_id"] == chat]
+        if len(answers) != len(questions):
+            problems.append(f"chat {chat}: {len(questions)} questions, {len(answers)} answers")
+        for (year, at), answer in zip(questions, answers):
+            if not re.match(rf"In {year}, ", answer.params["_shown"]):
+                problems.append(f"chat {chat}: answer out of order or wrong for {year}: {answer.params['_shown'][:40]!r}")
+            latencies.append(answer.at - at)
+    last = max((c.at for c in sent), default=began)
+    return LoadResult(updates, len(sent), problems, last - began, latencies)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=500)
+    parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument("--max-rate", default="0", help="TELEGRAM_MAX_RATE for the bot (0: no limit)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, BotAPIStandIn(TOKEN, USERNAME) as api:
+        port = free_port()
+        bot = start_webhook(api, Path(tmp), port, TELEGRAM_MAX_RATE=args.max_rate)
+        try:
+            result = run_load(api, port, args.updates, args.senders, timeout=max(60.0, args.updates / 10))
+        finally:
+            status, seconds = bot.stop()
+        print(result.summary())
+        for problem in result.problems[:20]:
+            print("  " + problem)
+        print(f"bot stopped on SIGTERM in {seconds:.2f} s with status {status}")
+        return 1 if result.problems or status else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,629 @@
+"""The Telegram front end (bot/telegram.py).
+
+End to end: the real `python -m bot telegram --polling|--webhook` processes against the
+Bot API stand-in on 127.0.0.1 (tests/botapi_standin.py); answers are compared with what
+the pipeline gives the CLI. The pieces the processes are made of (configuration, HTML
+splitting, per-chat memory, update ordering, the bot's texts) are tested on their own.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import html
+import http.client
+import logging
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from telegram import Chat, Message, Update
+from telegram.error import InvalidToken
+
+import bot.telegram as tg
+from botapi_standin import BotAPIStandIn, Updates, parse_html, utf16_len
+from intents.data import bundled
+from intents.pipeline import Pipeline
+from load_webhook import run_load
+from telegram_fixtures import (OTHER_TOKEN, ROOT, SECRET, TOKEN, USERNAME, BotProcess, bot_env, free_port,  # noqa: F401
+                               polling, post, start_polling, start_webhook, webhook)
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def cli() -> Pipeline:
+    """The pipeline as the CLI uses it: what the bot must say."""
+    return Pipeline.load()
+
+
+@pytest.fixture(scope="module")
+def texts() -> tg.Texts:
+    return tg.Texts()
+
+
+def shown(call) -> str:
+    return call.params["_shown"]
+
+
+# ---- configuration ------------------------------------------------------------------------------
+
+def test_config_needs_a_token_and_never_echoes_it():
+    with pytest.raises(tg.ConfigError, match="TELEGRAM_TOKEN is not set"):
+        tg.read_config("polling", {})
+    broken = TOKEN.replace(":", "-")
+    with pytest.raises(tg.ConfigError, match="does not look like a bot token") as exc:
+        tg.read_config("polling", {"TELEGRAM_TOKEN": broken})
+    assert broken not in str(exc.value)
+
+
+def test_config_polling_defaults_and_api_url():
+    config = tg.read_config("polling", {"TELEGRAM_TOKEN": f" {TOKEN}\n"})
+    assert (config.token, config.api_url, config.max_rate) == (TOKEN, None, 30.0)
+    for given_url, used in [("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/bot"),
+                            ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot"),
+                            ("https://proxy.example.test/tg/bot/", "https://proxy.example.test/tg/bot")]:
+        assert tg.read_config("polling", {"TELEGRAM_TOKEN": TOKEN, "TELEGRAM_API_URL": given_url}).api_url == used
+    with pytest.raises(tg.ConfigError, match="TELEGRAM_API_URL"):
+        tg.read_config("polling", {"TELEGRAM_TOKEN": TOKEN, "TELEGRAM_API_URL": "127.0.0.1:8081"})
+    with pytest.raises(tg.ConfigError, match="TELEGRAM_MAX_RATE"):
+        tg.read_config("polling", {"TELEGRAM_TOKEN": TOKEN, "TELEGRAM_MAX_RATE": "fast"})
+
+
+def test_config_webhook():
+    env = {"TELEGRAM_TOKEN": TOKEN, "WEBHOOK_SECRET": SECRET, "WEBHOOK_URL": "https://bot.example.test/", "PORT": "5000"}
+    config = tg.read_config("webhook", env)
+    assert (config.webhook_url, config.path, config.port, config.listen, config.secret) == \
+        ("https://bot.example.test/telegram", "telegram", 5000, "0.0.0.0", SECRET)
+    assert tg.read_config("webhook", {**env, "WEBHOOK_PATH": "/hook/tg/"}).webhook_url == "https://bot.example.test/hook/tg"
+    for change, message in [({"WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET is not set"),
+                            ({"WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET must be"),
+                            ({"WEBHOOK_SECRET": SECRET + "!"}, "WEBHOOK_SECRET must be"),
+                            ({"WEBHOOK_URL": ""}, "WEBHOOK_URL"),
+                            ({"WEBHOOK_URL": "bot.example.test"}, "WEBHOOK_URL"),
+                            ({"PORT": "http"}, "PORT"), ({"PORT": "70000"}, "PORT"),
+                            ({"WEBHOOK_PATH": "a b"}, "WEBHOOK_PATH")]:
+        with pytest.raises(tg.ConfigError, match=message) as exc:
+            tg.read_config("webhook", {**env, **change})
+        assert SECRET not in str(exc.value) and TOKEN not in str(exc.value)
+
+
+def test_main_refuses_bad_configuration_in_one_line(monkeypatch, capsys):
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "WEBHOOK_", "PORT")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
+    assert tg.main("webhook", None) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WEBHOOK_SECRET is not set" in err and TOKEN not in err
+
+
+def test_missing_token_is_a_clear_error():
+    result = subprocess.run([sys.executable, "-m", "bot", "telegram", "--polling"], capture_output=True, text=True,
+                            env=bot_env(), cwd="/", timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.startswith("returnbot telegram: TELEGRAM_TOKEN is not set")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+# ---- logs never show the secrets ----------------------------------------------------------------
+
+def test_formatter_redacts_token_and_secret_everywhere():
+    config = tg.Config(token=TOKEN, secret=SECRET)
+    formatter = tg.RedactingFormatter(config.secrets)
+    try:
+        raise InvalidToken(f"The token `{TOKEN}` was rejected by the server.")
+    except InvalidToken:
+        record = logging.LogRecord("httpx", logging.ERROR, __file__, 1, "POST %s/getMe secret=%s",
+                                   (f"https://api.telegram.org/bot{TOKEN}", SECRET), sys.exc_info())
+    text = formatter.format(record)
+    assert "getMe" in text and "rejected by the server" in text
+    assert TOKEN not in text and TOKEN.partition(":")[2] not in text and SECRET not in text
+
+
+def test_rejected_token_stops_with_one_line_and_no_token(tmp_path):
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = BotProcess("polling", tmp_path, bot_env(TELEGRAM_TOKEN=OTHER_TOKEN, TELEGRAM_API_URL=api.base_url))
+        try:
+            assert bot.wait(30) == 2
+        finally:
+            bot.close()
+    log = bot.log()
+    assert "rejected TELEGRAM_TOKEN" in log and "Traceback" not in log
+    bot.assert_no_secrets()
+
+
+# ---- HTML for Telegram --------------------------------------------------------------------------
+
+def _corpus_questions():
+    for path in sorted(CORPUS.glob("*.toml")):
+        with path.open("rb") as fh:
+            yield from (case["q"] for case in tomllib.load(fh)["case"])
+
+
+def test_every_answer_is_valid_telegram_html_showing_the_cli_text(cli):
+    questions = [*_corpus_questions(), 'how many <b>returns</b> & "departures" in 2020?', "<i>", "&amp;", "a < b > c"]
+    assert len(questions) > 100
+    for lang in tg.LANGS:
+        for question in questions + ["help", "sources"]:
+            reply = cli.ask(question, lang=lang)
+            parts = tg.split_html(tg.telegram_html(reply.html))
+            assert parts, question
+            for part in parts:
+                assert utf16_len(part) <= 4096
+            assert "\n".join(parse_html(p) for p in parts) == reply.text, question
+
+
+def test_footnote_marks_become_superscripts_as_in_the_text():
+    assert tg.telegram_html("x<sup>1</sup><sup>2</sup> y<sup>12</sup>.") == "x¹ ² y¹²."
+    assert tg.telegram_html("<b>3</b>") == "<b>3</b>"
+
+
+def test_split_prefers_paragraphs_then_lines():
+    paragraphs = ["<b>" + "a" * 1500 + "</b>", "b" * 1500, "c" * 1500]
+    parts = tg.split_html("\n\n".join(paragraphs))
+    assert parts == ["\n\n".join(paragraphs[:2]), paragraphs[2]]
+    lines = "\n".join(f"line {n} " + "x" * 90 for n in range(100))
+    parts = tg.split_html(lines)
+    assert len(parts) == 3 and all(utf16_len(p) <= 4096 for p in parts)
+    assert "\n".join(parts) == lines
+
+
+def test_split_closes_and_reopens_tags_across_a_cut():
+    text = "<i>intro " + " ".join(["<b>word</b>"] * 800) + " end</i>"
+    parts = tg.split_html(text, limit=1000)
+    assert len(parts) > 4
+    for part in parts:
+        assert utf16_len(part) <= 1000
+        parse_html(part)
+        assert part.startswith("<i>") and part.endswith("</i>")
+    assert " ".join(parse_html(p) for p in parts) == parse_html(text)
+
+
+def test_split_cuts_a_word_longer_than_a_message():
+    parts = tg.split_html(("<b>" + "€" * 5000 + "</b> &amp; 🙂") * 2)
+    assert len(parts) >= 2 and all(utf16_len(p) <= 4096 for p in parts)
+    assert "".join(parse_html(p) for p in parts).replace(" ", "") == ("€" * 5000 + "&🙂") * 2
+
+
+_word = st.text(alphabet=st.sampled_from("ab€🙂<>&\"'"), min_size=1, max_size=30).map(
+    html.escape)
+_styled = st.one_of(_word, _word.map(lambda w: f"<b>{w}</b>"), _word.map(lambda w: f"<i>{w} <b>{w}</b></i>"))
+_line = st.lists(_styled, min_size=1, max_size=40).map(" ".join)
+_html = st.lists(st.tuples(_line, st.sampled_from(["\n", "\n\n", " "])), min_size=1, max_size=40).map(
+    lambda items: "".join(line + sep for line, sep in items).strip())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_html, st.integers(min_value=60, max_value=600))
+def test_split_property(text, limit):
+    parts = tg.split_html(text, limit=limit)
+    for part in parts:
+        assert utf16_len(part) <= limit
+        parse_html(part)
+    assert re.sub(r"\s+", "", "".join(parse_html(p) for p in parts)) == re.sub(r"\s+", "", parse_html(text))
+
+
+# ---- the bot's own texts ------------------------------------------------------------------------
+
+def test_messages_are_valid_html_and_the_examples_work(cli, texts):
+    for lang in tg.LANGS:
+        t = texts.t[lang]
+        parse_html(texts.welcome(lang, USERNAME))
+        for key in ("help_commands", "non_text", "unknown_command", "error", "lang_auto"):
+            parse_html(texts.get(lang, key))
+        parse_html(texts.get(lang, "lang_set", language=t["names"][lang]))
+        parse_html(texts.get(lang, "lang_usage", language=t["names"]["auto"]))
+        for example in t["examples"]:
+            reply = cli.ask(example)
+            assert (reply.status, reply.lang) == ("ok", lang), example
+        follow = cli.ask(t["follow_up"], context=cli.ask(t["examples"][0]).context)
+        assert (follow.status, follow.lang) == ("ok", lang), t["follow_up"]
+        assert "2023" in follow.text
+        assert [c.command for c in texts.commands(lang)][0] == "start"
+
+
+def test_messages_with_a_missing_key_are_refused(tmp_path):
+    data = (ROOT / "bot" / "messages.toml").read_text()
+    broken = tmp_path / "messages.toml"
+    broken.write_text(data.replace('error = "Désolé', 'erreur = "Désolé'))
+    with pytest.raises(ValueError, match=r"\[fr\] has other keys"):
+        tg.Texts(broken)
+    broken.write_text(data.replace("bron = ", "bronnen = "))
+    with pytest.raises(ValueError, match="bronnen"):
+        tg.Texts(broken)
+
+
+# ---- per-chat memory ----------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_chat_store_is_bounded_in_size():
+    store = tg.ChatStore(size=100, clock=Clock())
+    for chat in range(1000):
+        store.put(chat, tg.ChatState(lang="nl"))
+    assert len(store) == 100
+    assert store.get(0).lang is None and store.get(999).lang == "nl"
+    store.get(900)   # reading does not make a chat recent: only writing (activity) does
+    store.put(1000, tg.ChatState())
+    assert store.get(900).lang is None and store.get(901).lang == "nl" and len(store) == 100
+
+
+def test_chat_store_forgets_by_age():
+    clock = Clock()
+    store = tg.ChatStore(size=100, ttl=1000, context_ttl=60, clock=clock)
+    store.put(1, tg.ChatState(context="ctx", lang="fr", forced="fr", asked=clock.now))
+    clock.now += 59
+    assert store.get(1).context == "ctx"
+    clock.now += 2
+    state = store.get(1)
+    assert (state.context, state.lang, state.forced) == (None, "fr", "fr")
+    clock.now += 1000
+    assert store.get(1) == tg.ChatState()
+    store.put(2, tg.ChatState())
+    assert len(store) == 1   # the silent chat is dropped as soon as another one is written
+
+
+def test_chat_store_hands_out_copies():
+    store = tg.ChatStore(clock=Clock())
+    store.put(1, tg.ChatState(lang="nl"))
+    store.get(1).lang = "fr"
+    assert store.get(1).lang == "nl"
+
+
+# ---- update ordering ----------------------------------------------------------------------------
+
+def _update(update_id: int, chat_id: int) -> Update:
+    message = Message(update_id, dt.datetime.now(dt.timezone.utc), Chat(chat_id, Chat.PRIVATE), text="x")
+    return Update(update_id, message=message)
+
+
+def test_processor_keeps_each_chat_in_order_and_runs_chats_side_by_side():
+    async def scenario():
+        processor = tg.ChatOrderedProcessor(workers=4)
+        done: list[tuple[int, int]] = []
+        running = peak = 0
+        rng = random.Random(5)
+
+        async def handle(chat, n):
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(rng.random() / 200)
+            done.append((chat, n))
+            running -= 1
+
+        updates = [(chat, n) for n in range(10) for chat in range(8)]
+        await asyncio.gather(*(processor.process_update(_update(i, chat), handle(chat, n))
+                               for i, (chat, n) in enumerate(updates)))
+        return done, peak
+
+    done, peak = asyncio.run(scenario())
+    assert len(done) == 80 and 1 < peak <= 4
+    for chat in range(8):
+        assert [n for c, n in done if c == chat] == list(range(10))
+
+
+def test_processor_drain_ends_what_is_left():
+    async def scenario():
+        processor = tg.ChatOrderedProcessor(workers=2)
+        finished = []
+
+        async def slow(n):
+            await asyncio.sleep(30)
+            finished.append(n)
+
+        tasks = [asyncio.create_task(processor.process_update(_update(n, n % 3), slow(n))) for n in range(20)]
+        await asyncio.sleep(0.05)
+        start = asyncio.get_running_loop().time()
+        processor.drain(0.2)
+        await asyncio.gather(*tasks)
+        return finished, asyncio.get_running_loop().time() - start
+
+    finished, took = asyncio.run(scenario())
+    assert finished == [] and took < 2
+
+
+# ---- polling, end to end ------------------------------------------------------------------------
+
+def test_polling_start_registers_menus_and_drops_no_webhook_conflict(polling, texts):
+    api = polling.api
+    assert api.calls_to("getMe") and api.calls_to("deleteWebhook")
+    assert set(api.commands) == {"nl", "fr", "en", ""}
+    for lang in tg.LANGS:
+        assert api.commands[lang] == [{"command": c.command, "description": c.description}
+                                      for c in texts.commands(lang)]
+    assert api.commands[""] == api.commands["en"]
+    assert {c["command"] for c in api.commands["nl"]} == {"start", "help", "bron", "lang"}
+    polls = api.calls_to("getUpdates")
+    assert polls[0].params.get("allowed_updates") == ["message", "edited_message"]
+
+
+def test_question_gets_the_cli_answer_and_follow_ups_keep_context(polling, cli):
+    chat = 1001
+    first = cli.ask("how many returns in march 2020", lang_hint="en")
+    follow = cli.ask("and in april?", context=first.context, lang_hint="en")
+    polling.push(polling.updates.text(chat, "how many returns in march 2020"))
+    polling.push(polling.updates.text(chat, "and in april?"))
+    sent = polling.api.wait_sent(chat, 2)
+    assert [shown(c) for c in sent] == [first.text, follow.text]
+    assert "April 2020" in follow.text
+    assert sent[0].params["parse_mode"] == "HTML" and "<b>112</b>" in sent[0].params["text"]
+    assert "reply_parameters" not in sent[0].params   # private chat: no quote
+
+
+def test_question_with_html_in_it_is_answered(polling, cli):
+    chat = 1002
+    questions = ['how many <b>returns</b> & "departures" in 2020?', "<script>alert(1)</script> &amp; <b>"]
+    for question in questions:
+        polling.push(polling.updates.text(chat, question))
+    sent = polling.api.wait_sent(chat, 2)
+    assert [shown(c) for c in sent] == [cli.ask(q, lang_hint="en").text for q in questions]
+    assert cli.ask(questions[0]).status == "ok"
+    assert not [r for r in polling.api.rejected if r[0] == "sendMessage" and "parse" in r[1]]
+
+
+def test_reply_language_falls_back_to_chat_then_user_then_english(polling, cli):
+    polling.push(polling.updates.text(1003, "2019", lang="fr"))              # neutral: the user's language
+    polling.push(polling.updates.text(1003, "hoeveel terugkeerders in 2020", lang="fr"))
+    polling.push(polling.updates.text(1003, "2018", lang="fr"))              # neutral: the chat's last language
+    polling.push(polling.updates.text(1004, "2019", lang="de"))              # neutral, no known language: English
+    sent = polling.api.wait_sent(1003, 3)
+    assert [shown(c) for c in sent] == [cli.ask("2019", lang_hint="fr").text,
+                                        cli.ask("hoeveel terugkeerders in 2020").text,
+                                        cli.ask("2018", lang_hint="nl").text]
+    assert sent[0].params["_shown"].startswith("En 2019") and sent[2].params["_shown"].startswith("In 2018 keerden")
+    assert shown(polling.api.wait_sent(1004)[0]) == cli.ask("2019", lang_hint="en").text
+
+
+def test_lang_command_forces_and_releases_the_language(polling, cli, texts):
+    chat, u = 1005, polling.updates
+    for message in [u.command(chat, "/lang fr"), u.text(chat, "how many returns in 2020"), u.command(chat, "/lang"),
+                    u.command(chat, "/lang auto"), u.text(chat, "how many returns in 2020"), u.command(chat, "/lang xx")]:
+        polling.push(message)
+    sent = [shown(c) for c in polling.api.wait_sent(chat, 6)]
+    fr = texts.t["fr"]
+    assert sent[0] == parse_html(texts.get("fr", "lang_set", language=fr["names"]["fr"]))
+    assert sent[1] == cli.ask("how many returns in 2020", lang="fr").text and sent[1].startswith("En 2020")
+    assert sent[2] == parse_html(texts.get("fr", "lang_usage", language=fr["names"]["fr"]))
+    assert sent[3] == parse_html(texts.get("fr", "lang_auto"))
+    assert sent[4] == cli.ask("how many returns in 2020").text
+    assert sent[5] == parse_html(texts.get("en", "lang_usage", language=texts.t["en"]["names"]["auto"]))
+
+
+def test_start_help_and_sources_in_the_users_language(polling, cli, texts):
+    chat, u = 1006, polling.updates
+    for text in ["/start", "/help", "/bron", "/sources", "/source", "/aide"]:
+        polling.push(u.command(chat, text, lang="nl"))
+    sent = [shown(c) for c in polling.api.wait_sent(chat, 6)]
+    assert sent[0] == parse_html(texts.welcome("nl", USERNAME))
+    assert all(example in sent[0] for example in texts.t["nl"]["examples"])
+    help_nl = cli.ask("help", lang="nl").text
+    assert sent[1] == help_nl + "\n\n" + parse_html(texts.get("nl", "help_commands"))
+    assert sent[2] == sent[3] == sent[4] == cli.ask("sources", lang="nl").text
+    assert sent[5] == sent[1]
+
+
+def test_non_text_messages_get_a_friendly_reply(polling, texts):
+    u = polling.updates
+    polling.push(u.sticker(1007, lang="en"))
+    polling.push(u.photo(1007, lang="en", caption="what is this?"))
+    polling.push(u.voice(1007, lang="en"))
+    polling.push(u.sticker(1017, lang="fr"))
+    sent = [shown(c) for c in polling.api.wait_sent(1007, 3)]
+    assert sent == [parse_html(texts.get("en", "non_text"))] * 3
+    assert shown(polling.api.wait_sent(1017)[0]) == parse_html(texts.get("fr", "non_text"))
+
+
+def test_edited_question_is_answered_again_quoting_it(polling, cli):
+    chat = 1008
+    original = polling.push(polling.updates.text(chat, "how many returns in 2019"))
+    polling.push({**original, "text": "how many returns in 2018"}, edited=True)
+    sent = polling.api.wait_sent(chat, 2)
+    assert shown(sent[0]).startswith("In 2019,")
+    assert shown(sent[1]) == cli.ask("how many returns in 2018", context=cli.ask("how many returns in 2019").context).text
+    assert sent[1].params["reply_parameters"]["message_id"] == original["message_id"]
+
+
+def test_group_answers_only_when_mentioned_or_replied_to(polling, cli, texts):
+    chat, u, api = -1009, polling.updates, polling.api
+    polling.push(u.text(chat, "how many returns in 2020"))                       # not for the bot
+    polling.push(u.sticker(chat))
+    polling.push(u.joined(chat))
+    polling.push(u.command(chat, "/help@some_other_bot"))
+    polling.push(u.command(chat, "/frobnicate"))
+    asked = polling.push(u.text(chat, f"@{USERNAME} how many returns in 2019", mention=f"@{USERNAME}"))
+    sent = api.wait_sent(chat, 1)
+    assert len(sent) == 1, [shown(c) for c in sent]
+    assert shown(sent[0]) == cli.ask("how many returns in 2019").text
+    assert sent[0].params["reply_parameters"]["message_id"] == asked["message_id"]
+    previous = u.from_bot(chat, api.bot_id, USERNAME)
+    polling.push(u.text(chat, "and in 2018?", reply_to=previous))                # a reply to the bot: a follow-up
+    polling.push(u.command(chat, f"/frobnicate@{USERNAME}"))
+    polling.push(u.sticker(chat) | {"reply_to_message": previous})
+    sent = api.wait_sent(chat, 4)
+    follow = cli.ask("and in 2018?", context=cli.ask("how many returns in 2019").context)
+    assert [shown(c) for c in sent[1:]] == [follow.text, parse_html(texts.get("en", "unknown_command")),
+                                           parse_html(texts.get("en", "non_text"))]
+
+
+def test_unknown_command_in_a_private_chat(polling, texts):
+    polling.push(polling.updates.command(1011, "/frobnicate", lang="nl"))
+    assert shown(polling.api.wait_sent(1011)[0]) == parse_html(texts.get("nl", "unknown_command"))
+
+
+def test_a_failing_update_is_reported_and_the_bot_goes_on(polling, cli, texts):
+    chat, api = 1010, polling.api
+    api.fail_next_send(chat)
+    polling.push(polling.updates.text(chat, "how many returns in 2016"))
+    polling.push(polling.updates.text(chat, "how many returns in 2015"))
+    sent = api.wait_sent(chat, 2)
+    assert [shown(c) for c in sent] == [parse_html(texts.get("en", "error")), cli.ask("how many returns in 2015").text]
+    assert ("sendMessage", "Bad Request: injected failure") in api.rejected
+    api.wait_for(lambda: "update" in polling.bot.log() and "failed" in polling.bot.log(), 5, "the error in the log")
+    assert "BadRequest: Injected failure" in polling.bot.log()
+
+
+def test_long_answer_is_split_at_paragraphs_and_lines(tmp_path, cli):
+    data = tmp_path / "data"
+    shutil.copytree(bundled(), data, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    rows = list(csv.DictReader((data / "footnotes.csv").open(encoding="utf-8", newline="")))
+    for row in rows:
+        if row["id"] in ("dublin", "covid_2020"):
+            row["en"] = " ".join([row["en"]] * 20)   # two footnotes of 1,800-3,500 characters
+    with (data / "footnotes.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    expected = Pipeline.load(data).ask("how many returns in march 2020").text
+    assert len(expected) > 4096
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = start_polling(api, tmp_path, data=data)
+        try:
+            u = Updates()
+            api.push(u.update(u.text(1012, "how many returns in march 2020")))
+            api.wait_for(lambda: len(api.sent(1012)) >= 3, 10, "three parts")
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    parts = [shown(c) for c in api.sent(1012)]
+    assert status == 0 and len(parts) == 3 and not api.rejected
+    assert all(utf16_len(c.params["text"]) <= 4096 for c in api.sent(1012))
+    # The answer, then the notes: the paragraph break first, then line breaks.
+    body, notes = expected.split("\n\n")
+    first, second, source = notes.split("\n")
+    assert parts == [body, first, second + "\n" + source]
+    bot.assert_no_secrets()
+
+
+def test_polling_stops_on_sigterm_within_10_s_even_with_a_backlog(tmp_path):
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = start_polling(api, tmp_path)
+        try:
+            api.send_delay = 2.0   # 16 at a time: 100 updates (one getUpdates) would take 13 s
+            u = Updates(100)
+            api.push(*[u.update(u.text(2000 + n, "how many returns in 2019")) for n in range(300)])
+            api.wait_for(lambda: api.calls_to("sendMessage"), 10, "the first answer")
+            status, seconds = bot.stop(timeout=15)
+        finally:
+            bot.close()
+    assert status == 0 and seconds < 10, (status, seconds)
+    assert 0 < len(api.sent()) < 300
+    assert re.search(r"WARNING .*: [0-9]+ update\(s\) left unanswered: the bot was stopping", bot.log())
+    last_poll = api.calls_to("getUpdates")[-1]   # marks what was fetched as read
+    assert last_poll.params.get("timeout") == 0 and last_poll.params.get("offset") > 101
+    bot.assert_no_secrets()
+
+
+# ---- webhook, end to end -------------------------------------------------------------------------
+
+def test_webhook_is_registered_with_the_secret(webhook):
+    hook = webhook.api.webhook
+    assert hook["url"] == "https://bot.example.test/telegram"
+    assert hook["secret_token"] == SECRET
+    assert hook["allowed_updates"] == ["message", "edited_message"]
+    assert not webhook.api.calls_to("getUpdates")
+
+
+def test_webhook_answers_a_good_post(webhook, cli):
+    u = webhook.updates
+    assert post(webhook.port, u.update(u.text(3001, "combien de retours en 2020 ?", lang="nl"))) == 200
+    assert shown(webhook.api.wait_sent(3001)[0]) == cli.ask("combien de retours en 2020 ?").text
+
+
+def test_webhook_refuses_a_wrong_or_missing_secret(webhook):
+    u, port = webhook.updates, webhook.port
+    assert post(port, u.update(u.text(3002, "how many returns in 2020")), secret="wrong-" + SECRET) == 403
+    assert post(port, u.update(u.text(3002, "how many returns in 2020")), secret=None) == 403
+    assert post(port, u.update(u.text(3002, "how many returns in 2017"))) == 200
+    sent = webhook.api.wait_sent(3002)
+    assert len(sent) == 1 and shown(sent[0]).startswith("In 2017,")
+
+
+def test_webhook_survives_malformed_bodies(webhook):
+    u, port = webhook.updates, webhook.port
+    assert post(port, b"{not json") >= 400
+    assert post(port, b"\xff\xfe\x00") >= 400
+    assert post(port, b'{"update_id": "x", "message": 5}') >= 400
+    assert post(port, b"[]") >= 400
+    assert post(port, u.update(u.text(3003, "x")), content_type="text/plain") == 403
+    assert post(port, u.update(u.text(3003, "how many returns in 2014"))) == 200
+    assert shown(webhook.api.wait_sent(3003)[0]).startswith("In 2014,")
+    assert webhook.bot.proc.poll() is None
+
+
+def test_webhook_load_500_updates_from_50_senders_all_answered_once(webhook):
+    result = run_load(webhook.api, webhook.port, updates=500, senders=50, timeout=40)
+    print(result.summary())
+    assert result.problems == []
+    assert result.answered == 500
+
+
+def test_webhook_stops_on_sigterm(webhook):
+    status, seconds = webhook.bot.stop()
+    assert status == 0 and seconds < 10
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", webhook.port), timeout=1).close()
+    with pytest.raises((OSError, http.client.HTTPException)):
+        post(webhook.port, {"update_id": 1})
+
+
+# ---- the Procfile, as the platform runs it ----------------------------------------------------------
+
+def _procfile() -> dict[str, list[str]]:
+    """The Procfile's commands, with `returnbot` the console script installed next to this Python."""
+    processes = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        words = command.split()
+        script = Path(sys.executable).with_name(words[0])
+        assert script.exists(), f"{words[0]} is not installed next to {sys.executable}"
+        processes[name.strip()] = [str(script), *words[1:]]
+    return processes
+
+
+def test_procfile_worker_answers_through_the_stand_in(tmp_path, cli):
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = start_polling(api, tmp_path, command=_procfile()["worker"])
+        try:
+            u = Updates()
+            api.push(u.update(u.text(4001, "hoeveel terugkeerders in maart 2020")))
+            answer = shown(api.wait_sent(4001)[0])
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    assert answer.startswith("In maart 2020 keerden 112 personen vrijwillig terug")   # 2020.txt:43
+    assert answer == cli.ask("hoeveel terugkeerders in maart 2020").text and status == 0
+    bot.assert_no_secrets()
+
+
+def test_procfile_web_answers_through_the_stand_in_and_enforces_the_secret(tmp_path, cli):
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        port = free_port()
+        bot = start_webhook(api, tmp_path, port, command=_procfile()["web"])
+        try:
+            u = Updates()
+            assert post(port, u.update(u.text(4002, "how many returns in 2020")), secret=None) == 403
+            assert post(port, u.update(u.text(4002, "combien de retours via l'Office des étrangers en 2025 ?"))) == 200
+            answer = shown(api.wait_sent(4002)[0])
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    assert api.webhook["secret_token"] == SECRET
+    assert answer == cli.ask("combien de retours via l'Office des étrangers en 2025 ?").text and status == 0
+    assert "Office des étrangers" in answer and len(api.sent(4002)) == 1
+    bot.assert_no_secrets()
