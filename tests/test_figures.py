@@ -250,26 +250,21 @@ def test_top_6_2025(pipeline):
         has(answer, share, l25(line, 240))
 
 
-@pytest.mark.parametrize("rank,iso,returns,line,share", TOP_2020)
-def test_country_2020(pipeline, rank, iso, returns, line, share):
-    answer = run(pipeline, Query("country", (Period.year(2020),), countries=(iso,)))
-    assert answer.status == "ok"
-    # the year's total the share is taken of: 1.847 (2020.txt:63)
-    exactly(answer, [(returns, l20(line)), (share, l20(line, 63)), (1847, l20(63))])
-    (figure,) = [x for x in answer.lines if x.key == "country.figure"]
-    assert figure.params["rank"] == rank
-    assert figure.params["n"].value == 10
+# (year, its top list, the year's total the shares are taken of with its line, how many the sheet lists)
+COUNTRY_YEARS = [(2020, TOP_2020, 1847, 63, 10),   # 1.847 (2020.txt:63)
+                 (2025, TOP_2025, 2397, 240, 6)]   # 2 397 (2025.txt:240)
 
 
-@pytest.mark.parametrize("rank,iso,returns,line,share", TOP_2025)
-def test_country_2025(pipeline, rank, iso, returns, line, share):
-    answer = run(pipeline, Query("country", (Period.year(2025),), countries=(iso,)))
+@pytest.mark.parametrize("year,rank,iso,returns,line,share,total,total_line,listed", [
+    (year, *row, total, total_line, listed) for year, rows, total, total_line, listed in COUNTRY_YEARS for row in rows])
+def test_country(pipeline, year, rank, iso, returns, line, share, total, total_line, listed):
+    ref = l20 if year == 2020 else l25
+    answer = run(pipeline, Query("country", (Period.year(year),), countries=(iso,)))
     assert answer.status == "ok"
-    # the year's total the share is taken of: 2 397 (2025.txt:240)
-    exactly(answer, [(returns, l25(line)), (share, l25(line, 240)), (2397, l25(240))])
+    exactly(answer, [(returns, ref(line)), (share, ref(line, total_line)), (total, ref(total_line))])
     (figure,) = [x for x in answer.lines if x.key == "country.figure"]
     assert figure.params["rank"] == rank
-    assert figure.params["n"].value == 6
+    assert figure.params["n"].value == listed
 
 
 @pytest.mark.parametrize("rank,iso,returns,line,share", [TOP_2025[2]])
