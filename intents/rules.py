@@ -215,7 +215,8 @@ def _join(first: Period, last: Period) -> tuple[Period, Period]:
 
 def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
     ents = _month_spans(ents)
-    kws = {e.value for e in ents if e.type == "kw"}
+    # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
+    kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
     periods = _periods(ents, today, join_between=not kws & {"compare", "than"})
     orgs: list[str] = []
     for e in ents:
@@ -268,7 +269,25 @@ def _quoted(p: Parsed) -> int | None:
     return None
 
 
+def _year_steps(ents: list[Entity], today: dt.date, previous: Query | None) -> list[Entity]:
+    """"the year before" / "the year after" count from the previous question's period
+    ("and the year before?" after March 2020: March 2019, as merge keeps the months);
+    without one, "the year before" is last year and "the year after" reads nothing."""
+    base = previous.periods[0].first_year if previous is not None and previous.periods else 0
+    out = []
+    for e in ents:
+        if e.type == "rel" and e.value in ("year_before", "year_after"):
+            step = -1 if e.value == "year_before" else 1
+            if base:
+                e = Entity("year", base + step, e.start, e.end)
+            elif step < 0:
+                e = Entity("year", today.year - 1, e.start, e.end)
+        out.append(e)
+    return out
+
+
 def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Query | None) -> Query:
+    ents = _year_steps(ents, today, previous)
     p = collect(ents, unknown, today)
     periods = tuple(period for period, _ in p.periods)[:MAX_LISTED]
     implicit = p.implicit or any(period.first_year == 0 for period in periods)
@@ -342,7 +361,11 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
     if ("compare" in p.kws or "than" in p.kws) and (len(periods) >= 2 or len(orgs) >= 2):
         return Query("compare", **base)
     if "max" in p.kws or "min" in p.kws:
-        return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=_grain(p, periods), **base)
+        grain = _grain(p, periods)
+        if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
+            # "was 2012 the record year?": the record among all the years, which answers it.
+            base.update(periods=(), year_implicit=True)
+        return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=grain, **base)
     if "average" in p.kws:
         return Query("average", grain=_grain(p, periods), **base)
     if p.kws & {"trend", "per_month", "per_year"}:

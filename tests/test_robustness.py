@@ -38,6 +38,7 @@ from conftest import run_cli
 from intents.data import bundled
 from intents.execute import FIGURE_STYLES
 from intents.models import STATUSES, Figure, Num
+from intents.normalize import words
 from intents.resources import load_toml
 
 TODAY = dt.date(2026, 11, 22)
@@ -590,3 +591,17 @@ def test_any_conversation_gets_honest_replies(pipeline, turns, today):
 def test_leap_day_is_read_as_its_month(ask, text, expected):
     reply = ask(text)
     assert expected in reply.text, reply.text
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_no_phrase_has_two_meanings_in_one_lexicon(lang):
+    """A phrase listed under two keys would silently take the later one."""
+    entities = load_toml(lang, "lexicon.toml")["entities"]
+    seen: dict[tuple[str, ...], str] = {}
+    clashes = []
+    for key, phrases in entities.items():
+        for phrase in phrases:
+            first = seen.setdefault(words(phrase), key)
+            if first != key:
+                clashes.append(f"{phrase!r}: {first} and {key}")
+    assert clashes == []
