@@ -224,7 +224,7 @@ class Lexicon:
             if year in YEARS and day_exists(day, month, year):
                 return Entity("ym", (year, month), i, i + 1)
             return Entity("bad_date", tok.text, i, i + 1)
-        if tok.kind in ("quarter", "half"):
+        if tok.kind in ("quarter", "half", "decade"):
             return Entity(tok.kind, tok.value, i, i + 1)
         return None
 

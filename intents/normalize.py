@@ -16,6 +16,7 @@ _TOKEN = re.compile(r"""
   | (?P<ymd>\b\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b)
   | (?P<my>\b\d{1,2}[/.-]\d{4}\b)
   | (?P<ym>\b\d{4}[/.-]\d{1,2}\b(?![/.-]?\d))
+  | (?P<decade>\b(?:jaren|annees)\ +'?(?:\d0|\d{3}0)\b(?!\ *(?:en|et|tot|a|-|,)\b)|\b(?:\d0|\d{3}0)'?s\b)
   | (?P<quarter>\b[qtk][1-4]\b)
   | (?P<half>\b[hs][12]\b)
   | (?P<num>(?<!\d)\d{1,3}(?:[., \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
@@ -28,7 +29,7 @@ _TOKEN = re.compile(r"""
 @dataclass(frozen=True)
 class Token:
     text: str
-    kind: str  # word, num, sym, dmy, ymd, my, ym, quarter, half
+    kind: str  # word, num, sym, dmy, ymd, my, ym, quarter, half, decade
     value: object = None
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
@@ -56,6 +57,14 @@ def _number(text: str) -> tuple[int | float, bool]:
     return (int(text) if text.isdigit() else float(text.replace(",", "."))), False
 
 
+def _decade(digits: str) -> int:
+    """The first year of "the 90s", "2010s", "jaren '90": two digits are 19xx from 30 up."""
+    value = int(digits)
+    if len(digits) == 4:
+        return value
+    return value + (1900 if value >= 30 else 2000)
+
+
 def tokenize(text: str) -> list[Token]:
     folded = fold(text)
     tokens = []
@@ -70,6 +79,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(raw, kind, tuple(parts)))
         elif kind in ("quarter", "half"):
             tokens.append(Token(raw, kind, int(raw[1])))
+        elif kind == "decade":
+            tokens.append(Token(raw, kind, _decade(re.search(r"\d+", raw).group())))
         else:
             # Letters of other scripts are words nothing will read: they make the
             # question unknown rather than leave its numbers to be misread.

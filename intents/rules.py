@@ -139,6 +139,8 @@ def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, b
                 months = (1, count) if side == "first" else (13 - count, 12)
                 atoms.append((e.start, span_end(e), Period((y or 0, months[0]), (y or 0, months[1]), "range"),
                               y is not None))
+        elif e.type == "decade":
+            atoms.append((e.start, e.end, Period.years(e.value, e.value + 9), True))
         elif e.type == "rel":
             period = _relative(e.value, ents, i, today)
             if period:
