@@ -456,8 +456,17 @@ class Engine:
                    avg=b.figure(value / months, "average", "per month", src),
                    total=b.figure(value, "count", "total", src), count=Num(months))
 
+    @staticmethod
+    def _not_by_org(b: Builder, query: Query, key: str) -> None:
+        """Countries and the profile are printed for both organisations together: a
+        question about one of them gets that said first, then the joint figures."""
+        if query.orgs:
+            b.status = "no_data"
+            b.line(key)
+
     def _top(self, b: Builder, query: Query, today: dt.date) -> None:
         years = [p.first_year for p in self._periods(query)]
+        self._not_by_org(b, query, "nodata.country_org")
         if query.filled:
             others = [y for y in self.country_years if y != years[0]]
             b.line("resolved.latest_list", year=years[0], others=tuple(others))
@@ -492,6 +501,7 @@ class Engine:
             b.status = "no_data"
             b.line("nodata.country_month", years=tuple(self.country_years))
             return
+        self._not_by_org(b, query, "nodata.country_org")
         found_any = False
         for iso in query.countries:
             for year in years:
@@ -545,6 +555,7 @@ class Engine:
             b.status = "no_data"
             b.line("nodata.categories_year", years=tuple(self.category_years))
             return
+        self._not_by_org(b, query, "nodata.categories_org")
         for year in years:
             if year not in self.category_years:
                 b.status = "no_data"

@@ -350,14 +350,14 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         return Query("categories", categories=cats, **base)
     if p.countries:
         intent = "share" if "share" in p.kws else "country"
-        return Query(intent, periods=periods, countries=tuple(p.countries), year_implicit=False)
+        return Query(intent, periods=periods, orgs=orgs, countries=tuple(p.countries), year_implicit=False)
     if p.kws & {"top", "countries", "one_country"}:
         if p.negative_n or top_n == 0:
             return Query("clarify", topic="top_n")
         if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
             top_n = 1
         n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
-        return Query("top", n=n, periods=periods, year_implicit=not periods)
+        return Query("top", n=n, periods=periods, orgs=orgs, year_implicit=not periods)
     if "share" in p.kws and orgs:
         return Query("share", **base)
     if ("compare" in p.kws or "than" in p.kws) and (len(periods) >= 2 or len(orgs) >= 2):
