@@ -51,32 +51,50 @@ def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def _unit(e: Entity | None) -> str | None:
+    """What a number before this entity counts in "the last 3 months", "les 5 dernières années"."""
+    if e is None:
+        return None
+    if e.type == "kw" and e.value == "month_word":
+        return "months"
+    if (e.type == "kw" and e.value == "year_word") or (e.type == "rel" and e.value == "years_ago"):
+        return "years"
+    return None
+
+
+# "the last 30 years" is a span; "the last 300 years" is not a question about these figures.
+MAX_SPAN = {"months": 12, "years": 30}
+
+
 def _month_spans(ents: list[Entity]) -> list[Entity]:
-    """"the first three months", "de laatste 3 maanden", "les 3 premiers mois" become one
-    entity; a day before a month ("12 maart") is dropped, as the data is monthly."""
+    """"the first three months", "de laatste 3 maanden", "les 3 premiers mois", "the past
+    five years" become one entity; a day before a month ("12 maart") is dropped, as the
+    data is monthly. Years are only counted back ("last"), never "the first 3 years"."""
     out: list[Entity] = []
     i = 0
     while i < len(ents):
         e = ents[i]
         nxt = ents[i + 1] if i + 1 < len(ents) else None
-        if e.type == "num" and nxt and nxt.type == "kw" and nxt.value == "month_word" and 1 <= e.value <= 12:
+        unit = _unit(nxt)
+        if e.type == "num" and unit and 1 <= e.value <= MAX_SPAN[unit] and float(e.value).is_integer():
             around = [x for x in (out[-1] if out else None, ents[i + 2] if i + 2 < len(ents) else None) if x]
             first = any(x.type == "ordinal" and x.value == 1 or x.type == "kw" and x.value == "top" for x in around)
             last = any(x.type == "ordinal" and x.value == 4 or x.type == "rel" and x.value == "latest" for x in around)
-            if first != last:
+            if first != last and (unit == "months" or last):
                 if out and out[-1] in around:
                     out.pop()
-                out.append(Entity("span_months", ("first" if first else "last", int(e.value)), e.start, nxt.end))
+                out.append(Entity(f"span_{unit}", ("first" if first else "last", int(e.value)), e.start, nxt.end))
                 i += 2
                 if i < len(ents) and ents[i] in around:
                     i += 1
                 continue
         after = ents[i + 2] if i + 2 < len(ents) else None
-        if e.type == "num" and nxt and after and after.type == "kw" and after.value == "month_word" \
-                and (nxt.type, nxt.value) in (("kw", "top"), ("rel", "latest")) and 1 <= e.value <= 12:
-            # French order: "les 3 premiers mois", "les 3 derniers mois".
+        unit = _unit(after)
+        if e.type == "num" and nxt and unit and (nxt.type, nxt.value) in (("kw", "top"), ("rel", "latest")) \
+                and 1 <= e.value <= MAX_SPAN[unit] and float(e.value).is_integer() and (unit == "months" or nxt.type == "rel"):
+            # French order: "les 3 premiers mois", "les 3 derniers mois", "les 5 dernières années".
             side = "first" if nxt.type == "kw" else "last"
-            out.append(Entity("span_months", (side, int(e.value)), e.start, after.end))
+            out.append(Entity(f"span_{unit}", (side, int(e.value)), e.start, after.end))
             i += 3
             continue
         if e.type == "num" and nxt and nxt.type == "month" and nxt.start == e.end and 1 <= e.value <= 31:
@@ -139,6 +157,9 @@ def _atoms(ents: list[Entity], today: dt.date) -> list[tuple[int, int, Period, b
                 months = (1, count) if side == "first" else (13 - count, 12)
                 atoms.append((e.start, span_end(e), Period((y or 0, months[0]), (y or 0, months[1]), "range"),
                               y is not None))
+        elif e.type == "span_years":
+            # "the last 5 years": the five calendar years before this one.
+            atoms.append((e.start, e.end, Period.years(today.year - e.value[1], today.year - 1), True))
         elif e.type == "decade":
             atoms.append((e.start, e.end, Period.years(e.value, e.value + 9), True))
         elif e.type == "rel":
