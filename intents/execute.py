@@ -352,8 +352,10 @@ class Engine:
     def _series(self, b: Builder, query: Query, today: dt.date) -> None:
         periods = self._periods(query)
         for period in periods:
-            monthly = query.grain == "month" or (period.single_year and query.grain != "year")
-            if monthly:
+            monthly = query.grain == "month" or (period.single_year and query.grain not in ("year", "quarter"))
+            if query.grain == "quarter":
+                self._series_quarters(b, period, today)
+            elif monthly:
                 self._series_months(b, period, today)
             else:
                 self._series_years(b, period, today)
@@ -393,6 +395,29 @@ class Engine:
                        dvz=b.figure(d["returns"], "count", "dvz", [d["source"]]))
             else:
                 b.line("series.item", (("monthly", y, "total"),), label=label, value=total)
+
+    def _series_quarters(self, b: Builder, period: Period, today: dt.date) -> None:
+        """Sums of three published months; a quarter with a month missing is left out."""
+        quarters = [Period.quarter(y, q) for y in range(period.first_year, period.last_year + 1) for q in range(1, 5)]
+        quarters = [q for q in quarters if period.start <= q.start and q.end <= period.end
+                    and all((y, m, "total") in self._month for y, m in q.months())]
+        if not quarters:
+            self.missing_reason(b, period, "total", today)
+            return
+        b.line("series.quarters_head", period=Period(quarters[0].start, quarters[-1].end, period.kind))
+        for quarter in quarters:
+            y = quarter.first_year
+            sums = {}
+            for org in ("total", "fedasil", "dvz"):
+                rows = [self._month.get((y, m, org)) for _, m in quarter.months()]
+                if all(rows):
+                    sums[org] = b.figure(sum(r["returns"] for r in rows), "count", f"{org} {quarter}",
+                                         [r["source"] for r in rows])
+            if "fedasil" in sums and "dvz" in sums:
+                b.line("series.item_split", (("monthly", y, "total"),), label=quarter, value=sums["total"],
+                       fedasil=sums["fedasil"], dvz=sums["dvz"])
+            else:
+                b.line("series.item", (("monthly", y, "total"),), label=quarter, value=sums["total"])
 
     def _extreme(self, b: Builder, query: Query, today: dt.date) -> None:
         period = self._periods(query)[0]

@@ -13,7 +13,7 @@ from .models import Period, Query
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
-INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
+INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_quarter", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
 DATA_SIGNALS = {"measure", "org", "country", "category"}
 MAX_UNKNOWN_WITH_MEASURE = 0
 MIN_UNREAD_LEN = 2
@@ -391,7 +391,7 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=grain, **base)
     if "average" in p.kws:
         return Query("average", grain=_grain(p, periods), **base)
-    if p.kws & {"trend", "per_month", "per_year"}:
+    if p.kws & {"trend", "per_month", "per_quarter", "per_year"}:
         return Query("series", grain=_grain(p, periods), **base)
     if "compare" in p.kws:
         quoted = _quoted(p)
@@ -402,6 +402,8 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
 
 
 def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:
+    if "per_quarter" in p.kws:
+        return "quarter"
     if "per_month" in p.kws or "month_word" in p.kws:
         return "month"
     if "per_year" in p.kws or "year_word" in p.kws:
