@@ -248,8 +248,12 @@ class Lexicon:
         return match[0], kind, value
 
     def _anchored(self, tokens: list[Token], i: int) -> bool:
-        """A weak month word ("may") counts only beside a year or after a preposition."""
+        """A weak month word ("may") counts only beside a year, after a day ("1 March")
+        or after a preposition."""
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if nxt is not None and nxt.kind == "num" and len(nxt.text) == 4:
             return True
-        return i > 0 and tokens[i - 1].text in self.month_anchors
+        prev = tokens[i - 1] if i > 0 else None
+        if prev is not None and prev.kind == "num" and prev.text.isdigit() and 1 <= int(prev.text) <= 31:
+            return True
+        return prev is not None and prev.text in self.month_anchors

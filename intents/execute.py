@@ -521,8 +521,17 @@ class Engine:
                    value=b.figure(total["returns"], "count", "total", [total["source"]]))
 
     def _country(self, b: Builder, query: Query, today: dt.date) -> None:
-        years = [p.first_year for p in query.periods] if query.periods else list(self.country_years)
-        if any(not (p.whole_years and p.single_year) for p in query.periods):
+        if query.periods and all(p.whole_years for p in query.periods):
+            # "between 2020 and 2025": the years of the range that have a country list.
+            years = [y for p in query.periods for y in range(p.first_year, p.last_year + 1)
+                     if y in self.country_years or p.single_year]
+        else:
+            years = [p.first_year for p in query.periods] if query.periods else list(self.country_years)
+        if not years and query.periods:
+            b.status = "no_data"
+            b.line("nodata.country_year", year=query.periods[0], years=tuple(self.country_years))
+            return
+        if any(not p.whole_years for p in query.periods):
             b.status = "no_data"
             b.line("nodata.country_month", years=tuple(self.country_years))
             return

@@ -101,7 +101,11 @@ def _month_spans(ents: list[Entity]) -> list[Entity]:
             year = after.value if after and after.type == "year" and after.start == nxt.end else None
             if not day_exists(int(e.value), nxt.value, year) or not float(e.value).is_integer():
                 out.append(Entity("bad_date", f"{e.value} {nxt.value}", e.start, nxt.end))
-            i += 1
+                i += 1
+            else:
+                # The month takes the day's place, so that "au 30 septembre" still follows "au".
+                out.append(replace(nxt, start=e.start))
+                i += 2
             continue
         out.append(e)
         i += 1
@@ -236,6 +240,15 @@ def _join(first: Period, last: Period) -> tuple[Period, Period]:
     return (first, last) if first <= last else (last, first)
 
 
+def _categories(ents: list[Entity]) -> list[str]:
+    """"demandeurs déboutés" (even misspelled, when "déboutés" is read on its own) are
+    rejected applicants, not applicants and rejected applicants."""
+    found = [e for e in ents if e.type == "category"]
+    kept = [e.value for e, nxt in zip(found, found[1:] + [None])
+            if not (e.value == "applicants" and nxt and nxt.value == "rejected" and nxt.start == e.end)]
+    return list(dict.fromkeys(kept))
+
+
 def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
     ents = _month_spans(ents)
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
@@ -255,7 +268,7 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
         periods=periods,
         orgs=orgs,
         countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED],
-        categories=list(dict.fromkeys(e.value for e in ents if e.type == "category")),
+        categories=_categories(ents),
         nums=nums,
         info=[e.value for e in ents if e.type == "info"],
         oos=[e.value for e in ents if e.type == "oos"],
