@@ -340,6 +340,9 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
     if "dublin" in p.info:
         # Dublin departures are left out of every figure: explain, whatever period was asked.
         return Query("info", topic="dublin")
+    if "partial" in p.info and not (p.measure or p.kws & INTENT_KEYWORDS):
+        # "why is 2025 incomplete?": explain, though a year is named.
+        return Query("info", topic="partial")
     if p.info and not (periods or p.countries or asks or p.categories):
         return Query("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
