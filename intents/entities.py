@@ -248,10 +248,14 @@ class Lexicon:
         return match[0], kind, value
 
     def _anchored(self, tokens: list[Token], i: int) -> bool:
-        """A weak month word ("may") counts only beside a year, after a day ("1 March")
-        or after a preposition."""
+        """A weak month word ("may") counts only beside a year, after a day ("1 March"),
+        after a preposition, or before "to"/"and" and another month ("March to April")."""
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if nxt is not None and nxt.kind == "num" and len(nxt.text) == 4:
+            return True
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if nxt is not None and after is not None and nxt.text in self.month_anchors \
+                and any(kind == "month" for kind, _ in self.phrases.get((after.text,), {}).values()):
             return True
         prev = tokens[i - 1] if i > 0 else None
         if prev is not None and prev.kind == "num" and prev.text.isdigit() and 1 <= int(prev.text) <= 31:

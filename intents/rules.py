@@ -78,14 +78,15 @@ def _month_spans(ents: list[Entity]) -> list[Entity]:
         unit = _unit(nxt)
         if e.type == "num" and unit and 1 <= e.value <= MAX_SPAN[unit] and float(e.value).is_integer():
             around = [x for x in (out[-1] if out else None, ents[i + 2] if i + 2 < len(ents) else None) if x]
-            first = any(x.type == "ordinal" and x.value == 1 or x.type == "kw" and x.value == "top" for x in around)
-            last = any(x.type == "ordinal" and x.value == 4 or x.type == "rel" and x.value == "latest" for x in around)
-            if first != last and (unit == "months" or last):
-                if out and out[-1] in around:
+            firsts = [x for x in around if x.type == "ordinal" and x.value == 1 or x.type == "kw" and x.value == "top"]
+            lasts = [x for x in around if x.type == "ordinal" and x.value == 4 or x.type == "rel" and x.value == "latest"]
+            if bool(firsts) != bool(lasts) and (unit == "months" or lasts):
+                markers = firsts + lasts
+                if out and out[-1] in markers:
                     out.pop()
-                out.append(Entity(f"span_{unit}", ("first" if first else "last", int(e.value)), e.start, nxt.end))
+                out.append(Entity(f"span_{unit}", ("first" if firsts else "last", int(e.value)), e.start, nxt.end))
                 i += 2
-                if i < len(ents) and ents[i] in around:
+                if i < len(ents) and ents[i] in markers:
                     i += 1
                 continue
         after = ents[i + 2] if i + 2 < len(ents) else None
@@ -195,10 +196,12 @@ def _relative(kind: str, ents: list[Entity], i: int, today: dt.date) -> Period |
     return None
 
 
-def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> list[tuple[Period, bool]]:
-    """Join atoms into ranges where a range word stands between or before them
-    ("between 2019 and 2020", "2012 to 2013" stay two periods when compared)."""
+def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> list[tuple[Period, bool]]:
+    """Join atoms into ranges where a range word stands between or before them. When
+    comparing, "between 2019 and 2020" and "2012 to 2013" stay two periods, unless there
+    are two ranges to compare ("January to September 2020 vs January to September 2025")."""
     atoms = _atoms(ents, today)
+    join_to = not comparing or len(atoms) >= 4
     markers = {e.start: e.value for e in ents if e.type == "range"}
     conj_at = {e.start for e in ents if e.type == "conj"}
     ends = {e.start: e.end for e in ents}
@@ -209,8 +212,8 @@ def _periods(ents: list[Entity], today: dt.date, join_between: bool = True) -> l
         before = [m for pos, m in markers.items() if ends.get(pos) == start]
         if i + 1 < len(atoms):
             n_start, n_end, n_period, n_given = atoms[i + 1]
-            link = markers.get(end) if ends.get(end) == n_start and join_between else None
-            between = join_between and "between" in before and end in conj_at and ends.get(end) == n_start
+            link = markers.get(end) if ends.get(end) == n_start and join_to else None
+            between = not comparing and "between" in before and end in conj_at and ends.get(end) == n_start
             if link == "to" or between:
                 first, last = _join(period, n_period)
                 kind = "years" if first.whole_years and last.whole_years else "range"
@@ -253,7 +256,7 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
     ents = _month_spans(ents)
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
-    periods = _periods(ents, today, join_between=not kws & {"compare", "than"})
+    periods = _periods(ents, today, comparing=bool(kws & {"compare", "than"}))
     orgs: list[str] = []
     for e in ents:
         if e.type == "org":
