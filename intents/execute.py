@@ -565,6 +565,8 @@ class Engine:
             return False
         basis = Ref("basis", self._basis[year])
         count = len(self._ranked[year])
+        if iso == "other":
+            return self._other_countries(b, year, basis, count)
         row = self._country_rows.get((year, iso))
         if row is None:
             b.line("nodata.country_not_listed", (("countries", year, "total"),), country=Ref("country", iso),
@@ -580,6 +582,20 @@ class Engine:
         b.line(key, (("countries", year, "total"),), country=Ref("country", iso), year=self.year_span(year),
                value=b.figure(row["returns"], "count", iso, [row["source"]]), rank=int(row["rank"]),
                n=Num(count), basis=basis, share=share,
+               total=b.figure(total["returns"], "count", f"total {year}", [total["source"]]))
+        return True
+
+    def _other_countries(self, b: Builder, year: int, basis: Ref, count: int) -> bool:
+        """"the other countries": the sheet's "Andere" row, where it prints one."""
+        other = self._country_rows.get((year, "other"))
+        if other is None:
+            b.line("nodata.country_no_other", (("countries", year, "total"),), year=year, basis=basis, n=Num(count))
+            return False
+        total = self._year[year]
+        b.line("country.other", (("countries", year, "total"),), year=self.year_span(year), n=Num(count), basis=basis,
+               value=b.figure(other["returns"], "count", "other", [other["source"]]),
+               share=b.figure(other["returns"] / total["returns"], "share", "other share",
+                              [other["source"], total["source"]]),
                total=b.figure(total["returns"], "count", f"total {year}", [total["source"]]))
         return True
 

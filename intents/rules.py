@@ -270,7 +270,9 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date) -> Parsed:
         kws=kws,
         periods=periods,
         orgs=orgs,
-        countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED],
+        # "the other countries": the sheet's "Andere" row.
+        countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED]
+        or (["other"] if "other_countries" in kws else []),
         categories=_categories(ents),
         nums=nums,
         info=[e.value for e in ents if e.type == "info"],
@@ -346,7 +348,7 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
     if "partial" in p.info and not (p.measure or p.kws & INTENT_KEYWORDS):
         # "why is 2025 incomplete?": explain, though a year is named.
         return Query("info", topic="partial")
-    if p.info and not (periods or p.countries or asks or p.categories):
+    if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
         return Query("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
         return Query("info", topic=p.orgs[0])
