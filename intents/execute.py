@@ -125,6 +125,10 @@ class Engine:
             years, _ = self.ranked_years(query.periods[0])
             if len(years) > 1:
                 return replace(query, periods=(Period.year(years[-1]), Period.year(years[0])))
+        if any(p.kind == "until" for p in query.periods):
+            query = replace(query, periods=tuple(
+                Period((min(self.first_year, p.last_year), 1), p.end, "years") if p.kind == "until" else p
+                for p in query.periods))
         if not query.year_implicit and all(p.first_year for p in query.periods):
             return query
         periods = []

@@ -21,6 +21,8 @@ TOP_LIMIT = 1000
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
+# The start of "until 2020" before the engine replaces it with the data's first year.
+UNTIL_START = (1, 1)
 # Larger "figures" are not about 3,000 returnees; left unplaced, they make the question unknown.
 MAX_QUOTED = 10**9
 
@@ -214,7 +216,7 @@ def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> lis
             n_start, n_end, n_period, n_given = atoms[i + 1]
             link = markers.get(end) if ends.get(end) == n_start and join_to else None
             between = not comparing and "between" in before and end in conj_at and ends.get(end) == n_start
-            if link == "to" or between:
+            if link in ("to", "until") or between:
                 first, last = _join(period, n_period)
                 kind = "years" if first.whole_years and last.whole_years else "range"
                 out.append((Period(first.start, last.end, kind), given or n_given))
@@ -223,6 +225,12 @@ def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> lis
         if "since" in before:
             end_year = max(today.year, period.last_year)
             out.append((Period(period.start, (end_year, 12), "since"), given))
+        elif "until" in before and not period.whole_years:
+            # "up to June 2025": from the start of that year.
+            out.append((Period((period.first_year, 1), period.end, "range"), given))
+        elif "until" in before and period.first_year:
+            # "until 2020": from the first year the figures have (the engine knows it).
+            out.append((Period(UNTIL_START, period.end, "until"), given))
         else:
             out.append((period, given))
         i += 1
