@@ -223,7 +223,8 @@ def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> lis
                 i += 2
                 continue
         if "since" in before:
-            end_year = max(today.year, period.last_year)
+            # "since July" without a year: to the end of the year the engine will choose.
+            end_year = max(today.year, period.last_year) if period.first_year else period.last_year
             out.append((Period(period.start, (end_year, 12), "since"), given))
         elif "until" in before and not period.whole_years:
             # "up to June 2025": from the start of that year.
