@@ -16,7 +16,7 @@ _TOKEN = re.compile(r"""
   | (?P<ymd>\b\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b)
   | (?P<my>\b\d{1,2}[/.-]\d{4}\b)
   | (?P<ym>\b\d{4}[/.-]\d{1,2}\b(?![/.-]?\d))
-  | (?P<decade>\b(?:jaren|annees)\ +'?(?:\d0|\d{3}0)\b(?!\ *(?:en|et|tot|a|-|,)\b)|\b(?:\d0|\d{3}0)'?s\b)
+  | (?P<decade>\b(?:jaren|annees)\ +'?(?:\d0|(?:19|20)\d0)\b(?!\ *(?:en|et|tot|a|-|,)\b)|\b(?:\d0|(?:19|20)\d0)'?s\b)
   | (?P<quarter>\b[qtk][1-4]\b)
   | (?P<half>\b[hs][12]\b)
   | (?P<num>(?<!\d)\d{1,3}(?:[., \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
