@@ -111,6 +111,17 @@ class Lexicon:
                 is_country = any(kind == "country" for kind, _ in meanings.values())
                 for lang in ((*LANGS, None) if is_country else (*meanings, None)):
                     self.by_length[lang].setdefault(len(word), []).append(word)
+        # Words that occur only inside longer phrases ("wettig" in "zonder wettig verblijf"):
+        # a misspelling of one is corrected only where that completes the phrase.
+        self.inner_words: dict[str, dict[int, list[str]]] = {lang: {} for lang in LANGS}
+        for phrase, meanings in self.phrases.items():
+            if len(phrase) > 1:
+                for lang in meanings:
+                    for word in phrase:
+                        if len(word) >= FUZZY_MIN_LEN and word.isalpha() and (word,) not in self.phrases:
+                            self.inner_words[lang].setdefault(len(word), set()).add(word)
+        self.inner_words = {lang: {n: sorted(ws) for n, ws in lengths.items()}
+                            for lang, lengths in self.inner_words.items()}
 
     def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
         key = words(phrase)
@@ -192,6 +203,12 @@ class Lexicon:
                     i += length
                     break
             else:
+                repaired = None if number else self._repair(tokens, i, reading)
+                if repaired:
+                    found.append(repaired)
+                    matched.extend(t.text for t in tokens[repaired.start:repaired.end])
+                    i = repaired.end
+                    continue
                 if number:
                     found.append(number)
                 elif tok.kind == "word":
@@ -246,6 +263,28 @@ class Lexicon:
         if kind == "month" and match[0] in self.weak_months:
             return None
         return match[0], kind, value
+
+    def _repair(self, tokens: list[Token], i: int, lang: str) -> Entity | None:
+        """A phrase from position i with one word misspelled: the word is in no lexicon,
+        and one close spelling of a word found only inside phrases completes the phrase."""
+        for length in range(min(self.max_len, len(tokens) - i), 1, -1):
+            texts = [t.text for t in tokens[i:i + length]]
+            strangers = [j for j, (t, text) in enumerate(zip(tokens[i:i + length], texts))
+                         if t.kind == "word" and not any(text in self.vocab[lg] for lg in LANGS)]
+            if len(strangers) != 1 or len(texts[strangers[0]]) < FUZZY_MIN_LEN:
+                continue
+            j = strangers[0]
+            word = texts[j]
+            from rapidfuzz import fuzz, process  # lazy, as in _fuzzy
+
+            lengths = self.inner_words[lang]
+            choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
+            for candidate, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
+                                                   score_cutoff=_cutoff(len(word)), limit=3):
+                meaning = self.meaning(tuple(texts[:j] + [candidate] + texts[j + 1:]), lang)
+                if meaning and meaning[0] != "stop":
+                    return Entity(meaning[0], meaning[1], i, i + length, fuzzy=True)
+        return None
 
     def _anchored(self, tokens: list[Token], i: int) -> bool:
         """A weak month word ("may") counts only beside a year, after a day ("1 March"),

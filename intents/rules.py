@@ -204,6 +204,7 @@ def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> lis
     are two ranges to compare ("January to September 2020 vs January to September 2025")."""
     atoms = _atoms(ents, today)
     join_to = not comparing or len(atoms) >= 4
+    atom_ends = {a[1] for a in atoms}
     markers = {e.start: e.value for e in ents if e.type == "range"}
     conj_at = {e.start for e in ents if e.type == "conj"}
     ends = {e.start: e.end for e in ents}
@@ -212,6 +213,9 @@ def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> lis
     while i < len(atoms):
         start, end, period, given = atoms[i]
         before = [m for pos, m in markers.items() if ends.get(pos) == start]
+        # "until" counts from the start only when no period stands right before it
+        # ("van 2016 tot 2020" compared is 2016 against 2020, not 2007-2020).
+        alone = [m for pos, m in markers.items() if ends.get(pos) == start and pos not in atom_ends]
         if i + 1 < len(atoms):
             n_start, n_end, n_period, n_given = atoms[i + 1]
             link = markers.get(end) if ends.get(end) == n_start and join_to else None
@@ -226,10 +230,10 @@ def _periods(ents: list[Entity], today: dt.date, comparing: bool = False) -> lis
             # "since July" without a year: to the end of the year the engine will choose.
             end_year = max(today.year, period.last_year) if period.first_year else period.last_year
             out.append((Period(period.start, (end_year, 12), "since"), given))
-        elif "until" in before and not period.whole_years:
+        elif "until" in alone and not period.whole_years:
             # "up to June 2025": from the start of that year.
             out.append((Period((period.first_year, 1), period.end, "range"), given))
-        elif "until" in before and period.first_year:
+        elif "until" in alone and period.first_year:
             # "until 2020": from the first year the figures have (the engine knows it).
             out.append((Period(UNTIL_START, period.end, "until"), given))
         else:
