@@ -415,6 +415,9 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         return Query("top", n=n, periods=periods, orgs=orgs, year_implicit=not periods)
     if "share" in p.kws and orgs:
         return Query("share", **base)
+    if ("compare" in p.kws or "than" in p.kws) and len(periods) > 2:
+        # A comparison is of two; three or more periods are each given, none left out.
+        return Query("count", **base)
     if ("compare" in p.kws or "than" in p.kws) and (len(periods) >= 2 or len(orgs) >= 2):
         return Query("compare", **base)
     if "max" in p.kws or "min" in p.kws:
