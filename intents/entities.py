@@ -33,6 +33,7 @@ class Entity:
     start: int
     end: int
     fuzzy: bool = False
+    text: str = ""  # the words as read, for replies that quote them
 
 
 def _cutoff(length: int) -> float:
@@ -87,14 +88,19 @@ class Lexicon:
         self.weak_months: set[str] = set()
         self.month_anchors: set[str] = set()
         self.count_nouns: set[str] = set()
+        self.determiners: dict[str, set[str]] = {}
+        self.glue: dict[str, set[str]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
             self.weak_months |= {fold(w) for w in lex["weak_months"]}
             self.month_anchors |= {fold(w) for w in lex["month_anchors"]}
             self.count_nouns |= {fold(w) for w in lex["count_nouns"]}
-            for key, phrases in lex["entities"].items():
+            self.determiners[lang] = {fold(w) for w in lex["determiners"]}
+            self.glue[lang] = {fold(w) for w in lex["glue"]}
+            # [time] holds the words of the time grammar (intents/when.py), same format.
+            for key, phrases in (lex["entities"] | lex["time"]).items():
                 kind, _, value = key.partition(":")
-                parsed: Any = int(value) if value.isdigit() else (value or None)
+                parsed: Any = int(value) if value.lstrip("-").isdigit() else (value or None)
                 for phrase in phrases:
                     self._add(lang, phrase, kind, parsed)
             for word in lex["stop"] + lex["fillers"]:
@@ -199,7 +205,7 @@ class Lexicon:
                     if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
                         kind, value = "stop", None
                     if kind != "stop":
-                        found.append(Entity(kind, value, i, i + length))
+                        found.append(Entity(kind, value, i, i + length, text=" ".join(key)))
                     i += length
                     break
             else:
@@ -218,7 +224,7 @@ class Lexicon:
                     else:
                         matched.append(match[0])
                         if match[1] != "stop":
-                            found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True))
+                            found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text))
                 i += 1
         return found, unknown, matched
 
@@ -243,6 +249,13 @@ class Lexicon:
             return Entity("bad_date", tok.text, i, i + 1)
         if tok.kind in ("quarter", "half", "decade"):
             return Entity(tok.kind, tok.value, i, i + 1)
+        if tok.kind in ("yq", "yh"):
+            year, number = tok.value
+            if year in YEARS:
+                return Entity(tok.kind, (year, number), i, i + 1)
+            return Entity("bad_date", tok.text, i, i + 1)
+        if tok.kind == "yy":
+            return Entity("year", tok.value, i, i + 1)
         return None
 
     def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:

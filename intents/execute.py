@@ -125,16 +125,16 @@ class Engine:
             years, _ = self.ranked_years(query.periods[0])
             if len(years) > 1:
                 return replace(query, periods=(Period.year(years[-1]), Period.year(years[0])))
-        if any(p.kind == "until" for p in query.periods):
+        if any(p.anchor == "first" for p in query.periods):
             query = replace(query, periods=tuple(
-                Period((min(self.first_year, p.last_year), 1), p.end, "years") if p.kind == "until" else p
-                for p in query.periods))
-        if not query.year_implicit and all(p.first_year for p in query.periods):
+                Period((min(self.first_year, p.last_year), 1), p.end, "years" if p.end[1] == 12 else "range")
+                if p.anchor == "first" else p for p in query.periods))
+        if not query.year_implicit and not any(p.open for p in query.periods):
             return query
         periods = []
         filled = []
         for p in query.periods:
-            if p.first_year:
+            if not p.open:
                 periods.append(p)
                 continue
             filled.append(len(periods))
@@ -644,6 +644,10 @@ class Engine:
 
     def _clarify(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "clarify"
+        if query.topic == "period":
+            b.line("clarify.period" if query.unread else "clarify.anchor", words=", ".join(query.unread))
+            self.coverage_line(b)
+            return
         b.line(f"clarify.{query.topic}", n=Num(query.n or 0))
 
     def _unknown(self, b: Builder, query: Query, today: dt.date) -> None:

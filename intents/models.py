@@ -17,6 +17,10 @@ class Period:
     start: tuple[int, int]
     end: tuple[int, int]
     kind: str = "range"
+    # "" for a period as written; "latest": the year was left out, and the years in
+    # start/end are offsets from the year the engine picks (the latest it has);
+    # "first": the period starts where the figures start ("until 2020").
+    anchor: str = ""
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
@@ -65,13 +69,22 @@ class Period:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
 
+    @property
+    def open(self) -> bool:
+        """Whether the year was left out (the engine picks it)."""
+        return self.anchor == "latest"
+
     def with_year(self, year: int) -> Period:
-        """The same months in another year (for follow-ups such as "and 2019?")."""
-        shift = year - self.start[0]
+        """An open period placed in a year, or the same months in another year (for
+        follow-ups such as "and 2019?")."""
+        shift = year if self.open else year - self.start[0]
         return Period((self.start[0] + shift, self.start[1]), (self.end[0] + shift, self.end[1]), self.kind)
 
     def to_json(self) -> dict[str, Any]:
-        return {"start": "%04d-%02d" % self.start, "end": "%04d-%02d" % self.end, "kind": self.kind}
+        out = {"start": "%04d-%02d" % self.start, "end": "%04d-%02d" % self.end, "kind": self.kind}
+        if self.anchor:
+            out["anchor"] = self.anchor
+        return out
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,8 @@ class Query:
     grain: str | None = None
     topic: str | None = None
     quoted: int | None = None
+    # Words the question used that no rule could read (a clarify quotes them).
+    unread: tuple[str, ...] = ()
     year_implicit: bool = False
     # Indexes of the periods whose year the engine filled in (the answer says so).
     filled: tuple[int, ...] = ()

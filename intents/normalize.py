@@ -14,7 +14,10 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _TOKEN = re.compile(r"""
     (?P<dmy>\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b)
   | (?P<ymd>\b\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b)
-  | (?P<my>\b\d{1,2}[/.-]\d{4}\b)
+  | (?P<yq>\b(?:\d{4}|\d{2})\ ?[-/]?\ ?[qtk][1-4]\b)
+  | (?P<yh>\b(?:\d{4}|\d{2})\ ?[-/]?\ ?[hs][12]\b)
+  | (?P<my>\b\d{1,2}(?:[.-]|\ ?/\ ?)\d{4}\b)
+  | (?P<yy>'\d{2}\b)
   | (?P<ym>\b\d{4}[/.-]\d{1,2}\b(?![/.-]?\d))
   | (?P<decade>\b(?:jaren|annees)\ +'?(?:\d0|(?:19|20)\d0)\b(?!\ *(?:en|et|tot|a|-|,)\b)|\b(?:\d0|(?:19|20)\d0)'?s\b)
   | (?P<quarter>\b[qtk][1-4]\b)
@@ -29,7 +32,7 @@ _TOKEN = re.compile(r"""
 @dataclass(frozen=True)
 class Token:
     text: str
-    kind: str  # word, num, sym, dmy, ymd, my, ym, quarter, half, decade
+    kind: str  # word, num, sym, dmy, ymd, my, ym, yq, yh, yy, quarter, half, decade
     value: object = None
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
@@ -75,8 +78,15 @@ def tokenize(text: str) -> list[Token]:
             value, grouped = _number(raw)
             tokens.append(Token(raw, "num", value, grouped))
         elif kind in ("dmy", "ymd", "my", "ym"):
-            parts = [int(p) for p in re.split(r"[/.-]", raw)]
+            parts = [int(p) for p in re.split(r"\s*[/.-]\s*", raw)]
             tokens.append(Token(raw, kind, tuple(parts)))
+        elif kind in ("yq", "yh"):
+            # "2020Q3", "20q3", "2025-H1": a two-digit year is 20xx.
+            year = int(re.match(r"\d+", raw).group())
+            tokens.append(Token(raw, kind, (year + 2000 if year < 100 else year, int(raw[-1]))))
+        elif kind == "yy":
+            # "'19": 1900s from '30 up, as for decades.
+            tokens.append(Token(raw, kind, _decade(raw[1:]) if int(raw[1:]) >= 30 else 2000 + int(raw[1:])))
         elif kind in ("quarter", "half"):
             tokens.append(Token(raw, kind, int(raw[1])))
         elif kind == "decade":

@@ -7,11 +7,11 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import data
-from .entities import load_lexicon
+from . import data, when
+from .entities import LANGS, load_lexicon
 from .execute import Engine
 from .models import Answer, Query
-from .normalize import MAX_CHARS, tokenize
+from .normalize import MAX_CHARS, fold, tokenize
 from .render import Renderer
 from .rules import build
 
@@ -72,10 +72,40 @@ class Pipeline:
         tokens = tokenize(text)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
         ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)
+        if unknown:
+            lang, tokens, ents, unknown, matched = self._numbers_as_digits(text, tokens, lang, hint,
+                                                                           (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
+        reading = lang or hint or "en"
+        dets, glue = self.lexicon.determiners[reading], self.lexicon.glue[reading]
+        layout = when.Layout(
+            determined=frozenset(i for i, e in enumerate(ents) if e.start and tokens[e.start - 1].text in dets),
+            glued=frozenset(i for i, e in enumerate(ents) if i and all(
+                t.text in glue for t in tokens[ents[i - 1].end:e.start])))
         previous = context.query if context else None
-        return build(ents, unknown, today, previous), lang
+        return build(ents, unknown, today, previous, reading, layout), lang
+
+    def _numbers_as_digits(self, text: str, tokens: list, lang: str | None, hint: str | None,
+                           parsed: tuple) -> tuple:
+        """Numbers written as words ("top vijf", "deux mille dix-neuf") read as digits,
+        when that leaves fewer words unread: only words no phrase took ("les deux
+        organisations" and "sept. 2025" stay as they are). Number words tell the
+        language when nothing else does."""
+        from text_to_num import alpha2digit  # lazy: a few ms at the first question only
+
+        folded = fold(text)
+        best = (lang, tokens, *parsed)
+        for candidate in [lang] if lang else [hint, *LANGS] if hint else LANGS:
+            # Above 1 only: "een", "un", "one" are articles and pronouns as often as numbers.
+            digits = alpha2digit(folded, candidate, threshold=1)
+            if digits == folded:
+                continue
+            converted = tokenize(digits)
+            again = self.lexicon.entities(converted, candidate)
+            if len(again[1]) < len(best[3]):
+                best = (lang or candidate, converted, *again)
+        return best
 
     def ask(self, text: str, *, context: Context | None = None, lang: str | None = None,
             lang_hint: str | None = None, today: dt.date | None = None) -> Reply:

@@ -1,0 +1,652 @@
+"""Periods as a grammar, in the style of Duckling's time rules.
+
+The lexicon turns words into entities; here, entities become *items* (a time, a
+grain, a number, a modifier...), and small rules, each a pattern over adjacent
+items and a production, build new time items from them until nothing changes.
+The reading that covers most tokens with fewest items wins. Every time word that
+no chosen item covers is reported, so the question can be asked back instead of
+being answered for another period.
+
+Conventions (the answer restates the period it used, so each is visible):
+- a left-out year is an explicit anchor ("latest": the engine picks the latest
+  year the data has for it); "until 2020" starts at the first year of the data;
+- "two years ago" and "last year" are whole calendar years; "the last 3 months"
+  are the three whole months before the current one;
+- beginning / middle / end of a period are its first / middle / last third
+  (a year: January-April, May-August, September-December);
+- "the year before" counts from a period named in the same question, then from
+  the previous question's; with neither it is asked back, never counted from today.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .entities import Entity, day_exists
+from .models import Period
+
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+# Past this a span is not a question about these figures ("the last 300 years").
+MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
+# Entity types that only ever speak of time: left unused, they make the question a clarify.
+TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod", "prev", "shift", "shift2", "ago", "part", "whole", "era",
+             "ytd"}
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# Items that may start a reading: without one, the question names no period.
+TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "part", "whole", "era"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A piece of a reading: entities first..last (indexes), what they are, and the
+    tokens they cover."""
+
+    first: int
+    last: int
+    kind: str
+    value: Any
+    tokens: int
+    rule: str = ""
+    parts: tuple["Item", ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the entity list alone does not show: which entities follow a determiner
+    ("the 2 months before": a span), and which follow the one before them with only
+    glue words between ("the first quarter of 2020"), so that they may form one period."""
+
+    determined: frozenset[int] = frozenset()
+    glued: frozenset[int] | None = None  # None: every entity binds to the one before
+
+    def binds(self, i: int) -> bool:
+        return self.glued is None or i in self.glued
+
+
+@dataclass
+class Reading:
+    """What the time words of a question say."""
+
+    periods: list[Period] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # entity indexes that shaped a period
+    unread: list[Entity] = field(default_factory=list)  # time words no rule could use
+    bad: list[str] = field(default_factory=list)  # dates that do not exist, eras
+    needs_anchor: bool = False  # "the year before" with nothing to count from
+
+
+# ---- periods and grains ---------------------------------------------------------------
+
+def shift_month(ym: tuple[int, int], delta: int) -> tuple[int, int]:
+    index = ym[0] * 12 + ym[1] - 1 + delta
+    return index // 12, index % 12 + 1
+
+
+def unit_at(grain: str, ym: tuple[int, int]) -> Period:
+    """The month, quarter, half or year that contains a month."""
+    size = GRAIN_MONTHS[grain]
+    first = (ym[1] - 1) // size * size + 1
+    return Period((ym[0], first), (ym[0], first + size - 1), _kind(grain))
+
+
+def _kind(grain: str) -> str:
+    return {"month": "month", "quarter": "quarter", "half": "half", "year": "year"}[grain]
+
+
+def units(grain: str, start: tuple[int, int], count: int) -> Period:
+    """`count` whole grains from the one that contains `start`; a negative count gives
+    the grains right before that one ("the last 3 months")."""
+    size = GRAIN_MONTHS[grain]
+    first = unit_at(grain, start)
+    if count >= 0:
+        return _span(first.start, shift_month(first.start, size * count - 1), grain, count)
+    return _span(shift_month(first.start, size * count), shift_month(first.start, -1), grain, -count)
+
+
+def _span(start, end, grain: str, count: int) -> Period:
+    if count == 1:
+        return Period(start, end, _kind(grain))
+    return Period(start, end, "years" if grain == "year" else "range")
+
+
+def shifted(period: Period, months: int) -> Period:
+    return Period(shift_month(period.start, months), shift_month(period.end, months), period.kind, period.anchor)
+
+
+def length(period: Period) -> int:
+    return (period.end[0] - period.start[0]) * 12 + period.end[1] - period.start[1] + 1
+
+
+def step(anchor: Period, grain: str, n: int) -> Period:
+    """The grain n steps from an anchor: a grain as long as the anchor or longer moves
+    the anchor itself (March 2020, a year before: March 2019); a shorter one counts
+    from its edge (the month before 2020: December 2019)."""
+    size = GRAIN_MONTHS[grain]
+    if size >= length(anchor):
+        return shifted(anchor, size * n)
+    if n < 0:
+        return units(grain, shift_month(anchor.start, size * n), 1)
+    return units(grain, shift_month(anchor.end, 1 + size * (n - 1)), 1)
+
+
+def span_from(anchor: Period, grain: str, n: int) -> Period:
+    """The n grains right before (n < 0) or after an anchor."""
+    size = GRAIN_MONTHS[grain]
+    if n < 0:
+        return _span(shift_month(anchor.start, size * n), shift_month(anchor.start, -1), grain, -n)
+    return _span(shift_month(anchor.end, 1), shift_month(anchor.end, size * n), grain, n)
+
+
+def within(period: Period, grain: str, index: int, count: int = 1) -> Period | None:
+    """Grains `index`..`index+count-1` (1-based; negative from the end) inside a period."""
+    size = GRAIN_MONTHS[grain]
+    total = length(period) // size
+    if size > length(period) or count > total or abs(index) > total or index == 0:
+        return None
+    first = index - 1 if index > 0 else total + index - count + 1
+    start = shift_month(period.start, first * size)
+    end = shift_month(start, count * size - 1)
+    return Period(start, end, _kind(grain) if count == 1 else "range", period.anchor)
+
+
+def third(period: Period, part: str) -> Period:
+    """Beginning / middle / end: the first, middle or last third of the months."""
+    months = period.months()
+    size = max(1, len(months) // 3)
+    pick = {"begin": months[:size], "middle": months[size:len(months) - size] or months,
+            "end": months[-size:]}[part]
+    return Period(pick[0], pick[-1], "month" if len(pick) == 1 else "range", period.anchor)
+
+
+def latest(start_month: int, end_month: int, kind: str, year_offset: int = 0) -> Period:
+    """A period whose year was left out: years are offsets from the year the engine picks."""
+    return Period((year_offset, start_month), (0, end_month), kind, "latest")
+
+
+# ---- the rules --------------------------------------------------------------------------
+
+Pred = Callable[[Item], bool]
+
+
+def k(kind: str, value: Any = None) -> Pred:
+    return lambda it: it.kind == kind and (value is None or it.value == value)
+
+
+def any_of(*preds: Pred) -> Pred:
+    return lambda it: any(p(it) for p in preds)
+
+
+def time(it: Item) -> bool:
+    return it.kind == "time"
+
+
+def closed(it: Item) -> bool:
+    return it.kind == "time" and not it.value.anchor
+
+
+def open_(it: Item) -> bool:
+    return it.kind == "time" and it.value.open
+
+
+def year(it: Item) -> bool:
+    return closed(it) and it.value.kind == "year"
+
+
+def month_name(it: Item) -> bool:
+    return open_(it) and it.value.kind == "month" and it.rule == "month"
+
+
+def count(it: Item) -> bool:
+    """A small whole number as written (not a quoted figure such as "3.000")."""
+    return it.kind == "num" and float(it.value).is_integer() and it.value >= 1 and it.rule != "fuzzy"
+
+
+def det_count(it: Item) -> bool:
+    return count(it) and it.rule == "det"
+
+
+def bare_count(it: Item) -> bool:
+    """A number with no determiner before it: "two years after 2016" is one year."""
+    return count(it) and it.rule != "det"
+
+
+def of_word(it: Item) -> bool:
+    """"van" / "de" between a part and its period ("de eerste 3 maanden van 2020")."""
+    return it.kind == "range" and it.value == "from"
+
+
+def before_word(it: Item) -> bool:
+    """"before", and Dutch "voor" where it can only mean before ("het jaar voor 2016")."""
+    return it.kind == "range" and it.value in ("before", "weak_before")
+
+
+def day(it: Item) -> bool:
+    return it.kind == "num" and float(it.value).is_integer() and 1 <= it.value <= 31 and it.tokens == 1
+
+
+def grain(*names: str) -> Pred:
+    return lambda it: it.kind == "grain" and (not names or it.value in names)
+
+
+def first_word(it: Item) -> bool:
+    return (it.kind == "ord" and it.value == 1) or (it.kind == "kw" and it.value == "top")
+
+
+def last_word(it: Item) -> bool:
+    return it.kind == "mod" and it.value == "last"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: tuple[Pred, ...]
+    produce: Callable[..., Any]
+    langs: tuple[str, ...] = ()
+
+
+class Ctx:
+    """What a production may need besides its items."""
+
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.now = (today.year, today.month)
+
+
+def _year_of(it: Item) -> int:
+    return it.value.first_year
+
+
+def _interval(a: Period, b: Period) -> Period | None:
+    """From a to b; an end without a year takes the other's, so that "dec-mrt 2020"
+    is December 2019 to March 2020 and "from July 2019 to February" ends in 2020."""
+    if a.open and b.open:
+        if a.start[1] > b.end[1]:
+            a = Period((a.start[0] - 1, a.start[1]), (a.end[0] - 1, a.end[1]), a.kind, "latest")
+        return Period(a.start, b.end, "range", "latest")
+    if a.open:
+        placed = a.with_year(b.first_year)
+        a = placed if placed.start <= b.start else a.with_year(b.first_year - 1)
+    elif b.open:
+        placed = b.with_year(a.last_year)
+        b = placed if placed.end >= a.end else b.with_year(a.last_year + 1)
+    if a.anchor or b.anchor:
+        return None
+    first, last = (a, b) if a.start <= b.start else (b, a)
+    kind = "years" if first.whole_years and last.whole_years else "range"
+    return Period(first.start, max(first.end, last.end), kind)
+
+
+def _since(p: Period, c: Ctx) -> Period:
+    if p.open:
+        return Period(p.start, (0, 12), "since", "latest")
+    return Period(p.start, (max(c.today.year, p.last_year), 12), "since")
+
+
+def _until(p: Period) -> Period:
+    if p.open:
+        return Period((0, 1), p.end, "range", "latest")
+    if not p.whole_years:
+        # "up to June 2025": from the start of that year.
+        return Period((p.first_year, 1), p.end, "range")
+    # "until 2020": from the first year the figures have (the engine knows it).
+    return Period((p.first_year, 1), p.end, "until", "first")
+
+
+def _before(p: Period) -> Period | None:
+    if p.anchor:
+        return None
+    end = shift_month(p.start, -1)
+    return Period((end[0], 1), end, "until", "first")
+
+
+def _after(p: Period, c: Ctx) -> Period | None:
+    if p.anchor:
+        return None
+    start = shift_month(p.end, 1)
+    return Period(start, (max(c.today.year, start[0]), 12), "since")
+
+
+def _relative(mod: str, g: str, c: Ctx, n: int = 1) -> Period | None:
+    """this / last / next <grain>, the last / next n <grains>, counted from today."""
+    if n > MAX_UNITS[g]:
+        return None
+    if mod == "this":
+        return unit_at(g, c.now) if n == 1 else None
+    if mod == "next":
+        return units(g, shift_month(unit_at(g, c.now).end, 1), n)
+    return units(g, c.now, -n)
+
+
+def _ago(n: float, g: str, c: Ctx) -> Period | None:
+    if not float(n).is_integer() or n > MAX_UNITS[g]:
+        return None
+    return step(unit_at(g, c.now), g, -int(n))
+
+
+def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
+    """A grain n steps from a period still to be found; `fallback_today` for words
+    that may also count from today ("the previous year")."""
+    return ("anchored", g, n, fallback_today)
+
+
+def _part_of(index: int, g: str, p: Period, n: int = 1) -> Period | None:
+    return within(p, g, index, n)
+
+
+def _month_day(d: Item, m: Item, y: int | None = None):
+    """The month of a day: the figures are monthly. A day not on the calendar is nonsense."""
+    if not day_exists(int(d.value), m.value.start[1], y):
+        return ("bad", f"{int(d.value)} {m.value.start[1]}")
+    return m.value if y is None else m.value.with_year(y)
+
+
+def _year_number(it: Item) -> Period | None:
+    value = it.value
+    if it.kind == "num" and float(value).is_integer() and MIN_YEAR <= value <= MAX_YEAR and not it.rule:
+        return Period.year(int(value))
+    return None
+
+
+DAY_RULES = {"day month", "month day"}
+PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
+              "open year"}
+
+RULES: tuple[Rule, ...] = (
+    # absolute: a month, quarter or half and its year
+    # a period without its year, then the year ("maart 2020", "Q3 2020", "dec-mrt 2020")
+    Rule("open year", (lambda it: open_(it) and it.rule not in DAY_RULES, year),
+         lambda a, y, c: a.value.with_year(_year_of(y))),
+    Rule("day month year", (day, month_name, year), lambda d, m, y, c: _month_day(d, m, _year_of(y))),
+    Rule("month day year", (month_name, day, year), lambda m, d, y, c: _month_day(d, m, _year_of(y)), ("en",)),
+    Rule("year month", (year, month_name), lambda y, a, c: a.value.with_year(_year_of(y))),
+    Rule("day month", (day, month_name), lambda d, m, c: _month_day(d, m)),
+    Rule("ordinal day month", (k("ord", 1), month_name), lambda d, m, c: m.value),
+    Rule("month day", (month_name, day), lambda m, d, c: _month_day(d, m), ("en",)),
+    Rule("grain year", (grain("year"), year), lambda g, y, c: y.value),
+    Rule("ordinal grain", (k("ord"), grain("quarter", "half", "month")),
+         lambda o, g, c: within(latest(1, 12, "year"), g.value, o.value)),
+    Rule("grain number", (grain("quarter", "half"), count),
+         lambda g, n, c: within(latest(1, 12, "year"), g.value, int(n.value))),
+    Rule("last grain of", (last_word, grain("quarter", "half", "month"), closed),
+         lambda m, g, p, c: within(p.value, g.value, -1)),
+    Rule("ordinal grain of", (k("ord"), grain("quarter", "half", "month"), closed),
+         lambda o, g, p, c: within(p.value, g.value, o.value)),
+    Rule("first n grains of", (first_word, count, grain("month", "quarter")),
+         lambda f, n, g, c: within(latest(1, 12, "year"), g.value, 1, int(n.value))),
+    Rule("n first grains of", (count, first_word, grain("month", "quarter")),
+         lambda n, f, g, c: within(latest(1, 12, "year"), g.value, 1, int(n.value)), ("fr",)),
+    Rule("last n grains of", (last_word, count, grain("month", "quarter"), closed),
+         lambda f, n, g, p, c: within(p.value, g.value, -1, int(n.value))),
+    Rule("n last grains of", (count, last_word, grain("month", "quarter"), closed),
+         lambda n, f, g, p, c: within(p.value, g.value, -1, int(n.value)), ("fr",)),
+    Rule("part of", (k("part"), time), lambda pt, p, c: third(p.value, pt.value)),
+    Rule("whole", (k("whole"), time), lambda w, p, c: p.value),
+    Rule("whole grain", (k("whole"), grain("year")), lambda w, g, c: _shift(0, "year")),
+    Rule("grain whole", (grain("year"), k("whole")), lambda g, w, c: _shift(0, "year"), ("fr",)),
+    Rule("era", (time, k("era")), lambda p, e, c: ("bad", "era")),
+    Rule("year zero", (grain("year"), k("num", 0)), lambda g, n, c: ("bad", "0")),
+    Rule("month thirteen", (grain("month"), count), lambda g, n, c: ("bad", str(n.value)) if n.value > 12 else None),
+    # relative to today
+    Rule("mod grain", (k("mod"), grain()), lambda m, g, c: _relative(m.value, g.value, c)),
+    Rule("previous grain", (k("prev"), grain()), lambda m, g, c: _shift(-1, g.value, True)),
+    Rule("grain previous", (grain(), k("prev")), lambda g, m, c: _shift(-1, g.value, True), ("fr", "nl")),
+    Rule("grain mod", (grain(), k("mod")), lambda g, m, c: _relative(m.value, g.value, c), ("fr", "nl")),
+    Rule("mod n grains", (k("mod"), count, grain()), lambda m, n, g, c: _relative(m.value, g.value, c, int(n.value))),
+    Rule("n mod grains", (count, k("mod"), grain()), lambda n, m, g, c: _relative(m.value, g.value, c, int(n.value)),
+         ("fr",)),
+    Rule("n grains mod", (count, grain(), k("mod")), lambda n, g, m, c: _relative(m.value, g.value, c, int(n.value)),
+         ("fr",)),
+    Rule("n grains ago", (count, grain(), k("ago", "post")), lambda n, g, a, c: _ago(n.value, g.value, c)),
+    Rule("grain ago", (grain(), k("ago", "post")), lambda g, a, c: _ago(1, g.value, c)),
+    Rule("ago n grains", (k("ago", "pre"), count, grain()), lambda a, n, g, c: _ago(n.value, g.value, c)),
+    Rule("grain two steps", (grain(), k("shift2")), lambda g, s, c: step(unit_at(g.value, c.now), g.value, s.value)),
+    Rule("two steps grain", (k("shift2"), grain()), lambda s, g, c: step(unit_at(g.value, c.now), g.value, s.value)),
+    # "so far this year": the year, which the engine clips to the months published
+    Rule("year to date", (k("ytd"),), lambda y, c: Period.year(c.today.year)),
+    Rule("ytd time", (k("ytd"), time), lambda y, p, c: p.value),
+    Rule("time ytd", (time, k("ytd")), lambda p, y, c: p.value),
+    Rule("mod grain month", (k("mod"), grain("year"), month_name),
+         lambda m, g, a, c: a.value.with_year(_relative(m.value, "year", c).first_year)
+         if _relative(m.value, "year", c) else None, ("nl",)),
+    # anchored to another period: in the same question, else the previous one
+    Rule("grain shift", (grain(), k("shift")), lambda g, s, c: _shift(s.value, g.value)),
+    Rule("shift grain", (k("shift"), grain()), lambda s, g, c: _shift(s.value, g.value)),
+    Rule("n grains shift", (count, grain(), k("shift")), lambda n, g, s, c: _shift(s.value * int(n.value), g.value)),
+    Rule("grain before", (grain(), k("range", "before")), lambda g, d, c: _shift(-1, g.value)),
+    Rule("grain after", (grain(), k("range", "after")), lambda g, d, c: _shift(1, g.value)),
+    Rule("grain before time", (grain(), before_word, closed),
+         lambda g, d, p, c: step(p.value, g.value, -1)),
+    Rule("grain after time", (grain(), k("range", "after"), closed),
+         lambda g, d, p, c: step(p.value, g.value, 1)),
+    Rule("n grains before time", (bare_count, grain(), before_word, closed),
+         lambda n, g, d, p, c: step(p.value, g.value, -int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
+    Rule("n grains after time", (bare_count, grain(), k("range", "after"), closed),
+         lambda n, g, d, p, c: step(p.value, g.value, int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
+    Rule("the n grains before time", (det_count, grain(), before_word, closed),
+         lambda n, g, d, p, c: span_from(p.value, g.value, -int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
+    Rule("the n grains after time", (det_count, grain(), k("range", "after"), closed),
+         lambda n, g, d, p, c: span_from(p.value, g.value, int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
+    # intervals
+    Rule("from to", (k("range", "from"), time, k("range", "to"), time), lambda f, a, t, b, c: _interval(a.value, b.value)),
+    Rule("from until", (k("range", "from"), time, k("range", "until"), time),
+         lambda f, a, t, b, c: _interval(a.value, b.value)),
+    Rule("to", (time, k("range", "to"), time), lambda a, t, b, c: _interval(a.value, b.value)),
+    Rule("until", (time, k("range", "until"), time), lambda a, t, b, c: _interval(a.value, b.value)),
+    Rule("between and", (k("range", "between"), time, k("conj"), time),
+         lambda f, a, t, b, c: _interval(a.value, b.value)),
+    Rule("since", (k("range", "since"), time), lambda s, p, c: _since(p.value, c)),
+    Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
+    Rule("before", (k("range", "before"), time), lambda b, p, c: _before(p.value)),
+    Rule("after", (k("range", "after"), time), lambda a, p, c: _after(p.value, c)),
+)
+
+def _with_of(rule: Rule) -> Rule:
+    """The same rule with "of" before its last item ("les 3 derniers mois de 2020")."""
+    def produce(*args):
+        *items, ctx = args
+        return rule.produce(*items[:-2], items[-1], ctx)
+    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, rule.langs)
+
+
+# Parts of a period may name it after "of" ("van 2020", "de 2020").
+RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES)
+
+INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
+
+
+def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
+    """The item an entity starts as; None for entities that say nothing of time."""
+    t, v = e.type, e.value
+    make = lambda kind, value, rule="": Item(i, i, kind, value, ntok, rule)
+    if t == "month":
+        return make("time", latest(v, v, "month"), "month")
+    if t == "year":
+        return make("time", Period.year(v), "year")
+    if t == "ym":
+        return make("time", Period.month(*v), "ym")
+    if t == "yq":
+        return make("time", Period.quarter(*v), "yq")
+    if t == "yh":
+        return make("time", Period.half(*v), "yh")
+    if t in ("quarter", "half"):
+        if v:
+            return make("time", within(latest(1, 12, "year"), t, min(v, 4 if t == "quarter" else 2)), t)
+        return make("grain", t)
+    if t == "decade":
+        return make("time", Period.years(v, v + 9), "decade")
+    if t == "bad_date":
+        return make("bad", v)
+    if t == "kw" and v in ("month_word", "year_word"):
+        return make("grain", v.split("_")[0])
+    if t == "kw" and v == "top":
+        return make("kw", v)
+    if t == "ytd":
+        return make("ytd", v)
+    if t in ("grain", "mod", "prev", "shift", "shift2", "ago", "part", "whole", "era", "range", "conj"):
+        return make(t, v)
+    if t == "ordinal":
+        return make("ord", v)
+    if t == "num":
+        return make("num", v, "fuzzy" if e.fuzzy else "det" if determined else "")
+    return None
+
+
+def _key(it: Item) -> tuple:
+    return (it.first, it.last, it.kind, it.value)
+
+
+def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[Item]:
+    """Apply every rule to every run of adjacent items until nothing new is made."""
+    by_first: dict[int, list[Item]] = {}
+    seen = set()
+    for it in items:
+        by_first.setdefault(it.first, []).append(it)
+        seen.add(_key(it))
+    rules = [r for r in RULES if not r.langs or lang in r.langs]
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            for start in list(by_first):
+                for run in _runs(by_first, start, rule.pattern, layout):
+                    made = rule.produce(*run, ctx)
+                    if made is None:
+                        continue
+                    item = _made(made, run, rule.name)
+                    if _key(item) not in seen:
+                        seen.add(_key(item))
+                        by_first.setdefault(item.first, []).append(item)
+                        changed = True
+    return [it for group in by_first.values() for it in group]
+
+
+def _made(made: Any, run: tuple[Item, ...], name: str) -> Item:
+    first, last = run[0].first, run[-1].last
+    tokens = sum(it.tokens for it in run)
+    if isinstance(made, Period):
+        return Item(first, last, "time", made, tokens, name, run)
+    return Item(first, last, made[0], made[1:] if made[0] == "anchored" else made[1], tokens, name, run)
+
+
+def _runs(by_first: dict[int, list[Item]], start: int, pattern: tuple[Pred, ...], layout: Layout):
+    """Runs of adjacent items from `start` that match the pattern, one predicate each."""
+    def extend(pos: int, preds: tuple[Pred, ...]):
+        if not preds:
+            yield ()
+            return
+        if pos != start and not layout.binds(pos):
+            return
+        for it in list(by_first.get(pos, ())):
+            if preds[0](it):
+                for rest in extend(it.last + 1, preds[1:]):
+                    yield (it, *rest)
+    yield from extend(start, pattern)
+
+
+def _best_cover(items: list[Item], n: int) -> list[Item]:
+    """Non-overlapping readings that cover most tokens, with fewest items."""
+    top = [it for it in items if it.kind in ("time", "anchored", "bad")]
+    best: list[tuple[int, int, list[Item]]] = [(0, 0, [])] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        score, count_, chosen = best[i + 1]
+        for it in top:
+            if it.first != i:
+                continue
+            s, c_, rest = best[it.last + 1]
+            candidate = (s + it.tokens, c_ + 1, [it] + rest)
+            if (candidate[0], -candidate[1]) > (score, -count_):
+                score, count_, chosen = candidate
+        best[i] = (score, count_, chosen)
+    return best[0][2]
+
+
+def _covered(it: Item) -> set[int]:
+    return set(range(it.first, it.last + 1))
+
+
+def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, ...] = (),
+         comparing: bool = False, layout: Layout | None = None) -> Reading:
+    """The periods that the time words of a question name."""
+    layout = layout or Layout()
+    items = [it for i, e in enumerate(ents)
+             if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
+    reading = Reading()
+    if not any(it.kind in TIME_ITEMS for it in items):
+        return reading
+    chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents))
+    if comparing:
+        chosen = _split_intervals(chosen)
+    periods: list[tuple[Item, Period | None]] = []
+    for it in chosen:
+        reading.used |= _covered(it)
+        if it.kind == "bad":
+            reading.bad.append(str(it.value))
+        elif it.kind == "time":
+            periods.append((it, it.value))
+        else:
+            periods.append((it, None))
+    periods = _borrow_years(periods)
+    reading.periods = _anchor_shifts(periods, previous, reading, (today.year, today.month))
+    reading.unread = [e for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
+    return reading
+
+
+def _time_only(e: Entity) -> bool:
+    if e.type in ("quarter", "half"):
+        return bool(e.value)  # "Q3"; the bare word "quarter" may name a grain ("best quarter")
+    return e.type in TIME_ONLY or f"{e.type}:{e.value}" in TIME_ONLY
+
+
+def _split_intervals(chosen: list[Item]) -> list[Item]:
+    """When comparing, "between 2019 and 2020" is two periods, unless two ranges are
+    compared ("January to September 2020 vs January to September 2025")."""
+    intervals = [it for it in chosen if it.rule in INTERVAL_RULES]
+    if len(intervals) != 1:
+        return chosen
+    out = []
+    for it in chosen:
+        out.extend(p for p in it.parts if p.kind == "time") if it in intervals else out.append(it)
+    return out
+
+
+def _borrow_years(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item, Period | None]]:
+    """A month without its year takes the year written nearest after it, else before
+    ("maart en april 2020", "maart 2019 en april")."""
+    years = [(it.first, p) for it, p in periods if p is not None and not p.anchor and p.single_year]
+    out = []
+    for it, p in periods:
+        if p is not None and p.open:
+            after = [q for pos, q in years if pos > it.first]
+            before = [q for pos, q in years if pos < it.first]
+            source = after[0] if after else before[-1] if before else None
+            if source is not None:
+                p = p.with_year(source.first_year)
+        out.append((it, p))
+    return out
+
+
+def _anchor_shifts(periods: list[tuple[Item, Period | None]], previous: tuple[Period, ...],
+                   reading: Reading, now: tuple[int, int]) -> list[Period]:
+    """"the year before" counts from the period named before it in the question, then
+    after it, then from the previous question's first period."""
+    out: list[Period] = []
+    named = [p for _, p in periods if p is not None and not p.anchor]
+    for it, p in periods:
+        if p is not None:
+            out.append(p)
+            continue
+        g, n, fallback_today = it.value
+        before = [q for jt, q in periods if q is not None and jt.first < it.first and not q.anchor]
+        anchor = before[-1] if before else named[0] if named else previous[0] if previous else None
+        if anchor is not None and anchor.anchor:
+            anchor = None
+        if anchor is None and fallback_today:
+            anchor = unit_at(g, now)
+        if anchor is None:
+            reading.needs_anchor = True
+            continue
+        if n == 0:
+            out.append(unit_at(g, anchor.start))
+        else:
+            out.append(step(anchor, g, n))
+    return out
