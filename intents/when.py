@@ -165,81 +165,56 @@ def latest(start_month: int, end_month: int, kind: str, year_offset: int = 0) ->
 
 # ---- the rules --------------------------------------------------------------------------
 
-Pred = Callable[[Item], bool]
+@dataclass(frozen=True)
+class P:
+    """A pattern element: the item kinds it can match (an index for the matcher) and
+    the test on the item."""
+
+    kinds: frozenset[str]
+    test: Callable[[Item], bool]
+
+    def __call__(self, it: Item) -> bool:
+        return it.kind in self.kinds and self.test(it)
 
 
-def k(kind: str, value: Any = None) -> Pred:
-    return lambda it: it.kind == kind and (value is None or it.value == value)
+def k(kind: str, value: Any = None) -> P:
+    return P(frozenset({kind}), lambda it: value is None or it.value == value)
 
 
-def any_of(*preds: Pred) -> Pred:
-    return lambda it: any(p(it) for p in preds)
+def grain(*names: str) -> P:
+    return P(frozenset({"grain"}), lambda it: not names or it.value in names)
 
 
-def time(it: Item) -> bool:
-    return it.kind == "time"
+def _whole_number(it: Item, low: float = 1, high: float = float("inf")) -> bool:
+    """A whole number as written (not a quoted figure such as "3.000")."""
+    return float(it.value).is_integer() and low <= it.value <= high and it.rule != "fuzzy"
 
 
-def closed(it: Item) -> bool:
-    return it.kind == "time" and not it.value.anchor
-
-
-def open_(it: Item) -> bool:
-    return it.kind == "time" and it.value.open
-
-
-def year(it: Item) -> bool:
-    return closed(it) and it.value.kind == "year"
-
-
-def month_name(it: Item) -> bool:
-    return open_(it) and it.value.kind == "month" and it.rule == "month"
-
-
-def count(it: Item) -> bool:
-    """A small whole number as written (not a quoted figure such as "3.000")."""
-    return it.kind == "num" and float(it.value).is_integer() and it.value >= 1 and it.rule != "fuzzy"
-
-
-def det_count(it: Item) -> bool:
-    return count(it) and it.rule == "det"
-
-
-def bare_count(it: Item) -> bool:
-    """A number with no determiner before it: "two years after 2016" is one year."""
-    return count(it) and it.rule != "det"
-
-
-def of_word(it: Item) -> bool:
-    """"van" / "de" between a part and its period ("de eerste 3 maanden van 2020")."""
-    return it.kind == "range" and it.value == "from"
-
-
-def before_word(it: Item) -> bool:
-    """"before", and Dutch "voor" where it can only mean before ("het jaar voor 2016")."""
-    return it.kind == "range" and it.value in ("before", "weak_before")
-
-
-def day(it: Item) -> bool:
-    return it.kind == "num" and float(it.value).is_integer() and 1 <= it.value <= 31 and it.tokens == 1
-
-
-def grain(*names: str) -> Pred:
-    return lambda it: it.kind == "grain" and (not names or it.value in names)
-
-
-def first_word(it: Item) -> bool:
-    return (it.kind == "ord" and it.value == 1) or (it.kind == "kw" and it.value == "top")
-
-
-def last_word(it: Item) -> bool:
-    return it.kind == "mod" and it.value == "last"
+time = P(frozenset({"time"}), lambda it: True)
+closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
+open_ = P(frozenset({"time"}), lambda it: it.value.open)
+year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
+month_name = P(frozenset({"time"}), lambda it: it.value.open and it.value.kind == "month" and it.rule == "month")
+# a period without its year that a year may complete (not a day: "day month year" checks the date)
+yearless = P(frozenset({"time"}), lambda it: it.value.open and it.rule not in DAY_RULES)
+count = P(frozenset({"num"}), _whole_number)
+# after a determiner: "the 2 months before May 2020" is a span
+det_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule == "det")
+# no determiner: "two years after 2016" is one year
+bare_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule != "det")
+day = P(frozenset({"num"}), lambda it: _whole_number(it, 1, 31) and it.tokens == 1)
+# "van" / "de" between a part and its period ("de eerste 3 maanden van 2020")
+of_word = k("range", "from")
+# "before", and Dutch "voor" where it can only mean before ("het jaar voor 2016")
+before_word = P(frozenset({"range"}), lambda it: it.value in ("before", "weak_before"))
+first_word = P(frozenset({"ord", "kw"}), lambda it: it.value in (1, "top"))
+last_word = k("mod", "last")
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    pattern: tuple[Pred, ...]
+    pattern: tuple[P, ...]
     produce: Callable[..., Any]
     langs: tuple[str, ...] = ()
 
@@ -329,22 +304,11 @@ def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
     return ("anchored", g, n, fallback_today)
 
 
-def _part_of(index: int, g: str, p: Period, n: int = 1) -> Period | None:
-    return within(p, g, index, n)
-
-
 def _month_day(d: Item, m: Item, y: int | None = None):
     """The month of a day: the figures are monthly. A day not on the calendar is nonsense."""
     if not day_exists(int(d.value), m.value.start[1], y):
         return ("bad", f"{int(d.value)} {m.value.start[1]}")
     return m.value if y is None else m.value.with_year(y)
-
-
-def _year_number(it: Item) -> Period | None:
-    value = it.value
-    if it.kind == "num" and float(value).is_integer() and MIN_YEAR <= value <= MAX_YEAR and not it.rule:
-        return Period.year(int(value))
-    return None
 
 
 DAY_RULES = {"day month", "month day"}
@@ -354,7 +318,7 @@ PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last g
 RULES: tuple[Rule, ...] = (
     # absolute: a month, quarter or half and its year
     # a period without its year, then the year ("maart 2020", "Q3 2020", "dec-mrt 2020")
-    Rule("open year", (lambda it: open_(it) and it.rule not in DAY_RULES, year),
+    Rule("open year", (yearless, year),
          lambda a, y, c: a.value.with_year(_year_of(y))),
     Rule("day month year", (day, month_name, year), lambda d, m, y, c: _month_day(d, m, _year_of(y))),
     Rule("month day year", (month_name, day, year), lambda m, d, y, c: _month_day(d, m, _year_of(y)), ("en",)),
@@ -451,6 +415,8 @@ def _with_of(rule: Rule) -> Rule:
 # Parts of a period may name it after "of" ("van 2020", "de 2020").
 RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES)
 
+_RULES_BY_LANG = {lang: tuple(r for r in RULES if not r.langs or lang in r.langs) for lang in ("nl", "fr", "en")}
+
 INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
 
 
@@ -496,28 +462,35 @@ def _key(it: Item) -> tuple:
 
 
 def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[Item]:
-    """Apply every rule to every run of adjacent items until nothing new is made."""
-    by_first: dict[int, list[Item]] = {}
+    """Apply every rule to every run of adjacent items until nothing new is made. After
+    the first round, only runs with an item made in the round before can make anything
+    new, and a rule is tried only where the kinds of its pattern are present."""
+    index: dict[tuple[int, str], list[Item]] = {}
     seen = set()
     for it in items:
-        by_first.setdefault(it.first, []).append(it)
+        index.setdefault((it.first, it.kind), []).append(it)
         seen.add(_key(it))
-    rules = [r for r in RULES if not r.langs or lang in r.langs]
-    changed = True
-    while changed:
-        changed = False
+    present = {it.kind for it in items} | {"time", "anchored", "bad"}
+    rules = [r for r in _RULES_BY_LANG[lang] if all(p.kinds & present for p in r.pattern)]
+    positions = sorted({it.first for it in items})
+    fresh: set[int] | None = None  # ids of the items made in the last round; None: first round
+    while fresh is None or fresh:
+        made_now: set[int] = set()
         for rule in rules:
-            for start in list(by_first):
-                for run in _runs(by_first, start, rule.pattern, layout):
+            for start in positions:
+                for run in _runs(index, start, rule.pattern, layout):
+                    if fresh is not None and not any(id(it) in fresh for it in run):
+                        continue
                     made = rule.produce(*run, ctx)
                     if made is None:
                         continue
                     item = _made(made, run, rule.name)
                     if _key(item) not in seen:
                         seen.add(_key(item))
-                        by_first.setdefault(item.first, []).append(item)
-                        changed = True
-    return [it for group in by_first.values() for it in group]
+                        index.setdefault((item.first, item.kind), []).append(item)
+                        made_now.add(id(item))
+        fresh = made_now
+    return [it for group in index.values() for it in group]
 
 
 def _made(made: Any, run: tuple[Item, ...], name: str) -> Item:
@@ -528,18 +501,20 @@ def _made(made: Any, run: tuple[Item, ...], name: str) -> Item:
     return Item(first, last, made[0], made[1:] if made[0] == "anchored" else made[1], tokens, name, run)
 
 
-def _runs(by_first: dict[int, list[Item]], start: int, pattern: tuple[Pred, ...], layout: Layout):
-    """Runs of adjacent items from `start` that match the pattern, one predicate each."""
-    def extend(pos: int, preds: tuple[Pred, ...]):
+def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P, ...], layout: Layout):
+    """Runs of adjacent items from `start` that match the pattern, one element each."""
+    def extend(pos: int, preds: tuple[P, ...]):
         if not preds:
             yield ()
             return
         if pos != start and not layout.binds(pos):
             return
-        for it in list(by_first.get(pos, ())):
-            if preds[0](it):
-                for rest in extend(it.last + 1, preds[1:]):
-                    yield (it, *rest)
+        head = preds[0]
+        for kind in head.kinds:
+            for it in list(index.get((pos, kind), ())):
+                if head.test(it):
+                    for rest in extend(it.last + 1, preds[1:]):
+                        yield (it, *rest)
     yield from extend(start, pattern)
 
 
