@@ -203,7 +203,10 @@ class Lexicon:
                 if meaning:
                     kind, value = meaning
                     if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
-                        kind, value = "stop", None
+                        # "may I ask" is no month; "returns march" may be: asked back, never dropped.
+                        nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
+                        kind, value = ("stop", None) if nxt in self.vocab[reading] and self.phrases.get(
+                            (nxt,), {}).get(reading, ("",))[0] == "stop" else ("weak_month", value)
                     if kind != "stop":
                         found.append(Entity(kind, value, i, i + length, text=" ".join(key)))
                     i += length

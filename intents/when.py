@@ -30,11 +30,12 @@ GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 # Past this a span is not a question about these figures ("the last 300 years").
 MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
-TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod", "prev", "shift", "shift2", "ago", "part", "whole", "era",
-             "ytd"}
+TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago", "part",
+             "part_of_year", "era", "ytd", "hence:post", "weak_month"}
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Items that may start a reading: without one, the question names no period.
-TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "part", "whole", "era"}
+TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "hence", "part", "part_of_year",
+              "whole", "era"}
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,9 @@ time = P(frozenset({"time"}), lambda it: True)
 closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
 open_ = P(frozenset({"time"}), lambda it: it.value.open)
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
-month_name = P(frozenset({"time"}), lambda it: it.value.open and it.value.kind == "month" and it.rule == "month")
+# a month name; "weak": "march", "may" that nothing else marks as a month, read only inside a rule
+month_name = P(frozenset({"time", "weak"}), lambda it: it.value.open and it.value.kind == "month"
+               and it.rule in ("month", "weak"))
 # a period without its year that a year may complete (not a day: "day month year" checks the date)
 yearless = P(frozenset({"time"}), lambda it: it.value.open and it.rule not in DAY_RULES)
 count = P(frozenset({"num"}), _whole_number)
@@ -293,9 +296,21 @@ def _relative(mod: str, g: str, c: Ctx, n: int = 1) -> Period | None:
 
 
 def _ago(n: float, g: str, c: Ctx) -> Period | None:
-    if not float(n).is_integer() or n > MAX_UNITS[g]:
+    """n grains before the current one; negative n: after it ("dans 3 ans")."""
+    if not float(n).is_integer() or abs(n) > MAX_UNITS[g]:
         return None
     return step(unit_at(g, c.now), g, -int(n))
+
+
+def _nearest_month(mod: str, month: Period, c: Ctx) -> Period | None:
+    """"next March": the first March after this month; "last March": the latest one before it."""
+    if mod == "next":
+        year = c.today.year if month.start[1] > c.today.month else c.today.year + 1
+    elif mod == "last":
+        year = c.today.year if month.start[1] < c.today.month else c.today.year - 1
+    else:
+        year = c.today.year
+    return month.with_year(year)
 
 
 def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
@@ -313,7 +328,7 @@ def _month_day(d: Item, m: Item, y: int | None = None):
 
 DAY_RULES = {"day month", "month day"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
-              "open year"}
+              "open year", "part of this year"}
 
 RULES: tuple[Rule, ...] = (
     # absolute: a month, quarter or half and its year
@@ -356,8 +371,16 @@ RULES: tuple[Rule, ...] = (
     Rule("grain previous", (grain(), k("prev")), lambda g, m, c: _shift(-1, g.value, True), ("fr", "nl")),
     Rule("grain mod", (grain(), k("mod")), lambda g, m, c: _relative(m.value, g.value, c), ("fr", "nl")),
     Rule("mod n grains", (k("mod"), count, grain()), lambda m, n, g, c: _relative(m.value, g.value, c, int(n.value))),
-    Rule("n mod grains", (count, k("mod"), grain()), lambda n, m, g, c: _relative(m.value, g.value, c, int(n.value)),
-         ("fr",)),
+    Rule("n mod grains", (count, k("mod"), grain()), lambda n, m, g, c: _relative(m.value, g.value, c, int(n.value))),
+    Rule("mod month", (k("mod"), month_name), lambda m, a, c: _nearest_month(m.value, a.value, c)),
+    Rule("month after next", (month_name, k("shift2", 2)), lambda a, s_, c: shifted(_nearest_month("next", a.value, c), 12)),
+    Rule("part of this year", (k("part"), grain("year")), lambda pt, g, c: third(unit_at("year", c.now), pt.value)),
+    Rule("part of year word", (k("part_of_year"),), lambda pt, c: third(unit_at("year", c.now), pt.value)),
+    Rule("hence n grains", (k("hence", "pre"), count, grain()), lambda h, n, g, c: _ago(-n.value, g.value, c)),
+    Rule("n grains hence", (count, grain(), k("hence", "post")), lambda n, g, h, c: _ago(-n.value, g.value, c)),
+    # "dans une année", not "dans les années 2019 et 2020"
+    Rule("hence grain", (k("hence", "pre"), P(frozenset({"grain"}), lambda it: it.rule != "det")),
+         lambda h, g, c: _ago(-1, g.value, c)),
     Rule("n grains mod", (count, grain(), k("mod")), lambda n, g, m, c: _relative(m.value, g.value, c, int(n.value)),
          ("fr",)),
     Rule("n grains ago", (count, grain(), k("ago", "post")), lambda n, g, a, c: _ago(n.value, g.value, c)),
@@ -426,6 +449,8 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
     make = lambda kind, value, rule="": Item(i, i, kind, value, ntok, rule)
     if t == "month":
         return make("time", latest(v, v, "month"), "month")
+    if t == "weak_month":
+        return make("weak", latest(v, v, "month"), "weak")
     if t == "year":
         return make("time", Period.year(v), "year")
     if t == "ym":
@@ -448,7 +473,10 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
         return make("kw", v)
     if t == "ytd":
         return make("ytd", v)
-    if t in ("grain", "mod", "prev", "shift", "shift2", "ago", "part", "whole", "era", "range", "conj"):
+    if t == "grain":
+        return make(t, v, "det" if determined else "")
+    if t in ("grain", "mod", "prev", "shift", "shift2", "ago", "hence", "part", "part_of_year", "whole", "era", "range",
+             "conj"):
         return make(t, v)
     if t == "ordinal":
         return make("ord", v)
@@ -547,6 +575,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
              if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
     reading = Reading()
     if not any(it.kind in TIME_ITEMS for it in items):
+        reading.unread = [e for e in ents if _time_only(e)]
         return reading
     chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents))
     if comparing:
