@@ -47,6 +47,22 @@ class Reply:
         }
 
 
+# Entities a number read from words may take the place of ("dix-neuf": "-" is no range).
+NUMBER_PARTS = {"num", "year", "ym", "range", "conj"}
+
+
+def _keeps_meanings(before: list, after: list) -> bool:
+    """Whether every entity of the first reading, numbers aside, is still in the second."""
+    left = [(e.type, e.value) for e in after]
+    for e in before:
+        if e.type in NUMBER_PARTS:
+            continue
+        if (e.type, e.value) not in left:
+            return False
+        left.remove((e.type, e.value))
+    return True
+
+
 class Pipeline:
     def __init__(self, dataset: data.Dataset):
         self.engine = Engine(dataset)
@@ -72,9 +88,8 @@ class Pipeline:
         tokens = tokenize(text)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
         ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)
-        if unknown:
-            lang, tokens, ents, unknown, matched = self._numbers_as_digits(text, tokens, lang, hint,
-                                                                           (ents, unknown, matched))
+        lang, tokens, ents, unknown, matched = self._numbers_as_digits(text, tokens, lang, hint,
+                                                                       (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
         reading = lang or hint or "en"
@@ -88,10 +103,10 @@ class Pipeline:
 
     def _numbers_as_digits(self, text: str, tokens: list, lang: str | None, hint: str | None,
                            parsed: tuple) -> tuple:
-        """Numbers written as words ("top vijf", "deux mille dix-neuf") read as digits,
-        when that leaves fewer words unread: only words no phrase took ("les deux
-        organisations" and "sept. 2025" stay as they are). Number words tell the
-        language when nothing else does."""
+        """Numbers written as words ("top vijf", "deux mille dix-neuf", "ten years") read
+        as digits, where that takes nothing the words meant away: a phrase that holds a
+        number word ("les deux organisations", "sept. 2025") stays as it is. Number words
+        also tell the language when nothing else does."""
         from text_to_num import alpha2digit  # lazy: a few ms at the first question only
 
         folded = fold(text)
@@ -103,8 +118,9 @@ class Pipeline:
                 continue
             converted = tokenize(digits)
             again = self.lexicon.entities(converted, candidate)
-            if len(again[1]) < len(best[3]):
+            if len(again[1]) <= len(best[3]) and _keeps_meanings(parsed[0], again[0]):
                 best = (lang or candidate, converted, *again)
+                break
         return best
 
     def ask(self, text: str, *, context: Context | None = None, lang: str | None = None,
