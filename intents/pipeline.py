@@ -51,6 +51,14 @@ class Reply:
 NUMBER_PARTS = {"num", "year", "ym", "range", "conj"}
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _keeps_meanings(before: list, after: list) -> bool:
     """Whether every entity of the first reading, numbers aside, is still in the second."""
     left = [(e.type, e.value) for e in after]
@@ -111,6 +119,8 @@ class Pipeline:
 
         folded = fold(text)
         best = (lang, tokens, *parsed)
+        if not folded.isascii() and not _encodable(folded):
+            return best  # lone surrogates: no number words in them, and text2num needs UTF-8
         for candidate in [lang] if lang else [hint, *LANGS] if hint else LANGS:
             # Above 1 only: "een", "un", "one" are articles and pronouns as often as numbers.
             digits = alpha2digit(folded, candidate, threshold=1)
