@@ -246,6 +246,9 @@ class Engine:
             b.line(key, period=self.value(period, "total")[3] if self.value(period, "total") else period)
 
     def _count(self, b: Builder, query: Query, today: dt.date) -> None:
+        if query.exclude:
+            self._count_except(b, query, today)
+            return
         for index, period in enumerate(self._periods(query)):
             self._announce(b, query, index, period)
             both = set(query.orgs) == {"fedasil", "dvz"}
@@ -278,6 +281,25 @@ class Engine:
                            quoted=Num(query.quoted), value=Num(value))
             if index in query.filled and period.single_month:
                 self._other_years(b, period)
+
+    def _count_except(self, b: Builder, query: Query, today: dt.date) -> None:
+        """One period less others inside it ("2025 except March"): both must be published."""
+        period = query.periods[0]
+        org = query.orgs[0] if len(query.orgs) == 1 else "total"
+        whole = self.value(period, org)
+        parts = [self.value(p, org) for p in query.exclude]
+        inside = all(p.start >= period.start and p.end <= period.end for p in query.exclude)
+        if whole is None or not inside or any(p is None for p in parts):
+            self.missing_reason(b, period if whole is None else query.exclude[0], org, today)
+            return
+        minus = sum(p[0] for p in parts)
+        rows = tuple(whole[2] + [r for p in parts for r in p[2]])
+        excluded = tuple(p[3] for p in parts)
+        b.line("count.except", rows, period=whole[3], excluded=excluded[0] if len(excluded) == 1 else excluded,
+               value=b.figure(whole[0] - minus, "difference", f"{org} less excluded",
+                              list(whole[1]) + [s for p in parts for s in p[1]]),
+               total=b.figure(whole[0], "count", org, whole[1]),
+               minus=b.figure(minus, "count", "excluded", [s for p in parts for s in p[1]]))
 
     def _other_years(self, b: Builder, period: Period) -> None:
         month = period.start[1]
@@ -644,6 +666,9 @@ class Engine:
 
     def _clarify(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "clarify"
+        if query.topic == "negation":
+            b.line("clarify.negation", words=", ".join(query.unread))
+            return
         if query.topic == "period":
             b.line("clarify.period" if query.unread else "clarify.anchor", words=", ".join(query.unread))
             self.coverage_line(b)

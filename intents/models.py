@@ -101,6 +101,8 @@ class Query:
     grain: str | None = None
     topic: str | None = None
     quoted: int | None = None
+    # Periods left out of the first one ("2025 except March").
+    exclude: tuple[Period, ...] = ()
     # Words the question used that no rule could read (a clarify quotes them).
     unread: tuple[str, ...] = ()
     year_implicit: bool = False

@@ -33,6 +33,8 @@ class Parsed:
     kws: set
     periods: list
     time: when.Reading
+    exclude: list
+    bad_neg: list
     orgs: list
     countries: list
     categories: list
@@ -46,6 +48,40 @@ class Parsed:
     implicit: bool
     followup: bool
     negative_n: bool
+
+
+ORGS = ("fedasil", "dvz")
+CATEGORIES = ("applicants", "rejected", "irregular")
+# What a negation can leave out of a figure; anything else after one is asked back.
+NEGATABLE = {"org", "category"}
+
+
+def _negations(ents: list[Entity], reading: when.Reading):
+    """A negation leaves out the entity right after it: a period ("2025 except March",
+    computed by the engine), an organisation or a category (the others are counted);
+    anything else cannot be left out of these figures, and the question is asked back.
+    Returns the periods kept, those left out, the negated entities by index, and the
+    words of the negations that could not be read."""
+    periods, exclude, negated, bad = [], [], {}, []
+    excluded_starts = set()
+    for i, e in enumerate(ents):
+        if e.type != "neg":
+            continue
+        negated[i] = e
+        target = i + 1
+        while target < len(ents) and ents[target].type == "range" and target not in reading.used:
+            target += 1  # "not through the Immigration Office", "niet via": the range word is no target
+        if target >= len(ents):
+            continue  # "is it true or not": nothing to leave out
+        if target in reading.starts:
+            excluded_starts.add(target)
+        elif ents[target].type in NEGATABLE:
+            negated[target] = ents[target]
+        else:
+            bad.append(f"{e.text} {ents[target].text}".strip())
+    for period, start in zip(reading.periods, reading.starts):
+        (exclude if start in excluded_starts else periods).append(period)
+    return periods, exclude, negated, bad
 
 
 def _categories(ents: list[Entity]) -> list[str]:
@@ -63,8 +99,9 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date, lang: str,
     all_kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
     reading = when.read(ents, today, lang, previous.periods if previous is not None else (),
                         comparing=bool(all_kws & {"compare", "than"}), layout=layout)
+    periods, exclude, negated, bad_neg = _negations(ents, reading)
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
-    ents = [e for i, e in enumerate(ents) if i not in reading.used]
+    ents = [e for i, e in enumerate(ents) if i not in reading.used and i not in negated]
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
     kws |= {f"{g}_word" for g in grains}
@@ -74,18 +111,28 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date, lang: str,
             for org in (("fedasil", "dvz") if e.value == "both" else (e.value,)):
                 if org not in orgs:
                     orgs.append(org)
+    # "niet via de DVZ": the other organisation; "apart from rejected applicants": the other categories.
+    left_out = {negated[i].value for i in negated if negated[i].type == "org"}
+    if left_out:
+        orgs = [o for o in ORGS if o not in left_out and "both" not in left_out and o not in orgs]
+    left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     nums = [e for e in ents if e.type == "num"]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
+    categories = _categories(ents)
+    if left_out_cats:
+        categories = [c for c in CATEGORIES if c not in left_out_cats and c not in categories]
     return Parsed(
         kws=kws,
-        periods=reading.periods,
+        periods=periods,
         time=reading,
+        exclude=exclude,
+        bad_neg=bad_neg,
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
         countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED]
         or (["other"] if "other_countries" in kws else []),
-        categories=_categories(ents),
+        categories=categories,
         nums=nums,
         info=[e.value for e in ents if e.type == "info"],
         oos=[e.value for e in ents if e.type == "oos"],
@@ -136,6 +183,9 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("unknown", topic="asylum")
     if p.bad:
         return Query("clarify", topic="bad_date")
+    if p.bad_neg or (p.exclude and not periods):
+        return Query("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
+            e.text for e in ents if e.type == "neg"))
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Query("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
@@ -163,6 +213,11 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
     q = _intent(p, periods, implicit)
     if q.intent == "clarify":
         return q
+    if p.exclude:
+        if q.intent != "count" or len(q.periods) != 1:
+            # Only a count of one period can leave another out.
+            return Query("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
+        q = replace(q, exclude=tuple(p.exclude))
     if q.intent not in ("top", "clarify") and _stray_numbers(p):
         # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
         return Query("unknown")

@@ -70,6 +70,7 @@ class Reading:
     """What the time words of a question say."""
 
     periods: list[Period] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # the first entity of each period
     used: set[int] = field(default_factory=set)  # entity indexes that shaped a period
     unread: list[Entity] = field(default_factory=list)  # time words no rule could use
     bad: list[str] = field(default_factory=list)  # dates that do not exist, eras
@@ -590,7 +591,9 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
         else:
             periods.append((it, None))
     periods = _borrow_years(periods)
-    reading.periods = _anchor_shifts(periods, previous, reading, (today.year, today.month))
+    placed = _anchor_shifts(periods, previous, reading, (today.year, today.month))
+    reading.periods = [p for p, _ in placed]
+    reading.starts = [start for _, start in placed]
     reading.unread = [e for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
     return reading
 
@@ -630,14 +633,14 @@ def _borrow_years(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item,
 
 
 def _anchor_shifts(periods: list[tuple[Item, Period | None]], previous: tuple[Period, ...],
-                   reading: Reading, now: tuple[int, int]) -> list[Period]:
+                   reading: Reading, now: tuple[int, int]) -> list[tuple[Period, int]]:
     """"the year before" counts from the period named before it in the question, then
     after it, then from the previous question's first period."""
-    out: list[Period] = []
+    out: list[tuple[Period, int]] = []
     named = [p for _, p in periods if p is not None and not p.anchor]
     for it, p in periods:
         if p is not None:
-            out.append(p)
+            out.append((p, it.first))
             continue
         g, n, fallback_today = it.value
         before = [q for jt, q in periods if q is not None and jt.first < it.first and not q.anchor]
@@ -649,8 +652,5 @@ def _anchor_shifts(periods: list[tuple[Item, Period | None]], previous: tuple[Pe
         if anchor is None:
             reading.needs_anchor = True
             continue
-        if n == 0:
-            out.append(unit_at(g, anchor.start))
-        else:
-            out.append(step(anchor, g, n))
+        out.append((unit_at(g, anchor.start) if n == 0 else step(anchor, g, n), it.first))
     return out
