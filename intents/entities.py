@@ -196,6 +196,11 @@ class Lexicon:
                     and tokens[i + 1].text in self.count_nouns \
                     and not (found and found[-1].end == i and found[-1].type in ("month", "quarter", "half")):
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
+            if number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
+                    and not any(f.type in ("year", "ym", "yq", "yh") for f in found):
+                # "more than 2000 in 2019": a figure to check, not the year 2000; but in
+                # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it.
+                number = Entity("num", number.value, i, i + 1, fuzzy=True)
             shortest = 2 if number else 1
             for length in range(min(self.max_len, len(tokens) - i), shortest - 1, -1):
                 key = tuple(t.text for t in tokens[i:i + length])

@@ -15,6 +15,9 @@ from .data import Dataset
 from .models import Answer, Figure, Line, Num, Period, Query, Ref
 
 Row = tuple[str, int, str]
+# A quoted figure checked as stated: the published value against the quoted one.
+CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
+          "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "share": "percent", "change": "change", "average": "decimal"}
 
 
@@ -276,7 +279,11 @@ class Engine:
                     b.line("count.no_split", period=covered, years=tuple(self.split_years))
                 if covered != period and period.kind not in ("year", "since"):
                     b.line("count.clipped", period=period, covered=covered)
-                if query.quoted is not None:
+                if query.quoted is not None and query.claim:
+                    holds = CLAIMS[query.claim](value, query.quoted)
+                    b.line("count.claim_true" if holds else "count.claim_false", quoted=Num(query.quoted),
+                           value=Num(value), relation=Ref("relation", query.claim))
+                elif query.quoted is not None:
                     b.line("count.quoted_same" if query.quoted == value else "count.quoted_other",
                            quoted=Num(query.quoted), value=Num(value))
             if index in query.filled and period.single_month:

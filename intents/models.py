@@ -101,6 +101,8 @@ class Query:
     grain: str | None = None
     topic: str | None = None
     quoted: int | None = None
+    # How the quoted figure is compared ("more than 3,000": gt, ge, lt, le); None: "is it 3,000?".
+    claim: str | None = None
     # Periods left out of the first one ("2025 except March").
     exclude: tuple[Period, ...] = ()
     # Words the question used that no rule could read (a clarify quotes them).

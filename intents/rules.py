@@ -43,6 +43,7 @@ class Parsed:
     oos: list
     social: list
     bad: list
+    claim: str | None
     measure: bool
     asylum_people: bool
     implicit: bool
@@ -103,6 +104,9 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date, lang: str,
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = [e for i, e in enumerate(ents) if i not in reading.used and i not in negated]
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
+    claims = [e.value for e in ents if e.type == "claim"]
+    if any(c.endswith("_compare") for c in claims) and not any(e.type == "num" for e in ents):
+        kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
     kws |= {f"{g}_word" for g in grains}
     orgs: list[str] = []
@@ -128,6 +132,7 @@ def collect(ents: list[Entity], unknown: list[str], today: dt.date, lang: str,
         time=reading,
         exclude=exclude,
         bad_neg=bad_neg,
+        claim=claims[0].removesuffix("_compare") if claims else None,
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
         countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED]
@@ -161,7 +166,7 @@ def _top_n(p: Parsed) -> int | None:
 def _quoted(p: Parsed) -> int | None:
     """A figure the user quotes: written like a figure ("3.000", "2000 people"), or
     any whole number after "is it true", "more than" and the like."""
-    claims = bool(p.kws & {"quoted", "compare", "than"})
+    claims = bool(p.kws & {"quoted", "compare", "than"}) or p.claim is not None
     for e in p.nums:
         if float(e.value).is_integer() and e.value < MAX_QUOTED and (e.fuzzy or (claims and e.value >= 32)):
             return int(e.value)
@@ -274,7 +279,8 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         if quoted is not None:
             return Query("count", quoted=quoted, **base)
         return Query("compare", **base)
-    return Query("count", quoted=_quoted(p), **base)
+    quoted = _quoted(p)
+    return Query("count", quoted=quoted, claim=p.claim if quoted is not None else None, **base)
 
 
 def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:

@@ -30,7 +30,7 @@ GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 # Past this a span is not a question about these figures ("the last 300 years").
 MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
-TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago", "part",
+TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post", "part",
              "part_of_year", "era", "ytd", "hence:post", "weak_month"}
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Items that may start a reading: without one, the question names no period.

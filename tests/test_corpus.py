@@ -60,7 +60,7 @@ def test_case(pipeline, lang, case):
     for name in ("orgs", "countries", "categories"):
         if name in slots:
             assert list(getattr(query, name)) == slots[name], reply.text
-    for name in ("n", "extreme", "grain", "topic", "quoted"):
+    for name in ("n", "extreme", "grain", "topic", "quoted", "claim"):
         if name in slots:
             assert getattr(query, name) == slots[name], reply.text
     for figure in case.get("figures", []):

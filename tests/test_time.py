@@ -75,9 +75,9 @@ def test_not_a_period(pipeline, lang, text):
 
 
 # Words that also mean something else than a period ("from Syria", "the third country",
-# "per month", "this figure", "dans les années 2010", "cijfers over 2020"): they shape a
+# "per month", "this figure", "dans les années 2010", "cijfers over 2020", "il y a eu"): they shape a
 # period when they can, and are otherwise left to the rest of the question.
-NEUTRAL = {"range", "conj", "ordinal", "grain", "quarter", "half", "whole", "mod:this", "decade", "month", "hence:pre"}
+NEUTRAL = {"range", "conj", "ordinal", "grain", "quarter", "half", "whole", "mod:this", "decade", "month", "hence:pre", "ago:pre"}
 # Words that only restate the period they stand beside ("in 2020 so far").
 KEEPS_PERIOD = {"ytd"}
 
