@@ -21,9 +21,22 @@ from .resources import LOCALE_DIR, load_toml
 LANGS = ("nl", "fr", "en")
 YEARS = range(1900, 2101)
 FUZZY_MIN_LEN = 4
+# A word that completes a phrase may be further off ("how meny", "how mayn"): the rest
+# of the phrase vouches for it.
+REPAIR_CUTOFF = 75
 STOP_WEIGHT = 0.5
 # Territory codes that are not countries a person returns to.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A word no lexicon read: `slot` when it stands where a slot would go ("how many
+    cats"), `general` when it is a common word of the language ("btw", "eigenlijk")."""
+
+    text: str
+    slot: bool
+    general: bool
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,8 @@ def _cache_path() -> Path:
     otherwise spend more time tokenizing 4,000 phrases than answering. The name
     carries a hash of everything the build reads, so a stale file is never used."""
     digest = hashlib.sha256(babel.__version__.encode())
-    for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + [Path(__file__), Path(normalize.__file__)]:
+    for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + sorted(LOCALE_DIR.glob("*/general_words.txt")) \
+            + [Path(__file__), Path(normalize.__file__)]:
         digest.update(path.read_bytes())
     root = Path(os.environ.get("RETURNBOT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
     return root / f"lexicon-{digest.hexdigest()[:16]}.pickle"
@@ -89,6 +103,9 @@ class Lexicon:
         self.month_anchors: set[str] = set()
         self.count_nouns: set[str] = set()
         self.determiners: dict[str, set[str]] = {}
+        self.slot_markers: dict[str, set[str]] = {}
+        # Common words of the three languages (a question may mix them: "btw, hoeveel...").
+        self.general: set[str] = set()
         self.glue: dict[str, set[str]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
@@ -96,6 +113,9 @@ class Lexicon:
             self.month_anchors |= {fold(w) for w in lex["month_anchors"]}
             self.count_nouns |= {fold(w) for w in lex["count_nouns"]}
             self.determiners[lang] = {fold(w) for w in lex["determiners"]}
+            self.slot_markers[lang] = {fold(w) for w in lex["slot_markers"]}
+            self.general |= {w for w in (LOCALE_DIR / lang / "general_words.txt").read_text(
+                encoding="utf-8").split("\n") if w and not w.startswith("#")}
             self.glue[lang] = {fold(w) for w in lex["glue"]}
             # [time] holds the words of the time grammar (intents/when.py), same format.
             for key, phrases in (lex["entities"] | lex["time"]).items():
@@ -117,14 +137,14 @@ class Lexicon:
                 is_country = any(kind == "country" for kind, _ in meanings.values())
                 for lang in ((*LANGS, None) if is_country else (*meanings, None)):
                     self.by_length[lang].setdefault(len(word), []).append(word)
-        # Words that occur only inside longer phrases ("wettig" in "zonder wettig verblijf"):
-        # a misspelling of one is corrected only where that completes the phrase.
+        # Words of longer phrases ("wettig" in "zonder wettig verblijf", "many" in "how
+        # many"): a misspelling of one is corrected only where that completes the phrase.
         self.inner_words: dict[str, dict[int, list[str]]] = {lang: {} for lang in LANGS}
         for phrase, meanings in self.phrases.items():
             if len(phrase) > 1:
                 for lang in meanings:
                     for word in phrase:
-                        if len(word) >= FUZZY_MIN_LEN and word.isalpha() and (word,) not in self.phrases:
+                        if len(word) >= FUZZY_MIN_LEN and word.isalpha():
                             self.inner_words[lang].setdefault(len(word), set()).add(word)
         self.inner_words = {lang: {n: sorted(ws) for n, ws in lengths.items()}
                             for lang, lengths in self.inner_words.items()}
@@ -185,7 +205,7 @@ class Lexicon:
         phrases take the hint's meaning and misspellings are looked up in all three."""
         reading = lang or hint or "en"
         found: list[Entity] = []
-        unknown: list[str] = []
+        unknown: list[tuple[int, str]] = []
         matched: list[str] = []
         i = 0
         while i < len(tokens):
@@ -207,6 +227,15 @@ class Lexicon:
                 meaning = self.meaning(key, reading)
                 if meaning:
                     kind, value = meaning
+                    after = tokens[i + length] if i + length < len(tokens) else None
+                    if after is not None and after.kind == "word" and not self._known(after.text):
+                        # "how meny": a word no lexicon knows right after may complete a longer phrase.
+                        repaired = self._repair(tokens, i, reading)
+                        if repaired and repaired.end > i + length:
+                            found.append(repaired)
+                            matched.extend(t.text for t in tokens[repaired.start:repaired.end])
+                            i = repaired.end
+                            break
                     if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
                         # "may I ask" is no month; "returns march" may be: asked back, never dropped.
                         nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
@@ -228,13 +257,29 @@ class Lexicon:
                 elif tok.kind == "word":
                     match = self._fuzzy(tok.text, lang)
                     if match is None:
-                        unknown.append(tok.text)
+                        unknown.append((i, tok.text))
                     else:
                         matched.append(match[0])
                         if match[1] != "stop":
                             found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text))
                 i += 1
         return found, unknown, matched
+
+    def unread(self, tokens: list[Token], ents: list[Entity], unknown: list[tuple[int, str]],
+               lang: str) -> list[Unread]:
+        """Where each unread word stands: right after "how many", an article or a
+        preposition that introduces what is counted ("to", "naar", "parmi"), right before
+        what is counted ("cats returned") or before a number, it would fill a slot."""
+        slot_ends = {e.end for e in ents if (e.type, e.value) == ("kw", "how_many")}
+        counted_starts = {e.start for e in ents if e.type in ("measure", "category", "asylum_people")}
+        markers = self.slot_markers[lang]
+        out = []
+        for i, text in unknown:
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            slot = i in slot_ends or i + 1 in counted_starts or (i > 0 and tokens[i - 1].text in markers) \
+                or (nxt is not None and nxt.kind not in ("word", "sym"))  # "ABC 2000", "week 12"
+            out.append(Unread(text, slot, text in self.general))
+        return out
 
     def _numeric(self, tok: Token, i: int) -> Entity | None:
         if tok.kind == "num":
@@ -285,13 +330,16 @@ class Lexicon:
             return None
         return match[0], kind, value
 
+    def _known(self, word: str) -> bool:
+        return any(word in self.vocab[lang] for lang in LANGS)
+
     def _repair(self, tokens: list[Token], i: int, lang: str) -> Entity | None:
         """A phrase from position i with one word misspelled: the word is in no lexicon,
         and one close spelling of a word found only inside phrases completes the phrase."""
         for length in range(min(self.max_len, len(tokens) - i), 1, -1):
             texts = [t.text for t in tokens[i:i + length]]
             strangers = [j for j, (t, text) in enumerate(zip(tokens[i:i + length], texts))
-                         if t.kind == "word" and not any(text in self.vocab[lg] for lg in LANGS)]
+                         if t.kind == "word" and not self._known(text)]
             if len(strangers) != 1 or len(texts[strangers[0]]) < FUZZY_MIN_LEN:
                 continue
             j = strangers[0]
@@ -301,7 +349,7 @@ class Lexicon:
             lengths = self.inner_words[lang]
             choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
             for candidate, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
-                                                   score_cutoff=_cutoff(len(word)), limit=3):
+                                                   score_cutoff=REPAIR_CUTOFF, limit=3):
                 meaning = self.meaning(tuple(texts[:j] + [candidate] + texts[j + 1:]), lang)
                 if meaning and meaning[0] != "stop":
                     return Entity(meaning[0], meaning[1], i, i + length, fuzzy=True)

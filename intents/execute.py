@@ -238,6 +238,8 @@ class Engine:
             b.status = "ok" if query.intent in ("help", "greeting", "thanks") else "unknown"
         else:
             handler(b, query, today)
+        if query.ignored and b.status in ("ok", "no_data"):
+            b.line("note.ignored", words=", ".join(query.ignored))
         return b.answer()
 
     def _periods(self, query: Query) -> tuple[Period, ...]:
@@ -673,6 +675,9 @@ class Engine:
 
     def _clarify(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "clarify"
+        if query.topic == "word":
+            b.line("clarify.word", words=", ".join(query.unread))
+            return
         if query.topic == "negation":
             b.line("clarify.negation", words=", ".join(query.unread))
             return

@@ -107,6 +107,8 @@ class Query:
     exclude: tuple[Period, ...] = ()
     # Words the question used that no rule could read (a clarify quotes them).
     unread: tuple[str, ...] = ()
+    # Common words that were passed over ("btw"); the answer says so.
+    ignored: tuple[str, ...] = ()
     year_implicit: bool = False
     # Indexes of the periods whose year the engine filled in (the answer says so).
     filled: tuple[int, ...] = ()

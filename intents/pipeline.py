@@ -107,7 +107,8 @@ class Pipeline:
             glued=frozenset(i for i, e in enumerate(ents) if i and all(
                 t.text in glue for t in tokens[ents[i - 1].end:e.start])))
         previous = context.query if context else None
-        return build(ents, unknown, today, previous, reading, layout), lang
+        unread = self.lexicon.unread(tokens, ents, unknown, reading)
+        return build(ents, unread, today, previous, reading, layout), lang
 
     def _numbers_as_digits(self, text: str, tokens: list, lang: str | None, hint: str | None,
                            parsed: tuple) -> tuple:

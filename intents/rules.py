@@ -9,14 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from . import when
-from .entities import Entity
+from .entities import Entity, Unread
 from .models import Period, Query
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
 INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_quarter", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
 DATA_SIGNALS = {"measure", "org", "country", "category"}
-MAX_UNKNOWN_WITH_MEASURE = 0
+# Shorter unread words ("s" of "Belgium's", "x") say nothing.
 MIN_UNREAD_LEN = 2
 TOP_LIMIT = 1000
 # At most this many periods or countries in one answer, so that it stays readable
@@ -94,7 +94,7 @@ def _categories(ents: list[Entity]) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
-def collect(ents: list[Entity], unknown: list[str], today: dt.date, lang: str,
+def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Query | None = None, layout: when.Layout | None = None) -> Parsed:
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
     all_kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
@@ -173,9 +173,21 @@ def _quoted(p: Parsed) -> int | None:
     return None
 
 
-def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Query | None, lang: str = "en",
+def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Query | None, lang: str = "en",
           layout: when.Layout | None = None) -> Query:
-    p = collect(ents, unknown, today, lang, previous, layout)
+    """The Query, and in it the account of the words: those no rule could read that
+    stand where a slot would go, or are no common word, make it a clarify that names
+    them; common words elsewhere are passed over, and the answer says so."""
+    strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
+    q = _build(ents, strangers, today, previous, lang, layout)
+    if strangers and q.intent not in ("unknown", "clarify", "help", "greeting", "thanks"):
+        q = replace(q, ignored=tuple(w.text for w in strangers))
+    return q
+
+
+def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous: Query | None, lang: str,
+           layout: when.Layout | None) -> Query:
+    p = collect(ents, today, lang, previous, layout)
     periods = tuple(p.periods)[:MAX_LISTED]
     implicit = p.implicit or any(period.open for period in periods)
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
@@ -204,11 +216,14 @@ def build(ents: list[Entity], unknown: list[str], today: dt.date, previous: Quer
         return Query("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
         return Query("info", topic=p.orgs[0])
-    # Words nothing could read may ask for what the data lacks ("bananas", "widows"):
-    # tolerate one only beside a word that names what the data counts.
-    unread = [w for w in unknown if len(w) > MIN_UNREAD_LEN]
-    if unread and (not has_data or len(unread) > MAX_UNKNOWN_WITH_MEASURE):
+    # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
+    # back when they stand where a slot would go or are no common word; nothing else
+    # understood, the question is unknown.
+    if strangers and not has_data:
         return Query("unknown")
+    blocking = tuple(w.text for w in strangers if w.slot or not w.general)
+    if blocking:
+        return Query("clarify", topic="word", unread=blocking)
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
     if not (has_data or periods or asks or p.implicit or quoting):
         if p.social:
