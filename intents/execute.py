@@ -148,7 +148,7 @@ class Engine:
                 year = self.latest_with_months([m for _, m in p.months()]) or self.monthly_years[-1]
                 periods.append(p.with_year(year))
         if not periods:
-            whole_span = query.intent in ("extreme", "series", "average") and query.grain != "month"
+            whole_span = query.intent in ("extreme", "series", "average") and (query.grain != "month" or query.ever)
             periods = [Period.years(self.first_year, self.last_year) if whole_span
                        else Period.year(self.latest_year_for(query))]
             filled = [0]
@@ -526,6 +526,10 @@ class Engine:
 
     def _top(self, b: Builder, query: Query, today: dt.date) -> None:
         years = [p.first_year for p in self._periods(query)]
+        if any(not p.whole_years for p in query.periods):
+            # "top 2 nationalities in June 2025": the lists are yearly; say so, then give the year's.
+            b.status = "no_data"
+            b.line("nodata.country_month", years=tuple(self.country_years))
         self._not_by_org(b, query, "nodata.country_org")
         if query.filled:
             others = [y for y in self.country_years if y != years[0]]
@@ -538,9 +542,17 @@ class Engine:
             ranked = self._ranked[year]
             n = min(query.n or len(ranked), len(ranked))
             total = self._year[year]
-            b.line("top.head", (("countries", year, "total"),), n=Num(n), year=year,
-                   basis=Ref("basis", self._basis[year]))
-            for iso, row in ranked[:n]:
+            if query.rank:
+                if query.rank > len(ranked):
+                    b.status = "no_data"
+                    b.line("top.capped", year=year, n=Num(len(ranked)))
+                    continue
+                b.line("top.rank", (("countries", year, "total"),), rank=query.rank, year=year,
+                       basis=Ref("basis", self._basis[year]))
+            else:
+                b.line("top.head", (("countries", year, "total"),), n=Num(n), year=year,
+                       basis=Ref("basis", self._basis[year]))
+            for iso, row in ranked[query.rank - 1:query.rank] if query.rank else ranked[:n]:
                 b.line("top.item", rank=int(row["rank"]), country=Ref("country", iso),
                        value=b.figure(int(row["returns"]), "count", iso, [row["source"]]),
                        share=b.figure(row["returns"] / total["returns"], "share", f"{iso} share",
@@ -635,6 +647,12 @@ class Engine:
         return True
 
     def _categories(self, b: Builder, query: Query, today: dt.date) -> None:
+        if query.countries:
+            # "undocumented people from Moldova": a cut the sheets do not make.
+            b.status = "no_data"
+            b.line("nodata.category_country", categories=tuple(self.category_years),
+                   countries=tuple(self.country_years))
+            return
         years = [p.first_year for p in self._periods(query)]
         if query.periods and any(not (p.whole_years and p.single_year) for p in query.periods):
             b.status = "no_data"

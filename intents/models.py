@@ -97,6 +97,10 @@ class Query:
     countries: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     n: int | None = None
+    # One place of a ranked list ("which nationality ranked third": 3).
+    rank: int | None = None
+    # Over everything published ("the lowest month ever"), not the latest year.
+    ever: bool = False
     extreme: str | None = None
     grain: str | None = None
     topic: str | None = None

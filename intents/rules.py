@@ -44,6 +44,7 @@ class Parsed:
     social: list
     bad: list
     claim: str | None
+    ordinals: list
     measure: bool
     asylum_people: bool
     implicit: bool
@@ -133,6 +134,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         exclude=exclude,
         bad_neg=bad_neg,
         claim=claims[0].removesuffix("_compare") if claims else None,
+        ordinals=[e.value for e in ents if e.type == "ordinal"],
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
         countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED]
@@ -146,7 +148,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         measure=any(e.type == "measure" for e in ents),
         asylum_people=any(e.type == "asylum_people" for e in ents),
         implicit=any(e.type == "rel" and e.value == "latest" for e in ents),
-        followup=first is not None and first.type == "conj" and first.start == 0,
+        followup=(first is not None and first.type == "conj" and first.start == 0)
+        or any(e.type == "anaphor" for e in ents),
         negative_n=negative,
     )
 
@@ -261,13 +264,17 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
     top_n = _top_n(p)
     if p.categories:
         cats = tuple(c for c in p.categories if c != "all")
-        return Query("categories", categories=cats, **base)
+        return Query("categories", categories=cats, countries=tuple(p.countries), **base)
     if p.countries:
         intent = "share" if "share" in p.kws else "country"
         return Query(intent, periods=periods, orgs=orgs, countries=tuple(p.countries), year_implicit=False)
-    if p.kws & {"top", "countries", "one_country"}:
+    if p.kws & {"top", "countries", "one_country", "rank"}:
         if p.negative_n or top_n == 0:
             return Query("clarify", topic="top_n")
+        if p.ordinals and p.kws & {"one_country", "rank", "top"} and top_n is None:
+            # "which nationality ranked third", "derde plaats": that place of the list.
+            return Query("top", n=p.ordinals[0], rank=p.ordinals[0], periods=periods, orgs=orgs,
+                         year_implicit=not periods)
         if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
             top_n = 1
         n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
@@ -281,6 +288,8 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         return Query("compare", **base)
     if "max" in p.kws or "min" in p.kws:
         grain = _grain(p, periods)
+        if "ever" in p.kws and not periods:
+            base.update(ever=True)
         if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
             # "was 2012 the record year?": the record among all the years, which answers it.
             base.update(periods=(), year_implicit=True)
