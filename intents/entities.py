@@ -272,14 +272,25 @@ class Lexicon:
         what is counted ("cats returned") or before a number, it would fill a slot."""
         slot_ends = {e.end for e in ents if (e.type, e.value) == ("kw", "how_many")}
         counted_starts = {e.start for e in ents if e.type in ("measure", "category", "asylum_people")}
+        # Before what is counted, "selon le journal" and "merci d'avance" are talk, not slots.
+        counting = min((e.start for e in ents if e.start in counted_starts or e.end in slot_ends), default=len(tokens))
         markers = self.slot_markers[lang]
         out = []
         for i, text in unknown:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            slot = i in slot_ends or i + 1 in counted_starts or (i > 0 and tokens[i - 1].text in markers) \
+            slot = i in slot_ends or i + 1 in counted_starts \
+                or (i > counting and self._after_marker(tokens, i, markers, lang)) \
                 or (nxt is not None and nxt.kind not in ("word", "sym"))  # "ABC 2000", "week 12"
             out.append(Unread(text, slot, text in self.general))
         return out
+
+    def _after_marker(self, tokens: list[Token], i: int, markers: set[str], lang: str) -> bool:
+        """A slot marker before the word, over stop words ("to Belgium's neighbours")."""
+        j = i - 1
+        while j >= 0 and tokens[j].text not in markers and (
+                len(tokens[j].text) == 1 or self.phrases.get((tokens[j].text,), {}).get(lang, ("",))[0] == "stop"):
+            j -= 1
+        return j >= 0 and tokens[j].text in markers
 
     def _numeric(self, tok: Token, i: int) -> Entity | None:
         if tok.kind == "num":

@@ -707,7 +707,8 @@ class Engine:
 
     def _unknown(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "unknown"
-        b.line("unknown")
+        # Two kinds of "no": words not understood, or a topic that is not in the figures.
+        b.line("unknown_words" if query.unread else "unknown", words=", ".join(query.unread))
         if query.topic:
             b.line(f"unknown_topic.{query.topic}")
         self.coverage_line(b)

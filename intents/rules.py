@@ -222,9 +222,9 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
     # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
     # back when they stand where a slot would go or are no common word; nothing else
     # understood, the question is unknown.
-    if strangers and not has_data:
-        return Query("unknown")
     blocking = tuple(w.text for w in strangers if w.slot or not w.general)
+    if strangers and not (has_data or periods) or blocking and not has_data:
+        return Query("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:
         return Query("clarify", topic="word", unread=blocking)
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from intents.normalize import fold  # noqa: E402 (the path above makes the package importable)
 
 LANGS = ("nl", "fr", "en")
-TOP = 5000
+TOP = 10000
 
 
 def main() -> None:
