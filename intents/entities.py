@@ -20,6 +20,7 @@ from .resources import LOCALE_DIR, load_toml
 
 LANGS = ("nl", "fr", "en")
 YEARS = range(1900, 2101)
+PARTS = {"quarter": 4, "half": 2}
 FUZZY_MIN_LEN = 4
 # A word that completes a phrase may be further off ("how meny", "how mayn"): the rest
 # of the phrase vouches for it.
@@ -311,11 +312,13 @@ class Lexicon:
             if year in YEARS and day_exists(day, month, year):
                 return Entity("ym", (year, month), i, i + 1)
             return Entity("bad_date", tok.text, i, i + 1)
+        if tok.kind in ("quarter", "half") and not 1 <= tok.value <= PARTS[tok.kind]:
+            return Entity("bad_date", tok.text, i, i + 1)  # "T5 2020", "H3": no such quarter or half
         if tok.kind in ("quarter", "half", "decade"):
             return Entity(tok.kind, tok.value, i, i + 1)
         if tok.kind in ("yq", "yh"):
             year, number = tok.value
-            if year in YEARS:
+            if year in YEARS and 1 <= number <= PARTS["quarter" if tok.kind == "yq" else "half"]:
                 return Entity(tok.kind, (year, number), i, i + 1)
             return Entity("bad_date", tok.text, i, i + 1)
         if tok.kind == "yy":

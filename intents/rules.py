@@ -286,6 +286,9 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
         return Query("count", **base)
     if ("compare" in p.kws or "than" in p.kws) and (len(periods) >= 2 or len(orgs) >= 2):
         return Query("compare", **base)
+    if ("max" in p.kws or "min" in p.kws) and len(periods) >= 2 and all(not x.anchor for x in periods[:2]):
+        # "2023 or 2024: which had more?": the comparison answers it, with both figures.
+        return Query("compare", **base)
     if "max" in p.kws or "min" in p.kws:
         grain = _grain(p, periods)
         if "ever" in p.kws and not periods:

@@ -590,7 +590,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
             periods.append((it, it.value))
         else:
             periods.append((it, None))
-    periods = _borrow_years(periods)
+    periods = _borrow_years(_distribute(periods))
     placed = _anchor_shifts(periods, previous, reading, (today.year, today.month))
     reading.periods = [p for p, _ in placed]
     reading.starts = [start for _, start in placed]
@@ -614,6 +614,23 @@ def _split_intervals(chosen: list[Item]) -> list[Item]:
     for it in chosen:
         out.extend(p for p in it.parts if p.kind == "time") if it in intervals else out.append(it)
     return out
+
+
+def _distribute(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item, Period | None]]:
+    """One period without its year and a list of years: that period in each of them
+    ("in september, more in 2019 or in 2020?": September 2019 and September 2020); a
+    month with its year and more years after it: that month in each ("maart 2019 en 2020")."""
+    years = [(it, p) for it, p in periods if p is not None and it.rule == "year"]
+    others = [(it, p) for it, p in periods if (it, p) not in years]
+    if len(others) != 1 or others[0][1] is None or not years:
+        return periods
+    it, p = others[0]
+    if p.open and len(years) >= 2:
+        return [(year_item, p.with_year(year.first_year)) for year_item, year in years]
+    if not p.anchor and p.kind in ("month", "quarter", "half") and it.first < years[0][0].first:
+        # "maart 2019 en 2020": March of each year, as "and 2020?" would be after "maart 2019"
+        return [(it, p)] + [(year_item, p.with_year(year.first_year)) for year_item, year in years]
+    return periods
 
 
 def _borrow_years(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item, Period | None]]:
