@@ -16,7 +16,12 @@ from typing import Any, Callable
 
 from babel import Locale
 
-TABLES = ("sources", "monthly", "yearly", "yearly_by_organisation", "countries", "categories", "totals", "footnotes")
+TABLES = ("sources", "monthly", "yearly", "yearly_by_organisation", "countries", "categories", "totals", "footnotes",
+          "statements")
+# Tables of figures: a key given by two sheets is taken from the newer one (see `_supersede`).
+FIGURE_TABLES = ("monthly", "yearly", "yearly_by_organisation", "countries", "categories", "totals")
+# Lists read whole: a year's list comes from one sheet, never half from each.
+LIST_TABLES = ("countries", "categories")
 SELECTOR_TABLES = ("monthly", "yearly", "organisation", "countries", "categories")
 ORGS_SPLIT = ("fedasil", "dvz")
 MONTHLY_ORGS = (*ORGS_SPLIT, "total")
@@ -72,6 +77,13 @@ def _iso(text: str) -> str:
     return text
 
 
+def _topics(text: str) -> tuple[str, ...]:
+    topics = tuple(t.strip() for t in text.split(";"))
+    if not all(re.fullmatch(r"[a-z_]+", t) for t in topics):
+        raise ValueError(f"{text!r} is not topics separated by ';'")
+    return topics
+
+
 _YEAR = _int(1990, 2100)
 _COUNT = _int(0, 10_000_000)
 _ANY = str
@@ -94,12 +106,15 @@ SCHEMAS: dict[str, dict[str, tuple[Callable[[str], Any], bool]]] = {
                "returns": (_COUNT, False), "percent": (_pct, False), "source": (_text, True)},
     "footnotes": {"id": (_text, True), "mark": (_choice("*", "**"), False), "applies_to": (_text, True),
                   "nl": (_text, True), "fr": (_text, True), "en": (_text, True), "source": (_text, True)},
+    "statements": {"id": (_text, True), "topics": (_topics, True), "year": (_YEAR, False), "returns": (_COUNT, False),
+                   "quote": (_text, True), "nl": (_text, True), "fr": (_text, True), "en": (_text, True),
+                   "source": (_text, True)},
 }
 
 KEYS = {
     "sources": ("file",), "monthly": ("year", "month", "organisation"), "yearly": ("year",),
     "yearly_by_organisation": ("year", "organisation"), "countries": ("year", "iso"),
-    "categories": ("year", "category"), "totals": ("table", "year"), "footnotes": ("id",),
+    "categories": ("year", "category"), "totals": ("table", "year"), "footnotes": ("id",), "statements": ("id",),
 }
 
 
@@ -122,6 +137,8 @@ class Dataset:
     directory: Path
     tables: dict[str, list[dict[str, Any]]]
     selectors: dict[str, tuple[Selector, ...]]
+    # Rows a newer sheet superseded, each with the row used instead, by table.
+    superseded: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]
 
 
 def _read(directory: Path, name: str) -> list[dict[str, Any]]:
@@ -167,11 +184,17 @@ def _read(directory: Path, name: str) -> list[dict[str, Any]]:
         raise DataError(file, 2, "rows-present", "the table has a header but no rows")
     seen: dict[tuple, int] = {}
     for row in rows:
-        key = tuple(row[k] for k in KEYS[name])
+        # Two sheets may give the same figure (the newer supersedes); one sheet gives it once.
+        sheet = (_sheet(row),) if name in FIGURE_TABLES else ()
+        key = tuple(row[k] for k in KEYS[name]) + sheet
         if key in seen:
             raise DataError(file, row["_row"], "unique", f"{'/'.join(map(str, key))} already given in row {seen[key]}")
         seen[key] = row["_row"]
     return rows
+
+
+def _sheet(row: dict[str, Any]) -> str:
+    return row["source"].rpartition(":")[0]
 
 
 _NUMBER = re.compile(r"\d{1,3}(?:[. ]\d{3})+(?!\d)|\d+(?:,\d+)?")
@@ -209,9 +232,41 @@ def _check_sources(directory: Path, tables: dict[str, list[dict[str, Any]]]) -> 
                 if value is not None and float(value) not in _numbers_in(printed):
                     raise DataError(f"{name}.csv", row["_row"], "source-value",
                                     f"{column} {value} is not printed on {row['source']}")
-            if name == "countries" and row["name"] not in printed:
-                raise DataError("countries.csv", row["_row"], "source-value",
-                                f"name {row['name']!r} is not printed on {row['source']}")
+            for column in ("name", "quote"):
+                if name in ("countries", "statements") and column in row and row[column] not in printed:
+                    raise DataError(f"{name}.csv", row["_row"], "source-value",
+                                    f"{column} {row[column]!r} is not printed on {row['source']}")
+
+
+def _supersede(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """Keep, of a figure two sheets give, the newer sheet's (later in sources.csv).
+    A year's country list or profile is read whole from one sheet: to replace it, its
+    rows are replaced. Returns the rows dropped, each with the row used instead."""
+    order = {row["file"]: i for i, row in enumerate(tables["sources"])}
+    for before, row in zip(tables["sources"], tables["sources"][1:]):
+        if row["year"] < before["year"]:
+            raise DataError("sources.csv", row["_row"], "sheet-order",
+                            f"{row['file']} is about {row['year']} but comes after a sheet about {before['year']}: "
+                            "list the sheets oldest first")
+    for name in LIST_TABLES:
+        first: dict[int, dict[str, Any]] = {}
+        for row in tables[name]:
+            other = first.setdefault(row["year"], row)
+            if _sheet(other) != _sheet(row):
+                raise DataError(f"{name}.csv", row["_row"], "one-sheet",
+                                f"the {row['year']} list mixes rows of {_sheet(other)} and {_sheet(row)}: "
+                                "a newer sheet's list replaces the older rows")
+    dropped: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for name in FIGURE_TABLES:
+        newest: dict[tuple, dict[str, Any]] = {}
+        for row in tables[name]:
+            key = tuple(row[k] for k in KEYS[name])
+            if key not in newest or order[_sheet(row)] > order[_sheet(newest[key])]:
+                newest[key] = row
+        used = [newest[tuple(r[k] for k in KEYS[name])] for r in tables[name]]
+        dropped[name] = [(r, u) for r, u in zip(tables[name], used) if u is not r]
+        tables[name] = [r for r, u in zip(tables[name], used) if u is r]
+    return dropped
 
 
 def _parse_selectors(rows: list[dict[str, Any]]) -> dict[str, tuple[Selector, ...]]:
@@ -368,6 +423,7 @@ def load(directory: str | os.PathLike | None = None) -> Dataset:
         raise DataError(str(root), None, "directory", "not a directory")
     tables = {name: _read(root, name) for name in TABLES}
     _check_sources(root, tables)
+    superseded = _supersede(tables)
     selectors = _parse_selectors(tables["footnotes"])
     _check_sums(tables, selectors)
-    return Dataset(root, tables, selectors)
+    return Dataset(root, tables, selectors, superseded)
