@@ -18,7 +18,20 @@ Row = tuple[str, int, str]
 # A quoted figure checked as stated: the published value against the quoted one.
 CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
           "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted}
-FIGURE_STYLES = {"percent": "printed_percent", "share": "percent", "change": "change", "average": "decimal"}
+FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
+                 "average": "decimal"}
+CATEGORIES = ("applicants", "rejected", "irregular")
+# Information topics answered by their answers.toml line alone (before any statements).
+PLAIN_INFO = ("other_figures",)
+
+
+def _nums(value: Any):
+    """The numbers of a line's params, inside tuples too (\"Other years: ...\")."""
+    if isinstance(value, Num):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _nums(item)
 
 
 class Builder:
@@ -28,27 +41,52 @@ class Builder:
         self.engine, self.query = engine, query
         self.lines: list[Line] = []
         self.figures: list[Figure] = []
+        self.cited: list[str] = []
         self.status = "ok"
         self.examples: tuple[str, ...] = ()
 
     def line(self, key: str, rows: tuple[Row, ...] = (), **params: Any) -> None:
         self.lines.append(Line(key, params, tuple(rows)))
 
-    def figure(self, value: float, kind: str, label: str, sources: list[str] | tuple[str, ...]) -> Num:
+    def figure(self, value: float, kind: str, label: str, sources: list[str] | tuple[str, ...],
+               rows: list[Row] | tuple[Row, ...] = ()) -> Num:
+        """A stated figure; `rows` (table, year, organisation) decide its footnotes."""
         self.figures.append(Figure(value, kind, label, tuple(sources)))
-        return Num(value, FIGURE_STYLES.get(kind, "count"))
+        return Num(value, FIGURE_STYLES.get(kind, "count"), tuple(rows))
+
+    def cite(self, source: str) -> None:
+        """A sheet line the answer quotes words from (no figure)."""
+        self.cited.append(source)
+
+    def _place_notes(self, line: Line) -> Line:
+        """A footnote marks the figures it governs. A mark at the end of a line governs
+        every figure on it; a note that governs only some is marked on each of those."""
+        notes_for = self.engine.footnotes_for
+        nums = [n for n in _nums(tuple(line.params.values())) if n.rows]
+        sets = [set(notes_for(n.rows)) for n in nums]
+        common = set.intersection(*sets) if sets else set()
+        ends = tuple(fid for fid in self.engine.footnote_ids if fid in common or fid in notes_for(line.rows))
+
+        def mark(value: Any) -> Any:
+            if isinstance(value, Num) and value.rows:
+                return replace(value, notes=tuple(f for f in notes_for(value.rows) if f not in common))
+            if isinstance(value, tuple):
+                return tuple(mark(item) for item in value)
+            return value
+        return replace(line, params={k: mark(v) for k, v in line.params.items()}, notes=ends)
 
     def answer(self) -> Answer:
-        lines = [replace(line, notes=tuple(self.engine.footnotes_for(line.rows))) for line in self.lines]
+        lines = [self._place_notes(line) for line in self.lines]
+        order = self.engine.footnote_ids
         ids: list[str] = []
         for line in lines:
-            ids.extend(fid for fid in line.notes if fid not in ids)
+            used = set(line.notes) | {fid for n in _nums(tuple(line.params.values())) for fid in n.notes}
+            ids.extend(fid for fid in order if fid in used and fid not in ids)
         files = []
-        for fig in self.figures:
-            for src in fig.sources:
-                file = src.rpartition(":")[0]
-                if file not in files:
-                    files.append(file)
+        for src in [s for fig in self.figures for s in fig.sources] + self.cited:
+            file = src.rpartition(":")[0]
+            if file not in files:
+                files.append(file)
         return Answer(self.status, self.query, tuple(lines), tuple(self.figures), tuple(ids),
                       tuple(sorted(files)), self.examples)
 
@@ -78,7 +116,9 @@ class Engine:
         self.category_years = sorted({int(y) for y in self.categories.index.get_level_values("year")})
         self.footnote_ids = [f["id"] for f in t["footnotes"]]
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in ("nl", "fr", "en")} for f in t["footnotes"]}
-        self.source_titles = {s["file"]: (s["title"], s["publisher"]) for s in t["sources"]}
+        self.source_titles = {s["file"]: (s["title"], s["publisher"], s["year"]) for s in t["sources"]}
+        self.statement_text = {s["id"]: {lang: s[lang] for lang in ("nl", "fr", "en")} for s in t["statements"]}
+        self.statements = t["statements"]
         ranked = self.countries[self.countries["rank"].notna()].sort_values(["year", "rank"])
         self._ranked = {int(year): [(iso, row) for (_, iso), row in group.to_dict("index").items()]
                         for year, group in ranked.groupby(level="year")}
@@ -207,20 +247,20 @@ class Engine:
             b.line("nodata.future", period=period)
         elif org != "total" and self.value(period, "total") is not None:
             total = self.value(period, "total")
-            b.line("nodata.org_split", total[2], period=total[3], org=Ref("org", org),
-                   years=tuple(self.split_years), total=b.figure(total[0], "count", "total", total[1]))
+            b.line("nodata.org_split", period=total[3], org=Ref("org", org),
+                   years=tuple(self.split_years), total=b.figure(total[0], "count", "total", total[1], total[2]))
             return
         elif period.single_year and period.first_year in self._year:
             year = period.first_year
             span = self.year_span(year)
             if year in self.monthly_years:
                 total = self._year[year]
-                b.line("nodata.unpublished", (("yearly", year, "total"),), period=period, span=span,
-                       total=b.figure(total["returns"], "count", "total", [total["source"]]))
+                b.line("nodata.unpublished", period=period, span=span,
+                       total=b.figure(total["returns"], "count", "total", [total["source"]], [("yearly", year, "total")]))
                 return
             total = self._year[year]
-            b.line("nodata.no_monthly", (("yearly", year, "total"),), year=year,
-                   total=b.figure(total["returns"], "count", "total", [total["source"]]))
+            b.line("nodata.no_monthly", year=year,
+                   total=b.figure(total["returns"], "count", "total", [total["source"]], [("yearly", year, "total")]))
             return
         elif any((y, m, org) in self._month for y, m in period.months()):
             b.line("nodata.gap", period=period)
@@ -265,17 +305,18 @@ class Engine:
                     self.missing_reason(b, period, org, today)
                     continue
                 value, sources, rows, covered = found
-                fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources)
+                fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources,
+                               rows)
                 split = self.split(period, covered) if org == "total" else None
                 if split:
                     split, dvz = split
-                    b.line("count.split", tuple(rows + split[2] + dvz[2]), period=covered, total=fig,
-                           fedasil=b.figure(split[0], "count", "fedasil", split[1]),
-                           dvz=b.figure(dvz[0], "count", "dvz", dvz[1]))
+                    b.line("count.split", period=covered, total=fig,
+                           fedasil=b.figure(split[0], "count", "fedasil", split[1], split[2]),
+                           dvz=b.figure(dvz[0], "count", "dvz", dvz[1], dvz[2]))
                 elif org == "total":
-                    b.line("count.total", tuple(rows), period=covered, total=fig)
+                    b.line("count.total", period=covered, total=fig)
                 else:
-                    b.line("count.org", tuple(rows), period=covered, value=fig, org=Ref("org", org))
+                    b.line("count.org", period=covered, value=fig, org=Ref("org", org))
                 if org == "total" and not split and both:
                     b.status = "no_data"
                     b.line("count.no_split", period=covered, years=tuple(self.split_years))
@@ -313,14 +354,13 @@ class Engine:
     def _other_years(self, b: Builder, period: Period) -> None:
         month = period.start[1]
         items = []
-        rows = []
         for year in reversed(self.monthly_years):
             if year != period.first_year and (year, month, "total") in self._month:
                 row = self._month[(year, month, "total")]
-                items.append((Period.month(year, month), b.figure(row["returns"], "count", f"total {year}-{month:02d}", [row["source"]])))
-                rows.append(("monthly", year, "total"))
+                items.append((Period.month(year, month), b.figure(row["returns"], "count", f"total {year}-{month:02d}",
+                                                                  [row["source"]], [("monthly", year, "total")])))
         if items:
-            b.line("count.other_years", tuple(rows), items=tuple(items))
+            b.line("count.other_years", items=tuple(items))
 
     def _compare(self, b: Builder, query: Query, today: dt.date) -> None:
         periods = self._periods(query)
@@ -337,8 +377,8 @@ class Engine:
             b.status = "clarify"
             found = self.value(*sides[0])
             if found:
-                b.line("clarify.same_period", tuple(found[2]), period=found[3],
-                       total=b.figure(found[0], "count", "total", found[1]))
+                b.line("clarify.same_period", period=found[3],
+                       total=b.figure(found[0], "count", "total", found[1], found[2]))
             else:
                 b.line("clarify.compare")
             return
@@ -359,7 +399,7 @@ class Engine:
         elif sides[0][1] != "total":
             key = key.replace("compare.", "compare_org.")
         pct = b.figure(diff / c, "change", "difference", a_src + c_src) if c else None
-        b.line(key, tuple(a_rows + c_rows), a=b.figure(a, "count", "first", a_src), b=b.figure(c, "count", "second", c_src),
+        b.line(key, a=b.figure(a, "count", "first", a_src, a_rows), b=b.figure(c, "count", "second", c_src, c_rows),
                pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
                diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
         if note:
@@ -403,8 +443,8 @@ class Engine:
         b.line("series.years_head", period=Period.years(years[0], years[-1]))
         for year in years:
             row = self._year[year]
-            b.line("series.item", (("yearly", year, "total"),), label=self.year_span(year),
-                   value=b.figure(row["returns"], "count", f"total {year}", [row["source"]]))
+            b.line("series.item", label=self.year_span(year),
+                   value=b.figure(row["returns"], "count", f"total {year}", [row["source"]], [("yearly", year, "total")]))
         complete = [y for y in years if not self.partial(y)]
         if len(complete) > 1:
             # A partial year would make the change look larger than it is.
@@ -421,15 +461,15 @@ class Engine:
         b.line("series.months_head", period=Period(months[0], months[-1], period.kind))
         for y, m in months:
             row = self._month[(y, m, "total")]
-            total = b.figure(row["returns"], "count", f"total {y}-{m:02d}", [row["source"]])
+            total = b.figure(row["returns"], "count", f"total {y}-{m:02d}", [row["source"]], [("monthly", y, "total")])
             label = Period.month(y, m)
             if (y, m, "fedasil") in self._month:
                 f, d = self._month[(y, m, "fedasil")], self._month[(y, m, "dvz")]
-                b.line("series.item_split", (("monthly", y, "total"),), label=label, value=total,
-                       fedasil=b.figure(f["returns"], "count", "fedasil", [f["source"]]),
-                       dvz=b.figure(d["returns"], "count", "dvz", [d["source"]]))
+                b.line("series.item_split", label=label, value=total,
+                       fedasil=b.figure(f["returns"], "count", "fedasil", [f["source"]], [("monthly", y, "fedasil")]),
+                       dvz=b.figure(d["returns"], "count", "dvz", [d["source"]], [("monthly", y, "dvz")]))
             else:
-                b.line("series.item", (("monthly", y, "total"),), label=label, value=total)
+                b.line("series.item", label=label, value=total)
 
     def _series_quarters(self, b: Builder, period: Period, today: dt.date) -> None:
         """Sums of three published months; a quarter with a month missing is left out."""
@@ -447,12 +487,12 @@ class Engine:
                 rows = [self._month.get((y, m, org)) for _, m in quarter.months()]
                 if all(rows):
                     sums[org] = b.figure(sum(r["returns"] for r in rows), "count", f"{org} {quarter}",
-                                         [r["source"] for r in rows])
+                                         [r["source"] for r in rows], [("monthly", y, org)])
             if "fedasil" in sums and "dvz" in sums:
-                b.line("series.item_split", (("monthly", y, "total"),), label=quarter, value=sums["total"],
+                b.line("series.item_split", label=quarter, value=sums["total"],
                        fedasil=sums["fedasil"], dvz=sums["dvz"])
             else:
-                b.line("series.item", (("monthly", y, "total"),), label=quarter, value=sums["total"])
+                b.line("series.item", label=quarter, value=sums["total"])
 
     def _extreme(self, b: Builder, query: Query, today: dt.date) -> None:
         period = self._periods(query)[0]
@@ -482,9 +522,9 @@ class Engine:
             labels = tuple(winners)
             used = tuple(("yearly", y, "total") for y in winners)
             scope = Period.years(years[0], years[-1])
-        value = b.figure(int(best), "count", query.extreme, [r["source"] for r in rows])
+        value = b.figure(int(best), "count", query.extreme, [r["source"] for r in rows], used)
         grain = "month" if by_month else "year"
-        b.line(f"extreme.{grain}_{query.extreme}", used, scope=scope, winners=labels, value=value, org=Ref("org", org))
+        b.line(f"extreme.{grain}_{query.extreme}", scope=scope, winners=labels, value=value, org=Ref("org", org))
         if not by_month and skipped:
             b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
 
@@ -499,10 +539,10 @@ class Engine:
                     continue
                 total = sum(self._year[y]["returns"] for y in years)
                 src = [self._year[y]["source"] for y in years]
-                b.line("average.year", tuple(("yearly", y, "total") for y in years),
-                       period=Period.years(years[0], years[-1]),
+                b.line("average.year", period=Period.years(years[0], years[-1]),
                        avg=b.figure(total / len(years), "average", "per year", src),
-                       total=b.figure(total, "count", "total", src), count=Num(len(years)))
+                       total=b.figure(total, "count", "total", src, [("yearly", y, "total") for y in years]),
+                       count=Num(len(years)))
                 if skipped:
                     b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
                 continue
@@ -512,9 +552,9 @@ class Engine:
                 continue
             value, src, rows, covered = found
             months = len(covered.months())
-            b.line("average.month", tuple(rows), period=covered, org=Ref("org", org),
+            b.line("average.month", period=covered, org=Ref("org", org),
                    avg=b.figure(value / months, "average", "per month", src),
-                   total=b.figure(value, "count", "total", src), count=Num(months))
+                   total=b.figure(value, "count", "total", src, rows), count=Num(months))
 
     @staticmethod
     def _not_by_org(b: Builder, query: Query, key: str) -> None:
@@ -564,8 +604,8 @@ class Engine:
                 b.line("top.other", value=b.figure(other["returns"], "count", "other", [other["source"]]),
                        share=b.figure(other["returns"] / total["returns"], "share", "other share",
                                       [other["source"], total["source"]]))
-            b.line("top.total", (("yearly", year, "total"),), year=self.year_span(year),
-                   value=b.figure(total["returns"], "count", "total", [total["source"]]))
+            b.line("top.total", year=self.year_span(year),
+                   value=b.figure(total["returns"], "count", "total", [total["source"]], [("yearly", year, "total")]))
 
     def _country(self, b: Builder, query: Query, today: dt.date) -> None:
         if query.periods and all(p.whole_years for p in query.periods):
@@ -601,10 +641,10 @@ class Engine:
                 if part is None or whole is None or part[3] != whole[3]:
                     self.missing_reason(b, period, org, today)
                     continue
-                b.line("share.org", tuple(part[2] + whole[2]), org=Ref("org", org), period=whole[3],
+                b.line("share.org", org=Ref("org", org), period=whole[3],
                        share=b.figure(part[0] / whole[0] if whole[0] else 0, "share", f"{org} share", part[1] + whole[1]),
-                       value=b.figure(part[0], "count", org, part[1]),
-                       total=b.figure(whole[0], "count", "total", whole[1]))
+                       value=b.figure(part[0], "count", org, part[1], part[2]),
+                       total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
 
     def _country_year(self, b: Builder, query: Query, iso: str, year: int) -> bool:
         if year not in self.country_years:
@@ -664,7 +704,7 @@ class Engine:
                 b.status = "no_data"
                 b.line("nodata.categories_year", years=tuple(self.category_years))
                 continue
-            wanted = query.categories or ("applicants", "rejected", "irregular")
+            wanted = query.categories or CATEGORIES
             printed_total = self._total.get(("categories", year), {})
             has_counts = printed_total.get("returns") is not None and not pd.isna(printed_total.get("returns"))
             used = (("categories", year, "total"),)
@@ -687,9 +727,105 @@ class Engine:
                 b.line("categories.pct_only", year=year)
 
     def _info(self, b: Builder, query: Query, today: dt.date) -> None:
-        b.line(f"info.{query.topic}")
-        if query.topic in ("coverage", "sources"):
-            self.coverage_line(b)
+        """An information answer: its own lines from the data, then what the sheets say
+        in words on the topic (statements.csv), then figures the topic calls for."""
+        topic = query.topic
+        about = getattr(self, f"_about_{topic}", None)
+        if about is not None:
+            about(b)
+        elif topic in PLAIN_INFO:
+            b.line(f"info.{topic}")
+        for row in self.statements:
+            if topic in row["topics"]:
+                self._statement(b, row)
+        if topic == "covid":
+            self._covid_years(b, query, today)
+        if not b.lines:
+            b.line("info.none")
+
+    def _statement(self, b: Builder, row: dict[str, Any]) -> None:
+        params: dict[str, Any] = {}
+        if row["year"] is not None:
+            params["year"] = row["year"]
+        if row["returns"] is not None:
+            params["returns"] = b.figure(row["returns"], "count", row["id"], [row["source"]])
+            total = self._year.get(row["year"])
+            if total is not None:
+                params["total"] = b.figure(total["returns"], "count", f"total {row['year']}", [total["source"]])
+        b.cite(row["source"])
+        b.line(f"statement.{row['id']}", **params)
+
+    def _covid_years(self, b: Builder, query: Query, today: dt.date) -> None:
+        """The year the remark is about beside the year before, as the sheet prints them."""
+        for row in self.statements:
+            year = row["year"]
+            if "covid" in row["topics"] and year in self._year and year - 1 in self._year:
+                self._compare(b, replace(query, intent="compare", periods=(Period.year(year), Period.year(year - 1))),
+                              today)
+
+    def _marked_years(self, mark: str) -> tuple[Period, ...]:
+        """The yearly totals a mark stands on, as runs of years (2013-2025)."""
+        years = sorted(y for y, row in self._year.items() if row["marks"] == mark)
+        runs: list[list[int]] = []
+        for year in years:
+            if runs and runs[-1][-1] == year - 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        return tuple(Period.years(run[0], run[-1]) for run in runs)
+
+    def _about_fedasil(self, b: Builder) -> None:
+        b.line("info.fedasil")
+
+    def _about_dvz(self, b: Builder) -> None:
+        b.line("info.dvz", years=tuple(self.split_years))
+
+    def _about_dublin(self, b: Builder) -> None:
+        note = next((f for f in self.dataset.tables["footnotes"] if f["id"] == "dublin"), None)
+        if note is not None and note["mark"]:
+            b.cite(note["source"])
+            b.line("info.dublin", mark=note["mark"], years=self._marked_years(note["mark"]))
+
+    def _about_marks(self, b: Builder) -> None:
+        for note in self.dataset.tables["footnotes"]:
+            if note["mark"]:
+                b.cite(note["source"])
+                b.line("info.mark", mark=note["mark"], years=self._marked_years(note["mark"]),
+                       text=Ref("footnote", note["id"]))
+
+    def _about_partial(self, b: Builder) -> None:
+        partial = [y for y in self._year if self.partial(y)]
+        for year in partial:
+            span = self.year_span(year)
+            b.cite(self._year[year]["source"])
+            b.line("info.partial", year=year, span=span, rest=Period((year, span.end[1] + 1), (year, 12), "months"))
+        if not partial:
+            b.line("info.partial_none", last=self.last_year)
+
+    def _about_sources(self, b: Builder) -> None:
+        files = [s["file"] for s in self.dataset.tables["sources"]]
+        publishers = tuple(dict.fromkeys(s["publisher"] for s in self.dataset.tables["sources"]))
+        for file in files:
+            b.cite(f"{file}:1")
+        b.line("info.sources", n=Num(len(files)), titles=tuple(Ref("title", f) for f in files), publisher=publishers)
+        self.coverage_line(b)
+
+    def _about_coverage(self, b: Builder) -> None:
+        b.line("info.coverage")
+        self.coverage_line(b)
+
+    def _about_percent_sum(self, b: Builder) -> None:
+        """A profile whose printed percentages do not add up to its printed total."""
+        for (table, year), total in sorted(self._total.items()):
+            if table != "categories" or pd.isna(total.get("percent")):
+                continue
+            rows = [(c, self._category[(year, c)]) for c in CATEGORIES if (year, c) in self._category]
+            added = round(sum(r["percent"] for _, r in rows), 6)
+            items = tuple(b.figure(r["percent"] / 100, "percent", f"{c} percent", [r["source"]]) for c, r in rows)
+            key = "info.percent_sum" if added != total["percent"] else "info.percent_sum_equal"
+            b.line(key, year=year, items=items,
+                   added=b.figure(added / 100, "percent_sum", "sum of the percentages", [r["source"] for _, r in rows]),
+                   printed=b.figure(total["percent"] / 100, "percent", "printed total", [total["source"]]))
 
     def _clarify(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "clarify"
@@ -703,7 +839,8 @@ class Engine:
             b.line("clarify.period" if query.unread else "clarify.anchor", words=", ".join(query.unread))
             self.coverage_line(b)
             return
-        b.line(f"clarify.{query.topic}", n=Num(query.n or 0))
+        lists = tuple(Ref("list_size", (len(self._ranked[y]), self._basis[y], y)) for y in self.country_years)
+        b.line(f"clarify.{query.topic}", n=Num(query.n or 0), lists=lists)
 
     def _unknown(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "unknown"

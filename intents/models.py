@@ -126,10 +126,14 @@ class Query:
 
 @dataclass(frozen=True)
 class Num:
-    """A number to show; `style` picks the locale format (count, percent, decimal, signed...)."""
+    """A number to show; `style` picks the locale format (count, percent, decimal, signed...).
+    `rows` are the data rows it comes from; `notes` the footnotes marked on it, when the
+    figures of its line are not all governed by the same footnotes."""
 
     value: float
     style: str = "count"
+    rows: tuple[tuple[str, int, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

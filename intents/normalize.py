@@ -25,7 +25,7 @@ _TOKEN = re.compile(r"""
   | (?P<num>(?<!\d)\d{1,3}(?:[., \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
   | (?P<word>[a-z]+)
   | (?P<foreign>[^\W\d_a-z]+)
-  | (?P<sym>[%&,?\-–/])
+  | (?P<sym>[%&,?\-–/*])
 """, re.VERBOSE)
 
 

@@ -80,7 +80,8 @@ class Pipeline:
     def renderer(self, lang: str) -> Renderer:
         """Built on first use: a one-shot question needs one language only."""
         if lang not in self.renderers:
-            self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.source_titles)
+            self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.source_titles,
+                                             self.engine.statement_text)
         return self.renderers[lang]
 
     @classmethod

@@ -16,16 +16,21 @@ from .resources import load_toml
 
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# Footnote marks on a figure inside a sentence are written between these (private
+# use) characters and turned into superscripts or <sup> once the sentence is escaped.
+MARK = re.compile("\ue000([0-9,]+)\ue001")
 MAX_CHARS = 4096
 FOOTER_BUDGET = 1500
 
 
 class Renderer:
-    def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], titles: dict[str, tuple[str, str]]):
+    def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], titles: dict[str, tuple[str, str, int]],
+                 statements: dict[str, dict[str, str]]):
         self.lang = lang
         self.locale = Locale.parse(LOCALES[lang])
         self.t = load_toml(lang, "answers.toml")
         self.footnotes = {fid: texts[lang] for fid, texts in footnotes.items()}
+        self.statements = {sid: texts[lang] for sid, texts in statements.items()}
         self.titles = titles
         self.months = self.locale.months["format"]["wide"]
         self.territories = self.locale.territories
@@ -36,6 +41,9 @@ class Renderer:
 
     # ---- values -------------------------------------------------------------------
     def template(self, key: str) -> Any:
+        if key.startswith("statement."):
+            # What a sheet says in words: the text is data (statements.csv).
+            return self.statements[key.removeprefix("statement.")]
         node: Any = self.t
         for part in key.split("."):
             node = node[part]
@@ -70,14 +78,33 @@ class Renderer:
             return f["year" if p.single_year else "years"].format(**names)
         return f["months" if p.single_year else "range"].format(**names)
 
+    def title(self, file: str) -> str:
+        """A sheet by its Dutch title, and what it is in the reader's language."""
+        title, _, year = self.titles[file]
+        return self.t["format"]["title"].format(title=title, year=year)
+
     def ref(self, r: Ref) -> str:
+        if r.kind == "title":
+            return self.title(r.code)
+        if r.kind == "footnote":
+            return self.footnotes[r.code]
+        if r.kind == "list_size":
+            n, basis, year = r.code
+            return self.t["format"]["list_size"].format(n=self.number(Num(n)), basis=self.t["names"]["basis"][basis],
+                                                        year=year)
         if r.kind == "country":
             return self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code)
         return self.t["names"][r.kind][r.code]
 
-    def value(self, v: Any, form: str = "bare") -> str:
+    @staticmethod
+    def marks(notes: tuple[str, ...], numbers: dict[str, int]) -> str:
+        found = sorted(numbers[f] for f in notes if f in numbers)
+        return "\ue000" + ",".join(map(str, found)) + "\ue001" if found else ""
+
+    def value(self, v: Any, form: str = "bare", numbers: dict[str, int] | None = None) -> str:
+        numbers = numbers or {}
         if isinstance(v, Num):
-            return self.number(v)
+            return self.number(v) + self.marks(v.notes, numbers)
         if isinstance(v, Period):
             return self.period(v, form)
         if isinstance(v, Ref):
@@ -85,11 +112,18 @@ class Renderer:
         if isinstance(v, tuple):
             if v and isinstance(v[0], tuple):
                 return self.t["format"]["pair_separator"].join(
-                    self.t["format"]["pair"].format(self.value(a), self.value(b)) for a, b in v)
-            return format_list([self.value(x) for x in v], locale=self.locale) if v else "-"
+                    self.t["format"]["pair"].format(self.value(a, numbers=numbers), self.value(b, numbers=numbers))
+                    for a, b in v)
+            return format_list([self.value(x, numbers=numbers) for x in v], locale=self.locale) if v else "-"
         return str(v)
 
-    def sentence(self, key: str, params: dict[str, Any], bold: bool) -> str:
+    @staticmethod
+    def _resolve_marks(text: str, as_html: bool) -> str:
+        if as_html:
+            return MARK.sub(lambda m: "".join(f"<sup>{n}</sup>" for n in m.group(1).split(",")), text)
+        return MARK.sub(lambda m: " ".join(n.translate(SUPERSCRIPT) for n in m.group(1).split(",")), text)
+
+    def sentence(self, key: str, params: dict[str, Any], bold: bool, numbers: dict[str, int] | None = None) -> str:
         template = self.template(key)
         if isinstance(template, dict):
             count = params[template["n"]]
@@ -97,17 +131,19 @@ class Renderer:
             template = template.get(plural, template["other"])
         fields: dict[str, str] = {}
         for name, v in params.items():
-            text = self.value(v)
+            text = self.value(v, numbers=numbers) if not isinstance(v, Num) else self.number(v)
             if bold:
                 text = html.escape(text)
                 if isinstance(v, Num):
                     text = f"<b>{text}</b>"
+            if isinstance(v, Num):
+                text += self.marks(v.notes, numbers or {})
             fields[name] = text
             if isinstance(v, Period):
                 fields[name + "_in"] = html.escape(self.value(v, "in")) if bold else self.value(v, "in")
         if bold:
             template = html.escape(template, quote=False)
-        text = template.format(**fields)
+        text = self._resolve_marks(template.format(**fields), bold)
         return text[:1].upper() + text[1:]
 
     # ---- whole answer ---------------------------------------------------------------
@@ -129,7 +165,7 @@ class Renderer:
         numbers = {fid: i for i, fid in enumerate(answer.footnotes, start=1)}
         body = []
         for line in answer.lines:
-            text = self.sentence(line.key, line.params, as_html)
+            text = self.sentence(line.key, line.params, as_html, numbers)
             marks = sorted(numbers[f] for f in line.notes)
             if marks:
                 text += "".join(f"<sup>{n}</sup>" for n in marks) if as_html else \
@@ -143,9 +179,13 @@ class Renderer:
         for fid, n in numbers.items():
             note = f"{str(n).translate(SUPERSCRIPT)} {self.footnotes[fid]}"
             notes.append(html.escape(note) if as_html else note)
+        computed = [kind for kind in self.t["names"]["computed"] if any(f.kind == kind for f in answer.figures)]
+        if computed:
+            note = self.t["computed"].format(kinds=format_list([self.t["names"]["computed"][k] for k in computed],
+                                                                locale=self.locale))
+            notes.append(html.escape(note) if as_html else note)
         if answer.sources:
-            titles = format_list([self.t["format"]["title"].format(self.titles[f][0]) for f in answer.sources],
-                                 locale=self.locale)
+            titles = format_list([self.title(f) for f in answer.sources], locale=self.locale)
             publisher = self.titles[answer.sources[0]][1]
             src = self.t["source"].format(publisher=publisher, titles=titles)
             notes.append(f"<i>{html.escape(src)}</i>" if as_html else src)

@@ -24,6 +24,9 @@ TOP_LIMIT = 1000
 MAX_LISTED = 12
 # Larger "figures" are not about 3,000 returnees; left unplaced, they make the question unknown.
 MAX_QUOTED = 10**9
+# What the sheets say in words on these is answered whatever period or figure the
+# question also names ("how many returned by bus in 2011?", "did COVID affect 2020?").
+STANDALONE_INFO = ("dublin", "bus", "plane", "covid", "marks", "percent_sum", "eligible", "website")
 
 
 @dataclass
@@ -206,16 +209,19 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
     if p.bad_neg or (p.exclude and not periods):
         return Query("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
+    standalone = [topic for topic in STANDALONE_INFO if topic in p.info]
+    if standalone:
+        return Query("info", topic=standalone[0])
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Query("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
-    if "dublin" in p.info:
-        # Dublin departures are left out of every figure: explain, whatever period was asked.
-        return Query("info", topic="dublin")
     if "partial" in p.info and not (p.measure or p.kws & INTENT_KEYWORDS):
         # "why is 2025 incomplete?": explain, though a year is named.
         return Query("info", topic="partial")
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
+        return Query("info", topic=p.info[0])
+    if p.info and "what_is" in p.kws and not periods:
+        # "what does IOM mean?": "mean" asks for a meaning here, not an average.
         return Query("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
         return Query("info", topic=p.orgs[0])

@@ -127,25 +127,29 @@ def test_footnote_numbering_follows_first_use(pipeline):
 
 
 def test_marks_on_a_line_are_in_ascending_order(pipeline):
-    # Fedasil's March 2020 (covid only) comes first, so COVID-19 is ¹ and Dublin ²; the
-    # total's line then carries both, written ¹ ² and not ² ¹.
+    # Fedasil's March 2020 (covid only) comes first, so COVID-19 is ¹ and Dublin ². On the
+    # total's line COVID-19 governs every figure (¹ at the end), Dublin only the total and
+    # DVZ's part (² on each), not Fedasil's own 111.
     query = Query("count", (Period.month(2020, 3),), orgs=("fedasil", "total"))
     lines = render(pipeline, query, "nl").splitlines()
     assert "111" in lines[0] and lines[0].endswith("¹")  # 2020.txt:43 "Maart 111 1 112 260"
-    assert "112" in lines[1] and lines[1].endswith("¹ ²")
+    assert "112² personen" in lines[1] and "111 via Fedasil" in lines[1] and "1² via" in lines[1]
+    assert lines[1].endswith("¹")
     assert lines[3].startswith("¹ ") and "COVID-19" in lines[3]
     assert lines[4].startswith("² ") and "Dublin" in lines[4]
     html = render(pipeline, query, "nl", html=True).splitlines()
-    assert html[0].endswith("<sup>1</sup>") and html[1].endswith("<sup>1</sup><sup>2</sup>")
+    assert html[0].endswith("<sup>1</sup>") and html[1].endswith("<sup>1</sup>")
+    assert "<b>112</b><sup>2</sup>" in html[1] and "<b>111</b> via" in html[1]
 
 
 SOURCE_LINES = [
     ("nl", MARCH_2020, 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020".'),
-    ("fr", MARCH_2020, f"Source{NBSP}: Fedasil/IOM/DVZ, fiche «{NBSP}Vrijwillige terugkeer in 2020{NBSP}»."),
-    ("en", MARCH_2020, 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020".'),
+    ("fr", MARCH_2020, f"Source{NBSP}: Fedasil/IOM/DVZ, fiche «{NBSP}Vrijwillige terugkeer in 2020{NBSP}» "
+                       "(retour volontaire en 2020)."),
+    ("en", MARCH_2020, 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" (voluntary return in 2020).'),
     ("nl", YEAR_2025, 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2025".'),
-    ("en", SERIES, 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" and fact sheet '
-                   '"Vrijwillige terugkeer in 2025".'),
+    ("en", SERIES, 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" (voluntary return in 2020) '
+                   'and fact sheet "Vrijwillige terugkeer in 2025" (voluntary return in 2025).'),
     ("nl", SERIES, 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020" en factsheet '
                    '"Vrijwillige terugkeer in 2025".'),
 ]
@@ -189,7 +193,7 @@ def test_html_is_telegram_safe(pipeline, query, lang):
 
 def test_html_escapes_data_text():
     renderer = Renderer("en", {"x": {"nl": "-", "fr": "-", "en": "Tom & Jerry <script>"}},
-                        {"sheet.txt": ("A <b>bold</b> title", "P & Q")})
+                        {"sheet.txt": ("A <b>bold</b> title", "P & Q", 2020)}, {})
     answer = Answer("ok", Query("count"),
                     (Line("count.total", {"period": Period.year(2020), "total": Num(1847)}, notes=("x",)),),
                     footnotes=("x",), sources=("sheet.txt",))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import itertools
 import math
 import os
 import re
@@ -62,6 +63,7 @@ SERIES = {
     "countries": ("countries", "iso", ("year",)),
     "categories": ("categories", "category", ("year",)),
     "totals": ("totals", "table", ("year",)),
+    "statements": ("statements", "id", ()),
 }
 
 
@@ -130,6 +132,8 @@ def derived(fig: Figure) -> bool:
                 or any(close(v, abs(a - c)) for a, c in splits(src)))  # a difference
     if fig.kind == "percent":  # as printed: "20 %" is 0.20
         return len(src) == 1 and any(close(v * 100, p) for p in PCT.get(src[0], ()))
+    if fig.kind == "percent_sum":  # the printed percentages of the lines, added
+        return any(close(v * 100, sum(combo)) for combo in itertools.product(*(PCT.get(s, ()) for s in src)))
     if fig.kind == "share":
         return any(close(v, a / c if c else 0.0) for a, c in splits(src))
     if fig.kind == "change":
@@ -164,8 +168,8 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
     renderer = pipeline.renderer(reply.lang)
     answer, query = reply.answer, reply.answer.query
     text = reply.text
-    for fid in answer.footnotes:  # the caveats are data text, quoted from the sheets
-        text = text.replace(renderer.footnotes[fid], " ")
+    for note in renderer.footnotes.values():  # the caveats are data text, quoted from the sheets
+        text = text.replace(note, " ")
     text = QUOTED.sub(" ", text)
     shown = {renderer.number(Num(f.value, FIGURE_STYLES.get(f.kind, "count"))) for f in answer.figures}
     shown |= {renderer.number(Num(v)) for v in (query.quoted, query.n) if v is not None}
@@ -584,9 +588,9 @@ def test_any_conversation_gets_honest_replies(pipeline, turns, today):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("returns on 29 February 2020", "In February 2020, 222 people"),  # 2020.txt:41
-    ("returns 2020-02-29", "In February 2020, 222 people"),
-    ("terugkeerders op 29/02/2020", "In februari 2020 keerden 222 personen"),
+    ("returns on 29 February 2020", "In February 2020, 222¹ people"),  # 2020.txt:41
+    ("returns 2020-02-29", "In February 2020, 222¹ people"),
+    ("terugkeerders op 29/02/2020", "In februari 2020 keerden 222¹ personen"),
 ])
 def test_leap_day_is_read_as_its_month(ask, text, expected):
     reply = ask(text)
