@@ -11,7 +11,7 @@ from intents.data import DataError
 from intents.pipeline import Context, Pipeline, Reply
 from intents.resources import load_toml
 
-COMMANDS = ("repl", "ask", "telegram", "bench")
+COMMANDS = ("repl", "ask", "telegram", "bench", "data")
 EXIT_WORDS = {"exit", "quit", ":q", "stop", "bye", "/exit", "/quit"}
 
 
@@ -44,6 +44,10 @@ def _options() -> argparse.ArgumentParser:
     tg.add_argument("--data", metavar="DIR")
     bench = sub.add_parser("bench", help="measure speed and memory and print the figures")
     bench.add_argument("--data", metavar="DIR")
+    check = sub.add_parser("data", help="check a data directory and print what it covers").add_subparsers(
+        dest="data_command", required=True)
+    check.add_parser("check", help="the start-up rules on DIR (default: $RETURNBOT_DATA or the bundled data); "
+                                   "exit status 2 if it is damaged").add_argument("directory", nargs="?", metavar="DIR")
     return parser
 
 
@@ -121,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "telegram":
             from bot.telegram import main as telegram_main  # lazy: `ask` must not pay for telegram
             return telegram_main(args.mode, args.data)
+        if args.command == "data":
+            from bot.datacheck import main as data_check_main
+            return data_check_main(args.directory)
         if args.command == "bench":
             from bot.bench import main as bench_main
             return bench_main(args.data)
