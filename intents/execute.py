@@ -735,9 +735,9 @@ class Engine:
             about(b)
         elif topic in PLAIN_INFO:
             b.line(f"info.{topic}")
-        for row in self.statements:
-            if topic in row["topics"]:
-                self._statement(b, row)
+        # A statement about the topic itself comes before one that only bears on it.
+        for row in sorted((r for r in self.statements if topic in r["topics"]), key=lambda r: r["topics"][0] != topic):
+            self._statement(b, row)
         if topic == "covid":
             self._covid_years(b, query, today)
         if not b.lines:
