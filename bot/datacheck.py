@@ -12,15 +12,9 @@ from intents.data import DataError, KEYS
 TEXTS = Path(__file__).with_name("data_check.toml")
 
 
-def _runs(years: list[int]) -> str:
+def _runs(years) -> str:
     """2013, 2014, 2015, 2017 -> 2013-2015, 2017."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and runs[-1][-1] == year - 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "-"
+    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in data.year_runs(years)) or "-"
 
 
 def report(dataset: data.Dataset) -> list[str]:

@@ -238,6 +238,19 @@ def _check_sources(directory: Path, tables: dict[str, list[dict[str, Any]]]) -> 
                                     f"{column} {row[column]!r} is not printed on {row['source']}")
 
 
+def _check_statements(rows: list[dict[str, Any]]) -> None:
+    """A statement's text may use {year} and, with a figure, {returns} and {total}."""
+    for row in rows:
+        allowed = ({"year"} if row["year"] is not None else set()) | \
+            ({"returns", "total"} if row["returns"] is not None and row["year"] is not None else set())
+        for lang in ("nl", "fr", "en"):
+            names = set(re.findall(r"\{(\w*)\}", row[lang]))
+            stray = re.sub(r"\{\w*\}", "", row[lang])
+            if names - allowed or "{" in stray or "}" in stray:
+                raise DataError("statements.csv", row["_row"], "placeholders",
+                                f"{lang}: only {{year}}, {{returns}} and {{total}} with the row's year and figure")
+
+
 def _supersede(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
     """Keep, of a figure two sheets give, the newer sheet's (later in sources.csv).
     A year's country list or profile is read whole from one sheet: to replace it, its
@@ -402,6 +415,17 @@ def _check_categories(rows, totals) -> None:
                       f"{r['returns']} of {printed['returns']} is {exact:.2f}%, printed as {r['percent']:g}%")
 
 
+def year_runs(years) -> list[tuple[int, int]]:
+    """Years as runs of consecutive years: 2013, 2014, 2015, 2017 -> (2013, 2015), (2017, 2017)."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and runs[-1][-1] == year - 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return [(run[0], run[-1]) for run in runs]
+
+
 def bundled() -> Path:
     """The data shipped with the package (data/ in the repo, returnbot_data when installed)."""
     try:
@@ -423,6 +447,7 @@ def load(directory: str | os.PathLike | None = None) -> Dataset:
         raise DataError(str(root), None, "directory", "not a directory")
     tables = {name: _read(root, name) for name in TABLES}
     _check_sources(root, tables)
+    _check_statements(tables["statements"])
     superseded = _supersede(tables)
     selectors = _parse_selectors(tables["footnotes"])
     _check_sums(tables, selectors)

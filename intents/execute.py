@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, year_runs
 from .models import Answer, Figure, Line, Num, Period, Query, Ref
 
 Row = tuple[str, int, str]
@@ -765,14 +765,8 @@ class Engine:
 
     def _marked_years(self, mark: str) -> tuple[Period, ...]:
         """The yearly totals a mark stands on, as runs of years (2013-2025)."""
-        years = sorted(y for y, row in self._year.items() if row["marks"] == mark)
-        runs: list[list[int]] = []
-        for year in years:
-            if runs and runs[-1][-1] == year - 1:
-                runs[-1].append(year)
-            else:
-                runs.append([year])
-        return tuple(Period.years(run[0], run[-1]) for run in runs)
+        return tuple(Period.years(first, last)
+                     for first, last in year_runs(y for y, row in self._year.items() if row["marks"] == mark))
 
     def _about_fedasil(self, b: Builder) -> None:
         b.line("info.fedasil")

@@ -274,6 +274,12 @@ CASES = [
     # Brazil 2020 given its 2025 figure (685, 2025.txt:252): the 2020 list would be half of each sheet
     pytest.param("countries.csv", set_cells("countries", {"year": 2020, "iso": "BR"}, returns=685,
                                             source=f"{S25}:252"), "one-sheet", 3, id="countries-list-of-two-sheets"),
+    # a statement's text with a placeholder it has no value for
+    pytest.param("statements.csv", set_cells("statements", {"id": "plane"}, en="The return journey is by {plane}."),
+                 "placeholders", 5, id="statements-unknown-placeholder"),
+    # the quote is not on the line cited (2025.txt:19 prints "per vliegtuig")
+    pytest.param("statements.csv", set_cells("statements", {"id": "plane"}, quote="per trein"),
+                 "source-value", 5, id="statements-quote-not-printed"),
     # the 2025 sheet listed before the 2020 one: which is newer would be unclear
     pytest.param("sources.csv", swap_rows("sources", 0, 1), "sheet-order", 3, id="sources-not-oldest-first"),
     pytest.param("countries.csv", set_cells("countries", {"year": 2025, "iso": "GE"}, rank=8), "rank-sequence", 18,
