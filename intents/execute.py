@@ -115,6 +115,7 @@ class Engine:
         self.country_years = sorted({int(y) for y in self.countries.index.get_level_values("year")})
         self.category_years = sorted({int(y) for y in self.categories.index.get_level_values("year")})
         self.footnote_ids = [f["id"] for f in t["footnotes"]]
+        self._row_notes: dict[Row, frozenset[str]] = {}
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in ("nl", "fr", "en")} for f in t["footnotes"]}
         self.source_titles = {s["file"]: (s["title"], s["publisher"], s["year"]) for s in t["sources"]}
         self.statement_text = {s["id"]: {lang: s[lang] for lang in ("nl", "fr", "en")} for s in t["statements"]}
@@ -147,11 +148,16 @@ class Engine:
         return [y for y in years if y not in skipped], skipped
 
     def footnotes_for(self, rows: tuple[Row, ...]) -> list[str]:
-        out = []
-        for fid in self.footnote_ids:
-            if any(s.matches(table, year, org) for s in self.dataset.selectors[fid] for table, year, org in rows):
-                out.append(fid)
-        return out
+        """The notes governing any of the rows, in footnotes.csv order."""
+        found: set[str] = set()
+        for row in rows:
+            notes = self._row_notes.get(row)
+            if notes is None:
+                # Rows are (table, year, organisation) of the data: few, so each is matched once.
+                notes = self._row_notes[row] = frozenset(
+                    fid for fid in self.footnote_ids if any(s.matches(*row) for s in self.dataset.selectors[fid]))
+            found |= notes
+        return [fid for fid in self.footnote_ids if fid in found]
 
     def latest_with_months(self, months: list[int]) -> int | None:
         for year in reversed(self.monthly_years):
