@@ -55,7 +55,7 @@ class Builder:
         return Num(value, FIGURE_STYLES.get(kind, "count"), tuple(rows))
 
     def cite(self, source: str) -> None:
-        """A sheet line the answer quotes words from (no figure)."""
+        """A sheet the answer quotes words from, as `file:line` or its file name."""
         self.cited.append(source)
 
     def _place_notes(self, line: Line) -> Line:
@@ -84,7 +84,7 @@ class Builder:
             ids.extend(fid for fid in order if fid in used and fid not in ids)
         files = []
         for src in [s for fig in self.figures for s in fig.sources] + self.cited:
-            file = src.rpartition(":")[0]
+            file = src.split(":")[0]
             if file not in files:
                 files.append(file)
         return Answer(self.status, self.query, tuple(lines), tuple(self.figures), tuple(ids),
@@ -806,7 +806,7 @@ class Engine:
         files = [s["file"] for s in self.dataset.tables["sources"]]
         publishers = tuple(dict.fromkeys(s["publisher"] for s in self.dataset.tables["sources"]))
         for file in files:
-            b.cite(f"{file}:1")
+            b.cite(file)
         b.line("info.sources", n=Num(len(files)), titles=tuple(Ref("title", f) for f in files), publisher=publishers)
         self.coverage_line(b)
 
