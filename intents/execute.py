@@ -503,6 +503,9 @@ class Engine:
     def _extreme(self, b: Builder, query: Query, today: dt.date) -> None:
         period = self._periods(query)[0]
         org = (query.orgs or ("total",))[0]
+        if query.grain == "quarter":
+            self._extreme_quarter(b, query, period, org, today)
+            return
         by_month = query.grain == "month" or (query.grain is None and period.single_year)
         if by_month:
             keys = [(y, m, org) for y, m in period.months() if (y, m, org) in self._month]
@@ -533,6 +536,25 @@ class Engine:
         b.line(f"extreme.{grain}_{query.extreme}", scope=scope, winners=labels, value=value, org=Ref("org", org))
         if not by_month and skipped:
             b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
+
+    def _extreme_quarter(self, b: Builder, query: Query, period: Period, org: str, today: dt.date) -> None:
+        """The busiest or quietest quarter among those whose three months are published."""
+        quarters = [Period.quarter(y, q) for y in range(period.first_year, period.last_year + 1) for q in range(1, 5)]
+        found = {q: self.value(q, org) for q in quarters if q.start >= period.start and q.end <= period.end}
+        complete = {q: v for q, v in found.items() if v is not None and v[3].months() == q.months()}
+        if not complete:
+            self.missing_reason(b, period, org, today)
+            return
+        best = (max if query.extreme == "max" else min)(v[0] for v in complete.values())
+        winners = [q for q, v in complete.items() if v[0] == best]
+        rows = tuple(r for q in winners for r in complete[q][2])
+        value = b.figure(int(best), "count", query.extreme, [s for q in winners for s in complete[q][1]])
+        scope = Period(min(complete).start, max(complete).end, period.kind)
+        b.line(f"extreme.quarter_{query.extreme}", rows, scope=scope, winners=tuple(winners), value=value,
+               org=Ref("org", org))
+        partial = tuple(q for q, v in found.items() if v is not None and v[3].months() != q.months())
+        if partial:
+            b.line("extreme.quarters_incomplete", periods=partial)
 
     def _average(self, b: Builder, query: Query, today: dt.date) -> None:
         for period in self._periods(query):

@@ -233,6 +233,10 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
         return Query("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:
         return Query("clarify", topic="word", unread=blocking)
+    if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs):
+        follow = _ordinal_followup(previous, p.ordinals[0])
+        if follow is not None:
+            return follow
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
     if not (has_data or periods or asks or p.implicit or quoting):
         if p.social:
@@ -323,6 +327,19 @@ def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:
         return "month"
     if "per_year" in p.kws or "year_word" in p.kws:
         return "year"
+    return None
+
+
+def _ordinal_followup(previous: Query, place: int) -> Query | None:
+    """"et le 4e ?" after a top list: the fourth place; "en het tweede?" after a quarter
+    or half: that quarter or half of the same year."""
+    if previous.intent == "top":
+        return replace(previous, n=place, rank=place, year_implicit=False)
+    first = previous.periods[0] if previous.periods else None
+    if first is not None and not first.anchor and first.kind in ("quarter", "half"):
+        make, most = (Period.quarter, 4) if first.kind == "quarter" else (Period.half, 2)
+        if place <= most:
+            return replace(previous, periods=(make(first.first_year, place),), year_implicit=False)
     return None
 
 
