@@ -216,7 +216,9 @@ class Lexicon:
             if number and number.type in ("year", "num") and i + 1 < len(tokens) \
                     and tokens[i + 1].text in self.count_nouns \
                     and not (found and found[-1].end == i and found[-1].type in ("month", "quarter", "half")):
-                number = Entity("num", number.value, i, i + 1, fuzzy=True)
+                # "2000 people" is a figure; "the 2020 returnees" a year: rules decide by the rest.
+                kind = "year_or_figure" if number.type == "year" else "num"
+                number = Entity(kind, number.value, i, i + 1, fuzzy=True)
             if number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
                     and not any(f.type in ("year", "ym", "yq", "yh") for f in found):
                 # "more than 2000 in 2019": a figure to check, not the year 2000; but in

@@ -61,6 +61,17 @@ CATEGORIES = ("applicants", "rejected", "irregular")
 NEGATABLE = {"org", "category"}
 
 
+TIME_TYPES = {"year", "ym", "yq", "yh", "month", "quarter", "half", "decade", "grain", "mod", "ytd"}
+
+
+def _years_or_figures(ents: list[Entity], kws: set) -> list[Entity]:
+    """A year before "people" ("2000 people", "the 2020 returnees") is a figure when the
+    question has a period of its own or quotes a figure, and the year otherwise."""
+    figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) or bool(kws & {"quoted", "than"})
+    return [Entity("num", e.value, e.start, e.end, fuzzy=True) if e.type == "year_or_figure" and figure
+            else Entity("year", e.value, e.start, e.end) if e.type == "year_or_figure" else e for e in ents]
+
+
 def _negations(ents: list[Entity], reading: when.Reading):
     """A negation leaves out the entity right after it: a period ("2025 except March",
     computed by the engine), an organisation or a category (the others are counted);
@@ -102,6 +113,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Query | None = None, layout: when.Layout | None = None) -> Parsed:
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
     all_kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
+    ents = _years_or_figures(ents, all_kws)
     reading = when.read(ents, today, lang, previous.periods if previous is not None else (),
                         comparing=bool(all_kws & {"compare", "than"}), layout=layout)
     periods, exclude, negated, bad_neg = _negations(ents, reading)
@@ -128,6 +140,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
     categories = _categories(ents)
+    if any(e.type == "asylum_people" for e in ents) and "share" in kws and not categories:
+        # "what share were asylum seekers": the share of applicants for international protection.
+        categories = ["applicants"]
     if left_out_cats:
         categories = [c for c in CATEGORIES if c not in left_out_cats and c not in categories]
     return Parsed(
@@ -350,8 +365,10 @@ def _mergeable(previous: Query) -> bool:
 def merge(previous: Query, new: Query, p: Parsed) -> Query:
     """A follow-up keeps everything of the previous question it does not say anew."""
     if new.intent == "compare" and len(new.periods) == 1 and previous.periods:
-        return replace(new, periods=(previous.periods[0], new.periods[0]), orgs=new.orgs or previous.orgs[:1],
-                       year_implicit=False)
+        prev, other = previous.periods[0], new.periods[0]
+        if other.whole_years and other.single_year and not prev.whole_years:
+            other = prev.with_year(other.first_year)  # "compare with 2019" after January 2020: January 2019
+        return replace(new, periods=(prev, other), orgs=new.orgs or previous.orgs[:1], year_implicit=False)
     intent = previous.intent if new.intent == "count" else new.intent
     periods = new.periods
     if periods and previous.periods:
