@@ -337,6 +337,17 @@ class Engine:
                            quoted=Num(query.quoted), value=Num(value))
             if index in query.filled and period.single_month:
                 self._other_years(b, period)
+        if query.topic == "asylum_people":
+            self._asylum_reading(b, query, today)
+
+    def _asylum_reading(self, b: Builder, query: Query, today: dt.date) -> None:
+        """The second reading of "asylum seekers": the applicants for international protection."""
+        years = [p.first_year for p in self._periods(query)
+                 if p.whole_years and p.single_year and p.first_year in self.category_years]
+        b.line("reading.asylum_people" if years else "reading.asylum_people_none", years=tuple(self.category_years))
+        for year in years:
+            self._categories(b, replace(query, intent="categories", categories=("applicants",), topic=None,
+                                        periods=(Period.year(year),)), today)
 
     def _count_except(self, b: Builder, query: Query, today: dt.date) -> None:
         """One period less others inside it ("2025 except March"): both must be published."""

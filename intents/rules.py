@@ -332,7 +332,10 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
             return Query("count", quoted=quoted, **base)
         return Query("compare", **base)
     quoted = _quoted(p)
-    return Query("count", quoted=quoted, claim=p.claim if quoted is not None else None, **base)
+    # "how many asylum seekers returned": the press word means all returnees or only the
+    # applicants for international protection; the answer gives both readings.
+    topic = "asylum_people" if p.asylum_people and p.measure else None
+    return Query("count", quoted=quoted, claim=p.claim if quoted is not None else None, topic=topic, **base)
 
 
 def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:
