@@ -762,8 +762,25 @@ class Engine:
                 else:
                     key = "categories.item_pct" if len(wanted) == 3 else "category.figure_pct"
                     b.line(key, used, category=Ref("category", cat), pct=pct, year=self.year_span(year))
+            if query.topic == "others" and len(wanted) > 1:
+                self._categories_together(b, year, wanted, has_counts, printed_total)
             if not has_counts:
                 b.line("categories.pct_only", year=year)
+
+    def _categories_together(self, b: Builder, year: int, wanted, has_counts: bool, printed_total) -> None:
+        rows = [self._category[(year, cat)] for cat in wanted]
+        sources = [r["source"] for r in rows]
+        if has_counts:
+            value = sum(int(r["returns"]) for r in rows)
+            b.line("categories.together", year=self.year_span(year),
+                   value=b.figure(value, "sum", "together", sources),
+                   total=b.figure(int(printed_total["returns"]), "count", "total", [printed_total["source"]]),
+                   pct=b.figure(value / int(printed_total["returns"]), "share", "together share",
+                                sources + [printed_total["source"]]))
+        else:
+            added = round(sum(r["percent"] for r in rows), 6)
+            b.line("categories.together_pct", year=self.year_span(year),
+                   pct=b.figure(added / 100, "percent_sum", "together percent", sources))
 
     def _info(self, b: Builder, query: Query, today: dt.date) -> None:
         """An information answer: its own lines from the data, then what the sheets say

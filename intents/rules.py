@@ -48,6 +48,7 @@ class Parsed:
     bad: list
     claim: str | None
     ordinals: list
+    categories_left_out: bool
     measure: bool
     asylum_people: bool
     implicit: bool
@@ -153,6 +154,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         bad_neg=bad_neg,
         claim=claims[0].removesuffix("_compare") if claims else None,
         ordinals=[e.value for e in ents if e.type == "ordinal"],
+        categories_left_out=bool(left_out_cats),
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
         countries=list(dict.fromkeys(e.value for e in ents if e.type == "country"))[:MAX_LISTED]
@@ -289,7 +291,9 @@ def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
     top_n = _top_n(p)
     if p.categories:
         cats = tuple(c for c in p.categories if c != "all")
-        return Query("categories", categories=cats, countries=tuple(p.countries), **base)
+        # "apart from rejected applicants": the other categories, and together.
+        return Query("categories", categories=cats, countries=tuple(p.countries),
+                     topic="others" if p.categories_left_out else None, **base)
     if p.countries:
         intent = "share" if "share" in p.kws else "country"
         return Query(intent, periods=periods, orgs=orgs, countries=tuple(p.countries), year_implicit=False)
