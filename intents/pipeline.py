@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from . import data, when
@@ -28,11 +29,16 @@ class Context:
 class Reply:
     question: str
     text: str
-    html: str
     status: str
     lang: str
     context: Context
     answer: Answer
+    renderer: Renderer = field(repr=False, compare=False)
+
+    @cached_property
+    def html(self) -> str:
+        """Rendered on first use: the command line never needs it, Telegram needs only it."""
+        return self.renderer.render(self.answer, as_html=True)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,9 +154,9 @@ class Pipeline:
         return Reply(
             question=text,
             text=renderer.render(answer),
-            html=renderer.render(answer, as_html=True),
             status=answer.status,
             lang=reply_lang,
             context=Context(remembered, reply_lang),
             answer=answer,
+            renderer=renderer,
         )

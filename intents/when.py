@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from .entities import Entity, day_exists
@@ -490,6 +491,14 @@ def _key(it: Item) -> tuple:
     return (it.first, it.last, it.kind, it.value)
 
 
+@lru_cache(maxsize=256)
+def _rules_for(lang: str, kinds: frozenset[str]) -> tuple[Rule, ...]:
+    """The rules whose every pattern element can match an item kind of the question (or
+    one that rules make)."""
+    present = kinds | {"time", "anchored", "bad"}
+    return tuple(r for r in _RULES_BY_LANG[lang] if all(p.kinds & present for p in r.pattern))
+
+
 def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[Item]:
     """Apply every rule to every run of adjacent items until nothing new is made. After
     the first round, only runs with an item made in the round before can make anything
@@ -499,8 +508,7 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
     for it in items:
         index.setdefault((it.first, it.kind), []).append(it)
         seen.add(_key(it))
-    present = {it.kind for it in items} | {"time", "anchored", "bad"}
-    rules = [r for r in _RULES_BY_LANG[lang] if all(p.kinds & present for p in r.pattern)]
+    rules = _rules_for(lang, frozenset(it.kind for it in items))
     positions = sorted({it.first for it in items})
     fresh: set[int] | None = None  # ids of the items made in the last round; None: first round
     while fresh is None or fresh:
