@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .entities import Entity, day_exists
 from .models import Period
@@ -39,8 +39,7 @@ TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "
               "whole", "era"}
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """A piece of a reading: entities first..last (indexes), what they are, and the
     tokens they cover."""
 
@@ -168,8 +167,7 @@ def latest(start_month: int, end_month: int, kind: str, year_offset: int = 0) ->
 
 # ---- the rules --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class P:
+class P(NamedTuple):
     """A pattern element: the item kinds it can match (an index for the matcher) and
     the test on the item."""
 
@@ -216,8 +214,7 @@ first_word = P(frozenset({"ord", "kw"}), lambda it: it.value in (1, "top"))
 last_word = k("mod", "last")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     name: str
     pattern: tuple[P, ...]
     produce: Callable[..., Any]
