@@ -36,7 +36,7 @@ TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next",
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Items that may start a reading: without one, the question names no period.
 TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "hence", "part", "part_of_year",
-              "whole", "era"}
+              "whole", "era", "now"}
 
 
 class Item(NamedTuple):
@@ -180,6 +180,10 @@ class P(NamedTuple):
 
 def k(kind: str, value: Any = None) -> P:
     return P(frozenset({kind}), lambda it: value is None or it.value == value)
+
+
+def any_range(*values: str) -> P:
+    return P(frozenset({"range"}), lambda it: it.value in values)
 
 
 def grain(*names: str) -> P:
@@ -420,6 +424,12 @@ RULES: tuple[Rule, ...] = (
     Rule("until", (time, k("range", "until"), time), lambda a, t, b, c: _interval(a.value, b.value)),
     Rule("between and", (k("range", "between"), time, k("conj"), time),
          lambda f, a, t, b, c: _interval(a.value, b.value)),
+    Rule("between and now", (k("range", "between"), time, k("conj"), k("now")),
+         lambda f, a, t, n, c: _interval(a.value, Period.month(*c.now))),
+    Rule("from to now", (k("range", "from"), time, any_range("to", "until"), k("now")),
+         lambda f, a, t, n, c: _interval(a.value, Period.month(*c.now))),
+    Rule("to now", (time, any_range("to", "until"), k("now")), lambda a, t, n, c: _interval(a.value, Period.month(*c.now))),
+    Rule("from until now", (k("range", "from"), time, k("ytd")), lambda f, a, y, c: _interval(a.value, Period.month(*c.now))),
     Rule("since", (k("range", "since"), time), lambda s, p, c: _since(p.value, c)),
     Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
     Rule("before", (k("range", "before"), time), lambda b, p, c: _before(p.value)),
@@ -466,6 +476,8 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
         return make("time", Period.years(v, v + 9), "decade")
     if t == "bad_date":
         return make("bad", v)
+    if t == "rel" and v == "latest":
+        return make("now", v)  # "between 2019 and now"; alone it is left to the rules ("the latest figures")
     if t == "kw" and v in ("month_word", "year_word"):
         return make("grain", v.split("_")[0])
     if t == "kw" and v == "top":
