@@ -22,6 +22,8 @@ LANGS = ("nl", "fr", "en")
 YEARS = range(1900, 2101)
 PARTS = {"quarter": 4, "half": 2}
 FUZZY_MIN_LEN = 4
+# The shortest part of a compound word that is read on its own ("land" in "bestemmingsland").
+MIN_PART = 4
 # A word that completes a phrase may be further off ("how meny", "how mayn"): the rest
 # of the phrase vouches for it.
 REPAIR_CUTOFF = 75
@@ -105,6 +107,7 @@ class Lexicon:
         self.count_nouns: set[str] = set()
         self.determiners: dict[str, set[str]] = {}
         self.slot_markers: dict[str, set[str]] = {}
+        self.compounding: set[str] = set()
         # Common words of the three languages (a question may mix them: "btw, hoeveel...").
         self.general: set[str] = set()
         self.glue: dict[str, set[str]] = {}
@@ -115,6 +118,8 @@ class Lexicon:
             self.count_nouns |= {fold(w) for w in lex["count_nouns"]}
             self.determiners[lang] = {fold(w) for w in lex["determiners"]}
             self.slot_markers[lang] = {fold(w) for w in lex["slot_markers"]}
+            if lex.get("compounds"):
+                self.compounding.add(lang)
             self.general |= {w for w in (LOCALE_DIR / lang / "general_words.txt").read_text(
                 encoding="utf-8").split("\n") if w and not w.startswith("#")}
             self.glue[lang] = {fold(w) for w in lex["glue"]}
@@ -255,7 +260,10 @@ class Lexicon:
                     matched.extend(t.text for t in tokens[repaired.start:repaired.end])
                     i = repaired.end
                     continue
-                if number:
+                parts = None if number or tok.kind != "word" else self._compound(tok.text, i, reading)
+                if parts is not None:
+                    found.extend(parts)
+                elif number:
                     found.append(number)
                 elif tok.kind == "word":
                     match = self._fuzzy(tok.text, lang)
@@ -271,17 +279,21 @@ class Lexicon:
     def unread(self, tokens: list[Token], ents: list[Entity], unknown: list[tuple[int, str]],
                lang: str) -> list[Unread]:
         """Where each unread word stands: right after "how many", an article or a
-        preposition that introduces what is counted ("to", "naar", "parmi"), right before
-        what is counted ("cats returned") or before a number, it would fill a slot."""
+        preposition that introduces what is counted ("to", "naar", "parmi"), between a
+        name and what is counted ("Syrian cats returned") or before a number, it would
+        fill a slot."""
         slot_ends = {e.end for e in ents if (e.type, e.value) == ("kw", "how_many")}
         counted_starts = {e.start for e in ents if e.type in ("measure", "category", "asylum_people")}
+        ent_ends = {e.end for e in ents} | {j + 1 for j, t in enumerate(tokens) if t.kind != "word"}
         # Before what is counted, "selon le journal" and "merci d'avance" are talk, not slots.
         counting = min((e.start for e in ents if e.start in counted_starts or e.end in slot_ends), default=len(tokens))
         markers = self.slot_markers[lang]
         out = []
         for i, text in unknown:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            slot = i in slot_ends or i + 1 in counted_starts \
+            # right before what is counted, only inside a noun phrase ("Syrian cats returned");
+            # "quickly: returns" and "liet terugkeren" are no slots
+            slot = i in slot_ends or (i + 1 in counted_starts and i in ent_ends) \
                 or (i > counting and self._after_marker(tokens, i, markers, lang)) \
                 or (nxt is not None and nxt.kind not in ("word", "sym"))  # "ABC 2000", "week 12"
             out.append(Unread(text, slot, text in self.general))
@@ -345,6 +357,24 @@ class Lexicon:
         if kind == "month" and match[0] in self.weak_months:
             return None
         return match[0], kind, value
+
+    def _compound(self, word: str, i: int, lang: str) -> list[Entity] | None:
+        """A Dutch compound of two lexicon words ("terugkeercijfers", "bestemmingslanden"),
+        with or without a linking s or e: both parts are read. A part the lexicon does not
+        know ("zomermaanden") leaves the word unread."""
+        if lang not in self.compounding:
+            return None
+        for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+            head, modifier = word[cut:], word[:cut]
+            head_meaning = self.meaning((head,), lang)
+            if head_meaning is None:
+                continue
+            for mod in (modifier, modifier[:-1] if modifier[-1] in "se" else None):
+                mod_meaning = self.meaning((mod,), lang) if mod and len(mod) >= MIN_PART else None
+                if mod_meaning is not None:
+                    return [Entity(kind, value, i, i + 1, text=word) for kind, value in (mod_meaning, head_meaning)
+                            if kind != "stop"]
+        return None
 
     def _known(self, word: str) -> bool:
         return any(word in self.vocab[lang] for lang in LANGS)

@@ -92,6 +92,12 @@ def _negations(ents: list[Entity], reading: when.Reading):
             continue  # "is it true or not": nothing to leave out
         if target in reading.starts:
             excluded_starts.add(target)
+            # "hors novembre et décembre", "except March and April": the whole list is left out
+            nxt = target + 1
+            while nxt + 1 < len(ents) and ents[nxt].type == "conj" and nxt + 1 in reading.starts:
+                excluded_starts.add(nxt + 1)
+                negated[nxt] = ents[nxt]
+                nxt += 2
         elif ents[target].type in NEGATABLE:
             negated[target] = ents[target]
         else:
