@@ -295,7 +295,8 @@ class Lexicon:
             # "quickly: returns" and "liet terugkeren" are no slots
             slot = i in slot_ends or (i + 1 in counted_starts and i in ent_ends) \
                 or (i > counting and self._after_marker(tokens, i, markers, lang)) \
-                or (nxt is not None and nxt.kind not in ("word", "sym"))  # "ABC 2000", "week 12"
+                or (nxt is not None and nxt.kind not in ("word", "sym")) \
+                or (i > 0 and tokens[i - 1].kind == "num")  # "ABC 2000", "week 12", "2000 soldiers"
             out.append(Unread(text, slot, text in self.general))
         return out
 

@@ -203,7 +203,9 @@ year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind =
 month_name = P(frozenset({"time", "weak"}), lambda it: it.value.open and it.value.kind == "month"
                and it.rule in ("month", "weak"))
 # a period without its year that a year may complete (not a day: "day month year" checks the date)
-yearless = P(frozenset({"time"}), lambda it: it.value.open and it.rule not in DAY_RULES)
+yearless = P(frozenset({"time", "weak"}), lambda it: it.value.open and it.rule not in DAY_RULES)
+# "Aug 96": a two-digit number that cannot be a day is a year
+short_year = P(frozenset({"num"}), lambda it: _whole_number(it, 32, 99) and it.tokens == 1)
 count = P(frozenset({"num"}), _whole_number)
 # after a determiner: "the 2 months before May 2020" is a span
 det_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule == "det")
@@ -322,6 +324,11 @@ def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
     return ("anchored", g, n, fallback_today)
 
 
+def _short_year(value: float) -> int:
+    """'96 and 96 after a month: 1900s from 30 up, as for decades."""
+    return int(value) + (1900 if value >= 30 else 2000)
+
+
 def _month_day(d: Item, m: Item, y: int | None = None):
     """The month of a day: the figures are monthly. A day not on the calendar is nonsense."""
     if not day_exists(int(d.value), m.value.start[1], y):
@@ -340,7 +347,10 @@ RULES: tuple[Rule, ...] = (
          lambda a, y, c: a.value.with_year(_year_of(y))),
     Rule("day month year", (day, month_name, year), lambda d, m, y, c: _month_day(d, m, _year_of(y))),
     Rule("month day year", (month_name, day, year), lambda m, d, y, c: _month_day(d, m, _year_of(y)), ("en",)),
-    Rule("year month", (year, month_name), lambda y, a, c: a.value.with_year(_year_of(y))),
+    Rule("year open", (year, yearless), lambda y, a, c: a.value.with_year(_year_of(y))),
+    Rule("open comma year", (yearless, k("conj", "comma"), year), lambda a, s_, y, c: a.value.with_year(_year_of(y))),
+    Rule("year comma open", (year, k("conj", "comma"), yearless), lambda y, s_, a, c: a.value.with_year(_year_of(y))),
+    Rule("month short year", (month_name, short_year), lambda a, y, c: a.value.with_year(_short_year(y.value))),
     Rule("day month", (day, month_name), lambda d, m, c: _month_day(d, m)),
     Rule("ordinal day month", (k("ord", 1), month_name), lambda d, m, c: m.value),
     Rule("month day", (month_name, day), lambda m, d, c: _month_day(d, m), ("en",)),
@@ -402,6 +412,7 @@ RULES: tuple[Rule, ...] = (
     Rule("grain shift", (grain(), k("shift")), lambda g, s, c: _shift(s.value, g.value)),
     Rule("shift grain", (k("shift"), grain()), lambda s, g, c: _shift(s.value, g.value)),
     Rule("n grains shift", (count, grain(), k("shift")), lambda n, g, s, c: _shift(s.value * int(n.value), g.value)),
+    Rule("grain shift time", (grain(), k("shift"), closed), lambda g, s_, p, c: step(p.value, g.value, s_.value)),
     Rule("grain before", (grain(), k("range", "before")), lambda g, d, c: _shift(-1, g.value)),
     Rule("grain after", (grain(), k("range", "after")), lambda g, d, c: _shift(1, g.value)),
     Rule("grain before time", (grain(), before_word, closed),
@@ -486,8 +497,10 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
         return make("ytd", v)
     if t == "grain":
         return make(t, v, "det" if determined else "")
-    if t in ("grain", "mod", "prev", "shift", "shift2", "ago", "hence", "part", "part_of_year", "whole", "era", "range",
-             "conj"):
+    if t in ("grain", "mod", "prev", "shift", "shift2", "ago", "hence", "part", "part_of_year", "whole", "era", "range"):
+        return make(t, v)
+    if t == "conj":
+        return make(t, "comma" if e.text == "," else v)
         return make(t, v)
     if t == "ordinal":
         return make("ord", v)
