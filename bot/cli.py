@@ -38,9 +38,10 @@ def _options() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", parents=[common], help="answer one question, or each line of stdin with '-'")
     ask.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
     tg = sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_TOKEN)")
-    mode = tg.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--polling", action="store_const", const="polling", dest="mode")
-    mode.add_argument("--webhook", action="store_const", const="webhook", dest="mode")
+    # Not argparse's required group: its refusal is the whole usage text plus the error; one
+    # mode is checked in main, which says it in one line.
+    tg.add_argument("--polling", action="append_const", const="polling", dest="modes", default=[])
+    tg.add_argument("--webhook", action="append_const", const="webhook", dest="modes", default=[])
     tg.add_argument("--data", metavar="DIR")
     bench = sub.add_parser("bench", help="measure speed and memory and print the figures")
     bench.add_argument("--data", metavar="DIR")
@@ -123,8 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _options().parse_args(argv)
     try:
         if args.command == "telegram":
+            if len(set(args.modes)) != 1:
+                print("returnbot telegram: give one mode, --polling or --webhook", file=sys.stderr)
+                return 2
             from bot.telegram import main as telegram_main  # lazy: `ask` must not pay for telegram
-            return telegram_main(args.mode, args.data)
+            return telegram_main(args.modes[0], args.data)
         if args.command == "data":
             from bot.datacheck import main as data_check_main
             return data_check_main(args.directory)

@@ -17,10 +17,9 @@ import sys
 import time
 import tomllib
 from collections import OrderedDict
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import BotCommand, Chat, LinkPreviewOptions, Message, MessageEntity, Update
 from telegram.constants import MessageLimit, ParseMode
@@ -28,6 +27,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CommandHandler, ContextTypes,
                           Defaults, MessageHandler, filters)
 
+from bot.config import Config, ConfigError, read_config
 from intents.data import DataError
 from intents.pipeline import Context, Pipeline
 
@@ -50,89 +50,10 @@ CONTEXT_TTL = 3600           # a follow-up refers to a question asked at most th
 WORKERS = 16                 # updates answered at once (of different chats)
 IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
 DRAIN_SECONDS = 6.0          # after SIGTERM, pending updates get this long; the platform kills at 30 s
-DEFAULT_MAX_RATE = 30.0      # messages per second, Telegram's limit for one bot
 
-TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
-SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,256}")   # Telegram allows 1-256 of these; 16+ to be a secret
-PATH_SHAPE = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 log = logging.getLogger("returnbot.telegram")
-
-
-# ---- configuration ----------------------------------------------------------------
-
-class ConfigError(Exception):
-    """A missing or malformed setting; its message names the variable, never its value."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Config:
-    token: str
-    api_url: str | None = None
-    max_rate: float = DEFAULT_MAX_RATE
-    listen: str = "0.0.0.0"
-    port: int = 8443
-    webhook_url: str = ""
-    secret: str = ""
-    path: str = "telegram"
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """What logs must never show: the token, its secret half, the webhook secret."""
-        return tuple(s for s in (self.token, self.token.partition(":")[2], self.secret) if s)
-
-
-def _api_url(value: str) -> str:
-    """PTB appends the token to the base URL, so it has to end in /bot ({token} placeholders
-    are PTB's own and left as they are)."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError("TELEGRAM_API_URL must be an http(s) URL such as http://127.0.0.1:8081/bot")
-    if "{token}" in value:
-        return value
-    value = value.rstrip("/")
-    return value if value.endswith("/bot") else value + "/bot"
-
-
-def read_config(mode: str, env: Mapping[str, str]) -> Config:
-    token = env.get("TELEGRAM_TOKEN", "").strip()
-    if not token:
-        raise ConfigError("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in TELEGRAM_TOKEN")
-    if not TOKEN_SHAPE.fullmatch(token):
-        raise ConfigError("TELEGRAM_TOKEN does not look like a bot token (digits, a colon, then letters, "
-                          "digits, - and _): copy it again from @BotFather")
-    api = env.get("TELEGRAM_API_URL", "").strip()
-    rate_text = env.get("TELEGRAM_MAX_RATE", "").strip() or str(DEFAULT_MAX_RATE)
-    try:
-        max_rate = float(rate_text)
-    except ValueError:
-        max_rate = -1.0
-    if not 0 <= max_rate < float("inf"):
-        raise ConfigError(f"TELEGRAM_MAX_RATE must be a number of messages per second (0: no limit), not {rate_text!r}")
-    config = Config(token=token, api_url=_api_url(api) if api else None, max_rate=max_rate)
-    if mode != "webhook":
-        return config
-
-    secret = env.get("WEBHOOK_SECRET", "").strip()
-    if not secret:
-        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode needs one (16-256 letters, digits, - and _), "
-                          "e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
-    if not SECRET_SHAPE.fullmatch(secret):
-        raise ConfigError("WEBHOOK_SECRET must be 16-256 characters among letters, digits, - and _")
-    url = env.get("WEBHOOK_URL", "").strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError("WEBHOOK_URL must be the bot's public base URL, e.g. https://my-app.example.com")
-    path = env.get("WEBHOOK_PATH", "").strip().strip("/") or "telegram"
-    if not PATH_SHAPE.fullmatch(path):
-        raise ConfigError("WEBHOOK_PATH must be a URL path of letters, digits and . _ ~ - /")
-    port_text = env.get("PORT", "").strip() or "8443"
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ConfigError(f"PORT must be a port number (1-65535), not {port_text!r}")
-    listen = env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0"
-    return dataclasses.replace(config, secret=secret, webhook_url=f"{url}/{path}", path=path,
-                               port=int(port_text), listen=listen)
 
 
 # ---- logging -------------------------------------------------------------------------
