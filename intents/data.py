@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.resources
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ FIGURE_TABLES = ("monthly", "yearly", "yearly_by_organisation", "countries", "ca
 # Lists read whole: a year's list comes from one sheet, never half from each.
 LIST_TABLES = ("countries", "categories")
 SELECTOR_TABLES = ("monthly", "yearly", "organisation", "countries", "categories")
+MAX_FILE_BYTES = 1024 * 1024   # every table and source text is a few KB; a bigger file is refused unread
 ORGS_SPLIT = ("fedasil", "dvz")
 MONTHLY_ORGS = (*ORGS_SPLIT, "total")
 
@@ -141,43 +143,67 @@ class Dataset:
     superseded: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]
 
 
+def _read_text(path: Path, file: str, row: int | None = None) -> str | None:
+    """The text of `path` (UTF-8, a leading byte-order mark dropped), None if it does not
+    exist. A file that cannot be read, or is over MAX_FILE_BYTES, is a DataError naming
+    `file` (and `row`, for a source text listed in sources.csv)."""
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise DataError(file, row, "size", f"{path} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}")
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DataError(file, row, "readable", f"{path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > MAX_FILE_BYTES:   # grew while it was opened
+        raise DataError(file, row, "size", f"{path} is over the limit of {MAX_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8-sig")   # spreadsheet programs write the byte-order mark
+    except UnicodeDecodeError as exc:
+        where = f"{path.name} is not" if row is not None else "not"
+        raise DataError(file, row, "encoding", f"{where} UTF-8 ({exc.reason})") from None
+
+
 def _read(directory: Path, name: str) -> list[dict[str, Any]]:
     file = f"{name}.csv"
     path = directory / file
-    if not path.is_file():
+    text = _read_text(path, file)
+    if text is None:
         raise DataError(file, None, "file-present", f"{path} does not exist")
     schema = SCHEMAS[name]
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise DataError(file, 1, "header", "the file is empty")
-            missing = [c for c in schema if c not in header]
-            if missing:
-                raise DataError(file, 1, "columns", f"missing column(s): {', '.join(missing)}")
-            rows: list[dict[str, Any]] = []
-            for number, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise DataError(file, 1, "header", "the file is empty")
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise DataError(file, 1, "columns", f"column(s) given more than once: {', '.join(twice)}")
+        missing = [c for c in schema if c not in header]
+        if missing:
+            raise DataError(file, 1, "columns", f"missing column(s): {', '.join(missing)}")
+        rows: list[dict[str, Any]] = []
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise DataError(file, number, "columns", f"{len(cells)} cells where the header has {len(header)}")
+            raw = dict(zip(header, cells))
+            row: dict[str, Any] = {"_row": number}
+            for column, (parse, required) in schema.items():
+                text = raw[column].strip()
+                if not text:
+                    if required:
+                        raise DataError(file, number, "required", f"column {column!r} is empty")
+                    row[column] = None
                     continue
-                if len(cells) != len(header):
-                    raise DataError(file, number, "columns", f"{len(cells)} cells where the header has {len(header)}")
-                raw = dict(zip(header, cells))
-                row: dict[str, Any] = {"_row": number}
-                for column, (parse, required) in schema.items():
-                    text = raw[column].strip()
-                    if not text:
-                        if required:
-                            raise DataError(file, number, "required", f"column {column!r} is empty")
-                        row[column] = None
-                        continue
-                    try:
-                        row[column] = parse(text)
-                    except ValueError as exc:
-                        raise DataError(file, number, "value", f"column {column!r}: {exc}") from None
-                rows.append(row)
-    except UnicodeDecodeError as exc:
-        raise DataError(file, None, "encoding", f"not UTF-8 ({exc.reason})") from None
+                try:
+                    row[column] = parse(text)
+                except ValueError as exc:
+                    raise DataError(file, number, "value", f"column {column!r}: {exc}") from None
+            rows.append(row)
     except csv.Error as exc:
         raise DataError(file, None, "csv", str(exc)) from None
     if not rows:
@@ -212,12 +238,10 @@ def _check_sources(directory: Path, tables: dict[str, list[dict[str, Any]]]) -> 
     texts: dict[str, list[str]] = {}
     for row in tables["sources"]:
         path = directory / "sources" / row["file"]
-        if not path.is_file():
+        text = _read_text(path, "sources.csv", row["_row"])
+        if text is None:
             raise DataError("sources.csv", row["_row"], "source-file", f"{path} does not exist")
-        try:
-            texts[row["file"]] = path.read_text(encoding="utf-8").split("\n")
-        except UnicodeDecodeError as exc:
-            raise DataError("sources.csv", row["_row"], "encoding", f"{path.name} is not UTF-8 ({exc.reason})") from None
+        texts[row["file"]] = text.split("\n")
     for name, rows in tables.items():
         if name == "sources":
             continue
@@ -443,8 +467,14 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
 def load(directory: str | os.PathLike | None = None) -> Dataset:
     """Read every table and check every rule; raise DataError on the first violation."""
     root = data_dir(directory)
-    if not root.is_dir():
-        raise DataError(str(root), None, "directory", "not a directory")
+    for folder in (root, root / "sources"):
+        try:
+            if not folder.is_dir():
+                raise DataError(str(folder), None, "directory", "not a directory")
+            os.listdir(folder)
+        except OSError as exc:
+            raise DataError(str(folder), None, "readable",
+                            f"the directory cannot be read ({exc.strerror or type(exc).__name__})") from None
     tables = {name: _read(root, name) for name in TABLES}
     _check_sources(root, tables)
     _check_statements(tables["statements"])

@@ -11,8 +11,12 @@ data/*.csv; values and lines come from data/sources/*.txt.
 """
 import csv
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -123,6 +127,21 @@ def append_bytes(path, content: bytes):
     def edit(d):
         with (d / path).open("ab") as fh:
             fh.write(content)
+    return edit
+
+
+def duplicate_column(table, column):
+    """The column given twice, the copy (last) holding other values: it must not silently win."""
+    def edit(d):
+        header, rows = _load(d, table)
+        _save(d, table, header + [column], [r + ["0"] for r in rows])
+    return edit
+
+
+def grow(path, size):
+    """The file made `size` bytes long (sparse: no time spent writing it)."""
+    def edit(d):
+        os.truncate(d / path, size)
     return edit
 
 
@@ -373,6 +392,9 @@ CASES = [
     pytest.param("yearly.csv", write_bytes("yearly.csv", b""), "header", 1, id="file-empty"),
     pytest.param("sources.csv", append_bytes("sources.csv", b'x.txt,2020,"' + b"x" * 200_000 + b'",P\n'), "csv", None,
                  id="file-csv-error"),
+    pytest.param("yearly.csv", duplicate_column("yearly", "returns"), "columns", 1, id="file-duplicate-column"),
+    pytest.param("monthly.csv", grow("monthly.csv", 1024 * 1024 + 1), "size", None, id="file-over-1-mib"),
+    pytest.param("sources.csv", grow(f"sources/{S25}", 1024 * 1024 + 1), "size", 3, id="source-text-over-1-mib"),
 ]
 
 
@@ -431,7 +453,8 @@ def test_every_rule_has_a_case():
     source = Path(data_module.__file__).read_text(encoding="utf-8")
     rules = set(re.findall(r'DataError\([^,]+, [^,]+, "([a-z-]+)"', source))
     rules |= set(re.findall(r'_fail\("\w+", [^,]+, "([a-z-]+)"', source))
-    covered = {c.values[2] for c in CASES} | {"directory", "rows-present"}
+    # 'readable' is exercised by the tests of unreadable files below, which cannot be edits.
+    covered = {c.values[2] for c in CASES} | {"directory", "rows-present", "readable"}
     assert rules - covered == set()
     assert len(rules) > 20  # the patterns above still find the rules
 
@@ -505,3 +528,79 @@ def test_country_or_category_year_must_have_a_yearly_total(data_copy, table, row
     with pytest.raises(DataError) as caught:
         data_module.load(data_copy)
     assert caught.value.file == f"{table}.csv"
+
+
+# ---- files that cannot be read, or should not be ---------------------------------------------
+def test_a_byte_order_mark_is_accepted(data_copy):
+    """Spreadsheet programs start a CSV with a UTF-8 byte-order mark."""
+    expected = data_module.load(data_copy).tables
+    for path in [*data_copy.glob("*.csv"), *(data_copy / "sources").glob("*.txt")]:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    tables = data_module.load(data_copy).tables
+    assert tables == expected and tables["yearly"][0]["year"] == 2007
+
+
+def test_a_huge_file_is_refused_at_once_without_reading_it(data_copy, capsys):
+    os.truncate(data_copy / "countries.csv", 50 * 1024 * 1024)
+    start = time.monotonic()
+    code, out, err = cli_in_process(data_copy, capsys)
+    assert code == 2 and time.monotonic() - start < 2
+    assert_one_line(err, "countries.csv", None, "size")
+    assert "52,428,800 bytes, over the limit of 1,048,576" in err
+
+
+def _unreadable(monkeypatch, target: Path) -> None:
+    """Opening or listing `target` fails as it does for a non-root user after chmod 000 (the
+    tests run as root, for whom chmod 000 changes nothing)."""
+    real_open, real_listdir = Path.open, os.listdir
+
+    def open_(self, *args, **kwargs):
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    def listdir(path):
+        if Path(path) == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(Path, "open", open_)
+    monkeypatch.setattr(os, "listdir", listdir)
+
+
+@pytest.mark.parametrize("part,file,row", [
+    ("yearly.csv", "yearly.csv", None),
+    (f"sources/{S20}", "sources.csv", 2),
+    ("sources", "sources", None),
+    (".", "data", None),
+])
+def test_an_unreadable_file_or_directory_is_named(data_copy, capsys, monkeypatch, part, file, row):
+    target = data_copy / part if part != "." else data_copy
+    _unreadable(monkeypatch, target)
+    code, out, err = cli_in_process(data_copy, capsys)
+    assert code == 2 and out == ""
+    assert_one_line(err, file, row, "readable")
+    assert str(target) in err and "Permission denied" in err
+
+
+def test_chmod_000_as_an_ordinary_user(data_copy, tmp_path):
+    """The real thing: a process without the right to read the file. As root (as in CI), for
+    whom chmod 000 changes nothing, the check runs as nobody where nobody can run Python."""
+    env = {**os.environ, "HOME": str(tmp_path)}
+    user = {}
+    if os.geteuid() == 0:
+        user = {"user": 65534, "group": 65534}
+        for path in [tmp_path, *tmp_path.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        try:
+            probe = subprocess.run([sys.executable, "-c", "import intents.data"], capture_output=True, cwd="/",
+                                   env=env, timeout=60, **user).returncode
+        except OSError:
+            probe = -1
+        if probe:
+            pytest.skip("user nobody cannot run this Python here")
+    (data_copy / "totals.csv").chmod(0)
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--data", str(data_copy), QUESTION], capture_output=True,
+                            text=True, cwd="/", env=env, timeout=60, **user)
+    assert result.returncode == 2
+    assert_one_line(result.stderr, "totals.csv", None, "readable")
