@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 import time
 import tomllib
@@ -50,6 +51,7 @@ CONTEXT_TTL = 3600           # a follow-up refers to a question asked at most th
 WORKERS = 16                 # updates answered at once (of different chats)
 IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
 DRAIN_SECONDS = 6.0          # after SIGTERM, pending updates get this long; the platform kills at 30 s
+MAX_LOG_LINE = 500           # characters
 
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -60,7 +62,9 @@ log = logging.getLogger("returnbot.telegram")
 
 class RedactingFormatter(logging.Formatter):
     """Blanks the secrets in the whole formatted record, traceback included: PTB puts the
-    token in request URLs and in the message of InvalidToken."""
+    token in request URLs and in the message of InvalidToken. Cuts every line to MAX_LOG_LINE
+    characters, so that no message (a library's echo of what it was sent) can grow the log
+    by more than that."""
 
     def __init__(self, secrets: tuple[str, ...]):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -70,7 +74,8 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, "[redacted]")
-        return text
+        return "\n".join(line if len(line) <= MAX_LOG_LINE else line[:MAX_LOG_LINE] + " [cut]"
+                         for line in text.split("\n"))
 
 
 class _ShortTelegramErrors(logging.Filter):
@@ -464,10 +469,26 @@ class ChatBot:
 
 # ---- running --------------------------------------------------------------------------------
 
+class BoundedApplication(Application):
+    """PTB notes the chat and the user of every update for the next persistence run, but only
+    a persistence that stores chat_data (user_data) ever empties that set: without one the
+    sets grow by one entry per chat and user for good. Here a set is kept only while a
+    persistence stores what it is for."""
+
+    def _mark_for_persistence_update(self, *, update: object | None = None, job: Any = None) -> None:
+        super()._mark_for_persistence_update(update=update, job=job)
+        stores = self.persistence.store_data if self.persistence else None
+        if not (stores and stores.chat_data):
+            self._chat_ids_to_be_updated_in_persistence.clear()
+        if not (stores and stores.user_data):
+            self._user_ids_to_be_updated_in_persistence.clear()
+
+
 def build_application(config: Config, bot: ChatBot, processor: ChatOrderedProcessor) -> Application:
     defaults = Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
-    builder = Application.builder().token(config.token).defaults(defaults).concurrent_updates(processor)
+    builder = (Application.builder().application_class(BoundedApplication).token(config.token).defaults(defaults)
+               .concurrent_updates(processor))
     if config.api_url:
         builder = builder.base_url(config.api_url)
     if config.max_rate > 0:
@@ -523,17 +544,25 @@ def main(mode: str, data_dir: str | None) -> int:
     except DataError as exc:
         print(f"returnbot: {exc}", file=sys.stderr)
         return 2
+    sockets = None
+    if mode == "webhook":
+        from bot import webhook   # lazy: polling has no use for the HTTP server
+        try:
+            sockets = webhook.bind(config)
+        except socket.gaierror:
+            print("returnbot telegram: WEBHOOK_LISTEN is not an address of this machine", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            log.error("could not listen on WEBHOOK_LISTEN and PORT: %s", exc.strerror or exc)
+            return 1
     processor = ChatOrderedProcessor()
     app = build_application(config, ChatBot(pipeline, Texts()), processor)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)   # PTB runs on the current event loop
     _stop_on_signals(loop, processor)
     try:
-        if mode == "webhook":
-            log.info("webhook mode: listening on %s:%d/%s", config.listen, config.port, config.path)
-            app.run_webhook(listen=config.listen, port=config.port, url_path=config.path,
-                            webhook_url=config.webhook_url, secret_token=config.secret,
-                            allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)
+        if sockets is not None:
+            webhook.WebhookServer(app, config, sockets, ALLOWED_UPDATES).run(loop)
         else:
             log.info("polling mode")
             app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)

@@ -562,7 +562,7 @@ def test_webhook_survives_malformed_bodies(webhook):
     assert post(port, b"\xff\xfe\x00") >= 400
     assert post(port, b'{"update_id": "x", "message": 5}') >= 400
     assert post(port, b"[]") >= 400
-    assert post(port, u.update(u.text(3003, "x")), content_type="text/plain") == 403
+    assert post(port, u.update(u.text(3003, "x")), content_type="text/plain") == 415
     assert post(port, u.update(u.text(3003, "how many returns in 2014"))) == 200
     assert shown(webhook.api.wait_sent(3003)[0]).startswith("In 2014,")
     assert webhook.bot.proc.poll() is None

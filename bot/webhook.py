@@ -1,0 +1,226 @@
+"""The webhook's HTTP server, safe to face the internet.
+
+It is tornado, the server python-telegram-bot itself uses for webhooks (so no new
+dependency), run with the limits it has built in: a deadline for a request's headers and
+another for its body, a cap on header and body size. On top of them: at most
+MAX_CONNECTIONS open connections; the secret header (compared in constant time), the
+content type and the announced length are checked before a byte of the body is read;
+a chunked body is cut off as soon as it passes MAX_BODY. Refused requests are counted
+and summed up in the log at most once a minute, never with their content.
+
+uvicorn was considered and left aside: it has no deadline for a request's headers or body
+(a connection that sends its headers one byte at a time is held for as long as it likes),
+and its concurrency limit counts those slow connections, so they would turn good updates
+away with 503.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+import socket
+import sys
+from collections import Counter
+from typing import Any
+
+from telegram import Update
+from telegram.error import NetworkError
+from telegram.ext import Application
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import PeriodicCallback
+from tornado.iostream import IOStream
+from tornado.netutil import bind_sockets
+from tornado.web import Application as WebApplication, RequestHandler, stream_request_body
+
+from bot.config import Config
+
+MAX_BODY = 256 * 1024        # bytes; an update holds at most two 4,096-character texts with their entities: ~100 KB
+MAX_HEADERS = 16 * 1024      # bytes of request line and headers
+HEADER_SECONDS = 5.0         # to send the request line and headers, from the connection or the previous answer
+BODY_SECONDS = 5.0           # to send the body, once the headers are in
+MAX_CONNECTIONS = 500        # open at once; Telegram uses at most 40 (setWebhook's max_connections)
+REPORT_SECONDS = 60.0        # refused requests are summed up in the log at most this often
+SETWEBHOOK_TRIES = 3
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_LENGTH = re.compile(r"[0-9]{1,18}")
+_OVER_CAP = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n"
+             b"Connection: close\r\n\r\n")
+
+log = logging.getLogger("returnbot.webhook")
+
+
+class Refusals:
+    """Counts refused requests by status; `report` logs the counts in one line and starts
+    again. A flood of bad requests must not flood the log."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def record(self, handler: RequestHandler) -> None:
+        """tornado's log_function: called once per answered request, instead of its access log
+        (one line per request, the path included)."""
+        status = handler.get_status()
+        if status >= 400:
+            self.counts[str(status)] += 1
+
+    def report(self) -> None:
+        if self.counts:
+            log.warning("webhook refused %d request(s) since the last report (%s)", sum(self.counts.values()),
+                        ", ".join(f"{status}: {n}" for status, n in sorted(self.counts.items())))
+            self.counts.clear()
+
+
+def json_content_type(value: str) -> bool:
+    """application/json, with no charset or charset=utf-8 (any case, any spacing)."""
+    kind, *params = (part.strip().lower() for part in value.split(";"))
+    charsets = [p.partition("=")[2].strip('"') for p in params if p.partition("=")[0].strip() == "charset"]
+    return kind == "application/json" and all(c in ("utf-8", "utf8") for c in charsets)
+
+
+@stream_request_body
+class UpdateHandler(RequestHandler):
+    """POST of one update. Everything that can be checked from the headers is checked in
+    `prepare`, before tornado reads the body; the body is collected in `data_received`."""
+
+    SUPPORTED_METHODS = ("POST",)
+
+    def initialize(self, app: Application, secret: bytes) -> None:
+        self.app, self.secret = app, secret
+        self.body = bytearray()
+
+    async def _refuse(self, status: int) -> None:
+        """Answers `status` and closes the connection, so that the rest of the body is never read."""
+        self.set_status(status)
+        self.set_header("Connection", "close")
+        await self.finish()
+        self.request.connection.close()
+
+    async def prepare(self) -> None:
+        headers = self.request.headers
+        # tornado decodes header values as latin-1: encoding them back gives the bytes sent.
+        if not hmac.compare_digest(headers.get(SECRET_HEADER, "").encode("latin-1"), self.secret):
+            return await self._refuse(403)
+        if not json_content_type(headers.get("Content-Type", "")):
+            return await self._refuse(415)
+        length = headers.get("Content-Length")
+        if length is not None and (not _LENGTH.fullmatch(length) or int(length) > MAX_BODY):
+            return await self._refuse(413)
+        if length is None:
+            # Chunked: tornado would refuse a chunk that passes its cap with 400 before a byte of it
+            # is read; data_received refuses it with 413 instead, having held at most MAX_BODY.
+            self.request.connection.set_max_body_size(sys.maxsize)
+
+    async def data_received(self, chunk: bytes) -> None:
+        self.body += chunk
+        if len(self.body) > MAX_BODY:
+            self.body = bytearray()
+            await self._refuse(413)
+
+    async def post(self) -> None:
+        if not self.app.running:
+            return self.set_status(503)   # stopping: Telegram sends the update again later
+        try:
+            data = json.loads(self.body.decode("utf-8"))
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+                raise ValueError("not an update")
+            update = Update.de_json(data, self.app.bot)
+        except Exception:   # de_json raises TypeError, KeyError, AttributeError... on a malformed update
+            return self.set_status(400)
+        await self.app.update_queue.put(update)
+
+
+class CappedHTTPServer(HTTPServer):
+    """tornado's HTTPServer with at most `max_connections` open: one more is answered 503 and
+    closed at once. The deadlines keep slow connections from holding their place for long."""
+
+    def initialize(self, *args: Any, max_connections: int, refusals: Refusals, **kwargs: Any) -> None:
+        super().initialize(*args, **kwargs)
+        self.max_connections, self.refusals, self.open = max_connections, refusals, 0
+
+    def handle_stream(self, stream: IOStream, address: tuple) -> None:
+        if self.open >= self.max_connections:
+            self.refusals.counts["connection cap"] += 1
+            stream.write(_OVER_CAP).add_done_callback(lambda _: stream.close())
+            return
+        self.open += 1
+        super().handle_stream(stream, address)
+
+    def on_close(self, server_conn: object) -> None:
+        self.open -= 1
+        super().on_close(server_conn)
+
+
+def bind(config: Config) -> list[socket.socket]:
+    """The listening sockets, bound before the Bot API is contacted: a taken port must not
+    leave Telegram posting to a bot that is not there."""
+    return bind_sockets(config.port, config.listen)
+
+
+class WebhookServer:
+    """The server and the Application around it: `start` registers the webhook and opens the
+    door, `stop` closes it and lets the Application finish what it holds."""
+
+    def __init__(self, app: Application, config: Config, sockets: list[socket.socket], allowed_updates: list[str]):
+        self.app, self.config, self.sockets, self.allowed_updates = app, config, sockets, allowed_updates
+        self.refusals = Refusals()
+        routes = [(f"/{re.escape(config.path)}", UpdateHandler, {"app": app, "secret": config.secret.encode()})]
+        self.web = WebApplication(routes, log_function=self.refusals.record)
+        self.server: CappedHTTPServer | None = None
+        self.reporter = PeriodicCallback(self.refusals.report, REPORT_SECONDS * 1000)
+
+    async def _set_webhook(self) -> None:
+        for attempt in range(1, SETWEBHOOK_TRIES + 1):
+            try:
+                await self.app.bot.set_webhook(self.config.webhook_url, secret_token=self.config.secret,
+                                               allowed_updates=self.allowed_updates)
+                return
+            except NetworkError as exc:
+                if attempt == SETWEBHOOK_TRIES:
+                    raise
+                log.warning("setWebhook failed (%s), trying again", exc)
+                await asyncio.sleep(attempt)
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        await self._set_webhook()
+        await self.app.start()
+        self.server = CappedHTTPServer(self.web, max_connections=MAX_CONNECTIONS, refusals=self.refusals,
+                                       idle_connection_timeout=HEADER_SECONDS, body_timeout=BODY_SECONDS,
+                                       max_header_size=MAX_HEADERS, max_body_size=MAX_BODY)
+        self.server.add_sockets(self.sockets)
+        self.reporter.start()
+
+    def run(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Serves until SIGTERM or SIGINT, whose handler raises SystemExit (as PTB's own does)."""
+        try:
+            loop.run_until_complete(self.start())
+            log.info("webhook mode: listening on %s port %d, path /%s", self.config.listen, self.config.port,
+                     self.config.path)
+            loop.run_forever()
+        except SystemExit:
+            pass
+        finally:
+            loop.run_until_complete(self.stop())
+
+    async def stop(self) -> None:
+        """Safe to call whatever `start` got to."""
+        if self.server:
+            self.server.stop()
+        else:
+            for sock in self.sockets:
+                sock.close()
+        if self.app.running:
+            await self.app.stop()
+            if self.app.post_stop:
+                await self.app.post_stop(self.app)
+        if self.server:
+            await self.server.close_all_connections()
+        self.reporter.stop()
+        self.refusals.report()
+        await self.app.shutdown()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)
