@@ -22,7 +22,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, Chat, LinkPreviewOptions, Message, MessageEntity, Update
+from telegram import BotCommand, Chat, LinkPreviewOptions, Message, MessageEntity, TelegramObject, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CommandHandler, ContextTypes,
@@ -90,15 +90,38 @@ class _ShortTelegramErrors(logging.Filter):
         return True
 
 
+class _NoUpdateBodies(logging.Filter):
+    """PTB puts whole updates in some of its messages ("Error while building CallbackContext
+    for update %s"), and an update holds the user's question: such an argument is logged as
+    its update id or its size only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, (TelegramObject, dict, bytes, bytearray))
+                                                  for a in record.args):
+            record.args = tuple(_short(a) for a in record.args)
+        return True
+
+
+def _short(arg: object) -> object:
+    if isinstance(arg, Update):
+        return f"<update {arg.update_id}>"
+    if isinstance(arg, TelegramObject):
+        return f"<{type(arg).__name__}>"
+    if isinstance(arg, (dict, bytes, bytearray)):
+        return f"<{type(arg).__name__} of {len(arg)}>"
+    return arg
+
+
 def setup_logging(config: Config) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(config.secrets))
     handler.addFilter(_ShortTelegramErrors())
+    handler.addFilter(_NoUpdateBodies())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     # These log request URLs, which hold the token, at INFO and DEBUG.
-    for name in ("httpx", "httpcore", "telegram", "tornado.access"):
+    for name in ("httpx", "httpcore", "telegram", "tornado"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)
 

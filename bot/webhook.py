@@ -75,7 +75,7 @@ class Refusals:
 def json_content_type(value: str) -> bool:
     """application/json, with no charset or charset=utf-8 (any case, any spacing)."""
     kind, *params = (part.strip().lower() for part in value.split(";"))
-    charsets = [p.partition("=")[2].strip('"') for p in params if p.partition("=")[0].strip() == "charset"]
+    charsets = [p.partition("=")[2].strip().strip('"') for p in params if p.partition("=")[0].strip() == "charset"]
     return kind == "application/json" and all(c in ("utf-8", "utf8") for c in charsets)
 
 

@@ -132,9 +132,10 @@ def start_polling(api: BotAPIStandIn, log_dir: Path, data: Path | None = None, c
 
 def start_webhook(api: BotAPIStandIn, log_dir: Path, port: int, command: list[str] | None = None,
                   **env: str) -> BotProcess:
-    bot = BotProcess("webhook", log_dir, bot_env(
-        TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url, PORT=str(port), WEBHOOK_URL="https://bot.example.test",
-        WEBHOOK_SECRET=SECRET, WEBHOOK_LISTEN="127.0.0.1", **env), command=command)
+    bot = BotProcess("webhook", log_dir, bot_env(**{
+        "TELEGRAM_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url, "PORT": str(port),
+        "WEBHOOK_URL": "https://bot.example.test", "WEBHOOK_SECRET": SECRET, "WEBHOOK_LISTEN": "127.0.0.1", **env}),
+        command=command)
     try:
         api.wait_for(lambda: api.calls_to("setWebhook") or bot.proc.poll() is not None, 20, "setWebhook")
         assert bot.proc.poll() is None, bot.log()
