@@ -228,6 +228,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._scopes: set[asyncio.Timeout] = set()
         self._deadline: float | None = None
         self.unanswered = 0
+        self.finished = 0   # updates done with, answered or not: the webhook's backlog counts on it
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -267,6 +268,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             mine.set_result(None)
             if self._last.get(key) is mine:
                 del self._last[key]
+            self.finished += 1
 
 
 # ---- HTML for Telegram ---------------------------------------------------------------------
@@ -585,7 +587,7 @@ def main(mode: str, data_dir: str | None) -> int:
     _stop_on_signals(loop, processor)
     try:
         if sockets is not None:
-            webhook.WebhookServer(app, config, sockets, ALLOWED_UPDATES).run(loop)
+            webhook.WebhookServer(app, processor, config, sockets, ALLOWED_UPDATES).run(loop)
         else:
             log.info("polling mode")
             app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)

@@ -23,24 +23,29 @@ import re
 import socket
 import sys
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
-from tornado.iostream import IOStream
+from tornado.iostream import IOStream, StreamClosedError
 from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication, RequestHandler, stream_request_body
 
 from bot.config import Config
+
+if TYPE_CHECKING:
+    from bot.telegram import ChatOrderedProcessor
 
 MAX_BODY = 256 * 1024        # bytes; an update holds at most two 4,096-character texts with their entities: ~100 KB
 MAX_HEADERS = 16 * 1024      # bytes of request line and headers
 HEADER_SECONDS = 5.0         # to send the request line and headers, from the connection or the previous answer
 BODY_SECONDS = 5.0           # to send the body, once the headers are in
 MAX_CONNECTIONS = 500        # open at once; Telegram uses at most 40 (setWebhook's max_connections)
+MAX_BACKLOG = 64             # updates accepted and not yet done with: 4 x the updates answered at once
+BACKLOG_SECONDS = 10.0       # an update waits this long for room in the backlog, then gets 503
 REPORT_SECONDS = 60.0        # refused requests are summed up in the log at most this often
 SETWEBHOOK_TRIES = 3
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -49,6 +54,27 @@ _OVER_CAP = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-Af
              b"Connection: close\r\n\r\n")
 
 log = logging.getLogger("returnbot.webhook")
+
+
+class Backlog:
+    """At most MAX_BACKLOG updates accepted and not yet done with. Past that the answer to
+    Telegram's POST waits for room: Telegram, which posts at most max_connections updates
+    at once, slows down to the bot's pace, where answering at once would pile every update
+    it has up in the bot's memory (PTB turns each queued update into a task straight away)."""
+
+    def __init__(self, processor: ChatOrderedProcessor, size: int = MAX_BACKLOG):
+        self.processor, self.size, self.accepted = processor, size, 0
+
+    async def admit(self) -> bool:
+        """Waits for room for one more update; False if there was none for BACKLOG_SECONDS."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + BACKLOG_SECONDS
+        while self.accepted - self.processor.finished >= self.size:
+            if loop.time() > deadline:
+                return False
+            await asyncio.sleep(0.01)
+        self.accepted += 1
+        return True
 
 
 class Refusals:
@@ -86,8 +112,8 @@ class UpdateHandler(RequestHandler):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, app: Application, secret: bytes) -> None:
-        self.app, self.secret = app, secret
+    def initialize(self, app: Application, backlog: Backlog, secret: bytes) -> None:
+        self.app, self.backlog, self.secret = app, backlog, secret
         self.body = bytearray()
 
     async def _refuse(self, status: int) -> None:
@@ -119,8 +145,6 @@ class UpdateHandler(RequestHandler):
             await self._refuse(413)
 
     async def post(self) -> None:
-        if not self.app.running:
-            return self.set_status(503)   # stopping: Telegram sends the update again later
         try:
             data = json.loads(self.body.decode("utf-8"))
             if not isinstance(data, dict) or type(data.get("update_id")) is not int:
@@ -128,6 +152,9 @@ class UpdateHandler(RequestHandler):
             update = Update.de_json(data, self.app.bot)
         except Exception:   # de_json raises TypeError, KeyError, AttributeError... on a malformed update
             return self.set_status(400)
+        # 503 while the bot stops or has no room: Telegram sends the update again later.
+        if not self.app.running or not await self.backlog.admit() or not self.app.running:
+            return self.set_status(503)
         await self.app.update_queue.put(update)
 
 
@@ -139,10 +166,14 @@ class CappedHTTPServer(HTTPServer):
         super().initialize(*args, **kwargs)
         self.max_connections, self.refusals, self.open = max_connections, refusals, 0
 
-    def handle_stream(self, stream: IOStream, address: tuple) -> None:
+    async def handle_stream(self, stream: IOStream, address: tuple) -> None:
         if self.open >= self.max_connections:
             self.refusals.counts["connection cap"] += 1
-            stream.write(_OVER_CAP).add_done_callback(lambda _: stream.close())
+            try:
+                await stream.write(_OVER_CAP)
+            except StreamClosedError:
+                pass   # the client has gone already
+            stream.close()
             return
         self.open += 1
         super().handle_stream(stream, address)
@@ -162,10 +193,12 @@ class WebhookServer:
     """The server and the Application around it: `start` registers the webhook and opens the
     door, `stop` closes it and lets the Application finish what it holds."""
 
-    def __init__(self, app: Application, config: Config, sockets: list[socket.socket], allowed_updates: list[str]):
+    def __init__(self, app: Application, processor: ChatOrderedProcessor, config: Config,
+                 sockets: list[socket.socket], allowed_updates: list[str]):
         self.app, self.config, self.sockets, self.allowed_updates = app, config, sockets, allowed_updates
         self.refusals = Refusals()
-        routes = [(f"/{re.escape(config.path)}", UpdateHandler, {"app": app, "secret": config.secret.encode()})]
+        handler_args = {"app": app, "backlog": Backlog(processor), "secret": config.secret.encode()}
+        routes = [(f"/{re.escape(config.path)}", UpdateHandler, handler_args)]
         self.web = WebApplication(routes, log_function=self.refusals.record)
         self.server: CappedHTTPServer | None = None
         self.reporter = PeriodicCallback(self.refusals.report, REPORT_SECONDS * 1000)

@@ -214,6 +214,25 @@ def test_json_content_type():
     assert not wh.json_content_type("application/jsonx") and not wh.json_content_type("application/json; charset=ascii")
 
 
+def test_the_backlog_waits_for_room_then_gives_up(monkeypatch):
+    class Processor:
+        finished = 0
+
+    async def scenario():
+        processor = Processor()
+        backlog = wh.Backlog(processor, size=2)
+        assert await backlog.admit() and await backlog.admit()
+        third = asyncio.create_task(backlog.admit())
+        await asyncio.sleep(0.1)
+        assert not third.done()
+        processor.finished = 1
+        assert await asyncio.wait_for(third, 1)
+        monkeypatch.setattr(wh, "BACKLOG_SECONDS", 0.2)
+        return await backlog.admit(), backlog.accepted
+
+    assert asyncio.run(scenario()) == (False, 3)
+
+
 def test_log_lines_hold_no_update_and_stay_short():
     config = tg.Config(token=TOKEN, secret=SECRET)
     handler = logging.Handler()
