@@ -120,7 +120,7 @@ def setup_logging(config: Config) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    # These log request URLs, which hold the token, at INFO and DEBUG.
+    # These log request URLs (which hold the token) or every request, at INFO and DEBUG.
     for name in ("httpx", "httpcore", "telegram", "tornado"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)

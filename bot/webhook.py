@@ -131,7 +131,9 @@ class UpdateHandler(RequestHandler):
         if not json_content_type(headers.get("Content-Type", "")):
             return await self._refuse(415)
         length = headers.get("Content-Length")
-        if length is not None and (not _LENGTH.fullmatch(length) or int(length) > MAX_BODY):
+        if length is not None and not _LENGTH.fullmatch(length):
+            return await self._refuse(400)
+        if length is not None and int(length) > MAX_BODY:
             return await self._refuse(413)
         if length is None:
             # Chunked: tornado would refuse a chunk that passes its cap with 400 before a byte of it

@@ -112,6 +112,9 @@ def test_a_body_over_the_limit_is_refused_from_its_length(hook):
     conn.sendall(_request(wh.MAX_BODY + 1))
     assert _status(conn) == 413
     _closed_within(conn, 2)
+    conn = _connect(port)
+    conn.sendall(_request(None).replace(b"\r\n\r\n", b"\r\nContent-Length: \xc2\xb2\r\n\r\n"))   # '²'
+    assert _status(conn) == 400
     # At the limit it is read: an update padded with spaces to exactly MAX_BODY bytes.
     body = _update(5002)
     assert _post(port, body + b" " * (wh.MAX_BODY - len(body))) == 200
