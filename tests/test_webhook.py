@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import time
 
@@ -206,7 +207,10 @@ def test_malformed_updates_never_reach_the_log(hook):
     assert status == 0
     assert MARKER not in log
     assert all(len(line) < 600 for line in log.splitlines())
-    assert "webhook refused" in log and "400: 5," in log and "connection cap: 1" in log
+    # The counts cover the module's earlier tests too (one bot for all).
+    counts = re.search(r"webhook refused \d+ request\(s\) since the last report \((.*)\)", log)
+    assert counts and "connection cap: 1" in counts.group(1)
+    assert int(re.search(r"400: (\d+)", counts.group(1)).group(1)) >= len(bodies)
     bot.assert_no_secrets()
 
 
