@@ -197,7 +197,6 @@ def _whole_number(it: Item, low: float = 1, high: float = float("inf")) -> bool:
 
 time = P(frozenset({"time"}), lambda it: True)
 closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
-open_ = P(frozenset({"time"}), lambda it: it.value.open)
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
 # a month name; "weak": "march", "may" that nothing else marks as a month, read only inside a rule
 month_name = P(frozenset({"time", "weak"}), lambda it: it.value.open and it.value.kind == "month"
