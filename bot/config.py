@@ -41,11 +41,12 @@ class Config:
     webhook_url: str = ""
     secret: str = ""
     path: str = DEFAULT_PATH   # the path served, the same as the path of webhook_url
+    extra_secrets: tuple[str, ...] = ()   # e.g. the password in DATABASE_URL
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """What logs must never show: the token, its secret half, the webhook secret."""
-        return tuple(s for s in (self.token, self.token.partition(":")[2], self.secret) if s)
+        return tuple(s for s in (self.token, self.token.partition(":")[2], self.secret, *self.extra_secrets) if s)
 
 
 def valid_host(host: str) -> bool:

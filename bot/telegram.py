@@ -15,9 +15,7 @@ import re
 import signal
 import socket
 import sys
-import time
 import tomllib
-from collections import OrderedDict
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -29,8 +27,9 @@ from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, Comm
                           Defaults, MessageHandler, filters)
 
 from bot.config import Config, ConfigError, read_config
+from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence
 from intents.data import DataError
-from intents.pipeline import Context, Pipeline
+from intents.pipeline import Pipeline
 
 LANGS = ("nl", "fr", "en")
 DEFAULT_LANG = "en"
@@ -45,9 +44,6 @@ COMMANDS = {
 }
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE]
 
-MAX_CHATS = 10_000           # chats remembered at once; the least recently active go first
-CHAT_TTL = 7 * 24 * 3600     # a chat silent this long is forgotten, /lang choice included
-CONTEXT_TTL = 3600           # a follow-up refers to a question asked at most this long ago
 WORKERS = 16                 # updates answered at once (of different chats)
 IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
 DRAIN_SECONDS = 6.0          # after SIGTERM, pending updates get this long; the platform kills at 30 s
@@ -162,53 +158,6 @@ class Texts:
 
     def commands(self, lang: str) -> list[BotCommand]:
         return [BotCommand(name, description) for name, description in self.t[lang]["commands"].items()]
-
-
-# ---- per-chat memory --------------------------------------------------------------------
-
-@dataclasses.dataclass
-class ChatState:
-    context: Context | None = None   # what a follow-up question builds on
-    lang: str | None = None          # language of the last answer
-    forced: str | None = None        # language set with /lang
-    asked: float = 0.0               # when `context` was stored
-    seen: float = 0.0
-
-
-class ChatStore:
-    """What the bot remembers per chat, bounded in size and age so memory cannot grow
-    without end: at most `size` chats (the least recently active are dropped first), a
-    chat is forgotten after `ttl` seconds of silence, its conversation context after
-    `context_ttl`. Used from the event loop only, so it needs no lock."""
-
-    def __init__(self, size: int = MAX_CHATS, ttl: float = CHAT_TTL, context_ttl: float = CONTEXT_TTL,
-                 clock=time.monotonic):
-        self.size, self.ttl, self.context_ttl, self.clock = size, ttl, context_ttl, clock
-        self._chats: OrderedDict[int, ChatState] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._chats)
-
-    def get(self, chat_id: int) -> ChatState:
-        """A copy of the chat's state (a fresh one for a new or forgotten chat)."""
-        now = self.clock()
-        state = self._chats.get(chat_id)
-        if state is None or now - state.seen > self.ttl:
-            return ChatState()
-        state = dataclasses.replace(state)
-        if now - state.asked > self.context_ttl:
-            state.context = None
-        return state
-
-    def put(self, chat_id: int, state: ChatState) -> None:
-        now = self.clock()
-        self._chats[chat_id] = dataclasses.replace(state, seen=now)
-        self._chats.move_to_end(chat_id)
-        while self._chats:
-            oldest_id, oldest = next(iter(self._chats.items()))
-            if len(self._chats) <= self.size and now - oldest.seen <= self.ttl:
-                break
-            del self._chats[oldest_id]
 
 
 # ---- updates: concurrent across chats, in order within one -------------------------------
@@ -509,7 +458,8 @@ class BoundedApplication(Application):
             self._user_ids_to_be_updated_in_persistence.clear()
 
 
-def build_application(config: Config, bot: ChatBot, processor: ChatOrderedProcessor) -> Application:
+def build_application(config: Config, bot: ChatBot, processor: ChatOrderedProcessor,
+                      db: Database | None = None) -> Application:
     defaults = Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
     builder = (Application.builder().application_class(BoundedApplication).token(config.token).defaults(defaults)
@@ -519,9 +469,12 @@ def build_application(config: Config, bot: ChatBot, processor: ChatOrderedProces
     if config.max_rate > 0:
         # Retries honour Telegram's retry_after when a 429 comes all the same.
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=config.max_rate, max_retries=3))
+    if db is not None:
+        builder = builder.persistence(SQLPersistence(db, size=bot.store.size, ttl=bot.store.ttl))
 
     async def post_init(app: Application) -> None:
         log.info("connected to the Bot API as @%s", app.bot.username)
+        bot.store.attach(app.chat_data, app.drop_chat_data)
         try:
             for lang in LANGS:
                 await app.bot.set_my_commands(bot.texts.commands(lang), language_code=lang)
@@ -560,10 +513,12 @@ def main(mode: str, data_dir: str | None) -> int:
     refused)."""
     try:
         config = read_config(mode, os.environ)
-    except ConfigError as exc:
+        db = Database.from_env(os.environ)
+    except (ConfigError, DatabaseConfigError) as exc:
         print(f"returnbot telegram: {exc}", file=sys.stderr)
         return 2
-    setup_logging(config)
+    setup_logging(dataclasses.replace(config, extra_secrets=db.secrets))
+    log.info("memory kept in %s", db.describe())
     try:
         pipeline = Pipeline.load(data_dir)
     except DataError as exc:
@@ -581,7 +536,7 @@ def main(mode: str, data_dir: str | None) -> int:
             log.error("could not listen on WEBHOOK_LISTEN and PORT: %s", exc.strerror or exc)
             return 1
     processor = ChatOrderedProcessor()
-    app = build_application(config, ChatBot(pipeline, Texts()), processor)
+    app = build_application(config, ChatBot(pipeline, Texts()), processor, db)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)   # PTB runs on the current event loop
     _stop_on_signals(loop, processor)

@@ -266,9 +266,10 @@ def test_chat_store_is_bounded_in_size():
 def test_chat_store_forgets_by_age():
     clock = Clock()
     store = tg.ChatStore(size=100, ttl=1000, context_ttl=60, clock=clock)
-    store.put(1, tg.ChatState(context="ctx", lang="fr", forced="fr", asked=clock.now))
+    context = Pipeline.load().ask("how many returns in march 2020").context
+    store.put(1, tg.ChatState(context=context, lang="fr", forced="fr", asked=clock.now))
     clock.now += 59
-    assert store.get(1).context == "ctx"
+    assert store.get(1).context == context
     clock.now += 2
     state = store.get(1)
     assert (state.context, state.lang, state.forced) == (None, "fr", "fr")

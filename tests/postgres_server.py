@@ -1,0 +1,108 @@
+"""A throwaway PostgreSQL server for the tests: Debian's `postgresql` binaries, a cluster
+in a temporary directory, trust authentication, listening on a free port of 127.0.0.1
+only. As root (CI), the server runs as the `postgres` user, which PostgreSQL requires.
+
+`RETURNBOT_TEST_DATABASE_URL` points the tests at a server of your own instead. Without
+either, the tests that need one are skipped, except under CI=true, where they fail:
+`.ci/run` installs the package, so CI must run them."""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+NEEDS = ("PostgreSQL tests need the server binaries (Debian: apt-get install postgresql) "
+         "or RETURNBOT_TEST_DATABASE_URL")
+
+
+def _bindir() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    return Path(versions[-1]).parent if versions else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but no PostgreSQL server for the tests: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+class Server:
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="returnbot-pg-"))
+        self.port = _free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            try:
+                user = pwd.getpwnam("postgres")
+            except KeyError:
+                unavailable("running as root and there is no postgres user to run the server")
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data = self.root / "data"
+
+    def _run(self, *args: str) -> None:
+        result = subprocess.run([*self.as_user, *args], capture_output=True, text=True, timeout=120)
+        if result.returncode:
+            raise RuntimeError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+    def start(self) -> str:
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--encoding=UTF8", "--no-instructions")
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        except RuntimeError:
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The URL of a PostgreSQL server for this test session (see the module's doc)."""
+    own = os.environ.get("RETURNBOT_TEST_DATABASE_URL")
+    if own:
+        yield own
+        return
+    bindir = _bindir()
+    if bindir is None:
+        unavailable(NEEDS)
+    server = Server(bindir)
+    try:
+        url = server.start()
+    except RuntimeError as exc:
+        server.stop()
+        unavailable(f"could not start a PostgreSQL server: {exc}")
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def reset(url: str) -> None:
+    """An empty table for the next test."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS returnbot_chats")

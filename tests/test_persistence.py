@@ -1,0 +1,234 @@
+"""What the Telegram bot remembers survives a restart (bot/persistence.py).
+
+Units: the chat state as JSON, the persistence over SQLite and over a real PostgreSQL
+server (tests/postgres_server.py starts one), a database that is down. End to end: the
+real bot process is stopped and started again between two questions, with SQLite and
+with PostgreSQL, and keeps the /lang choice and the follow-up context."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence, state_from_json, \
+    state_to_json
+from botapi_standin import BotAPIStandIn, Updates
+from intents.pipeline import Pipeline
+from postgres_server import postgres_url, reset  # noqa: F401  (a fixture)
+from telegram_fixtures import TOKEN, USERNAME, start_polling
+
+PASSWORD = "pw-for-tests-" + "0123456789"
+
+
+@pytest.fixture(scope="module")
+def cli() -> Pipeline:
+    return Pipeline.load()
+
+
+def shown(call) -> str:
+    return call.params["_shown"]
+
+
+# ---- the state as JSON --------------------------------------------------------------------------
+
+def test_state_round_trips_through_json(cli):
+    reply = cli.ask("hoeveel terugkeerders via DVZ in maart 2020")
+    state = ChatState(context=reply.context, lang="nl", forced="fr", asked=12.5, seen=13.0)
+    again = state_from_json(state_to_json(state))
+    assert again == state
+    # The restored context answers the follow-up as the original does.
+    assert cli.ask("en in april?", context=again.context).text == cli.ask("en in april?", context=reply.context).text
+
+
+def test_state_of_another_version_or_damaged_is_a_fresh_start():
+    assert state_from_json({"v": 0, "lang": "nl"}) == ChatState()
+    assert state_from_json({"v": 1, "context": {"query": {"periods": [{"start": 5}]}}}) == ChatState()
+    assert state_from_json("garbage") == ChatState()
+
+
+def test_database_url_is_checked_and_its_password_kept_secret(tmp_path):
+    assert Database.from_env({"RETURNBOT_STATE": str(tmp_path)}).sqlite_path == tmp_path / "telegram.sqlite3"
+    assert Database.from_env({"XDG_STATE_HOME": str(tmp_path)}).sqlite_path == tmp_path / "returnbot" / "telegram.sqlite3"
+    db = Database.from_env({"DATABASE_URL": f"postgres://u:{PASSWORD}@db.example.test:5433/d1"})
+    assert db.secrets == (PASSWORD,) and PASSWORD not in db.describe()
+    assert db.describe() == "PostgreSQL at db.example.test:5433/d1"
+    for bad in (f"mysql://u:{PASSWORD}@h/d", "postgres:///nohost", "db.example.test"):
+        with pytest.raises(DatabaseConfigError, match="DATABASE_URL") as exc:
+            Database.from_env({"DATABASE_URL": bad})
+        assert PASSWORD not in str(exc.value)
+
+
+# ---- the persistence, on both databases -----------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        return lambda: Database(None, tmp_path / "state" / "telegram.sqlite3")
+    url = request.getfixturevalue("postgres_url")
+    reset(url)
+    return lambda: Database(url)
+
+
+def _state(cli, question: str, seen: float) -> dict:
+    return state_to_json(ChatState(context=cli.ask(question).context, lang="en", asked=seen, seen=seen))
+
+
+def test_persistence_keeps_chats_bounded_by_age_and_count(database, cli):
+    async def scenario():
+        now = 10_000.0
+        first = SQLPersistence(database(), size=2, ttl=100, clock=lambda: now)
+        await first.update_chat_data(1, _state(cli, "how many returns in 2019", now - 150))   # too old
+        await first.update_chat_data(2, _state(cli, "how many returns in 2018", now - 50))
+        await first.update_chat_data(3, _state(cli, "how many returns in 2017", now - 20))
+        await first.update_chat_data(4, _state(cli, "how many returns in 2016", now - 10))
+        await first.drop_chat_data(4)
+        await first.update_chat_data(5, _state(cli, "how many returns in 2015", now - 5))
+        await first.flush()
+        second = SQLPersistence(database(), size=2, ttl=100, clock=lambda: now)
+        chats = await second.get_chat_data()
+        await second.flush()
+        return chats
+
+    chats = asyncio.run(scenario())
+    assert sorted(chats) == [3, 5]
+    assert state_from_json(chats[5]).context.query.periods[0].first_year == 2015
+
+
+def test_refresh_takes_a_newer_state_and_never_an_older_one(database, cli):
+    async def scenario():
+        persistence = SQLPersistence(database())
+        other = SQLPersistence(database())   # a second process on the same database
+        await other.update_chat_data(7, _state(cli, "how many returns in 2014", 500.0))
+        newer = _state(cli, "how many returns in 2013", 400.0)
+        mine = dict(newer)
+        await persistence.refresh_chat_data(7, mine)
+        taken = dict(mine)
+        newest = _state(cli, "how many returns in 2012", 900.0)
+        await persistence.refresh_chat_data(7, newest)
+        await persistence.flush()
+        await other.flush()
+        return taken, newest
+
+    taken, newest = asyncio.run(scenario())
+    assert state_from_json(taken).context.query.periods[0].first_year == 2014
+    assert state_from_json(newest).context.query.periods[0].first_year == 2012
+
+
+def test_a_database_that_is_down_is_logged_once_and_the_writes_wait(tmp_path, caplog, cli):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+
+    async def scenario():
+        db = Database(None, blocker / "telegram.sqlite3")
+        persistence = SQLPersistence(db)
+        loaded = await persistence.get_chat_data()
+        for chat in (1, 2, 3):
+            await persistence.update_chat_data(chat, _state(cli, "how many returns in 2019", time.time() + chat))
+        state = _state(cli, "how many returns in 2011", 50.0)
+        await persistence.refresh_chat_data(1, state)
+        pending = sorted(persistence._pending)
+        blocker.unlink()   # the database comes back
+        await persistence.flush()
+        return loaded, pending, state
+
+    with caplog.at_level(logging.INFO, logger="returnbot.persistence"):
+        loaded, pending, state = asyncio.run(scenario())
+    assert loaded == {} and pending == [1, 2, 3]
+    assert state_from_json(state).context.query.periods[0].first_year == 2011
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "unavailable" in warnings[0].getMessage()
+    assert any("available again" in r.getMessage() for r in caplog.records)
+
+    async def reload():
+        again = SQLPersistence(Database(None, blocker / "telegram.sqlite3"))
+        chats = await again.get_chat_data()
+        await again.flush()
+        return chats
+
+    assert sorted(asyncio.run(reload())) == [1, 2, 3]
+
+
+def test_chat_store_over_loaded_chat_data_drops_the_oldest(cli):
+    dropped = []
+    # PTB's chat_data is a defaultdict: a new chat's entry is made on first use.
+    chats = defaultdict(dict, {n: _state(cli, "how many returns in 2019", float(n)) for n in range(1, 6)})
+    store = ChatStore(size=3, ttl=1000, clock=lambda: 10.0)
+    store.attach(chats, lambda chat_id: (dropped.append(chat_id), chats.pop(chat_id)))
+    assert dropped == [1, 2] and len(store) == 3
+    store.put(9, ChatState(lang="fr"))
+    assert dropped == [1, 2, 3] and chats[9]["lang"] == "fr"
+
+
+# ---- a restart of the real bot process ------------------------------------------------------------
+
+def _restart_scenario(tmp_path: Path, cli: Pipeline, **env: str) -> tuple[list[str], list[str], str]:
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        u = Updates()
+        bot = start_polling(api, tmp_path, **env)
+        try:
+            api.push(u.update(u.command(5001, "/lang fr")))
+            api.push(u.update(u.text(5002, "how many returns in march 2020")))
+            api.wait_sent(5001)
+            api.wait_sent(5002)
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+        assert status == 0, bot.log()
+        again = start_polling(api, tmp_path, **env)
+        try:
+            api.push(u.update(u.text(5001, "how many returns in 2020")))
+            api.push(u.update(u.text(5002, "and in april?")))
+            lang_chat = [shown(c) for c in api.wait_sent(5001, 2)]
+            follow_chat = [shown(c) for c in api.wait_sent(5002, 2)]
+            again.stop()
+        finally:
+            again.close()
+        bot.assert_no_secrets()
+        again.assert_no_secrets()
+    return lang_chat, follow_chat, bot.log() + again.log()
+
+
+def _check_restart(result, cli):
+    lang_chat, follow_chat, log = result
+    first = cli.ask("how many returns in march 2020")
+    assert follow_chat == [first.text, cli.ask("and in april?", context=first.context).text]
+    assert follow_chat[1].startswith("In April 2020, 61 people")   # 2020.txt:45
+    assert lang_chat[1] == cli.ask("how many returns in 2020", lang="fr").text
+    assert lang_chat[1].startswith("En 2020, 1\u202f847 personnes")   # 2020.txt:63
+    return log
+
+
+def test_restart_keeps_language_and_context_with_sqlite(tmp_path, cli):
+    log = _check_restart(_restart_scenario(tmp_path, cli), cli)
+    assert "memory kept in SQLite at" in log and (tmp_path / "state" / "telegram.sqlite3").exists()
+
+
+def test_restart_keeps_language_and_context_with_postgresql(tmp_path, cli, postgres_url):
+    reset(postgres_url)
+    log = _check_restart(_restart_scenario(tmp_path, cli, DATABASE_URL=postgres_url), cli)
+    assert "memory kept in PostgreSQL at 127.0.0.1" in log and not (tmp_path / "state").exists()
+
+
+def test_bot_with_its_database_down_answers_and_says_so_once(tmp_path, cli):
+    from telegram_fixtures import free_port
+
+    url = f"postgresql://returnbot:{PASSWORD}@127.0.0.1:{free_port()}/returnbot"   # nothing listens there
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        u = Updates()
+        bot = start_polling(api, tmp_path, DATABASE_URL=url)
+        try:
+            first = cli.ask("how many returns in march 2020")
+            api.push(u.update(u.text(5003, "how many returns in march 2020")))
+            api.push(u.update(u.text(5003, "and in april?")))
+            sent = [shown(c) for c in api.wait_sent(5003, 2, timeout=30)]
+            status, _ = bot.stop(timeout=20)
+        finally:
+            bot.close()
+    assert sent == [first.text, cli.ask("and in april?", context=first.context).text]
+    log = bot.log()
+    assert status == 0 and log.count("answering from memory") == 1 and "Traceback" not in log
+    assert PASSWORD not in log and "returnbot:" not in log
