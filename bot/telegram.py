@@ -15,21 +15,27 @@ import re
 import signal
 import socket
 import sys
+import textwrap
 import tomllib
+from collections import OrderedDict
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, Chat, LinkPreviewOptions, Message, MessageEntity, TelegramObject, Update
+from telegram import (BotCommand, Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup,
+                      InlineQueryResultArticle, InlineQueryResultCachedPhoto, InputTextMessageContent,
+                      LinkPreviewOptions, Message, MessageEntity, ReplyParameters, TelegramObject, Update)
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CommandHandler, ContextTypes,
-                          Defaults, MessageHandler, filters)
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CallbackQueryHandler, CommandHandler,
+                          ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
+from bot.charts import chart_png
 from bot.config import Config, ConfigError, read_config
 from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence
+from bot.suggest import Suggester, parse_ask
 from intents.data import DataError
-from intents.pipeline import Pipeline
+from intents.pipeline import Pipeline, Reply
 
 LANGS = ("nl", "fr", "en")
 DEFAULT_LANG = "en"
@@ -42,7 +48,11 @@ COMMANDS = {
     "sources": ("sources", "source", "bron"),
     "lang": ("lang", "taal", "langue"),
 }
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+LANG_PREFIX = "l"            # callback data "l:<nl|fr|en|auto>": a button of the /lang keyboard
+FOOTNOTE_FOLD = 240          # footnotes longer than this (characters) fold into an expandable quote
+PHOTO_IDS = 1000             # charts remembered by Telegram file id, for inline results
+INLINE_CACHE_SECONDS = 60    # how long Telegram may reuse an inline answer (for this user only)
 
 WORKERS = 16                 # updates answered at once (of different chats)
 IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
@@ -193,7 +203,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        key = chat.id if chat else None
+        user = update.effective_user if isinstance(update, Update) else None
+        # An inline query has no chat: its user's updates keep their order, as in a private chat.
+        key = chat.id if chat else (user.id if user else None)
         previous = self._last.get(key)
         mine = asyncio.get_running_loop().create_future()
         self._last[key] = mine
@@ -230,6 +242,20 @@ def telegram_html(text: str) -> str:
     """Telegram's HTML has no <sup>: footnote marks become superscript digits, spaced as
     in the plain-text answer ("¹ ²")."""
     return _SUP_RUN.sub(lambda m: " ".join(n.translate(_SUPERSCRIPT) for n in re.findall(r"\d+", m.group())), text)
+
+
+def answer_html(reply: Reply) -> str:
+    """The answer as Telegram HTML. Long footnotes fold into an expandable blockquote, so
+    that on a phone the figure and the source stay in view; the text shown is the same."""
+    text = telegram_html(reply.html)
+    count = len(reply.answer.footnotes)
+    body, sep, tail = text.rpartition("\n\n")
+    lines = tail.split("\n")
+    notes = lines[:count]
+    if not count or not sep or len(_visible("\n".join(notes))) <= FOOTNOTE_FOLD:
+        return text
+    folded = "<blockquote expandable>" + "\n".join(notes) + "</blockquote>"
+    return body + sep + "\n".join([folded, *lines[count:]])
 
 
 def utf16_len(text: str) -> int:
@@ -316,11 +342,16 @@ def _user_lang(update: Update) -> str | None:
 
 
 class ChatBot:
-    """The handlers: questions, commands, everything else. One per process."""
+    """The handlers: questions, commands, buttons, inline queries, everything else. One per process."""
 
-    def __init__(self, pipeline: Pipeline, texts: Texts, store: ChatStore | None = None):
+    def __init__(self, pipeline: Pipeline, texts: Texts, store: ChatStore | None = None,
+                 suggester: Suggester | None = None):
         self.pipeline, self.texts = pipeline, texts
         self.store = store if store is not None else ChatStore()
+        self.suggester = suggester or Suggester(pipeline)
+        # Charts Telegram already holds, by answer: an inline result can only show a photo
+        # by URL or by the file id of one sent before (the bot serves no URLs).
+        self.photo_ids: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def register(self, app: Application) -> None:
         messages = filters.UpdateType.MESSAGES
@@ -333,6 +364,8 @@ class ChatBot:
         # Only new messages: a photo whose caption is edited needs no second reminder.
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                                        self.on_other))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
 
     # -- who is asked, in which language -----------------------------------------------------
@@ -360,26 +393,90 @@ class ChatBot:
         """The language of a reply that has no question to take it from."""
         return state.forced or state.lang or _user_lang(update) or DEFAULT_LANG
 
-    async def send(self, update: Update, text: str) -> None:
-        """Sends HTML, in parts if it is too long. In groups, and for an edited question, the
-        first part quotes the message it answers."""
+    @staticmethod
+    async def may_set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Private chats: anyone. Groups: the admins only (an anonymous admin writes as the
+        group itself), so that one member cannot change the language for everyone."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type == Chat.PRIVATE:
+            return True
+        message = update.message
+        if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return True
+        if user is None:
+            return False
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+    # -- sending -------------------------------------------------------------------------------
+    async def send(self, update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Sends HTML, in parts if it is too long, the buttons under the last part. In groups,
+        and for an edited question, the first part quotes the message it answers."""
         message = update.effective_message
         quote = message.chat.type != Chat.PRIVATE or update.edited_message is not None
-        for n, part in enumerate(split_html(text)):
-            await message.reply_html(part, do_quote=quote and n == 0)
+        parts = split_html(text)
+        for n, part in enumerate(parts):
+            await message.reply_html(part, do_quote=quote and n == 0,
+                                     reply_markup=markup if n == len(parts) - 1 else None)
+
+    def buttons(self, reply: Reply) -> InlineKeyboardMarkup | None:
+        """The follow-up questions, one button a row (labels stay whole on a phone)."""
+        suggestions = self.suggester.for_reply(reply)
+        if not suggestions:
+            return None
+        return InlineKeyboardMarkup([[InlineKeyboardButton(s.label, callback_data=s.data)] for s in suggestions])
+
+    async def send_reply(self, update: Update, reply: Reply, chat_id: int, bot: Any) -> None:
+        """An answer: its chart as a photo with the answer as caption when there is a chart
+        (the text follows on its own when it is too long for a caption), else the text;
+        the follow-up buttons under what comes last."""
+        text, markup = answer_html(reply), self.buttons(reply)
+        chart = chart_png(reply.answer, self.pipeline.renderer(reply.lang))
+        if chart is None:
+            if update.callback_query is not None:
+                for part_markup, part in _with_last(split_html(text), markup):
+                    await bot.send_message(chat_id, part, reply_markup=part_markup)
+            else:
+                await self.send(update, text, markup)
+            return
+        message = update.message or update.edited_message
+        reply_to = {"reply_parameters": ReplyParameters(message.message_id)} \
+            if message is not None and (message.chat.type != Chat.PRIVATE or update.edited_message) else {}
+        if utf16_len(_visible(text)) <= MessageLimit.CAPTION_LENGTH:   # Telegram counts what it shows
+            sent = await bot.send_photo(chat_id, chart, caption=text, reply_markup=markup, **reply_to)
+            self.remember_photo(reply, sent)
+            return
+        self.remember_photo(reply, await bot.send_photo(chat_id, chart, **reply_to))
+        for part_markup, part in _with_last(split_html(text), markup):
+            await bot.send_message(chat_id, part, reply_markup=part_markup)
+
+    @staticmethod
+    def chart_key(reply: Reply) -> tuple[str, str]:
+        return reply.lang, repr(reply.answer.query)
+
+    def remember_photo(self, reply: Reply, sent: Message) -> None:
+        if sent.photo:
+            key = self.chart_key(reply)
+            self.photo_ids[key] = sent.photo[-1].file_id
+            self.photo_ids.move_to_end(key)
+            while len(self.photo_ids) > PHOTO_IDS:
+                self.photo_ids.popitem(last=False)
 
     # -- handlers ----------------------------------------------------------------------------
+    async def answer_question(self, update: Update, context: ContextTypes.DEFAULT_TYPE, chat: int, question: str,
+                              lang_hint: str | None = None) -> None:
+        state = self.store.get(chat)
+        reply = self.pipeline.ask(question, context=state.context, lang=state.forced,
+                                  lang_hint=lang_hint or state.lang or _user_lang(update) or DEFAULT_LANG)
+        await self.send_reply(update, reply, chat, context.bot)
+        state.context, state.lang, state.asked = reply.context, reply.lang, self.store.clock()
+        self.store.put(chat, state)
+
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, bot = update.effective_message, context.bot
         if not self.addressed(message, bot.id, bot.username):
             return
-        chat = message.chat_id
-        state = self.store.get(chat)
-        reply = self.pipeline.ask(self.without_mention(message.text, bot.username), context=state.context,
-                                  lang=state.forced, lang_hint=state.lang or _user_lang(update) or DEFAULT_LANG)
-        await self.send(update, telegram_html(reply.html))
-        state.context, state.lang, state.asked = reply.context, reply.lang, self.store.clock()
-        self.store.put(chat, state)
+        await self.answer_question(update, context, message.chat_id, self.without_mention(message.text, bot.username))
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_message.chat_id
@@ -397,21 +494,83 @@ class ChatBot:
         lang = self.language(update, self.store.get(update.effective_message.chat_id))
         await self.send(update, telegram_html(self.pipeline.ask("sources", lang=lang).html))
 
-    async def on_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_message.chat_id
+    def lang_keyboard(self, lang: str) -> InlineKeyboardMarkup:
+        """Each language named in itself; "the question's language" in the current one."""
+        native = [InlineKeyboardButton(self.texts.t[code]["own_name"], callback_data=f"{LANG_PREFIX}:{code}")
+                  for code in LANGS]
+        auto = InlineKeyboardButton(self.texts.get(lang, "lang_auto_button"), callback_data=f"{LANG_PREFIX}:auto")
+        return InlineKeyboardMarkup([native, [auto]])
+
+    def set_language(self, update: Update, choice: str) -> str:
+        """Stores a /lang choice (a language or "auto"); the confirmation, in the new language."""
+        chat = update.effective_chat.id
         state = self.store.get(chat)
-        choice = context.args[0].lower() if context.args else ""
-        if choice in LANGS:
-            state.forced = choice
-            text = self.texts.get(choice, "lang_set", language=self.texts.t[choice]["names"][choice])
-        elif choice == "auto":
-            state.forced = None
-            text = self.texts.get(self.language(update, state), "lang_auto")
-        else:
-            lang = self.language(update, state)
-            text = self.texts.get(lang, "lang_usage", language=self.texts.t[lang]["names"][state.forced or "auto"])
-        await self.send(update, text)
+        state.forced = choice if choice in LANGS else None
         self.store.put(chat, state)
+        if choice in LANGS:
+            return self.texts.get(choice, "lang_set", language=self.texts.t[choice]["names"][choice])
+        return self.texts.get(self.language(update, state), "lang_auto")
+
+    async def on_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        state = self.store.get(update.effective_message.chat_id)
+        lang = self.language(update, state)
+        choice = context.args[0].lower() if context.args else ""
+        if not await self.may_set_language(update, context):
+            await self.send(update, self.texts.get(lang, "lang_admins_only"))
+        elif choice in (*LANGS, "auto"):
+            await self.send(update, self.set_language(update, choice))
+        else:
+            # Telegram makes only "/lang" tappable in "/lang nl": the buttons let a phone choose.
+            now = self.texts.t[lang]["names"][state.forced or "auto"]
+            await self.send(update, self.texts.get(lang, "lang_choose", language=now), self.lang_keyboard(lang))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button under one of the bot's messages: a language, or a question to answer as if
+        typed. The query is always answered (the button stops spinning), even for a button
+        this version does not know."""
+        query = update.callback_query
+        data = query.data or ""
+        chat = update.effective_chat
+        asked = parse_ask(data)
+        prefix, _, choice = data.partition(":")
+        lang = self.language(update, self.store.get(chat.id)) if chat else (_user_lang(update) or DEFAULT_LANG)
+        if chat is not None and prefix == LANG_PREFIX and choice in (*LANGS, "auto"):
+            if not await self.may_set_language(update, context):
+                await _answer_query(query, self.texts.get(lang, "lang_admins_only_short"), alert=True)
+                return
+            await _answer_query(query)
+            text = self.set_language(update, choice)
+            try:
+                await query.edit_message_text(text, reply_markup=None)
+            except BadRequest:   # the message is too old to edit, or already says this
+                await context.bot.send_message(chat.id, text)
+        elif chat is not None and asked is not None:
+            await _answer_query(query)
+            await self.answer_question(update, context, chat.id, asked[1], lang_hint=asked[0])
+        else:
+            await _answer_query(query, self.texts.get(lang, "button_gone"), alert=True)
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot question` in any chat: the answer as a result to send, and the chart as a
+        second one when this process has sent that chart before (see `photo_ids`). An empty
+        query offers the welcome's examples, answered."""
+        query = update.inline_query
+        hint = _user_lang(update) or DEFAULT_LANG
+        questions = [query.query.strip()] if query.query.strip() else self.texts.t[hint]["examples"]
+        results: list[Any] = []
+        for n, question in enumerate(questions[:3]):
+            reply = self.pipeline.ask(question, lang_hint=hint)
+            text = split_html(answer_html(reply))[0]
+            title = _visible(text).split("\n", 1)[0]
+            results.append(InlineQueryResultArticle(
+                f"a{n}", title=textwrap.shorten(question, 64, placeholder="…"),
+                description=textwrap.shorten(title, 120, placeholder="…"),
+                input_message_content=InputTextMessageContent(text)))
+            file_id = self.photo_ids.get(self.chart_key(reply))
+            if file_id:
+                caption = text if utf16_len(_visible(text)) <= MessageLimit.CAPTION_LENGTH else None
+                results.append(InlineQueryResultCachedPhoto(f"c{n}", file_id, title=question[:64], caption=caption))
+        await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -432,13 +591,27 @@ class ChatBot:
         """Logs the failure and tells the user; the bot goes on with the next update."""
         update_id = getattr(update, "update_id", None)
         log.error("update %s failed", update_id, exc_info=context.error)
-        if not isinstance(update, Update) or update.effective_message is None:
+        if not isinstance(update, Update) or update.effective_chat is None:
             return
-        lang = self.language(update, self.store.get(update.effective_message.chat_id))
+        lang = self.language(update, self.store.get(update.effective_chat.id))
         try:
-            await update.effective_message.reply_html(self.texts.get(lang, "error"), do_quote=False)
+            await context.bot.send_message(update.effective_chat.id, self.texts.get(lang, "error"))
         except TelegramError as exc:
             log.warning("could not tell chat of update %s about the failure: %s", update_id, exc)
+
+
+def _with_last(parts: list[str], markup: InlineKeyboardMarkup | None) -> list[tuple[Any, str]]:
+    """The parts of a message, the buttons with the last one only."""
+    return [(markup if n == len(parts) - 1 else None, part) for n, part in enumerate(parts)]
+
+
+async def _answer_query(query: Any, text: str | None = None, alert: bool = False) -> None:
+    """answerCallbackQuery; Telegram refuses it for a query older than about 15 minutes,
+    which must not stop the answer itself."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        log.info("callback query not answered: %s", exc)
 
 
 # ---- running --------------------------------------------------------------------------------

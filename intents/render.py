@@ -161,6 +161,11 @@ class Renderer:
             kept.append(line)
         return kept + ["…"]
 
+    def source(self, answer: Answer) -> str:
+        """The source line of an answer that has sources."""
+        titles = format_list([self.title(f) for f in answer.sources], locale=self.locale)
+        return self.t["source"].format(publisher=self.titles[answer.sources[0]][1], titles=titles)
+
     def render(self, answer: Answer, as_html: bool = False) -> str:
         numbers = {fid: i for i, fid in enumerate(answer.footnotes, start=1)}
         body = []
@@ -185,9 +190,7 @@ class Renderer:
                                                                 locale=self.locale))
             notes.append(html.escape(note) if as_html else note)
         if answer.sources:
-            titles = format_list([self.title(f) for f in answer.sources], locale=self.locale)
-            publisher = self.titles[answer.sources[0]][1]
-            src = self.t["source"].format(publisher=publisher, titles=titles)
+            src = self.source(answer)
             notes.append(f"<i>{html.escape(src)}</i>" if as_html else src)
         if notes:
             parts.append("\n".join(notes))

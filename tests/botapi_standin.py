@@ -3,13 +3,18 @@ test talks to it through TELEGRAM_API_URL as it would to Telegram.
 
 It records every call, serves getUpdates by long polling from a queue the test fills,
 and checks what the bot sends as Telegram would: HTML with Telegram's tags only,
-balanced, at most 4,096 UTF-16 units of text, never empty. It can be told to fail the
-next sendMessage to a chat, or to answer sendMessage slowly.
+balanced, at most 4,096 UTF-16 units of text (1,024 for a caption), never empty; a
+photo must be a PNG; buttons must carry at most 64 bytes of callback data. It also
+answers callback queries, message edits, chat-member look-ups (`admins` are the users it
+calls administrators) and inline queries. It can be told to fail the next sendMessage to
+a chat, or to answer sendMessage slowly.
 """
 from __future__ import annotations
 
 import html
 import itertools
+from email.parser import BytesParser
+from email.policy import HTTP
 import json
 import re
 import socket
@@ -21,6 +26,9 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+PNG = b"\x89PNG\r\n\x1a\n"
 TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
         "blockquote", "tg-emoji"}
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -87,6 +95,7 @@ class BotAPIStandIn:
         self.webhook: dict[str, Any] = {"url": ""}
         self.commands: dict[str, list[dict]] = {}
         self.send_delay = 0.0
+        self.admins: set[int] = set()         # users getChatMember calls administrators
         self._updates: list[dict] = []
         self._failures: dict[int, int] = {}
         self._message_ids = itertools.count(1)
@@ -151,11 +160,18 @@ class BotAPIStandIn:
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
-    def sent(self, chat_id: int | None = None) -> list[Call]:
-        """sendMessage calls that succeeded, to one chat or to all."""
+    def sent(self, chat_id: int | None = None, methods: tuple[str, ...] = ("sendMessage",)) -> list[Call]:
+        """sendMessage (or `methods`) calls that succeeded, to one chat or to all."""
         with self._cond:
-            return [c for c in self.calls if c.method == "sendMessage" and c.params.get("_ok")
+            return [c for c in self.calls if c.method in methods and c.params.get("_ok")
                     and (chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    def wait_delivered(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Messages and photos to a chat, in the order sent."""
+        both = ("sendMessage", "sendPhoto")
+        self.wait_for(lambda: len(self.sent(chat_id, both)) >= count, timeout,
+                      f"{count} message(s) or photo(s) to chat {chat_id}")
+        return self.sent(chat_id, both)
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
         deadline = time.monotonic() + timeout
@@ -208,11 +224,19 @@ class BotAPIStandIn:
     def _params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
         if content_type.startswith("application/json"):
             return json.loads(body or b"{}")
-        raw = dict(parse_qsl(query, keep_blank_values=True))
-        raw.update(parse_qsl(body.decode(), keep_blank_values=True))
+        raw: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        if content_type.startswith("multipart/form-data"):
+            # A file upload: files stay bytes, the other fields are decoded as below.
+            form = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+            for part in form.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                data = part.get_payload(decode=True)
+                raw[name] = data if part.get_filename() else data.decode()
+        else:
+            raw.update(parse_qsl(body.decode(), keep_blank_values=True))
         params: dict[str, Any] = {}
         for key, value in raw.items():
-            if key in STRING_PARAMS:
+            if key in STRING_PARAMS or isinstance(value, bytes):
                 params[key] = value
                 continue
             try:
@@ -252,31 +276,145 @@ class BotAPIStandIn:
                 self._cond.wait(deadline - time.monotonic())
             return 200, self._updates[: int(params.get("limit") or 100)]
 
-    def _api_sendMessage(self, params: dict) -> tuple[int, Any]:
-        chat_id, text = params.get("chat_id"), params.get("text", "")
-        with self._cond:
-            if self._failures.get(chat_id):
-                self._failures[chat_id] -= 1
-                return 400, "Bad Request: injected failure"
-        if self.send_delay:
-            time.sleep(self.send_delay)
+    @staticmethod
+    def _shown(text: str, params: dict, limit: int, what: str) -> str:
+        """What Telegram would show of `text`; ValueError with Telegram's description if refused."""
         if params.get("parse_mode") == "HTML":
             try:
                 shown = parse_html(text)
             except ValueError as exc:
-                return 400, f"Bad Request: can't parse entities: {exc}"
+                raise ValueError(f"Bad Request: can't parse entities: {exc}") from None
         else:
             shown = text
-        if not shown.strip():
-            return 400, "Bad Request: message text is empty"
-        if utf16_len(shown) > MAX_TEXT:
-            return 400, "Bad Request: message is too long"
-        params["_shown"] = shown
+        if utf16_len(shown) > limit:
+            raise ValueError(f"Bad Request: {what} is too long")
+        return shown
+
+    @staticmethod
+    def _check_markup(params: dict) -> str | None:
+        markup = params.get("reply_markup")
+        if markup is None:
+            return None
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        if not isinstance(rows, list) or not rows:
+            return "Bad Request: can't parse reply keyboard markup JSON object"
+        for row in rows:
+            for button in row:
+                if not button.get("text"):
+                    return "Bad Request: text buttons are unallowed in the inline keyboard"
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                    return "Bad Request: BUTTON_DATA_INVALID"
+        return None
+
+    def _chat(self, chat_id: Any) -> dict:
         chat = {"id": chat_id, "type": "private" if isinstance(chat_id, int) and chat_id > 0 else "supergroup"}
         if chat["type"] == "supergroup":
             chat["title"] = "group"
-        return 200, {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+        return chat
+
+    def _injected(self, chat_id: Any) -> bool:
+        with self._cond:
+            if self._failures.get(chat_id):
+                self._failures[chat_id] -= 1
+                return True
+        return False
+
+    def _api_sendMessage(self, params: dict) -> tuple[int, Any]:
+        chat_id, text = params.get("chat_id"), params.get("text", "")
+        if self._injected(chat_id):
+            return 400, "Bad Request: injected failure"
+        if self.send_delay:
+            time.sleep(self.send_delay)
+        try:
+            shown = self._shown(text, params, MAX_TEXT, "message")
+        except ValueError as exc:
+            return 400, str(exc)
+        if not shown.strip():
+            return 400, "Bad Request: message text is empty"
+        problem = self._check_markup(params)
+        if problem:
+            return 400, problem
+        params["_shown"] = shown
+        return 200, {"message_id": next(self._message_ids), "date": int(time.time()), "chat": self._chat(chat_id),
                      "from": self._bot_user(), "text": shown}
+
+    def _api_sendPhoto(self, params: dict) -> tuple[int, Any]:
+        chat_id, photo = params.get("chat_id"), params.get("photo")
+        if self._injected(chat_id):
+            return 400, "Bad Request: injected failure"
+        if not (isinstance(photo, bytes) and photo.startswith(PNG)):
+            return 400, "Bad Request: IMAGE_PROCESS_FAILED"
+        try:
+            shown = self._shown(params.get("caption", ""), params, MAX_CAPTION, "message caption")
+        except ValueError as exc:
+            return 400, str(exc)
+        problem = self._check_markup(params)
+        if problem:
+            return 400, problem
+        params["_shown"] = shown
+        number = next(self._message_ids)
+        params["_message_id"] = number
+        message = {"message_id": number, "date": int(time.time()), "chat": self._chat(chat_id),
+                   "from": self._bot_user(), "photo": [{"file_id": f"photo-file-{number}",
+                                                        "file_unique_id": f"photo-{number}",
+                                                        "width": 1080, "height": 672}]}
+        if shown:
+            message["caption"] = shown
+        return 200, message
+
+    def _api_editMessageText(self, params: dict) -> tuple[int, Any]:
+        try:
+            shown = self._shown(params.get("text", ""), params, MAX_TEXT, "message")
+        except ValueError as exc:
+            return 400, str(exc)
+        if not shown.strip():
+            return 400, "Bad Request: message text is empty"
+        params["_shown"] = shown
+        return 200, {"message_id": params.get("message_id"), "date": int(time.time()),
+                     "chat": self._chat(params.get("chat_id")), "from": self._bot_user(), "text": shown}
+
+    def _api_answerCallbackQuery(self, params: dict) -> tuple[int, Any]:
+        if not params.get("callback_query_id"):
+            return 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+        if len(params.get("text") or "") > 200:
+            return 400, "Bad Request: MESSAGE_TOO_LONG"
+        return 200, True
+
+    def _api_getChatMember(self, params: dict) -> tuple[int, Any]:
+        user_id = params.get("user_id")
+        user = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if user_id not in self.admins:
+            return 200, {"status": "member", "user": user}
+        rights = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                  "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                  "can_post_stories", "can_edit_stories", "can_delete_stories")
+        return 200, {"status": "administrator", "user": user, **{right: False for right in rights}}
+
+    def _api_answerInlineQuery(self, params: dict) -> tuple[int, Any]:
+        results = params.get("results")
+        if not params.get("inline_query_id") or not isinstance(results, list) or len(results) > 50:
+            return 400, "Bad Request: RESULTS_TOO_MUCH"
+        for result in results:
+            if not 1 <= len(str(result.get("id", "")).encode()) <= 64:
+                return 400, "Bad Request: RESULT_ID_INVALID"
+            content = result.get("input_message_content")
+            if result.get("type") == "article" and not (content and content.get("message_text")):
+                return 400, "Bad Request: MESSAGE_EMPTY"
+            if content:
+                try:
+                    content["_shown"] = self._shown(content["message_text"], content, MAX_TEXT, "message")
+                except ValueError as exc:
+                    return 400, str(exc)
+            if result.get("type") == "photo" and "caption" in result:
+                try:
+                    result["_shown"] = self._shown(result["caption"], result, MAX_CAPTION, "message caption")
+                except ValueError as exc:
+                    return 400, str(exc)
+            problem = self._check_markup(result)
+            if problem:
+                return 400, problem
+        return 200, True
 
     def _api_setWebhook(self, params: dict) -> tuple[int, Any]:
         if not str(params.get("url", "")).startswith(("http://", "https://")):
@@ -357,6 +495,23 @@ class Updates:
         if reply_to:
             content["reply_to_message"] = reply_to
         return self._message(chat_id, lang, **content)
+
+    def callback(self, chat_id: int, data: str, message: dict, lang: str | None = "en",
+                 user_id: int | None = None) -> dict:
+        """A press on a button under `message` (one of the bot's)."""
+        user = {"id": user_id or abs(chat_id) % 1_000_000_000 or 1, "is_bot": False, "first_name": "Test"}
+        if lang:
+            user["language_code"] = lang
+        query = {"id": str(next(self._ids)), "from": user, "chat_instance": f"ci{chat_id}", "data": data,
+                 "message": message}
+        return {"update_id": next(self._ids), "callback_query": query}
+
+    def inline(self, user_id: int, query: str, lang: str | None = "en") -> dict:
+        user = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if lang:
+            user["language_code"] = lang
+        return {"update_id": next(self._ids), "inline_query": {"id": str(next(self._ids)), "from": user,
+                                                                "query": query, "offset": ""}}
 
     def command(self, chat_id: int, text: str, lang: str | None = "en") -> dict:
         return self.text(chat_id, text, lang, command=True)

@@ -221,7 +221,9 @@ def test_messages_are_valid_html_and_the_examples_work(cli, texts):
         for key in ("help_commands", "non_text", "unknown_command", "error", "lang_auto"):
             parse_html(texts.get(lang, key))
         parse_html(texts.get(lang, "lang_set", language=t["names"][lang]))
-        parse_html(texts.get(lang, "lang_usage", language=t["names"]["auto"]))
+        parse_html(texts.get(lang, "lang_choose", language=t["names"]["auto"]))
+        for key in ("lang_admins_only", "lang_admins_only_short", "button_gone", "own_name", "lang_auto_button"):
+            assert parse_html(texts.get(lang, key)) == texts.get(lang, key)   # plain: also used outside HTML
         for example in t["examples"]:
             reply = cli.ask(example)
             assert (reply.status, reply.lang) == ("ok", lang), example
@@ -351,7 +353,7 @@ def test_polling_start_registers_menus_and_drops_no_webhook_conflict(polling, te
     assert api.commands[""] == api.commands["en"]
     assert {c["command"] for c in api.commands["nl"]} == {"start", "help", "bron", "lang"}
     polls = api.calls_to("getUpdates")
-    assert polls[0].params.get("allowed_updates") == ["message", "edited_message"]
+    assert polls[0].params.get("allowed_updates") == ["message", "edited_message", "callback_query", "inline_query"]
 
 
 def test_question_gets_the_cli_answer_and_follow_ups_keep_context(polling, cli):
@@ -393,17 +395,175 @@ def test_reply_language_falls_back_to_chat_then_user_then_english(polling, cli):
 
 def test_lang_command_forces_and_releases_the_language(polling, cli, texts):
     chat, u = 1005, polling.updates
-    for message in [u.command(chat, "/lang fr"), u.text(chat, "how many returns in 2020"), u.command(chat, "/lang"),
-                    u.command(chat, "/lang auto"), u.text(chat, "how many returns in 2020"), u.command(chat, "/lang xx")]:
+    for message in [u.command(chat, "/lang fr"), u.text(chat, "how many returns in 2020"),
+                    u.command(chat, "/lang auto"), u.text(chat, "how many returns in 2020")]:
         polling.push(message)
-    sent = [shown(c) for c in polling.api.wait_sent(chat, 6)]
+    sent = [shown(c) for c in polling.api.wait_delivered(chat, 4)]
     fr = texts.t["fr"]
     assert sent[0] == parse_html(texts.get("fr", "lang_set", language=fr["names"]["fr"]))
     assert sent[1] == cli.ask("how many returns in 2020", lang="fr").text and sent[1].startswith("En 2020")
-    assert sent[2] == parse_html(texts.get("fr", "lang_usage", language=fr["names"]["fr"]))
-    assert sent[3] == parse_html(texts.get("fr", "lang_auto"))
-    assert sent[4] == cli.ask("how many returns in 2020").text
-    assert sent[5] == parse_html(texts.get("en", "lang_usage", language=texts.t["en"]["names"]["auto"]))
+    assert sent[2] == parse_html(texts.get("fr", "lang_auto"))
+    assert sent[3] == cli.ask("how many returns in 2020").text
+
+
+def _buttons(call) -> list[tuple[str, str]]:
+    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+def test_lang_by_buttons_is_confirmed_in_the_chosen_language(polling, cli, texts):
+    chat, u, api = 1013, polling.updates, polling.api
+    polling.push(u.command(chat, "/lang", lang="nl"))
+    polling.push(u.command(chat, "/lang xx", lang="nl"))
+    menus = api.wait_sent(chat, 2)
+    assert [shown(c) for c in menus] == [parse_html(texts.get("nl", "lang_choose", language="de taal van je vraag"))] * 2
+    buttons = _buttons(menus[0])
+    assert buttons == [("Nederlands", "l:nl"), ("Français", "l:fr"), ("English", "l:en"),
+                       ("De taal van mijn vraag", "l:auto")]
+    menu = u.from_bot(chat, api.bot_id, USERNAME, text=shown(menus[0]))
+    api.push(u.callback(chat, "l:fr", menu, lang="nl"))
+    api.wait_for(lambda: api.sent(chat, ("editMessageText",)), 10, "the menu edited into the confirmation")
+    edit = api.sent(chat, ("editMessageText",))[-1]
+    assert edit.params["_shown"] == parse_html(texts.get("fr", "lang_set", language="français"))
+    assert edit.params["message_id"] == menu["message_id"] and "reply_markup" not in edit.params
+    assert api.calls_to("answerCallbackQuery")
+    polling.push(u.text(chat, "how many returns in 2019", lang="nl"))
+    answer = api.wait_delivered(chat, 3)[-1]
+    assert shown(answer) == cli.ask("how many returns in 2019", lang="fr").text   # 2020.txt:35: 2 426
+
+
+def test_follow_up_buttons_answer_as_if_typed_even_from_an_old_message(polling, cli):
+    chat, u, api = 1014, polling.updates, polling.api
+    polling.push(u.text(chat, "hoeveel terugkeerders in maart 2020", lang="nl"))
+    first = api.wait_delivered(chat)[0]
+    assert shown(first) == cli.ask("hoeveel terugkeerders in maart 2020").text
+    buttons = _buttons(first)
+    assert buttons == [("En in april?", "a:nl:hoeveel terugkeerders in april 2020"),
+                       ("Heel 2020", "a:nl:hoeveel terugkeerders in 2020"), ("Per maand 2020", "a:nl:per maand 2020")]
+    old = u.from_bot(chat, api.bot_id, USERNAME, text=shown(first))
+    before = len(api.calls_to("answerCallbackQuery"))
+    api.push(u.callback(chat, buttons[0][1], old, lang="en"))
+    second = api.wait_delivered(chat, 2)[1]
+    assert shown(second) == cli.ask("hoeveel terugkeerders in april 2020").text
+    assert shown(second).startswith("In april 2020 keerden 61 personen")   # 2020.txt:45
+    # The pressed question is the context of the next one, as if typed.
+    polling.push(u.text(chat, "en in mei?", lang="nl"))
+    third = api.wait_delivered(chat, 3)[2]
+    assert shown(third).startswith("In mei 2020 keerden 67 personen")   # 2020.txt:46
+    api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) > before, 5, "the callback answered")
+
+
+def test_unknown_button_is_answered_with_an_alert(polling, texts):
+    chat, u, api = 1015, polling.updates, polling.api
+    old = u.from_bot(chat, api.bot_id, USERNAME)
+    before = len(api.calls_to("answerCallbackQuery"))
+    for data in ("v0:something", "a:xx:question", "l:de"):
+        api.push(u.callback(chat, data, old, lang="fr"))
+    api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) >= before + 3, 10, "three callbacks answered")
+    answers = api.calls_to("answerCallbackQuery")[before:]
+    assert {a.params.get("text") for a in answers} == {texts.get("fr", "button_gone")}
+    assert all(a.params.get("show_alert") for a in answers) and not api.sent(chat)
+
+
+def test_clarify_reply_offers_its_suggestions_as_buttons(polling, cli):
+    chat, u, api = 1016, polling.updates, polling.api
+    polling.push(u.text(chat, "compare"))
+    reply = api.wait_delivered(chat)[0]
+    assert cli.ask("compare").status == "clarify"
+    assert _buttons(reply) == [("compare 2019 and 2020", "a:en:compare 2019 and 2020"),
+                               ("Fedasil vs Immigration Office in 2020", "a:en:Fedasil vs Immigration Office in 2020")]
+    api.push(u.callback(chat, "a:en:compare 2019 and 2020", u.from_bot(chat, api.bot_id, USERNAME)))
+    answer = api.wait_delivered(chat, 2)[1]
+    assert shown(answer) == cli.ask("compare 2019 and 2020").text
+    assert "1,847 in 2020" in shown(answer) and "2,426 in 2019" in shown(answer)   # 2020.txt:63
+
+
+def test_group_language_is_set_by_admins_only(polling, cli, texts):
+    chat, u, api = -1018, polling.updates, polling.api
+    api.admins.add(77001)
+    polling.push(u.text(chat, f"/lang@{USERNAME} fr", command=True) | {"from": {"id": 77002, "is_bot": False,
+                                                                                "first_name": "M"}})
+    refused = api.wait_sent(chat)[0]
+    assert shown(refused) == parse_html(texts.get("en", "lang_admins_only"))
+    menu = u.from_bot(chat, api.bot_id, USERNAME)
+    before = len(api.calls_to("answerCallbackQuery"))
+    api.push(u.callback(chat, "l:fr", menu, user_id=77002))
+    api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) > before, 10, "the refusal")
+    assert api.calls_to("answerCallbackQuery")[-1].params["text"] == texts.get("en", "lang_admins_only_short")
+    asked = u.text(chat, f"@{USERNAME} how many returns in 2020", mention=f"@{USERNAME}")
+    polling.push(asked)
+    assert shown(api.wait_sent(chat, 2)[1]) == cli.ask("how many returns in 2020").text   # not French
+    api.push(u.callback(chat, "l:fr", menu, user_id=77001))
+    api.wait_for(lambda: api.sent(chat, ("editMessageText",)), 10, "the confirmation")
+    polling.push(u.text(chat, f"@{USERNAME} how many returns in 2020", mention=f"@{USERNAME}"))
+    assert shown(api.wait_sent(chat, 3)[2]) == cli.ask("how many returns in 2020", lang="fr").text
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.parametrize("chat, question, lang", [(1019, "trend since 2007", "en"),
+                                                  (1020, "évolution depuis 2019", "fr"),
+                                                  (1021, "per kwartaal 2020", "nl")])
+def test_trend_question_is_answered_with_a_chart_and_the_answer_as_caption(polling, cli, chat, question, lang):
+    polling.push(polling.updates.text(chat, question, lang=lang))
+    sent = polling.api.wait_delivered(chat)
+    assert [c.method for c in sent] == ["sendPhoto"]
+    expected = cli.ask(question)
+    assert expected.lang == lang and shown(sent[0]) == expected.text
+    assert 1000 <= _png_size(sent[0].params["photo"])[0] <= 2000 and len(sent[0].params["photo"]) < 500_000
+    assert _buttons(sent[0])   # the follow-ups sit under the photo
+
+
+def test_chart_with_a_long_answer_sends_the_text_after_the_photo(polling, cli):
+    chat = 1022
+    polling.push(polling.updates.text(chat, "per maand 2019 tot 2025", lang="nl"))
+    sent = polling.api.wait_delivered(chat, 2)
+    expected = cli.ask("per maand 2019 tot 2025").text
+    assert len(expected) > 1024
+    assert [c.method for c in sent] == ["sendPhoto", "sendMessage"]
+    assert shown(sent[0]) == "" and shown(sent[1]) == expected
+    assert "April 2020: 61" in expected   # 2020.txt:45
+    assert not _buttons(sent[0]) and _buttons(sent[1])
+    # The footnotes fold into an expandable quote; the text shown stays the answer's.
+    assert "<blockquote expandable>" in sent[1].params["text"]
+
+
+def test_inline_query_offers_the_answer_and_a_chart_sent_before(polling, cli):
+    u, api = polling.updates, polling.api
+    api.push(u.inline(1023, "hoeveel terugkeerders in 2020"))
+    api.wait_for(lambda: inline_answers(api), 10, "the inline answer")
+    results = inline_answers(api)[-1].params["results"]
+    assert [r["type"] for r in results] == ["article"]
+    assert results[0]["input_message_content"]["_shown"] == cli.ask("hoeveel terugkeerders in 2020").text
+    assert results[0]["description"].startswith("In 2020 keerden 1.847 personen")   # 2020.txt:63
+    # Once the chart of an answer was sent in a chat, inline mode offers it too.
+    polling.push(u.text(1024, "profile 2020"))
+    polling.push(u.text(1024, "how many returns in 2019"))   # once answered, the photo's handler is done
+    photo = api.wait_delivered(1024, 2)[0]
+    api.push(u.inline(1023, "profile 2020"))
+    api.wait_for(lambda: len(inline_answers(api)) >= 2, 10, "the second inline answer")
+    results = inline_answers(api)[-1].params["results"]
+    assert [r["type"] for r in results] == ["article", "photo"]
+    assert results[1]["photo_file_id"] == "photo-file-" + str(photo_message_id(api, photo))
+    assert results[1]["_shown"] == cli.ask("profile 2020").text
+    api.push(u.inline(1023, ""))
+    api.wait_for(lambda: len(inline_answers(api)) >= 3, 10, "the examples")
+    examples = inline_answers(api)[-1].params["results"]
+    assert [r["title"] for r in examples] == tg.Texts().t["en"]["examples"]
+
+
+def inline_answers(api) -> list:
+    return api.sent(methods=("answerInlineQuery",))
+
+
+def photo_message_id(api, call) -> int:
+    """The message id the stand-in gave the photo (its calls are numbered in order)."""
+    photos = api.calls_to("sendPhoto")
+    assert call in photos
+    return int(call.params["_message_id"])
 
 
 def test_start_help_and_sources_in_the_users_language(polling, cli, texts):
@@ -538,7 +698,7 @@ def test_webhook_is_registered_with_the_secret(webhook):
     hook = webhook.api.webhook
     assert hook["url"] == "https://bot.example.test/telegram"
     assert hook["secret_token"] == SECRET
-    assert hook["allowed_updates"] == ["message", "edited_message"]
+    assert hook["allowed_updates"] == ["message", "edited_message", "callback_query", "inline_query"]
     assert not webhook.api.calls_to("getUpdates")
 
 

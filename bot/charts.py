@@ -1,0 +1,307 @@
+"""Charts of answers: yearly and monthly series, quarters, top lists and the profile of
+returnees, drawn from the structured Answer (its lines and their typed params), in the
+reply language. matplotlib (Agg, no display) is imported only when a chart is drawn.
+
+The caveats are on the chart: a partial year is hatched and named in the legend, months
+without figures leave a gap (named, never bridged by a line), footnote marks sit on the
+title (marks that govern every figure) or on the years they govern, and the source is in
+the bottom corner."""
+from __future__ import annotations
+
+import io
+import textwrap
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from intents.models import Answer, Line, Period
+from intents.render import SUPERSCRIPT, Renderer
+
+TEXTS = Path(__file__).with_name("charts.toml")
+HEADS = {"series.years_head": "years", "series.months_head": "months", "series.quarters_head": "quarters",
+         "top.head": "top", "categories.head": "profile"}
+ITEMS = {"series.item", "series.item_split", "top.item", "categories.item", "categories.item_pct"}
+# Okabe-Ito: told apart with every common colour-vision deficiency, and in grey print.
+BLUE, ORANGE, SKY, GREEN, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#555555"
+SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)
+SIZE, DPI = (9.0, 5.6), 120          # 1080 x 672 pixels: sharp on a phone, small to send
+FONT = 14
+TITLE_WIDTH = 60                     # characters a title line holds at FONT + 3
+
+_texts: dict[str, dict[str, str]] | None = None
+
+
+def _t(lang: str) -> dict[str, str]:
+    global _texts
+    if _texts is None:
+        with TEXTS.open("rb") as fh:
+            _texts = tomllib.load(fh)
+    return _texts[lang]
+
+
+def _sections(answer: Answer) -> list[tuple[Line, list[Line]]]:
+    """Each head line with the item lines that follow it."""
+    out: list[tuple[Line, list[Line]]] = []
+    for line in answer.lines:
+        if line.key in HEADS:
+            out.append((line, []))
+        elif line.key in ITEMS and out:
+            out[-1][1].append(line)
+    return out
+
+
+def chart_kind(answer: Answer) -> str | None:
+    """What chart the answer makes, without drawing it: None for an answer that has none
+    (a single figure, a comparison of two, a reply that is not an answer)."""
+    if answer.status != "ok":
+        return None
+    sections = _sections(answer)
+    kinds = {HEADS[head.key] for head, _ in sections}
+    if len(kinds) != 1 or sum(len(items) for _, items in sections) < 2:
+        return None
+    kind = kinds.pop()
+    if kind in ("top", "profile") and len(sections) > 1:
+        return None   # two lists side by side would not be readable on a phone
+    return kind
+
+
+def chart_png(answer: Answer, renderer: Renderer) -> bytes | None:
+    kind = chart_kind(answer)
+    return None if kind is None else _Drawing(answer, renderer, kind).png()
+
+
+class _Drawing:
+    def __init__(self, answer: Answer, renderer: Renderer, kind: str):
+        self.answer, self.r, self.kind = answer, renderer, kind
+        self.t = _t(renderer.lang)
+        self.sections = _sections(answer)
+        self.numbers = {fid: n for n, fid in enumerate(answer.footnotes, start=1)}
+        items = [line for _, items in self.sections for line in items]
+        # A mark that governs every item belongs on the title; the others on their items.
+        self.common = set.intersection(*(set(line.notes) for line in items)) if items else set()
+        self.common |= {fid for head, _ in self.sections for fid in head.notes}
+
+    # -- texts -----------------------------------------------------------------------------
+    def marks(self, notes: Any) -> str:
+        # No-break spaces: a wrapped title must not leave a mark alone on a line.
+        return "\u00a0".join(str(n).translate(SUPERSCRIPT) for n in sorted(self.numbers[f] for f in notes))
+
+    def item_marks(self, line: Line) -> str:
+        return self.marks(set(line.notes) - self.common)
+
+    def number(self, value: float) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(int(round(value)), locale=self.r.locale)
+
+    def title(self) -> str:
+        head = self.sections[0][0]
+        if self.overlay:
+            # One line per year: the title names the years ("2025 en 2020").
+            years = tuple(h.params["period"].first_year for h, _ in self.sections)
+            text = self.r.sentence(head.key, {"period": years}, bold=False)
+        else:
+            text = self.r.sentence(head.key, head.params, bold=False)
+        text = text.rstrip(" :\u00a0\u202f")
+        marks = self.marks(self.common)
+        return textwrap.fill(text + ("\u00a0" + marks if marks else ""), TITLE_WIDTH)
+
+    @property
+    def overlay(self) -> bool:
+        return self.kind == "months" and len(self.sections) > 1 and \
+            all(head.params["period"].single_year for head, _ in self.sections)
+
+    # -- drawing ---------------------------------------------------------------------------
+    def png(self) -> bytes:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=SIZE, dpi=DPI)
+        fig.set_layout_engine("constrained", h_pad=0.12)
+        ax = fig.add_subplot()
+        ax.tick_params(labelsize=FONT - 2)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        getattr(self, "_" + self.kind)(ax)
+        fig.suptitle(self.title(), x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
+        source = self.r.source(self.answer) if self.answer.sources else ""
+        fig.text(0.99, 0.005, textwrap.fill(source, 70), ha="right", va="bottom", fontsize=FONT - 5, color=GREY)
+        if self.answer.footnotes:
+            fig.text(0.01, 0.005, self.t["notes"].format(marks=self.marks(self.answer.footnotes)), ha="left",
+                     va="bottom", fontsize=FONT - 5, color=GREY)
+        fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=DPI, facecolor="white")
+        return out.getvalue()
+
+    def _count_axis(self, ax, axis: str = "y") -> None:
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        target = ax.yaxis if axis == "y" else ax.xaxis
+        target.set_major_formatter(FuncFormatter(lambda v, _: self.number(v)))
+        target.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        ax.grid(axis=axis, color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        (ax.set_ylabel if axis == "y" else ax.set_xlabel)(self.t["returns"], fontsize=FONT - 1)
+
+    def _bars(self, ax, labels: list[str], values: list[float | None], partial: list[bool]) -> None:
+        import pandas as pd
+
+        frame = pd.DataFrame({"label": labels, "value": values, "partial": partial})
+        x = range(len(frame))
+        colours = [SKY if p else BLUE for p in frame["partial"]]
+        bars = ax.bar(x, frame["value"].fillna(0), color=colours, hatch=["//" if p else "" for p in frame["partial"]],
+                      edgecolor="white", linewidth=0.5)
+        rotate = len(frame) > 10
+        for bar, value in zip(bars, frame["value"]):
+            if pd.notna(value):
+                ax.annotate(self.number(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                            fontsize=FONT - (4 if rotate else 2), rotation=90 if rotate else 0, color="#222222")
+        ax.set_xticks(list(x), frame["label"], rotation=90 if rotate else 0)
+        ax.set_xlim(-0.7, len(frame) - 0.3)
+        ax.margins(y=0.2 if rotate else 0.12)
+        self._count_axis(ax)
+        if frame["partial"].any():
+            self._partial_legend(ax, frame.index[frame["partial"]])
+
+    def _partial_legend(self, ax, where) -> None:
+        from matplotlib.patches import Patch
+
+        spans = [line.params["label"] for _, items in self.sections for line in items
+                 if line.params["label"].end[1] != 12 and line.params["label"].kind == "year"]
+        if spans:
+            text = self.t["partial"].format(period=self.r.period(Period(spans[0].start, spans[0].end, "months"), "bare"))
+            ax.legend(handles=[Patch(facecolor=SKY, hatch="//", edgecolor="white", label=text)], loc="upper right",
+                      fontsize=FONT - 3, frameon=False)
+
+    def _years(self, ax) -> None:
+        import pandas as pd
+
+        rows = {line.params["label"].first_year: line for _, items in self.sections for line in items}
+        years = pd.RangeIndex(min(rows), max(rows) + 1)   # a year without a figure stays an empty slot
+        labels = [f"{y}{self.item_marks(rows[y])}" if y in rows else str(y) for y in years]
+        values = [rows[y].params["value"].value if y in rows else None for y in years]
+        partial = [y in rows and rows[y].params["label"].end[1] != 12 for y in years]
+        self._bars(ax, labels, values, partial)
+
+    def _quarters(self, ax) -> None:
+        items = [line for _, items in self.sections for line in items]
+        labels = [self.t["quarter"].format(quarter=(line.params["label"].start[1] + 2) // 3,
+                                           year=line.params["label"].first_year) for line in items]
+        self._bars(ax, labels, [line.params["value"].value for line in items], [False] * len(items))
+
+    def _months(self, ax) -> None:
+        import pandas as pd
+
+        abbr = self.r.locale.months["format"]["abbreviated"]
+        if self.overlay:
+            # One line per year over the same twelve months: "2025 vs 2020".
+            for colour, (head, items) in zip(SERIES_COLOURS, self.sections):
+                year = head.params["period"].first_year
+                series = pd.Series({line.params["label"].start[1]: line.params["value"].value for line in items})
+                series = series.reindex(range(1, 13))
+                ax.plot(series.index, series.values, marker="o", color=colour, linewidth=2.5, label=str(year))
+            ax.set_xticks(range(1, 13), [abbr[m] for m in range(1, 13)])
+            ax.legend(fontsize=FONT - 2, frameon=False, loc="best")
+            ax.set_ylim(bottom=0)
+            self._count_axis(ax)
+            return
+        items = [line for _, items in self.sections for line in items]
+        index = pd.PeriodIndex([pd.Period(year=p.start[0], month=p.start[1], freq="M")
+                                for p in (line.params["label"] for line in items)])
+        frame = pd.DataFrame({"value": [line.params["value"].value for line in items],
+                              "fedasil": [getattr(line.params.get("fedasil"), "value", None) for line in items],
+                              "dvz": [getattr(line.params.get("dvz"), "value", None) for line in items]},
+                             index=index)
+        full = pd.period_range(index.min(), index.max(), freq="M")
+        frame = frame.reindex(full)   # months without figures become NaN: a gap, not a line across
+        x = list(range(len(full)))
+        if len(full) <= 12 and frame["fedasil"].notna().all():
+            ax.bar(x, frame["fedasil"], color=BLUE, label=self.t["fedasil"])
+            ax.bar(x, frame["dvz"], bottom=frame["fedasil"], color=ORANGE, label=self.t["dvz"])
+            for xi, value in zip(x, frame["value"]):
+                ax.annotate(self.number(value), (xi, value), xytext=(0, 3), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=FONT - 3)
+            ax.legend(fontsize=FONT - 3, frameon=False, loc="upper right", ncols=2)
+            ax.margins(y=0.15)
+        else:
+            ax.plot(x, frame["value"], color=BLUE, linewidth=2.5, marker="o" if len(full) <= 24 else None)
+        if len(full) <= 12:
+            ax.set_xticks(x, [abbr[p.month] for p in full])
+        else:
+            # A year's label carries the marks that govern its months only ("2020²").
+            marks = {}
+            for line in items:
+                marks.setdefault(line.params["label"].first_year, set()).update(set(line.notes) - self.common)
+            ticks = [i for i, p in enumerate(full) if p.month == 1 or i == 0]
+            ax.set_xticks(ticks, [(str(full[i].year) if full[i].month == 1 else f"{abbr[full[i].month]}\n{full[i].year}")
+                                  + self.marks(marks.get(full[i].year, ())) for i in ticks])
+            ax.set_ylim(bottom=0)
+        self._gaps(ax, frame["value"].isna().tolist(), full)
+        self._count_axis(ax)
+
+    def _gaps(self, ax, missing: list[bool], months) -> None:
+        """Shades and names each run of months without figures."""
+        start = None
+        for i, gap in enumerate([*missing, False]):
+            if gap and start is None:
+                start = i
+            elif not gap and start is not None:
+                first, last = months[start], months[i - 1]
+                years = Period((first.year, first.month), (last.year, last.month), "range")
+                ax.axvspan(start - 0.5, i - 0.5, color="#eeeeee", zorder=0)
+                ax.text((start + i - 1) / 2, 0.5, self.t["gap"].format(years=self._gap_years(years)),
+                        transform=ax.get_xaxis_transform(), ha="center", va="center", fontsize=FONT - 3,
+                        color=GREY)
+                start = None
+
+    def _gap_years(self, gap: Period) -> str:
+        if gap.whole_years:
+            return self.r.period(Period.years(gap.first_year, gap.last_year), "bare") if not gap.single_year \
+                else str(gap.first_year)
+        return self.r.period(gap, "bare")
+
+    def _top(self, ax) -> None:
+        items = self.sections[0][1]
+        names = [self.r.ref(line.params["country"]) for line in items]
+        values = [line.params["value"].value for line in items]
+        y = range(len(items))
+        ax.barh(list(y), values, color=BLUE)
+        for yi, line in zip(y, items):
+            label = f"{self.r.number(line.params['value'])} ({self.r.number(line.params['share'])})"
+            ax.annotate(label, (line.params["value"].value, yi), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=FONT - 2)
+        ax.set_yticks(list(y), names, fontsize=FONT - 1)
+        ax.invert_yaxis()
+        ax.margins(x=0.25)
+        self._count_axis(ax, "x")
+
+    def _profile(self, ax) -> None:
+        from babel.numbers import format_decimal
+        from matplotlib.ticker import FuncFormatter
+
+        items = self.sections[0][1]
+        names = [textwrap.fill(_capital(self.r.ref(line.params["category"])), 24) for line in items]
+        shares = [line.params["pct"].value for line in items]
+        y = range(len(items))
+        ax.barh(list(y), shares, color=[BLUE, ORANGE, GREEN][:len(items)])
+        for yi, line in zip(y, items):
+            label = self.r.number(line.params["pct"])
+            if "value" in line.params:
+                label = f"{label} ({self.r.number(line.params['value'])})"
+            ax.annotate(label, (line.params["pct"].value, yi), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=FONT - 1)
+        ax.set_yticks(list(y), names, fontsize=FONT - 1)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(shares) * 1.35)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, format=self.r.pct0, locale=self.r.locale)))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.set_xlabel(self.t["share"], fontsize=FONT - 1)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

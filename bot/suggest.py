@@ -1,0 +1,125 @@
+"""Follow-up questions offered as buttons under an answer: chosen from what the answer's
+Query can lead to and from what the data holds; worded by bot/suggest.toml."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intents.pipeline import Pipeline, Reply
+
+SUGGEST = Path(__file__).with_name("suggest.toml")
+MAX_BUTTONS = 3
+CALLBACK_BYTES = 64    # Telegram's limit on a button's callback_data
+ASK_PREFIX = "a"       # callback data "a:<lang>:<question>": the question, asked as if typed
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    ask: str
+    lang: str
+
+    @property
+    def data(self) -> str:
+        return f"{ASK_PREFIX}:{self.lang}:{self.ask}"
+
+
+def parse_ask(data: str) -> tuple[str, str] | None:
+    """(language, question) from a button's callback data, None if it is not one of ours."""
+    prefix, _, rest = data.partition(":")
+    lang, _, question = rest.partition(":")
+    if prefix != ASK_PREFIX or lang not in ("nl", "fr", "en") or not question.strip():
+        return None
+    return lang, question
+
+
+class Suggester:
+    def __init__(self, pipeline: Pipeline, path: Path = SUGGEST):
+        with path.open("rb") as fh:
+            self.t: dict[str, dict[str, Any]] = tomllib.load(fh)
+        shape = {k for k in self.t["en"]}
+        for lang, texts in self.t.items():
+            if set(texts) != shape or set(texts["clarify"]) != set(self.t["en"]["clarify"]):
+                raise ValueError(f"{path.name}: [{lang}] has other keys than [en]")
+        self.pipeline = pipeline
+        engine = pipeline.engine
+        self.first_year = engine.first_year
+        self.years = {int(y) for y in engine.yearly.index}
+        self.months = {(int(y), int(m)) for y, m, org in engine.monthly.index if org == "total"}
+        self.monthly_years, self.country_years = engine.monthly_years, engine.country_years
+        self.category_years = engine.category_years
+
+    def for_reply(self, reply: Reply) -> list[Suggestion]:
+        answer, lang = reply.answer, reply.lang
+        if answer.status == "clarify":
+            # The line says what is asked back ("clarify.compare"), whatever the intent.
+            topics = [line.key.partition(".")[2] for line in answer.lines if line.key.startswith("clarify.")]
+            asks = self.t[lang]["clarify"].get(topics[0], []) if topics else []
+            return [Suggestion(q, q, lang) for q in asks][:MAX_BUTTONS]
+        if answer.status in ("no_data", "unknown") and answer.examples:
+            examples = self.pipeline.renderer(lang).t["examples"]
+            return [Suggestion(examples[e], examples[e], lang) for e in answer.examples][:MAX_BUTTONS]
+        if answer.status != "ok":
+            return []
+        out: list[Suggestion] = []
+        for kind, fields in self._kinds(answer.query, lang):
+            template = self.t[lang][kind]
+            fields = {"first": self.first_year, **fields}
+            s = Suggestion(template["label"].format(**fields), template["ask"].format(**fields), lang)
+            if s not in out and len(s.data.encode()) <= CALLBACK_BYTES:
+                out.append(s)
+        return out[:MAX_BUTTONS]
+
+    def _kinds(self, query, lang: str) -> list[tuple[str, dict[str, Any]]]:
+        """What this question can lead to, most useful first; only what the data holds."""
+        if not query.periods:
+            return []
+        period = query.periods[-1]
+        year = period.last_year
+        latest_list = self.country_years[-1] if self.country_years else None
+        kinds: list[tuple[str, dict[str, Any]]] = []
+
+        def add(kind: str, ok: bool = True, **fields: Any) -> None:
+            if ok:
+                kinds.append((kind, fields))
+
+        lists, profiles, monthly = year in self.country_years, year in self.category_years, year in self.monthly_years
+        others = [y for y in self.country_years if y != year]
+        if query.intent == "count" and period.single_month:
+            y, m = period.start
+            following = (y + (m == 12), m % 12 + 1)
+            add("next_month", following in self.months, year=following[0],
+                month=self.pipeline.renderer(lang).months[following[1]])
+            add("year_total", year=y)
+            add("monthly", monthly, year=y)
+        elif query.intent == "count" and period.single_year:
+            add("prev_year", year - 1 in self.years, prev=year - 1)
+            add("monthly", monthly, year=year)
+            add("top", lists, year=year)
+            add("compare_prev", year - 1 in self.years, year=year, prev=year - 1)
+        elif query.intent == "series" and period.single_year:
+            add("quarterly" if query.grain != "quarter" else "monthly", monthly, year=year)
+            add("top", lists, year=year)
+            add("trend")
+        elif query.intent == "series":
+            add("top", latest_list is not None, year=latest_list)
+            add("profile", bool(self.category_years), year=self.category_years[-1] if self.category_years else 0)
+            add("monthly", bool(self.monthly_years), year=self.monthly_years[-1] if self.monthly_years else 0)
+        elif query.intent == "top":
+            add("profile", profiles, year=year)
+            add("other_top", bool(others), other=others[-1] if others else 0)
+            add("year_total", year=year)
+        elif query.intent == "categories":
+            add("top", lists, year=year)
+            add("year_total", year=year)
+            add("trend")
+        elif query.intent == "compare":
+            add("trend")
+            add("monthly", monthly, year=year)
+            add("top", lists, year=year)
+        else:
+            add("trend")
+            add("top", latest_list is not None, year=year if lists else latest_list)
+        return kinds
