@@ -113,6 +113,11 @@ class _Drawing:
 
     # -- drawing ---------------------------------------------------------------------------
     def png(self) -> bytes:
+        out = io.BytesIO()
+        self.figure().savefig(out, format="png", dpi=DPI, facecolor="white")
+        return out.getvalue()
+
+    def figure(self) -> Any:
         import matplotlib
 
         matplotlib.use("Agg")
@@ -132,9 +137,7 @@ class _Drawing:
             fig.text(0.01, 0.005, self.t["notes"].format(marks=self.marks(self.answer.footnotes)), ha="left",
                      va="bottom", fontsize=FONT - 5, color=GREY)
         fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=DPI, facecolor="white")
-        return out.getvalue()
+        return fig
 
     def _count_axis(self, ax, axis: str = "y") -> None:
         from matplotlib.ticker import FuncFormatter, MaxNLocator

@@ -4,15 +4,39 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import shutil
 import sys
+import textwrap
+from pathlib import Path
 from typing import Iterable, TextIO
 
+from bot.charts import chart_kind, chart_png
+from bot.paths import state_dir
 from intents.data import DataError
 from intents.pipeline import Context, Pipeline, Reply
 from intents.resources import load_toml
 
 COMMANDS = ("repl", "ask", "telegram", "bench", "data")
-EXIT_WORDS = {"exit", "quit", ":q", "stop", "bye", "/exit", "/quit"}
+LANGS = ("nl", "fr", "en")
+HISTORY_LINES = 1000
+
+
+def exit_words() -> set[str]:
+    return {word for lang in LANGS for word in load_toml(lang, "answers.toml")["cli"]["exit"]}
+
+
+def is_exit(line: str, words: set[str]) -> bool:
+    return line.strip().rstrip(".!").strip().lower() in words
+
+
+def environment_lang(env: dict[str, str] | os._Environ) -> str:
+    """The language of the user's locale (LC_ALL, LC_MESSAGES, LANG) when it is nl or fr."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            code = env[name][:2].lower()
+            return code if code in ("nl", "fr") else "en"
+    return "en"
 
 
 def _date(text: str) -> dt.date:
@@ -28,6 +52,8 @@ def _options() -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=("nl", "fr", "en"), help="reply in this language, whatever the question's")
     common.add_argument("--today", type=_date, help="reference date for 'last year' and the like (YYYY-MM-DD)")
     common.add_argument("--data", metavar="DIR", help="data directory (default: $RETURNBOT_DATA or the bundled data)")
+    common.add_argument("--chart", metavar="FILE.png", type=Path,
+                        help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png")
     parser = argparse.ArgumentParser(
         prog="returnbot",
         description="Answers questions on voluntary return from Belgium (Fedasil fact sheets), in Dutch, French or English.",
@@ -55,9 +81,11 @@ def _options() -> argparse.ArgumentParser:
 class Session:
     """One conversation: keeps the context between questions and prints answers."""
 
-    def __init__(self, pipeline: Pipeline, args: argparse.Namespace, out: TextIO):
+    def __init__(self, pipeline: Pipeline, args: argparse.Namespace, out: TextIO, width: int | None = None):
         self.pipeline, self.args, self.out = pipeline, args, out
         self.context: Context | None = None
+        self.width = width   # wrap answers at this many columns (a terminal), or not at all
+        self.chart_failed = False
 
     def answer(self, question: str, keep_context: bool = True) -> Reply:
         reply = self.pipeline.ask(question, context=self.context if keep_context else None,
@@ -67,9 +95,37 @@ class Session:
         if self.args.json:
             self.out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         else:
-            self.out.write(reply.text + "\n\n")
+            self.out.write(self.wrap(reply.text) + "\n\n")
         self.out.flush()
+        if self.args.chart:
+            self.write_chart(reply)
         return reply
+
+    def wrap(self, text: str) -> str:
+        """Each line wrapped at the terminal's width between words (never inside one); a
+        footnote's continuation lines indented under its text."""
+        if not self.width:
+            return text
+        out = []
+        for line in text.split("\n"):
+            indent = "  " if line[:1] in "⁰¹²³⁴⁵⁶⁷⁸⁹" else ""
+            out.append(textwrap.fill(line, self.width, subsequent_indent=indent, break_long_words=False,
+                                     break_on_hyphens=False) if line else line)
+        return "\n".join(out)
+
+    def write_chart(self, reply: Reply) -> None:
+        """The chart goes to the file; what happened goes to stderr, so stdout stays the answers."""
+        texts = load_toml(reply.lang, "answers.toml")["cli"]
+        if chart_kind(reply.answer) is None:
+            print(texts["no_chart"], file=sys.stderr)
+            return
+        try:
+            self.args.chart.write_bytes(chart_png(reply.answer, self.pipeline.renderer(reply.lang)))
+        except OSError as exc:
+            print(f"returnbot: cannot write {self.args.chart}: {exc.strerror}", file=sys.stderr)
+            self.chart_failed = True
+            return
+        print(texts["chart_written"].format(path=self.args.chart), file=sys.stderr)
 
 
 def _lines(stream: TextIO) -> Iterable[str]:
@@ -78,38 +134,57 @@ def _lines(stream: TextIO) -> Iterable[str]:
 
 
 def run_ask(session: Session, question: list[str]) -> int:
+    if question == ["-"] and session.args.chart:
+        print("returnbot: --chart takes one question, not - (one chart file per answer)", file=sys.stderr)
+        return 2
     if question == ["-"]:
         for line in _lines(sys.stdin):
             session.answer(line, keep_context=False)
     else:
         session.answer(" ".join(question), keep_context=False)
-    return 0
+    return 2 if session.chart_failed else 0
 
 
 def run_repl(session: Session) -> int:
+    words = exit_words()
     if not sys.stdin.isatty():
         for line in _lines(sys.stdin):
-            if line.strip().lower() in EXIT_WORDS:
+            if is_exit(line, words):
                 break
             session.answer(line)
         return 0
-    import readline  # noqa: F401  (imported for its side effect: line editing and history in input())
+    import readline  # line editing, and the history kept from one run to the next
 
-    texts = load_toml(session.args.lang or "en", "answers.toml")["cli"]
+    history = state_dir(os.environ) / "history"
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass   # the first run, or an unreadable file: start without
+    readline.set_history_length(HISTORY_LINES)
+    if sys.stdout.isatty():
+        session.width = shutil.get_terminal_size().columns - 1
+    texts = load_toml(session.args.lang or environment_lang(os.environ), "answers.toml")["cli"]
     print(texts["welcome"])
-    while True:
+    try:
+        while True:
+            try:
+                line = input(texts["prompt"])
+            except KeyboardInterrupt:
+                print()
+                continue
+            except EOFError:
+                print()
+                return 0
+            if is_exit(line, words):
+                return 0
+            if line.strip():
+                session.answer(line)
+    finally:
         try:
-            line = input(texts["prompt"])
-        except KeyboardInterrupt:
-            print()
-            continue
-        except EOFError:
-            print()
-            return 0
-        if line.strip().lower() in EXIT_WORDS:
-            return 0
-        if line.strip():
-            session.answer(line)
+            history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(history)
+        except OSError:
+            pass   # a read-only home: the history is not kept, the REPL still works
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from telegram.ext import BasePersistence, PersistenceInput
 
+from bot.paths import state_dir
 from intents.models import Period, Query
 from intents.pipeline import Context
 
@@ -145,14 +146,6 @@ class ChatStore:
 
 
 # ---- databases ---------------------------------------------------------------------------------
-
-def state_dir(env: MutableMapping[str, str] | dict[str, str]) -> Path:
-    """RETURNBOT_STATE, else $XDG_STATE_HOME/returnbot, else ~/.local/state/returnbot."""
-    if env.get("RETURNBOT_STATE"):
-        return Path(env["RETURNBOT_STATE"])
-    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "returnbot"
-
 
 class Database:
     """One table, chat id -> JSON and last activity, in SQLite or PostgreSQL. Calls block:

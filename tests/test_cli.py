@@ -188,3 +188,96 @@ def test_ask_does_not_import_telegram():
     # the probe ran the real `ask` (exit 0, pipeline loaded) and saw no telegram module
     assert probe[0] == "PROBE 0 True []"
     assert "1.847" in result.stdout  # 2020.txt:63 "totaal 1.827 20 1.847*"
+
+
+# ---- charts ------------------------------------------------------------------------------------
+
+def test_chart_option_writes_the_chart_or_says_there_is_none(tmp_path):
+    target = tmp_path / "out.png"
+    result = run_cli("ask", "--chart", str(target), "evolutie sinds 2007")
+    assert result.returncode == 0 and result.stderr == f"grafiek geschreven naar {target}\n"
+    assert "2012: 5.656" in result.stdout   # 2020.txt: the yearly table
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    other = tmp_path / "none.png"
+    result = run_cli("ask", "--chart", str(other), "how many returns in March 2020")
+    assert result.returncode == 0 and result.stderr == "this answer has no chart\n" and not other.exists()
+    result = run_cli("ask", "--chart", str(tmp_path / "missing" / "x.png"), "top 5 pays 2020")
+    assert result.returncode == 2 and result.stderr.startswith("returnbot: cannot write ")
+    assert "Traceback" not in result.stderr
+
+
+def test_chart_option_needs_one_question_and_works_in_the_repl(tmp_path):
+    result = run_cli("ask", "--chart", str(tmp_path / "x.png"), "-", stdin="trend since 2007\n")
+    assert result.returncode == 2 and "--chart takes one question" in result.stderr
+    target = tmp_path / "repl.png"
+    result = run_cli("repl", "--chart", str(target), stdin="per maand 2020\nen in 2019?\n")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [f"grafiek geschreven naar {target}"] * 2
+    assert target.exists()
+
+
+# ---- the REPL ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word", ["exit", "exit.", "quitter", "Stoppen", "quit!", "au revoir"])
+def test_repl_leaves_on_exit_words_of_every_language(word):
+    result = run_cli(stdin=f"how many returns in 2016\n{word}\nhow many returns in 2015\n")
+    assert result.returncode == 0
+    assert "4,267" in result.stdout and "2015" not in result.stdout   # 2020.txt:76
+
+
+def _terminal_session(lines: list[str], env: dict[str, str], columns: int = 60) -> str:
+    """The REPL at a (pseudo-)terminal `columns` wide: what it printed."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], stdin=slave, stdout=slave, stderr=slave, cwd="/",
+                            env={**os.environ, "TERM": "dumb", **env}, close_fds=True)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 60
+
+    def read_until(marker: bytes) -> None:
+        nonlocal out
+        while marker not in out and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    out += os.read(master, 65536)
+                except OSError:
+                    return
+
+    try:
+        for line in lines:
+            read_until(b"> ")
+            out = out.replace(b"> ", b">\x00", 1)   # this prompt is answered
+            os.write(master, line.encode() + b"\n")
+        read_until(b"\x00never")
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return out.replace(b"\x00", b" ").decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
+    env = {"LANG": "nl_BE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "RETURNBOT_STATE": str(tmp_path)}
+    shown = _terminal_session(["hoeveel terugkeerders in maart 2020", "stoppen"], env)
+    welcome = tomllib.loads((LOCALES / "nl" / "answers.toml").read_text())["cli"]["welcome"].strip()
+    assert welcome.splitlines()[0] in shown and "vraag>" in shown
+    answer = shown.split("maart 2020\n", 1)[1]
+    lines = [line for line in answer.splitlines() if line.strip() and "vraag>" not in line]
+    assert lines and all(len(line) <= 59 for line in lines), lines
+    assert "112 personen" in answer.replace("\n", " ")   # 2020.txt:43, wrapped between words only
+    assert (tmp_path / "history").read_text().splitlines()[-2:] == ["hoeveel terugkeerders in maart 2020", "stoppen"]
+    # The next run finds it: the history file is read back, and grows.
+    _terminal_session(["en in april?", "exit."], env)
+    assert (tmp_path / "history").read_text().splitlines()[-4:] == [
+        "hoeveel terugkeerders in maart 2020", "stoppen", "en in april?", "exit."]

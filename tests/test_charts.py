@@ -1,0 +1,119 @@
+"""Charts (bot/charts.py): every chart type in every language is drawn, is a valid PNG of
+a size a phone shows sharply, and carries its caveats; answers that are no series, list
+or profile have none. Figures are written out by hand from data/sources/*.txt."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot.charts import chart_kind, chart_png, _Drawing
+from intents.pipeline import Pipeline
+
+QUESTIONS = {
+    "years": {"nl": "evolutie sinds 2007", "fr": "évolution depuis 2007", "en": "trend since 2007"},
+    "months": {"nl": "per maand 2020", "fr": "évolution mensuelle 2020", "en": "per month 2020"},
+    "overlay": {"nl": "maandelijks 2025 en 2020", "fr": "par mois 2025 et 2020", "en": "per month 2025 and 2020"},
+    "timeline": {"nl": "per maand sinds 2019", "fr": "par mois depuis 2019", "en": "monthly since 2019"},
+    "quarters": {"nl": "per kwartaal 2020", "fr": "par trimestre 2020", "en": "quarterly 2020"},
+    "top": {"nl": "top 5 landen 2020", "fr": "top 5 pays 2020", "en": "top 5 countries 2020"},
+    "profile": {"nl": "profiel 2020", "fr": "profil 2020", "en": "profile 2020"},
+}
+KINDS = {"years": "years", "months": "months", "overlay": "months", "timeline": "months", "quarters": "quarters",
+         "top": "top", "profile": "profile"}
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.load()
+
+
+def drawing(pipeline, question):
+    reply = pipeline.ask(question)
+    kind = chart_kind(reply.answer)
+    assert kind is not None, question
+    return reply, _Drawing(reply.answer, pipeline.renderer(reply.lang), kind)
+
+
+def texts(fig) -> list[str]:
+    """Every text drawn on the figure: title, ticks, labels, legends, notes."""
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text") and a.get_text())]
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_every_chart_type_is_a_sensible_png_in_every_language(pipeline, name, lang):
+    reply = pipeline.ask(QUESTIONS[name][lang])
+    assert (reply.status, reply.lang, chart_kind(reply.answer)) == ("ok", lang, KINDS[name])
+    png = chart_png(reply.answer, pipeline.renderer(lang))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1080, 672)
+    assert 20_000 < len(png) < 400_000
+
+
+def test_answers_without_a_chart(pipeline):
+    for question in ["hoeveel terugkeerders in maart 2020", "compare 2019 and 2020", "top 1 countries 2020",
+                     "combien de retours en décembre 2025 ?", "how many deportations in 2020", "help",
+                     "top 5 countries 2020 and 2025"]:
+        assert chart_kind(pipeline.ask(question).answer) is None, question
+
+
+def test_yearly_chart_marks_the_partial_year_and_the_footnoted_years(pipeline):
+    reply, draw = drawing(pipeline, "evolutie sinds 2007")
+    fig = draw.figure()
+    shown = texts(fig)
+    assert "Vrijwillige terugkeer uit België per jaar, 2007-2025" in shown
+    assert "januari-september 2025: geen volledig jaar" in shown
+    assert "2.397" in shown and "5.656" in shown   # 2025.txt:161, 2020.txt: 2012 in the yearly table
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    numbers = {fid: n for n, fid in enumerate(reply.answer.footnotes, start=1)}
+    balkan = "¹²³⁴"[numbers["balkan_bus_2011"] - 1]
+    assert ticks[0] == "2007" and ticks[4] == "2011" + balkan
+    bars = fig.axes[0].patches
+    assert bars[-1].get_hatch() == "//" and not bars[0].get_hatch()
+    assert any(t.startswith("Bron: Fedasil/IOM/DVZ") for t in shown)
+
+
+def test_monthly_timeline_leaves_a_named_gap_without_figures(pipeline):
+    _, draw = drawing(pipeline, "per maand sinds 2019")
+    fig = draw.figure()
+    line = fig.axes[0].get_lines()[0]
+    values = list(line.get_ydata())
+    # 2019-01 .. 2025-09 is 81 months; 2021-2024 (48 months) have no figures: gaps, no line across.
+    assert len(values) == 81 and sum(math.isnan(v) for v in values) == 48
+    assert values[0] == 197 and values[-1] == 237   # January 2019 (2020.txt:40), September 2025 (2025.txt:142)
+    assert "geen maandcijfers\n2021-2024" in texts(fig)
+
+
+def test_month_names_and_numbers_follow_the_language(pipeline):
+    for question, months, number in [("per maand 2020", ["jan", "feb", "mrt"], "223"),
+                                     ("évolution mensuelle 2020", ["janv.", "févr.", "mars"], "223"),
+                                     ("per month 2020", ["Jan", "Feb", "Mar"], "223")]:
+        _, draw = drawing(pipeline, question)
+        fig = draw.figure()
+        ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        assert ticks[:3] == months, question
+        assert number in texts(fig)   # January 2020, 2020.txt:40
+    _, draw = drawing(pipeline, "évolution depuis 2007")
+    assert "5\u202f656" in texts(draw.figure())   # French groups thousands with a narrow no-break space
+
+
+def test_overlay_draws_one_line_per_year_named_in_the_title(pipeline):
+    _, draw = drawing(pipeline, "per month 2025 and 2020")
+    fig = draw.figure()
+    lines = fig.axes[0].get_lines()
+    assert [l.get_label() for l in lines] == ["2025", "2020"]
+    assert list(lines[1].get_ydata())[3] == 61   # April 2020, 2020.txt:45
+    assert sum(math.isnan(v) for v in lines[0].get_ydata()) == 3   # 2025: no October-December
+    assert fig.texts[0].get_text().startswith("Voluntary returns from Belgium per month, 2025 and 2020")
+
+
+def test_top_and_profile_name_countries_and_categories_in_the_language(pipeline):
+    _, draw = drawing(pipeline, "top 5 pays 2020")
+    fig = draw.figure()
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert names[0] == "Brésil" and "480 (26,0\u00a0%)" in texts(fig)   # 2020.txt: Brazil 480 of 1,847
+    _, draw = drawing(pipeline, "profiel 2025")
+    fig = draw.figure()
+    assert "43,4%" in " ".join(texts(fig)).replace("\u00a0", "")   # 2025.txt: irregular residence 43.4%
