@@ -30,6 +30,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CallbackQueryHandler, CommandHandler,
                           ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
+from bot import idle
 from bot.charts import chart_png
 from bot.config import Config, ConfigError, read_config
 from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence
@@ -684,6 +685,8 @@ def main(mode: str, data_dir: str | None) -> int:
     Returns 2 for bad configuration or data (one line on stderr) and for a token the Bot API
     rejects, 1 when the bot cannot start otherwise (API unreachable, port taken, webhook
     refused)."""
+    if mode == "webhook" and idle.wanted(os.environ):
+        return idle.main(os.environ)
     try:
         config = read_config(mode, os.environ)
         db = Database.from_env(os.environ)
@@ -692,6 +695,10 @@ def main(mode: str, data_dir: str | None) -> int:
         return 2
     setup_logging(dataclasses.replace(config, extra_secrets=db.secrets))
     log.info("memory kept in %s", db.describe())
+    if os.environ.get("DYNO") and db.url is None:
+        # Heroku's disk is wiped at every restart: only a database keeps the memory.
+        log.warning("DATABASE_URL is not set: the chats' memory is lost at every dyno restart "
+                    "(add Heroku Postgres: heroku addons:create heroku-postgresql:essential-0)")
     try:
         pipeline = Pipeline.load(data_dir)
     except DataError as exc:

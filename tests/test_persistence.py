@@ -196,9 +196,9 @@ def _check_restart(result, cli):
     lang_chat, follow_chat, log = result
     first = cli.ask("how many returns in march 2020")
     assert follow_chat == [first.text, cli.ask("and in april?", context=first.context).text]
-    assert follow_chat[1].startswith("In April 2020, 61 people")   # 2020.txt:45
+    assert follow_chat[1].startswith("In April 2020, 61")   # 2020.txt:45
     assert lang_chat[1] == cli.ask("how many returns in 2020", lang="fr").text
-    assert lang_chat[1].startswith("En 2020, 1\u202f847 personnes")   # 2020.txt:63
+    assert lang_chat[1].startswith("En 2020, 1\u202f847")   # 2020.txt:63
     return log
 
 
