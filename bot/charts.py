@@ -27,6 +27,7 @@ SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)
 SIZE, DPI = (9.0, 5.6), 120          # 1080 x 672 pixels: sharp on a phone, small to send
 FONT = 14
 TITLE_WIDTH = 60                     # characters a title line holds at FONT + 3
+SOURCE_WIDTH = 130                   # characters a source line holds at FONT - 5
 
 _texts: dict[str, dict[str, str]] | None = None
 
@@ -131,12 +132,14 @@ class _Drawing:
             ax.spines[side].set_visible(False)
         getattr(self, "_" + self.kind)(ax)
         fig.suptitle(self.title(), x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
-        source = self.r.source(self.answer) if self.answer.sources else ""
-        fig.text(0.99, 0.005, textwrap.fill(source, 70), ha="right", va="bottom", fontsize=FONT - 5, color=GREY)
+        # The notes line and the source under the plot, in a band as high as their lines.
+        lines = []
         if self.answer.footnotes:
-            fig.text(0.01, 0.005, self.t["notes"].format(marks=self.marks(self.answer.footnotes)), ha="left",
-                     va="bottom", fontsize=FONT - 5, color=GREY)
-        fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
+            lines.append(self.t["notes"].format(marks=self.marks(self.answer.footnotes)))
+        if self.answer.sources:
+            lines.extend(textwrap.wrap(self.r.source(self.answer), SOURCE_WIDTH))
+        fig.text(0.01, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=FONT - 5, color=GREY)
+        fig.get_layout_engine().set(rect=(0, 0.015 + 0.03 * len(lines), 1, 0.985 - 0.03 * len(lines)))
         return fig
 
     def _count_axis(self, ax, axis: str = "y") -> None:
