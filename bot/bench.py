@@ -215,9 +215,10 @@ class ReplRun:
 def measure_repl(questions: Sequence[str], count: int = 10_000, data_dir: str | None = None) -> ReplRun:
     """Peak RSS of one `returnbot repl` that answered `count` questions from a pipe
     (the corpus, cycled; exit words left out so that the session runs to the end)."""
-    from bot.cli import EXIT_WORDS
+    from bot.cli import exit_words, is_exit
 
-    usable = [q for q in questions if q.strip().lower() not in EXIT_WORDS and "\n" not in q and "\r" not in q]
+    words = exit_words()
+    usable = [q for q in questions if not is_exit(q, words) and "\n" not in q and "\r" not in q]
     lines = list(itertools.islice(itertools.cycle(usable), count))
     feed = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
     argv = returnbot_command() + ["repl"] + (["--data", data_dir] if data_dir else [])

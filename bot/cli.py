@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.charts import chart_kind, chart_png
 from bot.paths import state_dir
 from intents.data import DataError
 from intents.pipeline import Context, Pipeline, Reply
@@ -115,6 +114,8 @@ class Session:
 
     def write_chart(self, reply: Reply) -> None:
         """The chart goes to the file; what happened goes to stderr, so stdout stays the answers."""
+        from bot.charts import chart_kind, chart_png  # lazy: only --chart pays for it
+
         texts = load_toml(reply.lang, "answers.toml")["cli"]
         if chart_kind(reply.answer) is None:
             print(texts["no_chart"], file=sys.stderr)
