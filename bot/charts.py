@@ -270,18 +270,21 @@ class _Drawing:
                 else str(gap.first_year)
         return self.r.period(gap, "bare")
 
+    def _hbars(self, ax, names: list[str], values: list[float], labels: list[str], colours: Any) -> None:
+        """Horizontal bars, the first on top, each with its label at its end."""
+        y = list(range(len(names)))
+        ax.barh(y, values, color=colours)
+        for yi, value, label in zip(y, values, labels):
+            ax.annotate(label, (value, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=FONT - 1)
+        ax.set_yticks(y, names, fontsize=FONT - 1)
+        ax.invert_yaxis()
+
     def _top(self, ax) -> None:
         items = self.sections[0][1]
-        names = [self.r.ref(line.params["country"]) for line in items]
-        values = [line.params["value"].value for line in items]
-        y = range(len(items))
-        ax.barh(list(y), values, color=BLUE)
-        for yi, line in zip(y, items):
-            label = f"{self.r.number(line.params['value'])} ({self.r.number(line.params['share'])})"
-            ax.annotate(label, (line.params["value"].value, yi), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=FONT - 2)
-        ax.set_yticks(list(y), names, fontsize=FONT - 1)
-        ax.invert_yaxis()
+        self._hbars(ax, [self.r.ref(line.params["country"]) for line in items],
+                    [line.params["value"].value for line in items],
+                    [f"{self.r.number(line.params['value'])} ({self.r.number(line.params['share'])})" for line in items],
+                    BLUE)
         ax.margins(x=0.25)
         self._count_axis(ax, "x")
 
@@ -290,20 +293,14 @@ class _Drawing:
         from matplotlib.ticker import FuncFormatter
 
         items = self.sections[0][1]
-        names = [textwrap.fill(_capital(self.r.ref(line.params["category"])), 24) for line in items]
         shares = [line.params["pct"].value for line in items]
-        y = range(len(items))
-        ax.barh(list(y), shares, color=[BLUE, ORANGE, GREEN][:len(items)])
-        for yi, line in zip(y, items):
-            label = self.r.number(line.params["pct"])
-            if "value" in line.params:
-                label = f"{label} ({self.r.number(line.params['value'])})"
-            ax.annotate(label, (line.params["pct"].value, yi), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=FONT - 1)
-        ax.set_yticks(list(y), names, fontsize=FONT - 1)
-        ax.invert_yaxis()
+        labels = [self.r.number(line.params["pct"]) + (f" ({self.r.number(line.params['value'])})"
+                                                       if "value" in line.params else "") for line in items]
+        self._hbars(ax, [textwrap.fill(_capital(self.r.ref(line.params["category"])), 24) for line in items],
+                    shares, labels, [BLUE, ORANGE, GREEN][:len(items)])
         ax.set_xlim(0, max(shares) * 1.35)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, format=self.r.pct0, locale=self.r.locale)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, format=self.r.pct0,
+                                                                               locale=self.r.locale)))
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.set_xlabel(self.t["share"], fontsize=FONT - 1)

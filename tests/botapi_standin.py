@@ -77,6 +77,10 @@ def parse_html(text: str) -> str:
     return "".join(shown)
 
 
+class Refused(Exception):
+    """What Telegram would answer with 400: the description."""
+
+
 @dataclass
 class Call:
     method: str
@@ -210,7 +214,10 @@ class BotAPIStandIn:
         if handler is None:
             self.unknown.append(method)
             return self._reply(request, 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
-        status, result = handler(params)
+        try:
+            status, result = handler(params)
+        except Refused as exc:
+            status, result = 400, str(exc)
         if status == 200:
             with self._cond:
                 params["_ok"] = True
@@ -278,34 +285,33 @@ class BotAPIStandIn:
 
     @staticmethod
     def _shown(text: str, params: dict, limit: int, what: str) -> str:
-        """What Telegram would show of `text`; ValueError with Telegram's description if refused."""
+        """What Telegram would show of `text`, or Refused as Telegram would refuse it."""
         if params.get("parse_mode") == "HTML":
             try:
                 shown = parse_html(text)
             except ValueError as exc:
-                raise ValueError(f"Bad Request: can't parse entities: {exc}") from None
+                raise Refused(f"Bad Request: can't parse entities: {exc}") from None
         else:
             shown = text
         if utf16_len(shown) > limit:
-            raise ValueError(f"Bad Request: {what} is too long")
+            raise Refused(f"Bad Request: {what} is too long")
         return shown
 
     @staticmethod
-    def _check_markup(params: dict) -> str | None:
+    def _check_markup(params: dict) -> None:
         markup = params.get("reply_markup")
         if markup is None:
-            return None
+            return
         rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
         if not isinstance(rows, list) or not rows:
-            return "Bad Request: can't parse reply keyboard markup JSON object"
+            raise Refused("Bad Request: can't parse reply keyboard markup JSON object")
         for row in rows:
             for button in row:
                 if not button.get("text"):
-                    return "Bad Request: text buttons are unallowed in the inline keyboard"
+                    raise Refused("Bad Request: text buttons are unallowed in the inline keyboard")
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
-                    return "Bad Request: BUTTON_DATA_INVALID"
-        return None
+                    raise Refused("Bad Request: BUTTON_DATA_INVALID")
 
     def _chat(self, chat_id: Any) -> dict:
         chat = {"id": chat_id, "type": "private" if isinstance(chat_id, int) and chat_id > 0 else "supergroup"}
@@ -326,15 +332,10 @@ class BotAPIStandIn:
             return 400, "Bad Request: injected failure"
         if self.send_delay:
             time.sleep(self.send_delay)
-        try:
-            shown = self._shown(text, params, MAX_TEXT, "message")
-        except ValueError as exc:
-            return 400, str(exc)
+        shown = self._shown(text, params, MAX_TEXT, "message")
         if not shown.strip():
             return 400, "Bad Request: message text is empty"
-        problem = self._check_markup(params)
-        if problem:
-            return 400, problem
+        self._check_markup(params)
         params["_shown"] = shown
         return 200, {"message_id": next(self._message_ids), "date": int(time.time()), "chat": self._chat(chat_id),
                      "from": self._bot_user(), "text": shown}
@@ -345,13 +346,8 @@ class BotAPIStandIn:
             return 400, "Bad Request: injected failure"
         if not (isinstance(photo, bytes) and photo.startswith(PNG)):
             return 400, "Bad Request: IMAGE_PROCESS_FAILED"
-        try:
-            shown = self._shown(params.get("caption", ""), params, MAX_CAPTION, "message caption")
-        except ValueError as exc:
-            return 400, str(exc)
-        problem = self._check_markup(params)
-        if problem:
-            return 400, problem
+        shown = self._shown(params.get("caption", ""), params, MAX_CAPTION, "message caption")
+        self._check_markup(params)
         params["_shown"] = shown
         number = next(self._message_ids)
         params["_message_id"] = number
@@ -364,10 +360,7 @@ class BotAPIStandIn:
         return 200, message
 
     def _api_editMessageText(self, params: dict) -> tuple[int, Any]:
-        try:
-            shown = self._shown(params.get("text", ""), params, MAX_TEXT, "message")
-        except ValueError as exc:
-            return 400, str(exc)
+        shown = self._shown(params.get("text", ""), params, MAX_TEXT, "message")
         if not shown.strip():
             return 400, "Bad Request: message text is empty"
         params["_shown"] = shown
@@ -402,18 +395,10 @@ class BotAPIStandIn:
             if result.get("type") == "article" and not (content and content.get("message_text")):
                 return 400, "Bad Request: MESSAGE_EMPTY"
             if content:
-                try:
-                    content["_shown"] = self._shown(content["message_text"], content, MAX_TEXT, "message")
-                except ValueError as exc:
-                    return 400, str(exc)
+                content["_shown"] = self._shown(content["message_text"], content, MAX_TEXT, "message")
             if result.get("type") == "photo" and "caption" in result:
-                try:
-                    result["_shown"] = self._shown(result["caption"], result, MAX_CAPTION, "message caption")
-                except ValueError as exc:
-                    return 400, str(exc)
-            problem = self._check_markup(result)
-            if problem:
-                return 400, problem
+                result["_shown"] = self._shown(result["caption"], result, MAX_CAPTION, "message caption")
+            self._check_markup(result)
         return 200, True
 
     def _api_setWebhook(self, params: dict) -> tuple[int, Any]:

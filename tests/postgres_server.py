@@ -11,12 +11,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from telegram_fixtures import free_port
 
 NEEDS = ("PostgreSQL tests need the server binaries (Debian: apt-get install postgresql) "
          "or RETURNBOT_TEST_DATABASE_URL")
@@ -30,12 +31,6 @@ def _bindir() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true but no PostgreSQL server for the tests: {reason}", pytrace=False)
@@ -46,7 +41,7 @@ class Server:
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="returnbot-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.as_user: list[str] = []
         if os.geteuid() == 0:
             try:
