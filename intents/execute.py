@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
+from . import registry
 from .data import Dataset, year_runs
 from .models import Answer, Figure, Line, Num, Period, Query, Ref
 
@@ -32,6 +33,17 @@ def _nums(value: Any):
     elif isinstance(value, tuple):
         for item in value:
             yield from _nums(item)
+
+
+# The engine's answer to each intent, by the handler name registry.py gives it.
+HANDLERS: dict[str, Callable[..., None]] = {}
+
+
+def handles(name: str) -> Callable:
+    def register(method: Callable) -> Callable:
+        HANDLERS[name] = method
+        return method
+    return register
 
 
 class Builder:
@@ -278,12 +290,7 @@ class Engine:
     def run(self, query: Query, today: dt.date) -> Answer:
         query = self.resolve(query)
         b = Builder(self, query)
-        handler = getattr(self, "_" + query.intent, None)
-        if handler is None:
-            b.line(query.intent if query.intent in ("help", "greeting", "thanks") else "unknown")
-            b.status = "ok" if query.intent in ("help", "greeting", "thanks") else "unknown"
-        else:
-            handler(b, query, today)
+        HANDLERS[registry.BY_NAME[query.intent].handler](self, b, query, today)
         if query.ignored and b.status in ("ok", "no_data"):
             b.line("note.ignored", words=", ".join(query.ignored))
         return b.answer()
@@ -296,6 +303,7 @@ class Engine:
             key = "resolved.latest_month" if not period.whole_years else "resolved.latest_year"
             b.line(key, period=self.value(period, "total")[3] if self.value(period, "total") else period)
 
+    @handles("count")
     def _count(self, b: Builder, query: Query, today: dt.date) -> None:
         if query.exclude:
             self._count_except(b, query, today)
@@ -379,6 +387,7 @@ class Engine:
         if items:
             b.line("count.other_years", items=tuple(items))
 
+    @handles("compare")
     def _compare(self, b: Builder, query: Query, today: dt.date) -> None:
         periods = self._periods(query)
         orgs = query.orgs or ("total",)
@@ -441,6 +450,7 @@ class Engine:
         found[other] = narrowed
         return found, "compare.same_months"
 
+    @handles("series")
     def _series(self, b: Builder, query: Query, today: dt.date) -> None:
         periods = self._periods(query)
         for period in periods:
@@ -511,6 +521,7 @@ class Engine:
             else:
                 b.line("series.item", label=quarter, value=sums["total"])
 
+    @handles("extreme")
     def _extreme(self, b: Builder, query: Query, today: dt.date) -> None:
         period = self._periods(query)[0]
         org = (query.orgs or ("total",))[0]
@@ -567,6 +578,7 @@ class Engine:
         if partial:
             b.line("extreme.quarters_incomplete", periods=partial)
 
+    @handles("average")
     def _average(self, b: Builder, query: Query, today: dt.date) -> None:
         for period in self._periods(query):
             org = (query.orgs or ("total",))[0]
@@ -603,6 +615,7 @@ class Engine:
             b.status = "no_data"
             b.line(key)
 
+    @handles("top")
     def _top(self, b: Builder, query: Query, today: dt.date) -> None:
         years = [p.first_year for p in self._periods(query)]
         if any(not p.whole_years for p in query.periods):
@@ -646,6 +659,7 @@ class Engine:
             b.line("top.total", year=self.year_span(year),
                    value=b.figure(total["returns"], "count", "total", [total["source"]], [("yearly", year, "total")]))
 
+    @handles("country")
     def _country(self, b: Builder, query: Query, today: dt.date) -> None:
         if query.periods and all(p.whole_years for p in query.periods):
             # "between 2020 and 2025": the years of the range that have a country list.
@@ -670,6 +684,7 @@ class Engine:
             b.status = "no_data"
             b.examples = ("country",)
 
+    @handles("share")
     def _share(self, b: Builder, query: Query, today: dt.date) -> None:
         if query.countries:
             self._country(b, query, today)
@@ -725,6 +740,7 @@ class Engine:
                total=b.figure(total["returns"], "count", f"total {year}", [total["source"]]))
         return True
 
+    @handles("categories")
     def _categories(self, b: Builder, query: Query, today: dt.date) -> None:
         if query.countries:
             # "undocumented people from Moldova": a cut the sheets do not make.
@@ -782,6 +798,7 @@ class Engine:
             b.line("categories.together_pct", year=self.year_span(year),
                    pct=b.figure(added / 100, "percent_sum", "together percent", sources))
 
+    @handles("info")
     def _info(self, b: Builder, query: Query, today: dt.date) -> None:
         """An information answer: its own lines from the data, then what the sheets say
         in words on the topic (statements.csv), then figures the topic calls for."""
@@ -877,6 +894,7 @@ class Engine:
                    added=b.figure(added / 100, "percent_sum", "sum of the percentages", [r["source"] for _, r in rows]),
                    printed=b.figure(total["percent"] / 100, "percent", "printed total", [total["source"]]))
 
+    @handles("clarify")
     def _clarify(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "clarify"
         if query.topic == "word":
@@ -892,6 +910,11 @@ class Engine:
         lists = tuple(Ref("list_size", (len(self._ranked[y]), self._basis[y], y)) for y in self.country_years)
         b.line(f"clarify.{query.topic}", n=Num(query.n or 0), lists=lists)
 
+    @handles("social")
+    def _social(self, b: Builder, query: Query, today: dt.date) -> None:
+        b.line(query.intent)
+
+    @handles("unknown")
     def _unknown(self, b: Builder, query: Query, today: dt.date) -> None:
         b.status = "unknown"
         # Two kinds of "no": words not understood, or a topic that is not in the figures.

@@ -1,29 +1,27 @@
 """Entities (+ the previous Query of the conversation) -> Query.
 
-Each intent is chosen by the slots and keywords it needs (its signature), in a
-fixed order of precedence; the follow-up merge is explicit in `merge`.
+The time grammar (when.py) reads the periods; the accounting here decides what the
+other words do (negations, unread words, claims); the intent is then chosen by its
+signature in registry.py; the follow-up merge is explicit in `merge`.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from . import when
+from . import registry, when
 from .entities import Entity, Unread
 from .models import Period, Query
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
-INTENT_KEYWORDS = {"compare", "trend", "per_month", "per_quarter", "per_year", "max", "min", "average", "top", "countries", "share", "rank"}
+INTENT_KEYWORDS = registry.KEYWORDS
 DATA_SIGNALS = {"measure", "org", "country", "category"}
 # Shorter unread words ("s" of "Belgium's", "x") say nothing.
 MIN_UNREAD_LEN = 2
-TOP_LIMIT = 1000
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
-# Larger "figures" are not about 3,000 returnees; left unplaced, they make the question unknown.
-MAX_QUOTED = 10**9
 # What the sheets say in words on these is answered whatever period or figure the
 # question also names ("how many returned by bus in 2011?", "did COVID affect 2020?").
 STANDALONE_INFO = ("dublin", "bus", "plane", "covid", "marks", "percent_sum", "eligible", "website")
@@ -181,25 +179,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
 
 
 def _stray_numbers(p: Parsed) -> bool:
-    quoted = _quoted(p)
-    return any(n.value != quoted for n in p.nums)
-
-
-def _top_n(p: Parsed) -> int | None:
-    for e in p.nums:
-        if float(e.value).is_integer() and not e.fuzzy:
-            return int(e.value)
-    return None
-
-
-def _quoted(p: Parsed) -> int | None:
-    """A figure the user quotes: written like a figure ("3.000", "2000 people"), or
-    any whole number after "is it true", "more than" and the like."""
-    claims = bool(p.kws & {"quoted", "compare", "than"}) or p.claim is not None
-    for e in p.nums:
-        if float(e.value).is_integer() and e.value < MAX_QUOTED and (e.fuzzy or (claims and e.value >= 32)):
-            return int(e.value)
-    return None
+    figure = registry.quoted(p)
+    return any(n.value != figure for n in p.nums)
 
 
 def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Query | None, lang: str = "en",
@@ -266,7 +247,7 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
             return Query(p.social[-1] if "help" in p.social else p.social[0])
         return Query("unknown")
 
-    q = _intent(p, periods, implicit)
+    q = registry.choose(p, periods, implicit)
     if q.intent == "clarify":
         return q
     if p.exclude:
@@ -289,73 +270,6 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
         period = q.periods[0]
         return replace(q, periods=(period, period.with_year(period.first_year - 1)))
     return q
-
-
-def _intent(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
-    orgs = tuple(p.orgs)
-    base = dict(periods=periods, orgs=orgs, year_implicit=implicit or not periods)
-    top_n = _top_n(p)
-    if p.categories:
-        cats = tuple(c for c in p.categories if c != "all")
-        # "apart from rejected applicants": the other categories, and together.
-        return Query("categories", categories=cats, countries=tuple(p.countries),
-                     topic="others" if p.categories_left_out else None, **base)
-    if p.countries:
-        intent = "share" if "share" in p.kws else "country"
-        return Query(intent, periods=periods, orgs=orgs, countries=tuple(p.countries), year_implicit=False)
-    if p.kws & {"top", "countries", "one_country", "rank"}:
-        if p.negative_n or top_n == 0:
-            return Query("clarify", topic="top_n")
-        if p.ordinals and p.kws & {"one_country", "rank", "top"} and top_n is None:
-            # "which nationality ranked third", "derde plaats": that place of the list.
-            return Query("top", n=p.ordinals[0], rank=p.ordinals[0], periods=periods, orgs=orgs,
-                         year_implicit=not periods)
-        if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
-            top_n = 1
-        n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
-        return Query("top", n=n, periods=periods, orgs=orgs, year_implicit=not periods)
-    if "share" in p.kws and orgs:
-        return Query("share", **base)
-    if ("compare" in p.kws or "than" in p.kws) and len(periods) > 2:
-        # A comparison is of two; three or more periods are each given, none left out.
-        return Query("count", **base)
-    if ("compare" in p.kws or "than" in p.kws) and (len(periods) >= 2 or len(orgs) >= 2):
-        return Query("compare", **base)
-    if ("max" in p.kws or "min" in p.kws) and len(periods) >= 2 and all(not x.anchor for x in periods[:2]):
-        # "2023 or 2024: which had more?": the comparison answers it, with both figures.
-        return Query("compare", **base)
-    if "max" in p.kws or "min" in p.kws:
-        grain = _grain(p, periods)
-        if "ever" in p.kws and not periods:
-            base.update(ever=True)
-        if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
-            # "was 2012 the record year?": the record among all the years, which answers it.
-            base.update(periods=(), year_implicit=True)
-        return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=grain, **base)
-    if "average" in p.kws:
-        return Query("average", grain=_grain(p, periods), **base)
-    if p.kws & {"trend", "per_month", "per_quarter", "per_year"}:
-        return Query("series", grain=_grain(p, periods), **base)
-    if "compare" in p.kws:
-        quoted = _quoted(p)
-        if quoted is not None:
-            return Query("count", quoted=quoted, **base)
-        return Query("compare", **base)
-    quoted = _quoted(p)
-    # "how many asylum seekers returned": the press word means all returnees or only the
-    # applicants for international protection; the answer gives both readings.
-    topic = "asylum_people" if p.asylum_people and p.measure else None
-    return Query("count", quoted=quoted, claim=p.claim if quoted is not None else None, topic=topic, **base)
-
-
-def _grain(p: Parsed, periods: tuple[Period, ...]) -> str | None:
-    if "per_quarter" in p.kws or "quarter_word" in p.kws:
-        return "quarter"
-    if "per_month" in p.kws or "month_word" in p.kws:
-        return "month"
-    if "per_year" in p.kws or "year_word" in p.kws:
-        return "year"
-    return None
 
 
 def _ordinal_followup(previous: Query, place: int) -> Query | None:
