@@ -182,6 +182,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent("average", "average", ("average",), (
         Signature(90, "an average", _average, keywords=frozenset({"average"})),)),
     Intent("series", "series", ("series",), (
+        # "monthly returns 2025 vs 2020": the months of each, side by side, not two totals
+        Signature(55, "series of periods compared", _series, keywords=frozenset({"per_month", "per_quarter"}),
+                  also=lambda p, periods: len(periods) >= 2 and bool(p.kws & COMPARE)),
         Signature(100, "a series", _series, keywords=frozenset({"trend", "per_month", "per_quarter", "per_year"})),)),
     Intent("count", "count", ("count", "resolved", "nodata", "reading", "note"), (
         Signature(50, "three or more periods compared: each given", _each, keywords=COMPARE,
