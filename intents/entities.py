@@ -296,9 +296,16 @@ class Lexicon:
             slot = i in slot_ends or (i + 1 in counted_starts and i in ent_ends) \
                 or (i > counting and self._after_marker(tokens, i, markers, lang)) \
                 or (nxt is not None and nxt.kind not in ("word", "sym")) \
-                or (i > 0 and tokens[i - 1].kind == "num")  # "ABC 2000", "week 12", "2000 soldiers"
+                or self._counted_by_number(tokens, i, lang)  # "ABC 2000", "week 12", "2000 soldiers"
             out.append(Unread(text, slot, text in self.general))
         return out
+
+    def _counted_by_number(self, tokens: list[Token], i: int, lang: str) -> bool:
+        """A word right after a number is what it counts ("2000 soldiers"), unless the number
+        is a period after a preposition ("in 2019 btw")."""
+        if i == 0 or tokens[i - 1].kind != "num":
+            return False
+        return i < 2 or tokens[i - 2].text not in self.glue[lang] | self.month_anchors
 
     def _after_marker(self, tokens: list[Token], i: int, markers: set[str], lang: str) -> bool:
         """A slot marker before the word, over stop words ("to Belgium's neighbours")."""
@@ -357,6 +364,8 @@ class Lexicon:
             return None
         if kind == "month" and match[0] in self.weak_months:
             return None
+        if kind == "country" and word in self.general:
+            return None  # a common word is spelled right, and names no country ("soldiers")
         return match[0], kind, value
 
     def _compound(self, word: str, i: int, lang: str) -> list[Entity] | None:
