@@ -301,10 +301,12 @@ class Lexicon:
         return out
 
     def _counted_by_number(self, tokens: list[Token], i: int, lang: str) -> bool:
-        """A word right after a number is what it counts ("2000 soldiers"), unless the number
-        is a period after a preposition ("in 2019 btw")."""
+        """A word right after a number is what it counts ("3000 soldiers"), unless the number
+        is a year or a period after a preposition ("in 2019 btw")."""
         if i == 0 or tokens[i - 1].kind != "num":
             return False
+        if len(tokens[i - 1].text) == 4 and int(tokens[i - 1].value) in YEARS:
+            return False  # "top 3 nationalities 2025 btw": the year is the period
         return i < 2 or tokens[i - 2].text not in self.glue[lang] | self.month_anchors
 
     def _after_marker(self, tokens: list[Token], i: int, markers: set[str], lang: str) -> bool:

@@ -233,7 +233,7 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
     # back when they stand where a slot would go or are no common word; nothing else
     # understood, the question is unknown.
     blocking = tuple(w.text for w in strangers if w.slot or not w.general)
-    if strangers and not (has_data or periods) or blocking and not has_data:
+    if strangers and not (has_data or periods) or blocking and not (has_data or p.kws & INTENT_KEYWORDS):
         return Query("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:
         return Query("clarify", topic="word", unread=blocking)
