@@ -165,7 +165,7 @@ def run_repl(session: Session) -> int:
     if sys.stdout.isatty():
         session.width = shutil.get_terminal_size().columns - 1
     texts = load_toml(session.args.lang or environment_lang(os.environ), "answers.toml")["cli"]
-    print(texts["welcome"])
+    print(session.wrap(texts["welcome"]))
     try:
         while True:
             try:

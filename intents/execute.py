@@ -370,7 +370,8 @@ class Engine:
         minus = sum(p[0] for p in parts)
         rows = tuple(whole[2] + [r for p in parts for r in p[2]])
         excluded = tuple(p[3] for p in parts)
-        b.line("count.except", rows, period=whole[3], excluded=excluded[0] if len(excluded) == 1 else excluded,
+        b.line("count.except" if org == "total" else "count.except_org", rows, period=whole[3], org=Ref("org", org),
+               excluded=excluded[0] if len(excluded) == 1 else excluded,
                value=b.figure(whole[0] - minus, "difference", f"{org} less excluded",
                               list(whole[1]) + [s for p in parts for s in p[1]]),
                total=b.figure(whole[0], "count", org, whole[1]),
