@@ -247,8 +247,7 @@ class Lexicon:
                     if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
                         # "may I ask" is no month; "returns march" may be: asked back, never dropped.
                         nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
-                        kind, value = ("stop", None) if nxt in self.vocab[reading] and self.phrases.get(
-                            (nxt,), {}).get(reading, ("",))[0] == "stop" else ("weak_month", value)
+                        kind, value = ("stop", None) if self._stop(nxt, reading) else ("weak_month", value)
                     if kind != "stop":
                         found.append(Entity(kind, value, i, i + length, text=" ".join(key)))
                     i += length
@@ -312,8 +311,7 @@ class Lexicon:
     def _after_marker(self, tokens: list[Token], i: int, markers: set[str], lang: str) -> bool:
         """A slot marker before the word, over stop words ("to Belgium's neighbours")."""
         j = i - 1
-        while j >= 0 and tokens[j].text not in markers and (
-                len(tokens[j].text) == 1 or self.phrases.get((tokens[j].text,), {}).get(lang, ("",))[0] == "stop"):
+        while j >= 0 and tokens[j].text not in markers and (len(tokens[j].text) == 1 or self._stop(tokens[j].text, lang)):
             j -= 1
         return j >= 0 and tokens[j].text in markers
 
@@ -387,6 +385,10 @@ class Lexicon:
                     return [Entity(kind, value, i, i + 1, text=word) for kind, value in (mod_meaning, head_meaning)
                             if kind != "stop"]
         return None
+
+    def _stop(self, word: str | None, lang: str) -> bool:
+        """Whether the word alone is a stop word of the language."""
+        return self.phrases.get((word,), {}).get(lang, ("",))[0] == "stop"
 
     def _known(self, word: str) -> bool:
         return any(word in self.vocab[lang] for lang in LANGS)

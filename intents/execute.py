@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import registry
 from .data import Dataset, year_runs
-from .models import Answer, Figure, Line, Num, Period, Query, Ref
+from .models import CATEGORIES, Answer, Figure, Line, Num, Period, Query, Ref
 
 Row = tuple[str, int, str]
 # A quoted figure checked as stated: the published value against the quoted one.
@@ -21,7 +21,6 @@ CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted
           "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
                  "average": "decimal"}
-CATEGORIES = ("applicants", "rejected", "irregular")
 # Information topics answered by their answers.toml line alone (before any statements).
 PLAIN_INFO = ("other_figures",)
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field, asdict
 from typing import Any
 
 STATUSES = ("ok", "no_data", "clarify", "unknown")
+# The organisations and the categories of migrants the sheets split the figures by.
+ORGS = ("fedasil", "dvz")
+CATEGORIES = ("applicants", "rejected", "irregular")
 
 
 @dataclass(frozen=True, order=True)

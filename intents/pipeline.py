@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -67,15 +68,8 @@ def _encodable(text: str) -> bool:
 
 def _keeps_meanings(before: list, after: list) -> bool:
     """Whether every entity of the first reading, numbers aside, is still in the second."""
-    left = [(e.type, e.value) for e in after]
-    for e in before:
-        if e.type in NUMBER_PARTS:
-            continue
-        if (e.type, e.value) not in left:
-            return False
-        left.remove((e.type, e.value))
-    return True
-
+    meanings = lambda ents: Counter((e.type, e.value) for e in ents if e.type not in NUMBER_PARTS)
+    return not meanings(before) - meanings(after)
 
 class Pipeline:
     def __init__(self, dataset: data.Dataset):

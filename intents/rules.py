@@ -11,12 +11,11 @@ from dataclasses import dataclass, replace
 
 from . import registry, when
 from .entities import Entity, Unread
-from .models import Period, Query
+from .models import CATEGORIES, ORGS, Period, Query
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
 INTENT_KEYWORDS = registry.KEYWORDS
-DATA_SIGNALS = {"measure", "org", "country", "category"}
 # Shorter unread words ("s" of "Belgium's", "x") say nothing.
 MIN_UNREAD_LEN = 2
 # At most this many periods or countries in one answer, so that it stays readable
@@ -54,8 +53,6 @@ class Parsed:
     negative_n: bool
 
 
-ORGS = ("fedasil", "dvz")
-CATEGORIES = ("applicants", "rejected", "irregular")
 # What a negation can leave out of a figure; anything else after one is asked back.
 NEGATABLE = {"org", "category"}
 
@@ -133,7 +130,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     orgs: list[str] = []
     for e in ents:
         if e.type == "org":
-            for org in (("fedasil", "dvz") if e.value == "both" else (e.value,)):
+            for org in (ORGS if e.value == "both" else (e.value,)):
                 if org not in orgs:
                     orgs.append(org)
     # "niet via de DVZ": the other organisation; "apart from rejected applicants": the other categories.

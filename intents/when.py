@@ -88,11 +88,7 @@ def unit_at(grain: str, ym: tuple[int, int]) -> Period:
     """The month, quarter, half or year that contains a month."""
     size = GRAIN_MONTHS[grain]
     first = (ym[1] - 1) // size * size + 1
-    return Period((ym[0], first), (ym[0], first + size - 1), _kind(grain))
-
-
-def _kind(grain: str) -> str:
-    return {"month": "month", "quarter": "quarter", "half": "half", "year": "year"}[grain]
+    return Period((ym[0], first), (ym[0], first + size - 1), grain)
 
 
 def units(grain: str, start: tuple[int, int], count: int) -> Period:
@@ -107,7 +103,7 @@ def units(grain: str, start: tuple[int, int], count: int) -> Period:
 
 def _span(start, end, grain: str, count: int) -> Period:
     if count == 1:
-        return Period(start, end, _kind(grain))
+        return Period(start, end, grain)
     return Period(start, end, "years" if grain == "year" else "range")
 
 
@@ -148,7 +144,7 @@ def within(period: Period, grain: str, index: int, count: int = 1) -> Period | N
     first = index - 1 if index > 0 else total + index - count + 1
     start = shift_month(period.start, first * size)
     end = shift_month(start, count * size - 1)
-    return Period(start, end, _kind(grain) if count == 1 else "range", period.anchor)
+    return Period(start, end, grain if count == 1 else "range", period.anchor)
 
 
 def third(period: Period, part: str) -> Period:
@@ -160,9 +156,9 @@ def third(period: Period, part: str) -> Period:
     return Period(pick[0], pick[-1], "month" if len(pick) == 1 else "range", period.anchor)
 
 
-def latest(start_month: int, end_month: int, kind: str, year_offset: int = 0) -> Period:
+def latest(start_month: int, end_month: int, kind: str) -> Period:
     """A period whose year was left out: years are offsets from the year the engine picks."""
-    return Period((year_offset, start_month), (0, end_month), kind, "latest")
+    return Period((0, start_month), (0, end_month), kind, "latest")
 
 
 # ---- the rules --------------------------------------------------------------------------
@@ -480,7 +476,7 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
         return make("time", Period.half(*v), "yh")
     if t in ("quarter", "half"):
         if v:
-            return make("time", within(latest(1, 12, "year"), t, min(v, 4 if t == "quarter" else 2)), t)
+            return make("time", within(latest(1, 12, "year"), t, v), t)
         return make("grain", t)
     if t == "decade":
         return make("time", Period.years(v, v + 9), "decade")
@@ -496,11 +492,10 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
         return make("ytd", v)
     if t == "grain":
         return make(t, v, "det" if determined else "")
-    if t in ("grain", "mod", "prev", "shift", "shift2", "ago", "hence", "part", "part_of_year", "whole", "era", "range"):
+    if t in ("mod", "prev", "shift", "shift2", "ago", "hence", "part", "part_of_year", "whole", "era", "range"):
         return make(t, v)
     if t == "conj":
         return make(t, "comma" if e.text == "," else v)
-        return make(t, v)
     if t == "ordinal":
         return make("ord", v)
     if t == "num":
