@@ -7,7 +7,7 @@ import calendar
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +218,8 @@ class Lexicon:
             tok = tokens[i]
             # A number is read as a number unless it starts a phrase ("1er semestre").
             number = self._numeric(tok, i)
+            if number:
+                number = replace(number, text=tok.text)
             if number and number.type in ("year", "num") and i + 1 < len(tokens) \
                     and tokens[i + 1].text in self.count_nouns \
                     and not (found and found[-1].end == i and found[-1].type in ("month", "quarter", "half")):

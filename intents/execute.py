@@ -907,6 +907,11 @@ class Engine:
             b.line("clarify.period" if query.unread else "clarify.anchor", words=", ".join(query.unread))
             self.coverage_line(b)
             return
+        if query.topic == "vague_period":
+            third = self.resolve(query).periods[0]
+            b.line("clarify.vague_period", words=", ".join(query.unread),
+                   period=Period(third.start, third.end, "range"))
+            return
         lists = tuple(Ref("list_size", (len(self._ranked[y]), self._basis[y], y)) for y in self.country_years)
         b.line(f"clarify.{query.topic}", n=Num(query.n or 0), lists=lists)
 

@@ -216,6 +216,10 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Query("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
+    if p.time.vague:
+        # "early 2020": the figures are monthly, and which months is the user's to say.
+        return Query("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
+                     unread=tuple(p.time.vague_words[:1]))
     if "partial" in p.info and not (p.measure or p.kws & INTENT_KEYWORDS):
         # "why is 2025 incomplete?": explain, though a year is named.
         return Query("info", topic="partial")

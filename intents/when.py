@@ -12,14 +12,16 @@ Conventions (the answer restates the period it used, so each is visible):
   year the data has for it); "until 2020" starts at the first year of the data;
 - "two years ago" and "last year" are whole calendar years; "the last 3 months"
   are the three whole months before the current one;
-- beginning / middle / end of a period are its first / middle / last third
-  (a year: January-April, May-August, September-December);
+- beginning / middle / end of a period name no months of their own ("early 2020"):
+  alone they are asked back, offering the first / middle / last third; as the edge
+  of a span ("from early 2019 to the end of 2020") they are the period's edge;
 - "the year before" counts from a period named in the same question, then from
   the previous question's; with neither it is asked back, never counted from today.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, NamedTuple
@@ -75,6 +77,8 @@ class Reading:
     unread: list[Entity] = field(default_factory=list)  # time words no rule could use
     bad: list[str] = field(default_factory=list)  # dates that do not exist, eras
     needs_anchor: bool = False  # "the year before" with nothing to count from
+    vague: list[Period] = field(default_factory=list)  # "early 2020": the third it may mean
+    vague_words: list[str] = field(default_factory=list)
 
 
 # ---- periods and grains ---------------------------------------------------------------
@@ -148,12 +152,13 @@ def within(period: Period, grain: str, index: int, count: int = 1) -> Period | N
 
 
 def third(period: Period, part: str) -> Period:
-    """Beginning / middle / end: the first, middle or last third of the months."""
+    """Beginning / middle / end: the first, middle or last third of the months, as a
+    "part" (vague) period that only a span may use."""
     months = period.months()
     size = max(1, len(months) // 3)
     pick = {"begin": months[:size], "middle": months[size:len(months) - size] or months,
             "end": months[-size:]}[part]
-    return Period(pick[0], pick[-1], "month" if len(pick) == 1 else "range", period.anchor)
+    return Period(pick[0], pick[-1], "part", period.anchor)
 
 
 def latest(start_month: int, end_month: int, kind: str) -> Period:
@@ -333,7 +338,7 @@ def _month_day(d: Item, m: Item, y: int | None = None):
 
 DAY_RULES = {"day month", "month day"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
-              "open year", "part of this year"}
+              "open year", "part of this year", "up to the end of"}
 
 RULES: tuple[Rule, ...] = (
     # absolute: a month, quarter or half and its year
@@ -438,6 +443,7 @@ RULES: tuple[Rule, ...] = (
     Rule("from until now", (k("range", "from"), time, k("ytd")), lambda f, a, y, c: _interval(a.value, Period.month(*c.now))),
     Rule("since", (k("range", "since"), time), lambda s, p, c: _since(p.value, c)),
     Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
+    Rule("up to the end of", (k("range", "until"), k("part", "end"), time), lambda u, pt, p, c: _until(p.value)),
     Rule("before", (k("range", "before"), time), lambda b, p, c: _before(p.value)),
     Rule("after", (k("range", "after"), time), lambda a, p, c: _after(p.value, c)),
 )
@@ -616,10 +622,19 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
             periods.append((it, None))
     periods = _borrow_years(_distribute(periods))
     placed = _anchor_shifts(periods, previous, reading, (today.year, today.month))
+    reading.vague = [p for p, _ in placed if p.kind == "part"]
+    reading.vague_words = [_quote(ents[it.first:it.last + 1])
+                           for it in chosen if it.kind == "time" and it.value.kind == "part"]
+    placed = [(p, start) for p, start in placed if p.kind != "part"]
     reading.periods = [p for p, _ in placed]
     reading.starts = [start for _, start in placed]
     reading.unread = [e for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
     return reading
+
+
+def _quote(ents: list[Entity]) -> str:
+    """The words of some entities as the user wrote them together ("mid-2020")."""
+    return re.sub(r" ?- ?", "-", " ".join(e.text for e in ents))
 
 
 def _time_only(e: Entity) -> bool:

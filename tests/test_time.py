@@ -6,7 +6,7 @@ the periods of the Query, at the file's reference date (or the case's `today`).
 "latest:03" for a month whose year the engine will pick, "first..2010" for a period
 from the first year of the figures), a list of them, or "none".
 `ours` replaces Duckling's value where returnbot reads the expression differently on
-purpose (`why` says why). The `negative` list holds things that are not periods.
+purpose (`why` says why); "vague:<period>" is asked back, offering that period. The `negative` list holds things that are not periods.
 """
 import datetime as dt
 import tomllib
@@ -58,9 +58,13 @@ def _negatives():
 @pytest.mark.parametrize("lang,today,case", list(_cases()))
 def test_time_expression(pipeline, lang, today, case):
     expected = case.get("ours", case["period"])
-    expected = [] if expected == "none" else [expected] if isinstance(expected, str) else expected
     query, _ = pipeline.understand(FRAMES[lang].format(case["text"]), None, lang, dt.date.fromisoformat(today))
     got = [compact(p) for p in query.periods]
+    if isinstance(expected, str) and expected.startswith("vague:"):
+        assert (query.intent, query.topic) == ("clarify", "vague_period"), query
+        assert got == [expected.removeprefix("vague:")], query
+        return
+    expected = [] if expected == "none" else [expected] if isinstance(expected, str) else expected
     if expected:
         assert got == expected, query
         assert query.intent not in ("unknown", "clarify"), query
