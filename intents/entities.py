@@ -28,6 +28,9 @@ MIN_PART = 4
 # of the phrase vouches for it.
 REPAIR_CUTOFF = 75
 STOP_WEIGHT = 0.5
+# general_words.txt holds the 40,000 most frequent words, most frequent first: any of them
+# is passed over when unread; only the head of the list is spelled right for sure.
+COMMON_RANK = 10000
 # Territory codes that are not countries a person returns to.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
 
@@ -110,6 +113,7 @@ class Lexicon:
         self.compounding: set[str] = set()
         # Common words of the three languages (a question may mix them: "btw, hoeveel...").
         self.general: set[str] = set()
+        self.common: set[str] = set()  # the most frequent of them, never read as a misspelled country
         self.glue: dict[str, set[str]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
@@ -120,8 +124,10 @@ class Lexicon:
             self.slot_markers[lang] = {fold(w) for w in lex["slot_markers"]}
             if lex.get("compounds"):
                 self.compounding.add(lang)
-            self.general |= {w for w in (LOCALE_DIR / lang / "general_words.txt").read_text(
-                encoding="utf-8").split("\n") if w and not w.startswith("#")}
+            words = [w for w in (LOCALE_DIR / lang / "general_words.txt").read_text(
+                encoding="utf-8").split("\n") if w and not w.startswith("#")]
+            self.general |= set(words)
+            self.common |= set(words[:COMMON_RANK])
             self.glue[lang] = {fold(w) for w in lex["glue"]}
             # [time] holds the words of the time grammar (intents/when.py), same format.
             for key, phrases in (lex["entities"] | lex["time"]).items():
@@ -281,8 +287,8 @@ class Lexicon:
                lang: str) -> list[Unread]:
         """Where each unread word stands: right after "how many", an article or a
         preposition that introduces what is counted ("to", "naar", "parmi"), between a
-        name and what is counted ("Syrian cats returned") or before a number, it would
-        fill a slot."""
+        name and what is counted ("Syrian cats returned") or before a number other than
+        one ("quick one:", "dis une fois" are talk), it would fill a slot."""
         slot_ends = {e.end for e in ents if (e.type, e.value) == ("kw", "how_many")}
         counted_starts = {e.start for e in ents if e.type in ("measure", "category", "asylum_people")}
         ent_ends = {e.end for e in ents} | {j + 1 for j, t in enumerate(tokens) if t.kind != "word"}
@@ -296,9 +302,10 @@ class Lexicon:
             # "quickly: returns" and "liet terugkeren" are no slots
             slot = i in slot_ends or (i + 1 in counted_starts and i in ent_ends) \
                 or (i > counting and self._after_marker(tokens, i, markers, lang)) \
-                or (nxt is not None and nxt.kind not in ("word", "sym")) \
+                or (nxt is not None and nxt.kind not in ("word", "sym") and nxt.value != 1) \
                 or self._counted_by_number(tokens, i, lang)  # "ABC 2000", "week 12", "2000 soldiers"
-            out.append(Unread(text, slot, text in self.general))
+            # Before what is counted, an unfamiliar word is talk too ("amai, hoeveel...").
+            out.append(Unread(text, slot, text in self.general or i < counting))
         return out
 
     def _counted_by_number(self, tokens: list[Token], i: int, lang: str) -> bool:
@@ -366,7 +373,7 @@ class Lexicon:
             return None
         if kind == "month" and match[0] in self.weak_months:
             return None
-        if kind == "country" and word in self.general:
+        if kind == "country" and word in self.common:
             return None  # a common word is spelled right, and names no country ("soldiers")
         return match[0], kind, value
 

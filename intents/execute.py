@@ -310,8 +310,8 @@ class Engine:
         for index, period in enumerate(self._periods(query)):
             self._announce(b, query, index, period)
             both = set(query.orgs) == {"fedasil", "dvz"}
-            # Both organisations asked for where there is no split: the total, and say so once.
-            orgs = ("total",) if not query.orgs or (both and self.value(period, "fedasil") is None) else query.orgs
+            # Both organisations asked for: the total with its split, or, where there is none, the total and say so.
+            orgs = ("total",) if not query.orgs or both else query.orgs
             for org in orgs:
                 found = self.value(period, org)
                 if found is None:

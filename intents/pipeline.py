@@ -124,8 +124,8 @@ class Pipeline:
         if not folded.isascii() and not _encodable(folded):
             return best  # lone surrogates: no number words in them, and text2num needs UTF-8
         for candidate in [lang] if lang else [hint, *LANGS] if hint else LANGS:
-            # Above 1 only: "een", "un", "one" are articles and pronouns as often as numbers.
-            digits = alpha2digit(folded, candidate, threshold=1)
+            # Isolated numbers under 2 stay words: "een", "un", "one" are articles and pronouns as often as numbers.
+            digits = alpha2digit(folded, candidate, threshold=2)
             if digits == folded:
                 continue
             converted = tokenize(digits)

@@ -136,7 +136,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "niet via de DVZ": the other organisation; "apart from rejected applicants": the other categories.
     left_out = {negated[i].value for i in negated if negated[i].type == "org"}
     if left_out:
-        orgs = [o for o in ORGS if o not in left_out and "both" not in left_out and o not in orgs]
+        # "Fedasil returns, not counting the Immigration Office": the named one stays.
+        orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     nums = [e for e in ents if e.type == "num"]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
