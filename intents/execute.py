@@ -344,8 +344,19 @@ class Engine:
                            quoted=Num(query.quoted), value=Num(value))
             if index in query.filled and period.single_month:
                 self._other_years(b, period)
+        if query.total:
+            self._sum(b, query, [self.value(p, query.orgs[0] if len(query.orgs) == 1 else "total")
+                                 for p in self._periods(query)])
         if query.topic == "asylum_people":
             self._asylum_reading(b, query, today)
+
+    def _sum(self, b: Builder, query: Query, found: list) -> None:
+        """Several periods added up, when each is published and none overlaps another."""
+        spans = sorted(f[3] for f in found if f is not None)
+        if len(found) < 2 or None in found or any(a.end >= b_.start for a, b_ in zip(spans, spans[1:])):
+            return
+        b.line("count.sum", total=b.figure(sum(f[0] for f in found), "sum", "sum of the periods",
+                                           [s for f in found for s in f[1]]))
 
     def _asylum_reading(self, b: Builder, query: Query, today: dt.date) -> None:
         """The second reading of "asylum seekers": the applicants for international protection."""
@@ -680,6 +691,12 @@ class Engine:
         for iso in query.countries:
             for year in years:
                 found_any |= self._country_year(b, query, iso, year)
+        if query.total and len(query.countries) > 1:
+            for year in years:
+                rows = [self._country_rows.get((year, iso)) for iso in query.countries]
+                if None not in rows:
+                    b.line("country.sum", year=self.year_span(year), total=b.figure(
+                        sum(r["returns"] for r in rows), "sum", f"countries {year}", [r["source"] for r in rows]))
         if not found_any:
             b.status = "no_data"
             b.examples = ("country",)

@@ -110,6 +110,8 @@ class Query:
     quoted: int | None = None
     # How the quoted figure is compared ("more than 3,000": gt, ge, lt, le); None: "is it 3,000?".
     claim: str | None = None
+    # The periods or countries added up as well ("March and April 2020 together").
+    total: bool = False
     # Periods left out of the first one ("2025 except March").
     exclude: tuple[Period, ...] = ()
     # Words the question used that no rule could read (a clarify quotes them).

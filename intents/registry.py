@@ -90,7 +90,8 @@ def _categories(p, periods, implicit):
 
 def _country(p, periods, implicit):
     intent = "share" if "share" in p.kws else "country"
-    return Query(intent, periods=periods, orgs=tuple(p.orgs), countries=tuple(p.countries), year_implicit=False)
+    return Query(intent, periods=periods, orgs=tuple(p.orgs), countries=tuple(p.countries), year_implicit=False,
+                 total="sum" in p.kws or "how_many" in p.kws)
 
 
 def _top(p, periods, implicit):
@@ -113,7 +114,7 @@ def _share(p, periods, implicit):
 
 def _each(p, periods, implicit):
     # A comparison is of two; three or more periods are each given, none left out.
-    return Query("count", **_base(p, periods, implicit))
+    return Query("count", total="sum" in p.kws, **_base(p, periods, implicit))
 
 
 def _compare(p, periods, implicit):
@@ -152,7 +153,7 @@ def _count(p, periods, implicit):
     # applicants for international protection; the answer gives both readings.
     topic = "asylum_people" if p.asylum_people and p.measure else None
     return Query("count", quoted=figure, claim=p.claim if figure is not None else None, topic=topic,
-                 **_base(p, periods, implicit))
+                 total="sum" in p.kws, **_base(p, periods, implicit))
 
 
 COMPARE = frozenset({"compare", "than"})
