@@ -71,7 +71,8 @@ def state_to_json(state: ChatState) -> dict[str, Any]:
     return {
         "v": STATE_VERSION, "lang": state.lang, "forced": state.forced, "asked": state.asked, "seen": state.seen,
         "context": None if context is None else {
-            "lang": context.lang, "query": None if context.query is None else _query_to_json(context.query)},
+            "lang": context.lang, "query": None if context.query is None else _query_to_json(context.query),
+            "earlier": None if context.earlier is None else _query_to_json(context.earlier)},
     }
 
 
@@ -82,7 +83,8 @@ def state_from_json(data: Any) -> ChatState:
     try:
         raw = data.get("context")
         context = None if raw is None else Context(
-            None if raw.get("query") is None else _query_from_json(raw["query"]), raw.get("lang"))
+            None if raw.get("query") is None else _query_from_json(raw["query"]), raw.get("lang"),
+            None if raw.get("earlier") is None else _query_from_json(raw["earlier"]))
         return ChatState(context=context, lang=data.get("lang"), forced=data.get("forced"),
                          asked=float(data.get("asked") or 0), seen=float(data.get("seen") or 0))
     except (TypeError, ValueError, KeyError, AttributeError):

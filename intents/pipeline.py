@@ -24,6 +24,8 @@ class Context:
 
     query: Query | None = None
     lang: str | None = None
+    # The question before that one: "and in 2020?" after 2019, then "the difference?" compares both.
+    earlier: Query | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Pipeline:
                 t.text in glue for t in tokens[ents[i - 1].end:e.start])))
         previous = context.query if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading)
-        return build(ents, unread, today, previous, reading, layout), lang
+        return build(ents, unread, today, previous, reading, layout, context.earlier if context else None), lang
 
     def _numbers_as_digits(self, text: str, tokens: list, lang: str | None, hint: str | None,
                            parsed: tuple) -> tuple:
@@ -150,7 +152,8 @@ class Pipeline:
             text=renderer.render(answer),
             status=answer.status,
             lang=reply_lang,
-            context=Context(remembered, reply_lang),
+            context=Context(remembered, reply_lang, context.query if context and remembered is not None
+                            and context.query is not remembered else None),
             answer=answer,
             renderer=renderer,
         )

@@ -182,12 +182,14 @@ def _stray_numbers(p: Parsed) -> bool:
 
 
 def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Query | None, lang: str = "en",
-          layout: when.Layout | None = None) -> Query:
+          layout: when.Layout | None = None, earlier: Query | None = None) -> Query:
     """The Query, and in it the account of the words: those no rule could read that
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
     q = _build(ents, strangers, today, previous, lang, layout)
+    if q.intent == "compare" and not q.periods and len(q.orgs) < 2 and previous is not None and earlier is not None:
+        q = _compare_last_two(q, previous, earlier)
     if strangers and q.intent not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(w.text for w in strangers))
     return q
@@ -272,6 +274,15 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
         period = q.periods[0]
         return replace(q, periods=(period, period.with_year(period.first_year - 1)))
     return q
+
+
+def _compare_last_two(q: Query, previous: Query, earlier: Query) -> Query:
+    """"the difference?" after "2019" and "and in 2020?": the periods of the last two
+    questions, when they asked the same thing of one period each."""
+    same = replace(earlier, periods=previous.periods, quoted=None) == replace(previous, quoted=None)
+    if not same or len(previous.periods) != 1 or len(earlier.periods) != 1 or previous.periods == earlier.periods:
+        return q
+    return replace(previous, intent="compare", periods=(earlier.periods[0], previous.periods[0]), quoted=None)
 
 
 def _ordinal_followup(previous: Query, place: int) -> Query | None:

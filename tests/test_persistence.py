@@ -44,6 +44,14 @@ def test_state_round_trips_through_json(cli):
     assert cli.ask("en in april?", context=again.context).text == cli.ask("en in april?", context=reply.context).text
 
 
+def test_the_question_before_the_last_round_trips_too(cli):
+    """"het verschil?" after "2019" and "en in 2020?" needs both questions, also after a restart."""
+    context = cli.ask("en in 2020?", context=cli.ask("hoeveel terugkeerders in 2019").context).context
+    again = state_from_json(state_to_json(ChatState(context=context, lang="nl")))
+    assert again.context == context
+    assert "579 minder" in cli.ask("het verschil?", context=again.context).text  # 2020.txt:63-70: 2,426 - 1,847
+
+
 def test_state_of_another_version_or_damaged_is_a_fresh_start():
     assert state_from_json({"v": 0, "lang": "nl"}) == ChatState()
     assert state_from_json({"v": 1, "context": {"query": {"periods": [{"start": 5}]}}}) == ChatState()
