@@ -799,6 +799,8 @@ class Engine:
                 self._categories_together(b, year, wanted, has_counts, printed_total)
             if not has_counts:
                 b.line("categories.pct_only", year=year)
+                if query.how_many:
+                    b.status = "no_data"  # "how many undocumented migrants in 2025": only the share is printed
 
     def _categories_together(self, b: Builder, year: int, wanted, has_counts: bool, printed_total) -> None:
         rows = [self._category[(year, cat)] for cat in wanted]
@@ -832,6 +834,23 @@ class Engine:
             self._covid_years(b, query, today)
         if not b.lines:
             b.line("info.none")
+        if query.how_many and not self._counted(topic, query.periods):
+            # "how many Dublin departures in 2020?": the sheets say what it is, with no figure for it.
+            b.status = "no_data"
+            if topic != "breakdown":
+                if query.periods:
+                    b.line("info.no_count_period", period=query.periods[0])
+                else:
+                    b.line("info.no_count")
+
+    def _counted(self, topic: str, periods: tuple[Period, ...]) -> bool:
+        """Whether the sheets give a number for this topic (in one of these periods)."""
+        years = {row["year"] for row in self.statements if topic in row["topics"] and row["returns"] is not None}
+        return any(any(p.first_year <= y <= p.last_year for y in years) for p in periods) if periods else bool(years)
+
+    def _about_breakdown(self, b: Builder) -> None:
+        b.line("info.breakdown")
+        self.coverage_line(b)
 
     def _statement(self, b: Builder, row: dict[str, Any]) -> None:
         params: dict[str, Any] = {}

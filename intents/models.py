@@ -110,6 +110,8 @@ class Query:
     quoted: int | None = None
     # How the quoted figure is compared ("more than 3,000": gt, ge, lt, le); None: "is it 3,000?".
     claim: str | None = None
+    # The question asks for a number of people ("how many"), not a share or an explanation.
+    how_many: bool = False
     # The periods or countries added up as well ("March and April 2020 together").
     total: bool = False
     # Periods left out of the first one ("2025 except March").

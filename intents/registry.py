@@ -85,7 +85,8 @@ def _categories(p, periods, implicit):
     cats = tuple(c for c in p.categories if c != "all")
     # "apart from rejected applicants": the other categories, and together.
     return Query("categories", categories=cats, countries=tuple(p.countries),
-                 topic="others" if p.categories_left_out else None, **_base(p, periods, implicit))
+                 topic="others" if p.categories_left_out else None,
+                 how_many="how_many" in p.kws and "share" not in p.kws, **_base(p, periods, implicit))
 
 
 def _country(p, periods, implicit):

@@ -41,6 +41,7 @@ class Parsed:
     nums: list
     info: list
     oos: list
+    breakdown: bool
     social: list
     bad: list
     claim: str | None
@@ -165,6 +166,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         nums=nums,
         info=[e.value for e in ents if e.type == "info"],
         oos=[e.value for e in ents if e.type == "oos"],
+        # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
+        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents),
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
@@ -203,6 +206,9 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
     asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws
 
+    if p.breakdown and set(p.oos) == {"breakdown"} and (p.measure or periods or "how_many" in p.kws):
+        # "how many women returned in 2025": voluntary return, by a cut the sheets do not make.
+        return Query("info", topic="breakdown", periods=periods, how_many=True)
     if p.oos:
         return Query("unknown", topic=p.oos[0])
     if p.asylum_people and not p.measure:
@@ -215,7 +221,8 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
             e.text for e in ents if e.type == "neg"))
     standalone = [topic for topic in STANDALONE_INFO if topic in p.info]
     if standalone:
-        return Query("info", topic=standalone[0])
+        return Query("info", topic=standalone[0], periods=periods,
+                     how_many="how_many" in p.kws and "what_is" not in p.kws)
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Query("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
