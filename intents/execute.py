@@ -307,6 +307,9 @@ class Engine:
         if query.exclude:
             self._count_except(b, query, today)
             return
+        if query.except_countries:
+            self._count_except_countries(b, query)
+            return
         for index, period in enumerate(self._periods(query)):
             self._announce(b, query, index, period)
             both = set(query.orgs) == {"fedasil", "dvz"}
@@ -386,6 +389,32 @@ class Engine:
                               list(whole[1]) + [s for p in parts for s in p[1]]),
                total=b.figure(whole[0], "count", org, whole[1]),
                minus=b.figure(minus, "count", "excluded", [s for p in parts for s in p[1]]))
+
+    def _count_except_countries(self, b: Builder, query: Query) -> None:
+        """A year's total less some countries of its list ("2020, other than Brazil")."""
+        period = self._periods(query)[0]
+        year = period.first_year
+        if not (period.whole_years and period.single_year) or year not in self.country_years:
+            b.status = "no_data"
+            b.line("nodata.country_year" if period.whole_years else "nodata.country_month",
+                   year=period, years=tuple(self.country_years))
+            return
+        self._not_by_org(b, query, "nodata.country_org")
+        rows = [self._country_rows.get((year, iso)) for iso in query.except_countries]
+        if None in rows:
+            for iso in query.except_countries:
+                self._country_year(b, query, iso, year)
+            b.status = "no_data"
+            return
+        total = self._year[year]
+        minus = sum(r["returns"] for r in rows)
+        sources = [total["source"]] + [r["source"] for r in rows]
+        countries = tuple(Ref("country", iso) for iso in query.except_countries)
+        b.line("count.except_countries", (("countries", year, "total"),), period=self.year_span(year),
+               countries=countries[0] if len(countries) == 1 else countries, basis=Ref("basis", self._basis[year]),
+               value=b.figure(total["returns"] - minus, "difference", "total less countries", sources),
+               total=b.figure(total["returns"], "count", f"total {year}", [total["source"]]),
+               minus=b.figure(minus, "count", "countries", [r["source"] for r in rows]))
 
     def _other_years(self, b: Builder, period: Period) -> None:
         month = period.start[1]

@@ -114,6 +114,8 @@ class Query:
     how_many: bool = False
     # The periods or countries added up as well ("March and April 2020 together").
     total: bool = False
+    # Countries left out of the total ("to countries other than Brazil").
+    except_countries: tuple[str, ...] = ()
     # Periods left out of the first one ("2025 except March").
     exclude: tuple[Period, ...] = ()
     # Words the question used that no rule could read (a clarify quotes them).

@@ -34,6 +34,7 @@ class Parsed:
     periods: list
     time: when.Reading
     exclude: list
+    except_countries: list
     bad_neg: list
     orgs: list
     countries: list
@@ -55,7 +56,9 @@ class Parsed:
 
 
 # What a negation can leave out of a figure; anything else after one is asked back.
-NEGATABLE = {"org", "category"}
+NEGATABLE = {"org", "category", "country"}
+# Words between a negation and what it leaves out ("other than the countries Brazil...").
+NEG_PASSED = {("kw", "countries"), ("kw", "one_country")}
 
 
 TIME_TYPES = {"year", "ym", "yq", "yh", "month", "quarter", "half", "decade", "grain", "mod", "ytd"}
@@ -81,9 +84,12 @@ def _negations(ents: list[Entity], reading: when.Reading):
         if e.type != "neg":
             continue
         negated[i] = e
+        if i and (ents[i - 1].type, ents[i - 1].value) in NEG_PASSED:
+            negated[i - 1] = ents[i - 1]  # "countries other than Brazil": no list of countries is asked for
         target = i + 1
-        while target < len(ents) and ents[target].type == "range" and target not in reading.used:
-            target += 1  # "not through the Immigration Office", "niet via": the range word is no target
+        while target < len(ents) and target not in reading.used and (
+                ents[target].type == "range" or (ents[target].type, ents[target].value) in NEG_PASSED):
+            target += 1  # "not through the Immigration Office", "other than countries...": no target
         if target >= len(ents):
             continue  # "is it true or not": nothing to leave out
         if target in reading.starts:
@@ -96,6 +102,12 @@ def _negations(ents: list[Entity], reading: when.Reading):
                 nxt += 2
         elif ents[target].type in NEGATABLE:
             negated[target] = ents[target]
+            # "except Brazil and Moldova": the whole list is left out
+            nxt = target + 1
+            while nxt + 1 < len(ents) and ents[nxt].type == "conj" and ents[nxt + 1].type == ents[target].type:
+                negated[nxt] = ents[nxt]
+                negated[nxt + 1] = ents[nxt + 1]
+                nxt += 2
         else:
             bad.append(f"{e.text} {ents[target].text}".strip())
     for period, start in zip(reading.periods, reading.starts):
@@ -140,6 +152,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
+    # "to countries other than Brazil": the total less that country, where the list has it.
+    except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
     nums = [e for e in ents if e.type == "num"]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
@@ -154,6 +168,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         periods=periods,
         time=reading,
         exclude=exclude,
+        except_countries=except_countries,
         bad_neg=bad_neg,
         claim=claims[0].removesuffix("_compare") if claims else None,
         ordinals=[e.value for e in ents if e.type == "ordinal"],
@@ -261,6 +276,10 @@ def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous
     q = registry.choose(p, periods, implicit)
     if q.intent == "clarify":
         return q
+    if p.except_countries:
+        if q.intent != "count" or len(q.periods) > 1 or p.exclude:
+            return Query("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
+        q = replace(q, except_countries=tuple(p.except_countries), year_implicit=not q.periods)
     if p.exclude:
         if q.intent != "count" or len(q.periods) != 1:
             # Only a count of one period can leave another out.
