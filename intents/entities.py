@@ -31,6 +31,8 @@ STOP_WEIGHT = 0.5
 # general_words.txt holds the 40,000 most frequent words, most frequent first: any of them
 # is passed over when unread; only the head of the list is spelled right for sure.
 COMMON_RANK = 10000
+# How close a common word must be to another to be read as its misspelling.
+COMMON_CUTOFF = 88
 # Territory codes that are not countries a person returns to.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
 
@@ -318,9 +320,12 @@ class Lexicon:
         return i < 2 or tokens[i - 2].text not in self.glue[lang] | self.month_anchors
 
     def _after_marker(self, tokens: list[Token], i: int, markers: set[str], lang: str) -> bool:
-        """A slot marker before the word, over stop words ("to Belgium's neighbours")."""
+        """A slot marker before the word, over stop words ("to Belgium's neighbours"), but not
+        over what is counted: in "le nombre de personnes ayant...", "personnes" filled the slot."""
         j = i - 1
         while j >= 0 and tokens[j].text not in markers and (len(tokens[j].text) == 1 or self._stop(tokens[j].text, lang)):
+            if tokens[j].text in self.count_nouns:
+                return False
             j -= 1
         return j >= 0 and tokens[j].text in markers
 
@@ -373,8 +378,10 @@ class Lexicon:
             return None
         if kind == "month" and match[0] in self.weak_months:
             return None
-        if kind == "country" and word in self.common:
-            return None  # a common word is spelled right, and names no country ("soldiers")
+        if word in self.common and (kind == "country" or match[1] < COMMON_CUTOFF):
+            # A common word is spelled right, or one letter off ("maat" for "maart"): "soldiers"
+            # is no country, "geachte" no "geslacht", "effectue" no "affecte".
+            return None
         return match[0], kind, value
 
     def _compound(self, word: str, i: int, lang: str) -> list[Entity] | None:
