@@ -17,8 +17,11 @@ from .models import CATEGORIES, Answer, Figure, Line, Num, Period, Query, Ref
 
 Row = tuple[str, int, str]
 # A quoted figure checked as stated: the published value against the quoted one.
+# "almost 3,000": at most that and within a tenth below it; "about 3,000": within a tenth either way.
 CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
-          "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted}
+          "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted,
+          "almost": lambda value, quoted: 0.9 * quoted <= value <= quoted,
+          "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
                  "average": "decimal"}
 # Information topics answered by their answers.toml line alone (before any statements).

@@ -99,8 +99,9 @@ def _top(p, periods, implicit):
     top_n = _top_n(p)
     if p.negative_n or top_n == 0:
         return Query("clarify", topic="top_n")
-    if p.ordinals and p.kws & {"one_country", "rank", "top"} and top_n is None:
-        # "which nationality ranked third", "derde plaats": that place of the list.
+    placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
+    if p.ordinals and placed and top_n is None:
+        # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries": the list).
         return Query("top", n=p.ordinals[0], rank=p.ordinals[0], periods=periods, orgs=tuple(p.orgs),
                      year_implicit=not periods)
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
