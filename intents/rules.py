@@ -57,8 +57,9 @@ class Parsed:
 
 # What a negation can leave out of a figure; anything else after one is asked back.
 NEGATABLE = {"org", "category", "country"}
-# Words between a negation and what it leaves out ("other than the countries Brazil...").
-NEG_PASSED = {("kw", "countries"), ("kw", "one_country")}
+# Words between a negation and what it leaves out ("other than the countries Brazil...",
+# "qui ne sont pas passés par Fedasil": "passés" is no "last" the time grammar used).
+NEG_PASSED = {("kw", "countries"), ("kw", "one_country"), ("mod", "last")}
 
 
 TIME_TYPES = {"year", "ym", "yq", "yh", "month", "quarter", "half", "decade", "grain", "mod", "ytd"}
@@ -73,9 +74,12 @@ def _years_or_figures(ents: list[Entity], kws: set) -> list[Entity]:
 
 
 def _negations(ents: list[Entity], reading: when.Reading):
-    """A negation leaves out the entity right after it: a period ("2025 except March",
-    computed by the engine), an organisation or a category (the others are counted);
-    anything else cannot be left out of these figures, and the question is asked back.
+    """A negation leaves out what it names: a period ("2025 except March", computed by the
+    engine), an organisation, a category (the others are counted) or a country (the total
+    less its line), with the list it starts or ends ("except March and April"); anything
+    else cannot be left out of these figures, and the question is asked back. Most
+    negations come before what they leave out; `neg:post` ones after it ("maart niet
+    meegerekend"), `neg:either` ones before it, or else after it.
     Returns the periods kept, those left out, the negated entities by index, and the
     words of the negations that could not be read."""
     periods, exclude, negated, bad = [], [], {}, []
@@ -86,33 +90,81 @@ def _negations(ents: list[Entity], reading: when.Reading):
         negated[i] = e
         if i and (ents[i - 1].type, ents[i - 1].value) in NEG_PASSED:
             negated[i - 1] = ents[i - 1]  # "countries other than Brazil": no list of countries is asked for
-        target = i + 1
-        while target < len(ents) and target not in reading.used and (
-                ents[target].type == "range" or (ents[target].type, ents[target].value) in NEG_PASSED):
-            target += 1  # "not through the Immigration Office", "other than countries...": no target
-        if target >= len(ents):
-            continue  # "is it true or not": nothing to leave out
-        if target in reading.starts:
-            excluded_starts.add(target)
-            # "hors novembre et décembre", "except March and April": the whole list is left out
-            nxt = target + 1
-            while nxt + 1 < len(ents) and ents[nxt].type == "conj" and nxt + 1 in reading.starts:
-                excluded_starts.add(nxt + 1)
-                negated[nxt] = ents[nxt]
-                nxt += 2
-        elif ents[target].type in NEGATABLE:
-            negated[target] = ents[target]
-            # "except Brazil and Moldova": the whole list is left out
-            nxt = target + 1
-            while nxt + 1 < len(ents) and ents[nxt].type == "conj" and ents[nxt + 1].type == ents[target].type:
-                negated[nxt] = ents[nxt]
-                negated[nxt + 1] = ents[nxt + 1]
-                nxt += 2
-        else:
-            bad.append(f"{e.text} {ents[target].text}".strip())
+        targets: list[int] = []
+        negated.update({j: ents[j] for j in _passed_over(ents, reading, i) if ents[j].type != "range"})
+        if e.value != "post":
+            target = _target_after(ents, reading, i)
+            if target is not None and _leavable(ents, reading, target):
+                targets = _list_from(ents, reading, target)
+            elif target is not None and e.value is None:
+                bad.append(f"{e.text} {ents[target].text}".strip())
+                continue
+        if not targets and e.value in ("post", "either"):
+            targets = _list_before(ents, reading, i)
+            if not targets:
+                bad.append(e.text)
+        for target in targets:
+            if target in reading.starts:
+                excluded_starts.add(target)
+            negated[target] = ents[target] if target not in reading.starts else negated.get(target, ents[target])
     for period, start in zip(reading.periods, reading.starts):
         (exclude if start in excluded_starts else periods).append(period)
     return periods, exclude, negated, bad
+
+
+def _leavable(ents: list[Entity], reading: when.Reading, j: int) -> bool:
+    return j in reading.starts or (ents[j].type in NEGATABLE and j not in reading.used)
+
+
+def _target_after(ents: list[Entity], reading: when.Reading, i: int) -> int | None:
+    """The entity a negation names after it, over "via" and the like; None at the end
+    ("is it true or not": nothing to leave out)."""
+    target = i + 1
+    while target < len(ents) and target not in reading.used and (
+            ents[target].type == "range" or (ents[target].type, ents[target].value) in NEG_PASSED):
+        target += 1  # "not through the Immigration Office", "other than countries...": no target
+    return target if target < len(ents) else None
+
+
+def _passed_over(ents: list[Entity], reading: when.Reading, i: int) -> list[int]:
+    """The words between a negation and what it leaves out: part of the negation."""
+    end = _target_after(ents, reading, i)
+    return list(range(i + 1, len(ents) if end is None else end))
+
+
+def _list_from(ents: list[Entity], reading: when.Reading, target: int) -> list[int]:
+    """"except March and April", "except Brazil and Moldova": the whole list."""
+    found, nxt = [target], target + 1
+    while nxt + 1 < len(ents) and ents[nxt].type == "conj" and (
+            nxt + 1 in reading.starts if target in reading.starts else ents[nxt + 1].type == ents[target].type):
+        found.append(nxt + 1)
+        nxt += 2
+    return found
+
+
+def _list_before(ents: list[Entity], reading: when.Reading, i: int) -> list[int]:
+    """"maart en april niet meegerekend": the period or name that ends right before the
+    negation, and those joined to it by "and" (not by a comma: "2020, maart niet meegerekend")."""
+    found, end = [], i - 1
+    while end >= 0:
+        start = _ending_at(ents, reading, end)
+        if start is None:
+            break
+        found.append(start)
+        if start < 2 or ents[start - 1].type != "conj" or ents[start - 1].text == ",":
+            break
+        end = start - 2
+    return found
+
+
+def _ending_at(ents: list[Entity], reading: when.Reading, end: int) -> int | None:
+    """Where the period or name that ends at entity `end` starts."""
+    if ents[end].type in NEGATABLE and end not in reading.used:
+        return end
+    starts = [s for s in reading.starts if s <= end]
+    if starts and all(k in reading.used for k in range(max(starts), end + 1)):
+        return max(starts)
+    return None
 
 
 def _categories(ents: list[Entity]) -> list[str]:
@@ -132,6 +184,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     reading = when.read(ents, today, lang, previous.periods if previous is not None else (),
                         comparing=bool(all_kws & {"compare", "than"}), layout=layout)
     periods, exclude, negated, bad_neg = _negations(ents, reading)
+    # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
+    reading.unread = [e for e in reading.unread if e not in negated.values()]
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = [e for i, e in enumerate(ents) if i not in reading.used and i not in negated]
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
