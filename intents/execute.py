@@ -24,6 +24,8 @@ CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted
           "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
                  "average": "decimal"}
+# A span of up to this many years is also given year by year ("the last three years").
+MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
 PLAIN_INFO = ("other_figures",)
 
@@ -350,6 +352,8 @@ class Engine:
                            quoted=Num(query.quoted), value=Num(value))
             if index in query.filled and period.single_month:
                 self._other_years(b, period)
+            if period.whole_years and 1 < period.last_year - period.first_year + 1 <= MAX_PER_YEAR:
+                self._per_year(b, period, query.orgs[0] if len(query.orgs) == 1 else "total")
         if query.total:
             self._sum(b, query, [self.value(p, query.orgs[0] if len(query.orgs) == 1 else "total")
                                  for p in self._periods(query)])
@@ -418,6 +422,16 @@ class Engine:
                value=b.figure(total["returns"] - minus, "difference", "total less countries", sources),
                total=b.figure(total["returns"], "count", f"total {year}", [total["source"]]),
                minus=b.figure(minus, "count", "countries", [r["source"] for r in rows]))
+
+    def _per_year(self, b: Builder, period: Period, org: str) -> None:
+        """"the last three years": the total, then each year of it, as the sheets print them."""
+        items = []
+        for year in range(period.first_year, period.last_year + 1):
+            found = self.value(Period.year(year), org)
+            if found is not None:
+                items.append((found[3], b.figure(found[0], "count", f"{org} {year}", found[1], found[2])))
+        if len(items) > 1:
+            b.line("count.per_year", items=tuple(items))
 
     def _other_years(self, b: Builder, period: Period) -> None:
         month = period.start[1]
