@@ -1,12 +1,15 @@
 """Tokens -> entities, using the per-language lexicons plus babel's month and
-country names. Exact phrases first (longest first); rapidfuzz only for the words
-left over, only on words long enough to be safe, and only above a cutoff."""
+country names. Exact phrases first (longest first), with each unknown word that is an
+inflected form of a lexicon word (locales/<lang>/forms.txt) read as that word;
+rapidfuzz only for the words left over, only on words long enough to be safe, and
+only above a cutoff."""
 from __future__ import annotations
 
 import calendar
 import hashlib
 import os
 import pickle
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -67,7 +70,7 @@ def _cache_path() -> Path:
     carries a hash of everything the build reads, so a stale file is never used."""
     digest = hashlib.sha256(babel.__version__.encode())
     for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + sorted(LOCALE_DIR.glob("*/general_words.txt")) \
-            + [Path(__file__), Path(normalize.__file__)]:
+            + sorted(LOCALE_DIR.glob("*/forms.txt")) + [Path(__file__), Path(normalize.__file__)]:
         digest.update(path.read_bytes())
     root = Path(os.environ.get("RETURNBOT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
     return root / f"lexicon-{digest.hexdigest()[:16]}.pickle"
@@ -94,6 +97,18 @@ def load_lexicon() -> Lexicon:
     return lexicon
 
 
+def _read_forms(lang: str) -> dict[str, str]:
+    """Inflected form -> the lexicon word it stands for (locales/<lang>/forms.txt, made
+    from simplemma's dictionary by scripts/make_forms.py). The words are interned: a few
+    hundred of them stand for thousands of forms, and the pickled lexicon stores each once."""
+    table = {}
+    for line in (LOCALE_DIR / lang / "forms.txt").read_text(encoding="utf-8").split("\n"):
+        if line and not line.startswith("#"):
+            form, word = line.split(" ")
+            table[form] = sys.intern(word)
+    return table
+
+
 def day_exists(day: int, month: int, year: int | None) -> bool:
     """Whether the date is on the calendar; without a year, 29 February is allowed."""
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year or 2020, month)[1]
@@ -117,6 +132,8 @@ class Lexicon:
         self.general: set[str] = set()
         self.common: set[str] = set()  # the most frequent of them, never read as a misspelled country
         self.glue: dict[str, set[str]] = {}
+        # Inflected forms of the lexicon's words, per language ("dropped" -> "drop").
+        self.forms: dict[str, dict[str, str]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
             self.weak_months |= {fold(w) for w in lex["weak_months"]}
@@ -131,6 +148,7 @@ class Lexicon:
             self.general |= set(words)
             self.common |= set(words[:COMMON_RANK])
             self.glue[lang] = {fold(w) for w in lex["glue"]}
+            self.forms[lang] = _read_forms(lang)
             # [time] holds the words of the time grammar (intents/when.py), same format.
             for key, phrases in (lex["entities"] | lex["time"]).items():
                 kind, _, value = key.partition(":")
@@ -191,10 +209,12 @@ class Lexicon:
         """The question's language by its words; None when no word tells."""
         scores = {lang: 0.0 for lang in LANGS}
         for text in texts:
-            langs = [lang for lang in LANGS if text in self.vocab[lang]]
-            if 0 < len(langs) < len(LANGS):
-                for lang in langs:
-                    scores[lang] += self.vocab[lang][text] / len(langs)
+            # An inflected form votes as the lexicon word it stands for.
+            words = {lang: text for lang in LANGS if text in self.vocab[lang]} \
+                or {lang: self.forms[lang][text] for lang in LANGS if text in self.forms[lang]}
+            if 0 < len(words) < len(LANGS):
+                for lang, word in words.items():
+                    scores[lang] += self.vocab[lang][word] / len(words)
         best = max(scores.values())
         if best == 0:
             return None, scores
@@ -216,8 +236,11 @@ class Lexicon:
                  hint: str | None = None) -> tuple[list[Entity], list[str], list[str]]:
         """Entities in token order, the content words nothing could read, and the
         vocabulary words that misspelled words were read as. With no language known,
-        phrases take the hint's meaning and misspellings are looked up in all three."""
+        phrases and inflected forms take the hint's meaning and misspellings are looked up
+        in all three."""
         reading = lang or hint or "en"
+        said = tokens
+        tokens, inflected = self._as_lexicon_words(tokens, reading)
         found: list[Entity] = []
         unknown: list[tuple[int, str]] = []
         matched: list[str] = []
@@ -242,7 +265,10 @@ class Lexicon:
             shortest = 2 if number else 1
             for length in range(min(self.max_len, len(tokens) - i), shortest - 1, -1):
                 key = tuple(t.text for t in tokens[i:i + length])
-                meaning = self.meaning(key, reading)
+                # Through a form, a phrase means what it means in the form's language only:
+                # "paid" is English "pays" ("who pays for the trip"), not French "pays" (countries).
+                own = not inflected.isdisjoint(range(i, i + length))
+                meaning = self.phrases.get(key, {}).get(reading) if own else self.meaning(key, reading)
                 if meaning:
                     kind, value = meaning
                     after = tokens[i + length] if i + length < len(tokens) else None
@@ -259,10 +285,14 @@ class Lexicon:
                         nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
                         kind, value = ("stop", None) if self._stop(nxt, reading) else ("weak_month", value)
                     if kind != "stop":
-                        found.append(Entity(kind, value, i, i + length, text=" ".join(key)))
+                        # The answer quotes the user's words, not the lexicon's ("exceptant", not "excepte").
+                        found.append(Entity(kind, value, i, i + length, text=" ".join(t.text for t in said[i:i + length])))
                     i += length
                     break
             else:
+                # A form that starts no phrase is read as written: misspellings and compounds
+                # are of the word the user typed.
+                tok = said[i]
                 repaired = None if number else self._repair(tokens, i, reading)
                 if repaired:
                     found.append(repaired)
@@ -284,6 +314,17 @@ class Lexicon:
                             found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text))
                 i += 1
         return found, unknown, matched
+
+    def _as_lexicon_words(self, tokens: list[Token], lang: str) -> tuple[list[Token], set[int]]:
+        """Each word no lexicon knows that is an inflected form of a word of the question's
+        language, as that word ("dropped" -> "drop", "titres" in "sans titres de
+        séjour" -> "titre"), so that phrases of several words match too; and where the forms
+        stood. A word a lexicon lists is never replaced, even by a table made before it was."""
+        forms = self.forms[lang]
+        inflected = {i for i, t in enumerate(tokens) if t.text in forms and not self._known(t.text)}
+        if not inflected:
+            return tokens, inflected  # most questions: no copy
+        return [replace(t, text=forms[t.text]) if i in inflected else t for i, t in enumerate(tokens)], inflected
 
     def unread(self, tokens: list[Token], ents: list[Entity], unknown: list[tuple[int, str]],
                lang: str) -> list[Unread]:
