@@ -259,17 +259,17 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Qu
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
-    q = _build(ents, strangers, today, previous, lang, layout)
+    p = collect(ents, today, lang, previous, layout)
+    q = _build(p, ents, strangers, previous)
     if q.intent == "compare" and not q.periods and len(q.orgs) < 2 and previous is not None and earlier is not None:
         q = _compare_last_two(q, previous, earlier)
-    if strangers and q.intent not in ("unknown", "clarify", "help", "greeting", "thanks"):
-        q = replace(q, ignored=tuple(w.text for w in strangers))
+    passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
+    if passed and q.intent not in ("unknown", "clarify", "help", "greeting", "thanks"):
+        q = replace(q, ignored=tuple(passed))
     return q
 
 
-def _build(ents: list[Entity], strangers: list[Unread], today: dt.date, previous: Query | None, lang: str,
-           layout: when.Layout | None) -> Query:
-    p = collect(ents, today, lang, previous, layout)
+def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Query | None) -> Query:
     periods = tuple(p.periods)[:MAX_LISTED]
     implicit = p.implicit or any(period.open for period in periods)
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)

@@ -36,6 +36,9 @@ MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post", "part",
              "part_of_year", "era", "ytd", "hence:post", "weak_month"}
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# Entities that make a part word ("early", "fin") next to them a word about time.
+TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
+                   "num", "bad_date"}
 # Items that may start a reading: without one, the question names no period.
 TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "hence", "part", "part_of_year",
               "whole", "era", "now"}
@@ -77,6 +80,7 @@ class Reading:
     unread: list[Entity] = field(default_factory=list)  # time words no rule could use
     bad: list[str] = field(default_factory=list)  # dates that do not exist, eras
     needs_anchor: bool = False  # "the year before" with nothing to count from
+    talk: list[Entity] = field(default_factory=list)  # "fin d'études": a part word by no period
     vague: list[Period] = field(default_factory=list)  # "early 2020": the third it may mean
     vague_words: list[str] = field(default_factory=list)
 
@@ -605,8 +609,8 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     items = [it for i, e in enumerate(ents)
              if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
     reading = Reading()
-    if not any(it.kind in TIME_ITEMS for it in items):
-        reading.unread = [e for e in ents if _time_only(e)]
+    if not any(it.kind in TIME_ITEMS for it in items) or all(it.kind == "part" for it in items if it.kind in TIME_ITEMS):
+        reading.unread, reading.talk = _parts_apart(ents, [i for i, e in enumerate(ents) if _time_only(e)])
         return reading
     chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents))
     if comparing:
@@ -628,8 +632,19 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     placed = [(p, start) for p, start in placed if p.kind != "part"]
     reading.periods = [p for p, _ in placed]
     reading.starts = [start for _, start in placed]
-    reading.unread = [e for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
+    unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
+    reading.unread, reading.talk = _parts_apart(ents, unread)
     return reading
+
+
+def _parts_apart(ents: list[Entity], unread: list[int]) -> tuple[list[Entity], list[Entity]]:
+    """"fin" with no time word next to it ("mon mémoire de fin d'études") says nothing of
+    time: it is passed over, and said, not asked back. Other time words ("in 2020 early")
+    are asked back."""
+    def talk(i: int) -> bool:
+        return ents[i].type == "part" and not any(
+            0 <= j < len(ents) and ents[j].type in TIME_NEIGHBOURS for j in (i - 1, i + 1))
+    return [ents[i] for i in unread if not talk(i)], [ents[i] for i in unread if talk(i)]
 
 
 def _quote(ents: list[Entity]) -> str:
