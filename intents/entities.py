@@ -11,6 +11,7 @@ import os
 import pickle
 import sys
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,12 @@ class Entity:
     end: int
     fuzzy: bool = False
     text: str = ""  # the words as read, for replies that quote them
+
+
+def _general_words(lang: str) -> list[str]:
+    """general_words.txt of a language, most frequent first."""
+    text = (LOCALE_DIR / lang / "general_words.txt").read_text(encoding="utf-8")
+    return [w for w in text.split("\n") if w and not w.startswith("#")]
 
 
 def _cutoff(length: int) -> float:
@@ -128,9 +135,6 @@ class Lexicon:
         self.determiners: dict[str, set[str]] = {}
         self.slot_markers: dict[str, set[str]] = {}
         self.compounding: set[str] = set()
-        # Common words of the three languages (a question may mix them: "btw, hoeveel...").
-        self.general: set[str] = set()
-        self.common: set[str] = set()  # the most frequent of them, never read as a misspelled country
         self.glue: dict[str, set[str]] = {}
         # Inflected forms of the lexicon's words, per language ("dropped" -> "drop").
         self.forms: dict[str, dict[str, str]] = {}
@@ -143,10 +147,6 @@ class Lexicon:
             self.slot_markers[lang] = {fold(w) for w in lex["slot_markers"]}
             if lex.get("compounds"):
                 self.compounding.add(lang)
-            words = [w for w in (LOCALE_DIR / lang / "general_words.txt").read_text(
-                encoding="utf-8").split("\n") if w and not w.startswith("#")]
-            self.general |= set(words)
-            self.common |= set(words[:COMMON_RANK])
             self.glue[lang] = {fold(w) for w in lex["glue"]}
             self.forms[lang] = _read_forms(lang)
             # [time] holds the words of the time grammar (intents/when.py), same format.
@@ -224,6 +224,21 @@ class Lexicon:
         return (hint if hint in leaders else None), scores
 
     # ---- entities ---------------------------------------------------------------------
+    # Common words of the three languages (a question may mix them: "btw, hoeveel..."),
+    # read from their files on first use and never pickled: most questions leave no word
+    # unread and need no fuzzy match, and the 120,000 words would double the cache.
+    @cached_property
+    def general(self) -> frozenset[str]:
+        return frozenset(w for lang in LANGS for w in _general_words(lang))
+
+    @cached_property
+    def common(self) -> frozenset[str]:
+        """The most frequent of them: spelled right for sure."""
+        return frozenset(w for lang in LANGS for w in _general_words(lang)[:COMMON_RANK])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("general", "common")}
+
     def meaning(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
         meanings = self.phrases.get(key)
         if not meanings:
