@@ -62,8 +62,13 @@ def _query_to_json(query: Query) -> dict[str, Any]:
 def _query_from_json(data: dict[str, Any]) -> Query:
     fields = {f.name for f in dataclasses.fields(Query)}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
-    values["periods"] = tuple(Period(tuple(p["start"]), tuple(p["end"]), p["kind"]) for p in data.get("periods", ()))
+    for name in PERIOD_FIELDS:
+        values[name] = tuple(Period(tuple(p["start"]), tuple(p["end"]), p["kind"]) for p in data.get(name, ()))
     return Query(**values)
+
+
+# The fields of a Query that hold periods.
+PERIOD_FIELDS = ("periods", "exclude", "checked")
 
 
 def state_to_json(state: ChatState) -> dict[str, Any]:

@@ -613,8 +613,20 @@ class Engine:
         value = b.figure(int(best), "count", query.extreme, [r["source"] for r in rows], used)
         grain = "month" if by_month else "year"
         b.line(f"extreme.{grain}_{query.extreme}", scope=scope, winners=labels, value=value, org=Ref("org", org))
+        if query.checked:
+            self._extreme_verdict(b, query.checked[0], values, best, by_month, org)
         if not by_month and skipped:
             b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
+
+    def _extreme_verdict(self, b: Builder, checked: Period, values: dict, best: int, by_month: bool, org: str) -> None:
+        """"was November the busiest month of 2020?": yes, or no and its own figure."""
+        key = (*checked.start, org) if by_month else checked.first_year
+        if key not in values:
+            return
+        row = self._month[key] if by_month else self._year[key]
+        used = (("monthly", checked.first_year, org),) if by_month else (("yearly", checked.first_year, "total"),)
+        b.line("extreme.check_yes" if values[key] == best else "extreme.check_no", checked=checked,
+               value=b.figure(int(values[key]), "count", "checked", [row["source"]], used))
 
     def _extreme_quarter(self, b: Builder, query: Query, period: Period, org: str, today: dt.date) -> None:
         """The busiest or quietest quarter among those whose three months are published."""

@@ -116,6 +116,8 @@ class Query:
     total: bool = False
     # Countries left out of the total ("to countries other than Brazil").
     except_countries: tuple[str, ...] = ()
+    # The period the question says is the extreme ("was November the busiest month of 2020?").
+    checked: tuple[Period, ...] = ()
     # Periods left out of the first one ("2025 except March").
     exclude: tuple[Period, ...] = ()
     # Words the question used that no rule could read (a clarify quotes them).

@@ -130,8 +130,19 @@ def _extreme(p, periods, implicit):
         base.update(ever=True)
     if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
         # "was 2012 the record year?": the record among all the years, which answers it.
-        base.update(periods=(), year_implicit=True)
+        base.update(periods=(), year_implicit=True, checked=periods)
     return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=grain, **base)
+
+
+def _inside(periods) -> bool:
+    """A month named inside a longer period: "was November the busiest month of 2020?"."""
+    return len(periods) == 2 and periods[0].single_month and not periods[1].single_month \
+        and periods[1].start <= periods[0].start and periods[0].end <= periods[1].end
+
+
+def _extreme_check(p, periods, implicit):
+    return Query("extreme", extreme="max" if "max" in p.kws else "min", grain="month", periods=periods[1:],
+                 checked=periods[:1], orgs=tuple(p.orgs))
 
 
 def _average(p, periods, implicit):
@@ -181,6 +192,8 @@ INTENTS: tuple[Intent, ...] = (
         Signature(70, "which of two had more", _compare, keywords=EXTREMES, also=_two_named),
         Signature(110, "a comparison word alone", _compare_or_check, keywords=frozenset({"compare"})),)),
     Intent("extreme", "extreme", ("extreme",), (
+        Signature(65, "was this the most or the fewest", _extreme_check, keywords=EXTREMES,
+                  also=lambda p, periods: _inside(periods)),
         Signature(80, "the most or the fewest", _extreme, keywords=EXTREMES),)),
     Intent("average", "average", ("average",), (
         Signature(90, "an average", _average, keywords=frozenset({"average"})),)),

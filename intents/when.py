@@ -679,6 +679,9 @@ def _distribute(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item, P
     if len(others) != 1 or others[0][1] is None or not years:
         return periods
     it, p = others[0]
+    years = [(year_item, year) for year_item, year in years if p.anchor or year.first_year != p.first_year]
+    if not years:
+        return periods  # "avril 2020 ... de 2020": the month, in the year it names
     if p.open and len(years) >= 2:
         return [(year_item, p.with_year(year.first_year)) for year_item, year in years]
     if not p.anchor and p.kind in ("month", "quarter", "half") and it.first < years[0][0].first:
