@@ -23,7 +23,7 @@ CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted
           "almost": lambda value, quoted: 0.9 * quoted <= value <= quoted,
           "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
-                 "average": "decimal"}
+                 "average": "decimal", "ratio": "ratio"}
 # A span of up to this many years is also given year by year ("the last three years").
 MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
@@ -487,6 +487,18 @@ class Engine:
                diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
         if note:
             b.line(note, partial=a_cov if a_cov.kind == "year" and not a_cov.whole_years else c_cov)
+        if query.ratio and a and c:
+            self._ratio_verdict(b, query, sides, (a, a_src), (c, c_src))
+
+    def _ratio_verdict(self, b: Builder, query: Query, sides, newer, older) -> None:
+        """"did returns double?", "three times as many as in 2020?": the ratio, checked as stated."""
+        first_named_newer = query.periods[0] == sides[0][0]
+        top, bottom = (newer, older) if query.ratio_order == "change" or first_named_newer else (older, newer)
+        ratio = top[0] / bottom[0]
+        holds = CLAIMS[query.claim or "approx"](ratio, query.ratio)
+        b.line("compare.ratio_true" if holds else "compare.ratio_false",
+               ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1]), n=Num(query.ratio, "ratio"),
+               relation=Ref("relation", query.claim or "approx"))
 
     def _like_for_like(self, sides, found):
         """A partial year (2025: January-September) against a whole one: compare the

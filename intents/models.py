@@ -116,6 +116,10 @@ class Query:
     total: bool = False
     # Countries left out of the total ("to countries other than Brazil").
     except_countries: tuple[str, ...] = ()
+    # A ratio claimed between two periods ("doubled": 2) and how it is taken: "change", the
+    # later over the earlier; "as", the first named over the second ("three times as many as").
+    ratio: float | None = None
+    ratio_order: str | None = None
     # The period the question says is the extreme ("was November the busiest month of 2020?").
     checked: tuple[Period, ...] = ()
     # Periods left out of the first one ("2025 except March").

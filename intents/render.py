@@ -57,6 +57,10 @@ class Renderer:
             # Half up, as statistics are read (babel would round half to even).
             rounded = Decimal(str(v)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
             return format_decimal(rounded, format="#,##0.0", locale=self.locale)
+        if num.style == "ratio":
+            # "1.77 times": two decimals, so that a claim near its threshold reads clearly.
+            rounded = Decimal(str(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            return format_decimal(rounded, format="#,##0.##", locale=self.locale)
         if num.style == "printed_percent":
             # As the sheet prints it: "20" stays "20 %", "27.2" stays "27,2 %".
             pattern = self.pct0 if round(v * 100, 6).is_integer() else self.pct1

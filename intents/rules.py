@@ -53,6 +53,7 @@ class Parsed:
     implicit: bool
     followup: bool
     negative_n: bool
+    ratio: tuple[str, float] | None
 
 
 # What a negation can leave out of a figure; anything else after one is asked back.
@@ -180,6 +181,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Query | None = None, layout: when.Layout | None = None) -> Parsed:
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
     all_kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
+    ratio, ents = _ratio(ents)
+    if ratio:
+        all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
     ents = _years_or_figures(ents, all_kws)
     reading = when.read(ents, today, lang, previous.periods if previous is not None else (),
                         comparing=bool(all_kws & {"compare", "than"}), layout=layout)
@@ -188,7 +192,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = [e for i, e in enumerate(ents) if i not in reading.used and i not in negated]
-    kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
+    kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")} | ({"compare"} if ratio else set())
     claims = [e.value for e in ents if e.type == "claim"]
     if any(c.endswith("_compare") for c in claims) and not any(e.type == "num" for e in ents):
         kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
@@ -245,7 +249,22 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         followup=(first is not None and first.type == "conj" and first.start == 0)
         or any(e.type == "anaphor" for e in ents),
         negative_n=negative,
+        ratio=ratio,
     )
+
+
+def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
+    """"doubled" (change, 2), "three times as many" (as, 3: the number before the phrase,
+    which is then no figure of its own)."""
+    for i, e in enumerate(ents):
+        if e.type != "ratio":
+            continue
+        order, _, n = e.value.partition(":")
+        if n != "times":
+            return (order, float(n)), ents[:i] + ents[i + 1:]
+        if i and ents[i - 1].type == "num":
+            return (order, float(ents[i - 1].value)), ents[:i - 1] + ents[i + 1:]
+    return None, ents
 
 
 def _stray_numbers(p: Parsed) -> bool:
@@ -330,13 +349,16 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Que
     q = registry.choose(p, periods, implicit)
     if q.intent == "clarify":
         return q
+    if p.ratio and q.intent == "compare":
+        q = replace(q, ratio=p.ratio[1], ratio_order=p.ratio[0], claim=p.claim)
     if p.except_countries:
         if q.intent != "count" or len(q.periods) > 1 or p.exclude:
             return Query("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
         q = replace(q, except_countries=tuple(p.except_countries), year_implicit=not q.periods)
     if p.exclude:
-        if q.intent != "count" or len(q.periods) != 1:
-            # Only a count of one period can leave another out.
+        if q.intent != "count" or len(q.periods) != 1 or any(
+                x.start <= q.periods[0].start and q.periods[0].end <= x.end for x in p.exclude):
+            # Only a count of one period can leave another out, and only a part of it ("2007 except 2007").
             return Query("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
         q = replace(q, exclude=tuple(p.exclude))
     if q.intent not in ("top", "clarify") and _stray_numbers(p):
