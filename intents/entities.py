@@ -59,6 +59,8 @@ class Entity:
     end: int
     fuzzy: bool = False
     text: str = ""  # the words as read, for replies that quote them
+    # A time word's other meaning ([also] in the lexicon), taken where the time grammar does not use it.
+    also: tuple[str, Any] | None = None
 
 
 def _general_words(lang: str) -> list[str]:
@@ -116,6 +118,12 @@ def _read_forms(lang: str) -> dict[str, str]:
     return table
 
 
+def _meaning_of(key: str) -> tuple[str, Any]:
+    """A lexicon key ("ago:post", "shift:-1", "stop") as the entity type and value."""
+    kind, _, value = key.partition(":")
+    return kind, int(value) if value.lstrip("-").isdigit() else (value or None)
+
+
 def day_exists(day: int, month: int, year: int | None) -> bool:
     """Whether the date is on the calendar; without a year, 29 February is allowed."""
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year or 2020, month)[1]
@@ -138,6 +146,8 @@ class Lexicon:
         self.glue: dict[str, set[str]] = {}
         # Inflected forms of the lexicon's words, per language ("dropped" -> "drop").
         self.forms: dict[str, dict[str, str]] = {}
+        self.also: dict[tuple[tuple[str, ...], str], tuple[str, Any]] = {}
+        self.also_glue: dict[str, set[str]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
             self.weak_months |= {fold(w) for w in lex["weak_months"]}
@@ -149,10 +159,12 @@ class Lexicon:
                 self.compounding.add(lang)
             self.glue[lang] = {fold(w) for w in lex["glue"]}
             self.forms[lang] = _read_forms(lang)
+            self.also_glue[lang] = {fold(w) for w in lex.get("also_glue", [])}
+            for phrase, other in lex.get("also", {}).items():
+                self.also[(words(phrase), lang)] = _meaning_of(other)
             # [time] holds the words of the time grammar (intents/when.py), same format.
             for key, phrases in (lex["entities"] | lex["time"]).items():
-                kind, _, value = key.partition(":")
-                parsed: Any = int(value) if value.lstrip("-").isdigit() else (value or None)
+                kind, parsed = _meaning_of(key)
                 for phrase in phrases:
                     self._add(lang, phrase, kind, parsed)
             for word in lex["stop"] + lex["fillers"]:
@@ -239,13 +251,18 @@ class Lexicon:
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in ("general", "common")}
 
+    def _source(self, key: tuple[str, ...], lang: str) -> str | None:
+        """The lexicon a phrase is read from: the question's language, else the first that has it."""
+        meanings = self.phrases.get(key, {})
+        return lang if lang in meanings else next((other for other in LANGS if other in meanings), None)
+
     def meaning(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
-        meanings = self.phrases.get(key)
-        if not meanings:
-            return None
-        if lang in meanings:
-            return meanings[lang]
-        return next((meanings[other] for other in LANGS if other in meanings), None)
+        source = self._source(key, lang)
+        return None if source is None else self.phrases[key][source]
+
+    def other(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
+        """The other meaning of a time word, from the lexicon `meaning` reads it from."""
+        return self.also.get((key, self._source(key, lang)))
 
     def entities(self, tokens: list[Token], lang: str | None,
                  hint: str | None = None) -> tuple[list[Entity], list[str], list[str]]:
@@ -301,7 +318,8 @@ class Lexicon:
                         kind, value = ("stop", None) if self._stop(nxt, reading) else ("weak_month", value)
                     if kind != "stop":
                         # The answer quotes the user's words, not the lexicon's ("exceptant", not "excepte").
-                        found.append(Entity(kind, value, i, i + length, text=" ".join(t.text for t in said[i:i + length])))
+                        found.append(Entity(kind, value, i, i + length, text=" ".join(t.text for t in said[i:i + length]),
+                                            also=self.other(key, reading)))
                     i += length
                     break
             else:
@@ -326,7 +344,8 @@ class Lexicon:
                     else:
                         matched.append(match[0])
                         if match[1] != "stop":
-                            found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text))
+                            found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text,
+                                                also=self.other((match[0],), lang or "en")))
                 i += 1
         return found, unknown, matched
 
@@ -454,8 +473,8 @@ class Lexicon:
             for mod in (modifier, modifier[:-1] if modifier[-1] in "se" else None):
                 mod_meaning = self.meaning((mod,), lang) if mod and len(mod) >= MIN_PART else None
                 if mod_meaning is not None:
-                    return [Entity(kind, value, i, i + 1, text=word) for kind, value in (mod_meaning, head_meaning)
-                            if kind != "stop"]
+                    return [Entity(kind, value, i, i + 1, text=word, also=self.other((part,), lang))
+                            for part, (kind, value) in ((mod, mod_meaning), (head, head_meaning)) if kind != "stop"]
         return None
 
     def _stop(self, word: str | None, lang: str) -> bool:
@@ -482,9 +501,10 @@ class Lexicon:
             choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
             for candidate, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
                                                    score_cutoff=REPAIR_CUTOFF, limit=3):
-                meaning = self.meaning(tuple(texts[:j] + [candidate] + texts[j + 1:]), lang)
+                key = tuple(texts[:j] + [candidate] + texts[j + 1:])
+                meaning = self.meaning(key, lang)
                 if meaning and meaning[0] != "stop":
-                    return Entity(meaning[0], meaning[1], i, i + length, fuzzy=True)
+                    return Entity(meaning[0], meaning[1], i, i + length, fuzzy=True, also=self.other(key, lang))
         return None
 
     def _anchored(self, tokens: list[Token], i: int) -> bool:

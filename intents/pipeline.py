@@ -104,14 +104,20 @@ class Pipeline:
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
         reading = lang or hint or "en"
-        dets, glue = self.lexicon.determiners[reading], self.lexicon.glue[reading]
+        dets = self.lexicon.determiners[reading]
         layout = when.Layout(
             determined=frozenset(i for i, e in enumerate(ents) if e.start and tokens[e.start - 1].text in dets),
-            glued=frozenset(i for i, e in enumerate(ents) if i and all(
-                t.text in glue for t in tokens[ents[i - 1].end:e.start])))
+            glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
         previous = context.query if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading)
         return build(ents, unread, today, previous, reading, layout, context.earlier if context else None), lang
+
+    def _glued(self, tokens: list, before, entity, lang: str) -> bool:
+        """Whether only glue words stand between two entities, so that they may form one
+        period; a word with another meaning binds across fewer of them (`also_glue`): "fall
+        of 2019" is a season, "did returns fall in 2020" a comparison."""
+        glue = self.lexicon.also_glue[lang] if before.also or entity.also else self.lexicon.glue[lang]
+        return all(t.text in glue for t in tokens[before.end:entity.start])
 
     def _numbers_as_digits(self, text: str, tokens: list, lang: str | None, hint: str | None,
                            parsed: tuple) -> tuple:

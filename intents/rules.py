@@ -177,10 +177,18 @@ def _categories(ents: list[Entity]) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
+def _other_meanings(ents: list[Entity]) -> list[Entity]:
+    """Time words the time grammar did not use take their other meaning ("keerden in 2020
+    terug": a word for returning; "ont été": a stop word, dropped)."""
+    out = [replace(e, type=e.also[0], value=e.also[1], also=None) if e.also else e for e in ents]
+    return [e for e in out if e.type != "stop"]
+
+
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Query | None = None, layout: when.Layout | None = None) -> Parsed:
-    # "kw:max+year_word" ("recordjaar"): one phrase, two keywords.
-    all_kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")}
+    # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
+    all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
+               for kw in value.split("+")}
     ratio, ents = _ratio(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
@@ -191,7 +199,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
-    ents = [e for i, e in enumerate(ents) if i not in reading.used and i not in negated]
+    ents = _other_meanings([e for i, e in enumerate(ents) if i not in reading.used and i not in negated])
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")} | ({"compare"} if ratio else set())
     claims = [e.value for e in ents if e.type == "claim"]
     if any(c.endswith("_compare") for c in claims) and not any(e.type == "num" for e in ents):

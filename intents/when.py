@@ -469,7 +469,13 @@ INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
 
 
 def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
-    """The item an entity starts as; None for entities that say nothing of time."""
+    """The item an entity starts as; None for entities that say nothing of time. A
+    period word with another meaning ("fall") is read only inside a rule ("fall 2019")."""
+    item = _lexical_item(e, i, ntok, determined)
+    return item._replace(kind="weak") if item is not None and e.also and item.kind == "time" else item
+
+
+def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
     t, v = e.type, e.value
     make = lambda kind, value, rule="": Item(i, i, kind, value, ntok, rule)
     if t == "month":
@@ -581,21 +587,23 @@ def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P
     yield from extend(start, pattern)
 
 
-def _best_cover(items: list[Item], n: int) -> list[Item]:
-    """Non-overlapping readings that cover most tokens, with fewest items."""
+def _best_cover(items: list[Item], n: int, other: set[int] = frozenset()) -> list[Item]:
+    """Non-overlapping readings that cover most tokens, with fewest items; between
+    those, the one that leaves most words with another meaning (`other`, entity
+    indexes) to it: "vorig jaar terug" is last year, and "terug" is returning."""
     top = [it for it in items if it.kind in ("time", "anchored", "bad")]
-    best: list[tuple[int, int, list[Item]]] = [(0, 0, [])] * (n + 1)
+    best: list[tuple[tuple[int, int, int], list[Item]]] = [((0, 0, 0), [])] * (n + 1)
     for i in range(n - 1, -1, -1):
-        score, count_, chosen = best[i + 1]
+        score, chosen = best[i + 1]
         for it in top:
             if it.first != i:
                 continue
-            s, c_, rest = best[it.last + 1]
-            candidate = (s + it.tokens, c_ + 1, [it] + rest)
-            if (candidate[0], -candidate[1]) > (score, -count_):
-                score, count_, chosen = candidate
-        best[i] = (score, count_, chosen)
-    return best[0][2]
+            (tokens, fewer, kept), rest = best[it.last + 1]
+            candidate = (tokens + it.tokens, fewer - 1, kept - len(_covered(it) & other))
+            if candidate > score:
+                score, chosen = candidate, [it] + rest
+        best[i] = (score, chosen)
+    return best[0][1]
 
 
 def _covered(it: Item) -> set[int]:
@@ -612,7 +620,8 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     if not any(it.kind in TIME_ITEMS for it in items) or all(it.kind == "part" for it in items if it.kind in TIME_ITEMS):
         reading.unread, reading.talk = _parts_apart(ents, [i for i, e in enumerate(ents) if _time_only(e)])
         return reading
-    chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents))
+    other = {i for i, e in enumerate(ents) if e.also}
+    chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents), other)
     if comparing:
         chosen = _split_intervals(chosen)
     periods: list[tuple[Item, Period | None]] = []
@@ -653,6 +662,8 @@ def _quote(ents: list[Entity]) -> str:
 
 
 def _time_only(e: Entity) -> bool:
+    if e.also:
+        return False  # unused, it has its other meaning
     if e.type in ("quarter", "half"):
         return bool(e.value)  # "Q3"; the bare word "quarter" may name a grain ("best quarter")
     return e.type in TIME_ONLY or f"{e.type}:{e.value}" in TIME_ONLY
