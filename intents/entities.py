@@ -461,8 +461,8 @@ class Lexicon:
 
     def _compound(self, word: str, i: int, lang: str) -> list[Entity] | None:
         """A Dutch compound of two lexicon words ("terugkeercijfers", "bestemmingslanden"),
-        with or without a linking s or e: both parts are read. A part the lexicon does not
-        know ("zomermaanden") leaves the word unread."""
+        with or without a linking s or e: both parts are read ("zomermaanden": a season and
+        a grain). A part the lexicon does not know leaves the word unread."""
         if lang not in self.compounding:
             return None
         for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):

@@ -114,7 +114,8 @@ def _negations(ents: list[Entity], reading: when.Reading):
 
 
 def _leavable(ents: list[Entity], reading: when.Reading, j: int) -> bool:
-    return j in reading.starts or (ents[j].type in NEGATABLE and j not in reading.used)
+    # a vague period ("2020 except the summer") is asked back as any vague period
+    return j in reading.starts or j in reading.vague_starts or (ents[j].type in NEGATABLE and j not in reading.used)
 
 
 def _target_after(ents: list[Entity], reading: when.Reading, i: int) -> int | None:
@@ -162,7 +163,7 @@ def _ending_at(ents: list[Entity], reading: when.Reading, end: int) -> int | Non
     """Where the period or name that ends at entity `end` starts."""
     if ents[end].type in NEGATABLE and end not in reading.used:
         return end
-    starts = [s for s in reading.starts if s <= end]
+    starts = [s for s in reading.starts + reading.vague_starts if s <= end]
     if starts and all(k in reading.used for k in range(max(starts), end + 1)):
         return max(starts)
     return None

@@ -15,6 +15,9 @@ Conventions (the answer restates the period it used, so each is visible):
 - beginning / middle / end of a period name no months of their own ("early 2020"):
   alone they are asked back, offering the first / middle / last third; as the edge
   of a span ("from early 2019 to the end of 2020") they are the period's edge;
+- a season's months are not agreed (meteorological, school holidays): a season is
+  asked back, offering the meteorological months (winter 2020: December 2019 to
+  February 2020), and so is any period built from one ("since the summer of 2019");
 - "the year before" counts from a period named in the same question, then from
   the previous question's; with neither it is asked back, never counted from today.
 """
@@ -30,11 +33,15 @@ from .entities import Entity, day_exists
 from .models import Period
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+# The meteorological seasons, first and last month; winter ends in the year it is named by.
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "winter": (12, 2)}
+# Period kinds that name no months of their own: asked back, offering these months.
+VAGUE = {"part", "season"}
 # Past this a span is not a question about these figures ("the last 300 years").
 MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
 TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post", "part",
-             "part_of_year", "era", "ytd", "hence:post", "weak_month"}
+             "part_of_year", "era", "ytd", "hence:post", "weak_month", "season"}
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
@@ -83,6 +90,7 @@ class Reading:
     talk: list[Entity] = field(default_factory=list)  # "fin d'études": a part word by no period
     vague: list[Period] = field(default_factory=list)  # "early 2020": the third it may mean
     vague_words: list[str] = field(default_factory=list)
+    vague_starts: list[int] = field(default_factory=list)
 
 
 # ---- periods and grains ---------------------------------------------------------------
@@ -170,6 +178,12 @@ def latest(start_month: int, end_month: int, kind: str) -> Period:
     return Period((0, start_month), (0, end_month), kind, "latest")
 
 
+def season(name: str) -> Period:
+    """A season without its year; winter starts in the December before."""
+    first, last = SEASONS[name]
+    return Period((-1 if first > last else 0, first), (0, last), "season", "latest")
+
+
 # ---- the rules --------------------------------------------------------------------------
 
 class P(NamedTuple):
@@ -221,6 +235,8 @@ of_word = k("range", "from")
 # "before", and Dutch "voor" where it can only mean before ("het jaar voor 2016")
 before_word = P(frozenset({"range"}), lambda it: it.value in ("before", "weak_before"))
 first_word = P(frozenset({"ord", "kw"}), lambda it: it.value in (1, "top"))
+# a season without its year, also one with another meaning ("cet été", "last fall")
+season_word = P(frozenset({"time", "weak"}), lambda it: it.rule == "season" and it.value.open)
 last_word = k("mod", "last")
 
 
@@ -311,15 +327,15 @@ def _ago(n: float, g: str, c: Ctx) -> Period | None:
     return step(unit_at(g, c.now), g, -int(n))
 
 
-def _nearest_month(mod: str, month: Period, c: Ctx) -> Period | None:
-    """"next March": the first March after this month; "last March": the latest one before it."""
+def _nearest(mod: str, p: Period, c: Ctx) -> Period:
+    """"next March", "next summer": the first after this month; "last March": the latest
+    one before it; "this winter": the one this month is in, else the one of this year."""
+    around = [p.with_year(c.today.year + d) for d in (-1, 0, 1, 2)]
     if mod == "next":
-        year = c.today.year if month.start[1] > c.today.month else c.today.year + 1
-    elif mod == "last":
-        year = c.today.year if month.start[1] < c.today.month else c.today.year - 1
-    else:
-        year = c.today.year
-    return month.with_year(year)
+        return next(q for q in around if q.start > c.now)
+    if mod == "last":
+        return next(q for q in reversed(around) if q.end < c.now)
+    return next((q for q in around if q.start <= c.now <= q.end), p.with_year(c.today.year))
 
 
 def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
@@ -389,8 +405,10 @@ RULES: tuple[Rule, ...] = (
     Rule("grain mod", (grain(), k("mod")), lambda g, m, c: _relative(m.value, g.value, c), ("fr", "nl")),
     Rule("mod n grains", (k("mod"), count, grain()), lambda m, n, g, c: _relative(m.value, g.value, c, int(n.value))),
     Rule("n mod grains", (count, k("mod"), grain()), lambda n, m, g, c: _relative(m.value, g.value, c, int(n.value))),
-    Rule("mod month", (k("mod"), month_name), lambda m, a, c: _nearest_month(m.value, a.value, c)),
-    Rule("month after next", (month_name, k("shift2", 2)), lambda a, s_, c: shifted(_nearest_month("next", a.value, c), 12)),
+    Rule("mod month", (k("mod"), month_name), lambda m, a, c: _nearest(m.value, a.value, c)),
+    Rule("mod season", (k("mod"), season_word), lambda m, a, c: _nearest(m.value, a.value, c)),
+    Rule("season mod", (season_word, k("mod")), lambda a, m, c: _nearest(m.value, a.value, c), ("fr",)),
+    Rule("month after next", (month_name, k("shift2", 2)), lambda a, s_, c: shifted(_nearest("next", a.value, c), 12)),
     Rule("part of this year", (k("part"), grain("year")), lambda pt, g, c: third(unit_at("year", c.now), pt.value)),
     Rule("part of year word", (k("part_of_year"),), lambda pt, c: third(unit_at("year", c.now), pt.value)),
     Rule("hence n grains", (k("hence", "pre"), count, grain()), lambda h, n, g, c: _ago(-n.value, g.value, c)),
@@ -496,6 +514,8 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
         return make("grain", t)
     if t == "decade":
         return make("time", Period.years(v, v + 9), "decade")
+    if t == "season":
+        return make("time", season(v), "season")
     if t == "bad_date":
         return make("bad", v)
     if t == "rel" and v == "latest":
@@ -566,8 +586,16 @@ def _made(made: Any, run: tuple[Item, ...], name: str) -> Item:
     first, last = run[0].first, run[-1].last
     tokens = sum(it.tokens for it in run)
     if isinstance(made, Period):
-        return Item(first, last, "time", made, tokens, name, run)
+        return Item(first, last, "time", _as_vague_as(made, run), tokens, name, run)
     return Item(first, last, made[0], made[1:] if made[0] == "anchored" else made[1], tokens, name, run)
+
+
+def _as_vague_as(made: Period, run: tuple[Item, ...]) -> Period:
+    """A period built from a season is as vague as the season ("since the summer of 2019",
+    "the 3 months before winter 2020"): its edge is one of the season's unagreed months."""
+    if made.kind in VAGUE or not any(isinstance(it.value, Period) and it.value.kind == "season" for it in run):
+        return made
+    return Period(made.start, made.end, "season", made.anchor)
 
 
 def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P, ...], layout: Layout):
@@ -635,10 +663,11 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
             periods.append((it, None))
     periods = _borrow_years(_distribute(periods))
     placed = _anchor_shifts(periods, previous, reading, (today.year, today.month))
-    reading.vague = [p for p, _ in placed if p.kind == "part"]
+    reading.vague = [p for p, _ in placed if p.kind in VAGUE]
+    reading.vague_starts = [start for p, start in placed if p.kind in VAGUE]
     reading.vague_words = [_quote(ents[it.first:it.last + 1])
-                           for it in chosen if it.kind == "time" and it.value.kind == "part"]
-    placed = [(p, start) for p, start in placed if p.kind != "part"]
+                           for it in chosen if it.kind == "time" and it.value.kind in VAGUE]
+    placed = [(p, start) for p, start in placed if p.kind not in VAGUE]
     reading.periods = [p for p, _ in placed]
     reading.starts = [start for _, start in placed]
     unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]

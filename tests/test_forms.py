@@ -34,7 +34,7 @@ def _table(lang: str) -> dict[str, str]:
 @pytest.mark.parametrize("lang,form,kind,value", [
     ("en", "dropped", "kw", "compare"),
     ("en", "rising", "kw", "compare"),
-    ("en", "falling", "kw", "compare"),
+    ("en", "decreasing", "kw", "compare"),
     ("en", "child", "oos", "breakdown"),
     ("en", "denying", "category", "rejected"),
     ("nl", "zakte", "kw", "compare"),
