@@ -69,8 +69,10 @@ def _encodable(text: str) -> bool:
 
 
 def _keeps_meanings(before: list, after: list) -> bool:
-    """Whether every entity of the first reading, numbers aside, is still in the second."""
-    meanings = lambda ents: Counter((e.type, e.value) for e in ents if e.type not in NUMBER_PARTS)
+    """Whether every entity of the first reading, numbers aside, is still in the second; a
+    number word with another meaning ("les deux": both) keeps it too."""
+    meanings = lambda ents: Counter(meaning for e in ents for meaning in ((e.type, e.value), e.also)
+                                    if meaning and meaning[0] not in NUMBER_PARTS)
     return not meanings(before) - meanings(after)
 
 class Pipeline:
@@ -105,8 +107,10 @@ class Pipeline:
             lang, _ = self.lexicon.detect(matched, hint)
         reading = lang or hint or "en"
         dets = self.lexicon.determiners[reading]
+        # after a determiner, or starting with one ("les deux"), a number counts grains as a span
         layout = when.Layout(
-            determined=frozenset(i for i, e in enumerate(ents) if e.start and tokens[e.start - 1].text in dets),
+            determined=frozenset(i for i, e in enumerate(ents) if e.start and tokens[e.start - 1].text in dets
+                                 or e.end - e.start > 1 and tokens[e.start].text in dets),
             glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
         previous = context.query if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading)

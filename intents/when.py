@@ -341,7 +341,20 @@ def _nearest(mod: str, p: Period, c: Ctx) -> Period:
 def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
     """A grain n steps from a period still to be found; `fallback_today` for words
     that may also count from today ("the previous year")."""
-    return ("anchored", g, n, fallback_today)
+    return ("anchored", g, n, fallback_today, False)
+
+
+def _span_shift(n: int, g: str, fallback_today: bool = False) -> tuple | None:
+    """The n grains right after (before, n < 0) a period still to be found ("2021 and
+    the two following years", "et les deux années suivantes ?")."""
+    return ("anchored", g, n, fallback_today, True) if abs(n) <= MAX_UNITS[g] else None
+
+
+def _coming(mod: str, g: str, c: Ctx, n: int) -> Period | tuple | None:
+    """"the next 2 years" after a period named before it, or in the previous question, are
+    the two after that period ("2021 and the next two years"); else they count from today,
+    as "the last 2 years" always do."""
+    return _span_shift(n, g, True) if mod == "next" else _relative(mod, g, c, n)
 
 
 def _short_year(value: float) -> int:
@@ -403,8 +416,8 @@ RULES: tuple[Rule, ...] = (
     Rule("previous grain", (k("prev"), grain()), lambda m, g, c: _shift(-1, g.value, True)),
     Rule("grain previous", (grain(), k("prev")), lambda g, m, c: _shift(-1, g.value, True), ("fr", "nl")),
     Rule("grain mod", (grain(), k("mod")), lambda g, m, c: _relative(m.value, g.value, c), ("fr", "nl")),
-    Rule("mod n grains", (k("mod"), count, grain()), lambda m, n, g, c: _relative(m.value, g.value, c, int(n.value))),
-    Rule("n mod grains", (count, k("mod"), grain()), lambda n, m, g, c: _relative(m.value, g.value, c, int(n.value))),
+    Rule("mod n grains", (k("mod"), count, grain()), lambda m, n, g, c: _coming(m.value, g.value, c, int(n.value))),
+    Rule("n mod grains", (count, k("mod"), grain()), lambda n, m, g, c: _coming(m.value, g.value, c, int(n.value))),
     Rule("mod month", (k("mod"), month_name), lambda m, a, c: _nearest(m.value, a.value, c)),
     Rule("mod season", (k("mod"), season_word), lambda m, a, c: _nearest(m.value, a.value, c)),
     Rule("season mod", (season_word, k("mod")), lambda a, m, c: _nearest(m.value, a.value, c), ("fr",)),
@@ -416,7 +429,7 @@ RULES: tuple[Rule, ...] = (
     # "dans une année", not "dans les années 2019 et 2020"
     Rule("hence grain", (k("hence", "pre"), P(frozenset({"grain"}), lambda it: it.rule != "det")),
          lambda h, g, c: _ago(-1, g.value, c)),
-    Rule("n grains mod", (count, grain(), k("mod")), lambda n, g, m, c: _relative(m.value, g.value, c, int(n.value)),
+    Rule("n grains mod", (count, grain(), k("mod")), lambda n, g, m, c: _coming(m.value, g.value, c, int(n.value)),
          ("fr",)),
     Rule("n grains ago", (count, grain(), k("ago", "post")), lambda n, g, a, c: _ago(n.value, g.value, c)),
     Rule("grain ago", (grain(), k("ago", "post")), lambda g, a, c: _ago(1, g.value, c)),
@@ -433,7 +446,22 @@ RULES: tuple[Rule, ...] = (
     # anchored to another period: in the same question, else the previous one
     Rule("grain shift", (grain(), k("shift")), lambda g, s, c: _shift(s.value, g.value)),
     Rule("shift grain", (k("shift"), grain()), lambda s, g, c: _shift(s.value, g.value)),
-    Rule("n grains shift", (count, grain(), k("shift")), lambda n, g, s, c: _shift(s.value * int(n.value), g.value)),
+    Rule("n grains shift", (bare_count, grain(), k("shift")), lambda n, g, s, c: _shift(s.value * int(n.value), g.value)),
+    # after a determiner, or with the count after the shift word, a span ("les deux années suivantes")
+    Rule("the n grains shift", (det_count, grain(), k("shift")),
+         lambda n, g, s, c: _span_shift(s.value * int(n.value), g.value)),
+    Rule("the n shift grains", (det_count, k("shift"), grain()),
+         lambda n, s, g, c: _span_shift(s.value * int(n.value), g.value)),
+    Rule("shift n grains", (k("shift"), count, grain()), lambda s, n, g, c: _span_shift(s.value * int(n.value), g.value)),
+    Rule("the n grains before", (det_count, grain(), before_word), lambda n, g, d, c: _span_shift(-int(n.value), g.value)),
+    Rule("the n grains after", (det_count, grain(), k("range", "after")),
+         lambda n, g, d, c: _span_shift(int(n.value), g.value)),
+    # "the previous two years": before a period named, else before this one
+    Rule("previous n grains", (k("prev"), count, grain()), lambda p, n, g, c: _span_shift(-int(n.value), g.value, True)),
+    Rule("the n previous grains", (det_count, k("prev"), grain()),
+         lambda n, p, g, c: _span_shift(-int(n.value), g.value, True)),
+    Rule("the n grains previous", (det_count, grain(), k("prev")),
+         lambda n, g, p, c: _span_shift(-int(n.value), g.value, True), ("fr", "nl")),
     Rule("grain shift time", (grain(), k("shift"), closed), lambda g, s_, p, c: step(p.value, g.value, s_.value)),
     Rule("grain before", (grain(), k("range", "before")), lambda g, d, c: _shift(-1, g.value)),
     Rule("grain after", (grain(), k("range", "after")), lambda g, d, c: _shift(1, g.value)),
@@ -748,15 +776,15 @@ def _borrow_years(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item,
 
 def _anchor_shifts(periods: list[tuple[Item, Period | None]], previous: tuple[Period, ...],
                    reading: Reading, now: tuple[int, int]) -> list[tuple[Period, int]]:
-    """"the year before" counts from the period named before it in the question, then
-    after it, then from the previous question's first period."""
+    """"the year before", "the two following years" count from the period named before
+    them in the question, then after them, then from the previous question's first period."""
     out: list[tuple[Period, int]] = []
     named = [p for _, p in periods if p is not None and not p.anchor]
     for it, p in periods:
         if p is not None:
             out.append((p, it.first))
             continue
-        g, n, fallback_today = it.value
+        g, n, fallback_today, span = it.value
         before = [q for jt, q in periods if q is not None and jt.first < it.first and not q.anchor]
         anchor = before[-1] if before else named[0] if named else previous[0] if previous else None
         if anchor is not None and anchor.anchor:
@@ -766,5 +794,5 @@ def _anchor_shifts(periods: list[tuple[Item, Period | None]], previous: tuple[Pe
         if anchor is None:
             reading.needs_anchor = True
             continue
-        out.append((unit_at(g, anchor.start) if n == 0 else step(anchor, g, n), it.first))
+        out.append((unit_at(g, anchor.start) if n == 0 else (span_from if span else step)(anchor, g, n), it.first))
     return out
