@@ -371,7 +371,7 @@ def _month_day(d: Item, m: Item, y: int | None = None):
 
 DAY_RULES = {"day month", "month day"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
-              "open year", "part of this year", "up to the end of"}
+              "open year", "part of this year", "up to the end of", "grain month"}
 
 RULES: tuple[Rule, ...] = (
     # absolute: a month, quarter or half and its year
@@ -388,6 +388,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ordinal day month", (k("ord", 1), month_name), lambda d, m, c: m.value),
     Rule("month day", (month_name, day), lambda m, d, c: _month_day(d, m), ("en",)),
     Rule("grain year", (grain("year"), year), lambda g, y, c: y.value),
+    # "the month of March", "de maand mei 2020": the month
+    Rule("grain month", (grain("month"), month_name), lambda g, m, c: m.value),
     Rule("ordinal grain", (k("ord"), grain("quarter", "half", "month")),
          lambda o, g, c: within(latest(1, 12, "year"), g.value, o.value)),
     Rule("grain number", (grain("quarter", "half"), count),
