@@ -46,9 +46,9 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
                    "num", "bad_date"}
-# Items that may start a reading: without one, the question names no period.
+# Items that may start a reading: without one, the question names no period ("num": "twenty twenty").
 TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "hence", "part", "part_of_year",
-              "whole", "era", "now"}
+              "whole", "era", "now", "num"}
 
 
 class Item(NamedTuple):
@@ -230,6 +230,9 @@ det_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule == "d
 # no determiner: "two years after 2016" is one year
 bare_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule != "det")
 day = P(frozenset({"num"}), lambda it: _whole_number(it, 1, 31) and it.tokens == 1)
+# "twenty nineteen", "negentien negenennegentig": text2num writes a year said in two halves as two numbers
+century = P(frozenset({"num"}), lambda it: _whole_number(it, 19, 20) and it.tokens == 1)
+year_half = P(frozenset({"num"}), lambda it: _whole_number(it, 10, 99) and it.tokens == 1)
 # "van" / "de" between a part and its period ("de eerste 3 maanden van 2020")
 of_word = k("range", "from")
 # "before", and Dutch "voor" where it can only mean before ("het jaar voor 2016")
@@ -387,6 +390,8 @@ RULES: tuple[Rule, ...] = (
     Rule("day month", (day, month_name), lambda d, m, c: _month_day(d, m)),
     Rule("ordinal day month", (k("ord", 1), month_name), lambda d, m, c: m.value),
     Rule("month day", (month_name, day), lambda m, d, c: _month_day(d, m), ("en",)),
+    Rule("year in two numbers", (century, year_half), lambda a, b, c: Period.year(int(a.value) * 100 + int(b.value)),
+         ("en", "nl")),
     Rule("grain year", (grain("year"), year), lambda g, y, c: y.value),
     # "the month of March", "de maand mei 2020": the month
     Rule("grain month", (grain("month"), month_name), lambda g, m, c: m.value),
