@@ -248,6 +248,8 @@ class Rule(NamedTuple):
     pattern: tuple[P, ...]
     produce: Callable[..., Any]
     langs: tuple[str, ...] = ()
+    # The first `context` items are only looked at: they stay for the rest of the question.
+    context: int = 0
 
 
 class Ctx:
@@ -502,6 +504,9 @@ RULES: tuple[Rule, ...] = (
     Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
     Rule("up to the end of", (k("range", "until"), k("part", "end"), time), lambda u, pt, p, c: _until(p.value)),
     Rule("before", (k("range", "before"), time), lambda b, p, c: _before(p.value)),
+    # a series per year of one year is no series: "per jaar voor 2010" is before it, not for it
+    Rule("per year before", (k("kw", "per_year"), k("range", "weak_before"), closed),
+         lambda s_, b, p, c: _before(p.value), ("nl",), context=1),
     Rule("after", (k("range", "after"), time), lambda a, p, c: _after(p.value, c)),
 )
 
@@ -510,7 +515,7 @@ def _with_of(rule: Rule) -> Rule:
     def produce(*args):
         *items, ctx = args
         return rule.produce(*items[:-2], items[-1], ctx)
-    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, rule.langs)
+    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, rule.langs, rule.context)
 
 
 # Parts of a period may name it after "of" ("van 2020", "de 2020").
@@ -557,7 +562,7 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
         return make("now", v)  # "between 2019 and now"; alone it is left to the rules ("the latest figures")
     if t == "kw" and v in ("month_word", "year_word"):
         return make("grain", v.split("_")[0])
-    if t == "kw" and v == "top":
+    if t == "kw" and v in ("top", "per_year"):
         return make("kw", v)
     if t == "ytd":
         return make("ytd", v)
@@ -608,7 +613,7 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
                     made = rule.produce(*run, ctx)
                     if made is None:
                         continue
-                    item = _made(made, run, rule.name)
+                    item = _made(made, run[rule.context:], rule.name)
                     if _key(item) not in seen:
                         seen.add(_key(item))
                         index.setdefault((item.first, item.kind), []).append(item)
