@@ -362,6 +362,12 @@ def _coming(mod: str, g: str, c: Ctx, n: int) -> Period | tuple | None:
     return _span_shift(n, g, True) if mod == "next" else _relative(mod, g, c, n)
 
 
+def _across(season_: Period, a: Item, b: Item) -> Period | None:
+    """"winter 2020-2021": a season across the turn of the year, named by both years."""
+    crosses = season_.start[0] < season_.end[0]
+    return season_.with_year(_year_of(b)) if crosses and _year_of(b) == _year_of(a) + 1 else None
+
+
 def _short_year(value: float) -> int:
     """'96 and 96 after a month: 1900s from 30 up, as for decades."""
     return int(value) + (1900 if value >= 30 else 2000)
@@ -395,6 +401,9 @@ RULES: tuple[Rule, ...] = (
     Rule("year in two numbers", (century, year_half), lambda a, b, c: Period.year(int(a.value) * 100 + int(b.value)),
          ("en", "nl")),
     Rule("grain year", (grain("year"), year), lambda g, y, c: y.value),
+    Rule("season two years", (season_word, year, k("range", "to"), year), lambda s_, a, t, b, c: _across(s_.value, a, b)),
+    Rule("season of two years", (season_word, of_word, year, k("range", "to"), year),
+         lambda s_, o, a, t, b, c: _across(s_.value, a, b)),
     # "the month of March", "de maand mei 2020": the month
     Rule("grain month", (grain("month"), month_name), lambda g, m, c: m.value),
     Rule("ordinal grain", (k("ord"), grain("quarter", "half", "month")),
