@@ -45,7 +45,7 @@ TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next",
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
-                   "num", "bad_date"}
+                   "num", "bad_date", "season"}
 # Items that may start a reading: without one, the question names no period ("num": "twenty twenty").
 TIME_ITEMS = {"time", "bad", "grain", "mod", "prev", "ytd", "shift", "shift2", "ago", "hence", "part", "part_of_year",
               "whole", "era", "now", "num"}
