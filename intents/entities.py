@@ -453,9 +453,9 @@ class Lexicon:
             return None
         if kind == "month" and match[0] in self.weak_months:
             return None
-        if word in self.common and (kind == "country" or match[1] < COMMON_CUTOFF):
+        if word in self.common and (kind in ("country", "ordinal") or match[1] < COMMON_CUTOFF):
             # A common word is spelled right, or one letter off ("maat" for "maart"): "soldiers"
-            # is no country, "geachte" no "geslacht", "effectue" no "affecte".
+            # is no country, "eight" no "eighth", "geachte" no "geslacht", "effectue" no "affecte".
             return None
         return match[0], kind, value
 

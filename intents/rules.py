@@ -123,8 +123,9 @@ def _target_after(ents: list[Entity], reading: when.Reading, i: int) -> int | No
     ("is it true or not": nothing to leave out)."""
     target = i + 1
     while target < len(ents) and target not in reading.used and (
-            ents[target].type == "range" or (ents[target].type, ents[target].value) in NEG_PASSED):
-        target += 1  # "not through the Immigration Office", "other than countries...": no target
+            ents[target].type == "range" or (ents[target].type, ents[target].value) in NEG_PASSED
+            or (ents[target].also or ("",))[0] == "stop"):
+        target += 1  # "not through the Immigration Office", "other than countries...", "pas été": no target
     return target if target < len(ents) else None
 
 

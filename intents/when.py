@@ -451,6 +451,8 @@ RULES: tuple[Rule, ...] = (
          ("fr",)),
     Rule("n grains ago", (count, grain(), k("ago", "post")), lambda n, g, a, c: _ago(n.value, g.value, c)),
     Rule("grain ago", (grain(), k("ago", "post")), lambda g, a, c: _ago(1, g.value, c)),
+    # "il y a un an": the article binds as glue
+    Rule("ago grain", (k("ago", "pre"), grain()), lambda a, g, c: _ago(1, g.value, c)),
     Rule("ago n grains", (k("ago", "pre"), count, grain()), lambda a, n, g, c: _ago(n.value, g.value, c)),
     Rule("grain two steps", (grain(), k("shift2")), lambda g, s, c: step(unit_at(g.value, c.now), g.value, s.value)),
     Rule("two steps grain", (k("shift2"), grain()), lambda s, g, c: step(unit_at(g.value, c.now), g.value, s.value)),
