@@ -11,7 +11,7 @@ import os
 import pickle
 import sys
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class Entity:
     also: tuple[str, Any] | None = None
 
 
+@cache
 def _general_words(lang: str) -> list[str]:
     """general_words.txt of a language, most frequent first."""
     text = (LOCALE_DIR / lang / "general_words.txt").read_text(encoding="utf-8")

@@ -30,6 +30,11 @@ MAX_PER_YEAR = 12
 PLAIN_INFO = ("other_figures",)
 
 
+def _one_org(query: Query) -> str:
+    """The organisation a figure is counted through: the one named, else both ("total")."""
+    return query.orgs[0] if len(query.orgs) == 1 else "total"
+
+
 def _nums(value: Any):
     """The numbers of a line's params, inside tuples too (\"Other years: ...\")."""
     if isinstance(value, Num):
@@ -353,9 +358,9 @@ class Engine:
             if index in query.filled and period.single_month:
                 self._other_years(b, period)
             if period.whole_years and 1 < period.last_year - period.first_year + 1 <= MAX_PER_YEAR:
-                self._per_year(b, period, query.orgs[0] if len(query.orgs) == 1 else "total")
+                self._per_year(b, period, _one_org(query))
         if query.total:
-            self._sum(b, query, [self.value(p, query.orgs[0] if len(query.orgs) == 1 else "total")
+            self._sum(b, query, [self.value(p, _one_org(query))
                                  for p in self._periods(query)])
         if query.topic == "asylum_people":
             self._asylum_reading(b, query, today)
@@ -380,7 +385,7 @@ class Engine:
     def _count_except(self, b: Builder, query: Query, today: dt.date) -> None:
         """One period less others inside it ("2025 except March"): both must be published."""
         period = query.periods[0]
-        org = query.orgs[0] if len(query.orgs) == 1 else "total"
+        org = _one_org(query)
         whole = self.value(period, org)
         parts = [self.value(p, org) for p in query.exclude]
         inside = all(p.start >= period.start and p.end <= period.end for p in query.exclude)

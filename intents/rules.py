@@ -92,9 +92,11 @@ def _negations(ents: list[Entity], reading: when.Reading):
         if i and (ents[i - 1].type, ents[i - 1].value) in NEG_PASSED:
             negated[i - 1] = ents[i - 1]  # "countries other than Brazil": no list of countries is asked for
         targets: list[int] = []
-        negated.update({j: ents[j] for j in _passed_over(ents, reading, i) if ents[j].type != "range"})
+        target = _target_after(ents, reading, i)
+        # the words between a negation and what it leaves out are part of it ("pas passés par")
+        negated.update({j: ents[j] for j in range(i + 1, len(ents) if target is None else target)
+                        if ents[j].type != "range"})
         if e.value != "post":
-            target = _target_after(ents, reading, i)
             if target is not None and _leavable(ents, reading, target):
                 targets = _list_from(ents, reading, target)
             elif target is not None and e.value is None:
@@ -107,7 +109,7 @@ def _negations(ents: list[Entity], reading: when.Reading):
         for target in targets:
             if target in reading.starts:
                 excluded_starts.add(target)
-            negated[target] = ents[target] if target not in reading.starts else negated.get(target, ents[target])
+            negated[target] = ents[target]
     for period, start in zip(reading.periods, reading.starts):
         (exclude if start in excluded_starts else periods).append(period)
     return periods, exclude, negated, bad
@@ -127,12 +129,6 @@ def _target_after(ents: list[Entity], reading: when.Reading, i: int) -> int | No
             or (ents[target].also or ("",))[0] == "stop"):
         target += 1  # "not through the Immigration Office", "other than countries...", "pas été": no target
     return target if target < len(ents) else None
-
-
-def _passed_over(ents: list[Entity], reading: when.Reading, i: int) -> list[int]:
-    """The words between a negation and what it leaves out: part of the negation."""
-    end = _target_after(ents, reading, i)
-    return list(range(i + 1, len(ents) if end is None else end))
 
 
 def _list_from(ents: list[Entity], reading: when.Reading, target: int) -> list[int]:
