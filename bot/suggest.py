@@ -46,8 +46,8 @@ class Suggester:
         self.pipeline = pipeline
         engine = pipeline.engine
         self.first_year = engine.first_year
-        self.years = {int(y) for y in engine.yearly.index}
-        self.months = {(int(y), int(m)) for y, m, org in engine.monthly.index if org == "total"}
+        self.years = set(engine.years)
+        self.months = set(engine.months)
         self.monthly_years, self.country_years = engine.monthly_years, engine.country_years
         self.category_years = engine.category_years
 

@@ -1,4 +1,6 @@
-"""Load and validate the CSV tables in data/ once, at start-up.
+"""Load and validate the data directory once, at start-up: the source register
+(sources.csv), the observations (observations.csv: one row per published figure), the
+caveats (footnotes.csv) and what the sources say in words (statements.csv).
 
 Plain csv parsing (not pandas) so that every violation can name its file, row and
 rule in one line. Nothing is returned until every rule has passed.
@@ -6,27 +8,35 @@ rule in one line. Nothing is returned until every rule has passed.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import importlib.resources
 import io
 import os
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from babel import Locale
 
-TABLES = ("sources", "monthly", "yearly", "yearly_by_organisation", "countries", "categories", "totals", "footnotes",
-          "statements")
-# Tables of figures: a key given by two sheets is taken from the newer one (see `_supersede`).
-FIGURE_TABLES = ("monthly", "yearly", "yearly_by_organisation", "countries", "categories", "totals")
-# Lists read whole: a year's list comes from one sheet, never half from each.
-LIST_TABLES = ("countries", "categories")
-SELECTOR_TABLES = ("monthly", "yearly", "organisation", "countries", "categories")
+from .models import CATEGORIES, LANGS, ORGS
+
+TABLES = ("sources", "observations", "footnotes", "statements")
 MAX_FILE_BYTES = 1024 * 1024   # every table and source text is a few KB; a bigger file is refused unread
-ORGS_SPLIT = ("fedasil", "dvz")
-MONTHLY_ORGS = (*ORGS_SPLIT, "total")
+ORGANISATIONS = ("total", *ORGS)
+KINDS = ("fact_sheet", "press_release", "half_year_update", "annual_report", "news")
+UNITS = ("count", "percent", "rank")
+QUALIFIERS = ("about", "almost", "more_than", "rounded")
+BASES = ("destination", "nationality", "origin")
+# The printed total of a breakdown's table ("totaal" under the country list or the profile).
+ALL = "all"
+# The sheet's "Andere" row: every country outside its list.
+OTHER = "other"
+SELECTOR_TABLES = ("monthly", "yearly", "organisation", "countries", "categories")
+# How far a profile's printed percentages may stray from 100 (2025: 99.3).
+PERCENT_SLACK = 1.0
 
 
 class DataError(Exception):
@@ -38,6 +48,7 @@ class DataError(Exception):
         super().__init__(f"damaged data: {where}: rule '{rule}': {detail}")
 
 
+# ---- cell parsers -------------------------------------------------------------------------
 def _int(lo: int, hi: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = int(text)
@@ -47,10 +58,10 @@ def _int(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
-def _pct(text: str) -> float:
+def _number(text: str) -> float:
     value = float(text)
-    if not 0 <= value <= 100:
-        raise ValueError(f"{value} is outside 0..100")
+    if not 0 <= value <= 10_000_000 or value != value:
+        raise ValueError(f"{text} is outside 0..10,000,000")
     return value
 
 
@@ -62,9 +73,40 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _pattern(regex: str, what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if not re.fullmatch(regex, text):
+            raise ValueError(f"{text!r} is not {what}")
+        return text
+    return parse
+
+
 def _text(text: str) -> str:
     if not text.strip():
         raise ValueError("empty text")
+    return text
+
+
+def _month(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not m or not 1990 <= int(m.group(1)) <= 2100 or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"{text!r} is not a month YYYY-MM between 1990 and 2100")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _date(text: str) -> tuple[int, ...]:
+    """YYYY-MM-DD, or YYYY-MM or YYYY when the publication gives no more."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        raise ValueError(f"{text!r} is not a date YYYY[-MM[-DD]]")
+    parts = tuple(int(p) for p in m.groups() if p is not None)
+    dt.date(parts[0], *(parts[1:] + (1, 1)[len(parts) - 1:]))  # raises for a day not on the calendar
+    return parts
+
+
+def _url(text: str) -> str:
+    if not re.fullmatch(r"https?://[^\s\"<>]+", text):
+        raise ValueError(f"{text!r} is not an http(s) URL")
     return text
 
 
@@ -73,9 +115,9 @@ def _territories() -> frozenset[str]:
     return frozenset(Locale("en").territories)
 
 
-def _iso(text: str) -> str:
-    if text != "other" and not (re.fullmatch(r"[A-Z]{2}", text) and text in _territories()):
-        raise ValueError(f"{text!r} is not an ISO 3166 code known to CLDR (or 'other')")
+def _country(text: str) -> str:
+    if text not in (OTHER, ALL) and not (re.fullmatch(r"[A-Z]{2}", text) and text in _territories()):
+        raise ValueError(f"{text!r} is not an ISO 3166 code known to CLDR (or '{OTHER}', '{ALL}')")
     return text
 
 
@@ -87,62 +129,144 @@ def _topics(text: str) -> tuple[str, ...]:
 
 
 _YEAR = _int(1990, 2100)
-_COUNT = _int(0, 10_000_000)
-_ANY = str
+_ID = _pattern(r"[a-z0-9][a-z0-9_-]*", "an id of lower-case letters, digits, '-' and '_'")
 
 # column -> (parser, required); an optional column may be empty and then reads as None
 SCHEMAS: dict[str, dict[str, tuple[Callable[[str], Any], bool]]] = {
-    "sources": {"file": (_text, True), "year": (_YEAR, True), "title": (_text, True), "publisher": (_text, True)},
-    "monthly": {"year": (_YEAR, True), "month": (_int(1, 12), True),
-                "organisation": (_choice(*MONTHLY_ORGS), True), "returns": (_COUNT, True), "source": (_text, True)},
-    "yearly": {"year": (_YEAR, True), "returns": (_COUNT, True), "first_month": (_int(1, 12), True),
-               "last_month": (_int(1, 12), True), "marks": (_choice("*", "**"), False), "source": (_text, True)},
-    "yearly_by_organisation": {"year": (_YEAR, True), "organisation": (_choice("fedasil", "dvz"), True),
-                               "returns": (_COUNT, True), "source": (_text, True)},
-    "countries": {"year": (_YEAR, True), "basis": (_choice("destination", "nationality"), True),
-                  "rank": (_int(1, 300), False), "iso": (_iso, True), "name": (_text, True),
-                  "returns": (_COUNT, True), "source": (_text, True)},
-    "categories": {"year": (_YEAR, True), "category": (_choice("applicants", "rejected", "irregular"), True),
-                   "name": (_text, True), "returns": (_COUNT, False), "percent": (_pct, True), "source": (_text, True)},
-    "totals": {"table": (_choice("countries", "categories"), True), "year": (_YEAR, True),
-               "returns": (_COUNT, False), "percent": (_pct, False), "source": (_text, True)},
+    "sources": {"id": (_ID, True), "kind": (_choice(*KINDS), True), "year": (_YEAR, True),
+                "publisher": (_text, True), "credit": (_text, True), "published": (_date, False),
+                "file": (_text, False),
+                **{f"title_{lang}": (_text, False) for lang in LANGS},
+                **{f"url_{lang}": (_url, False) for lang in LANGS}},
+    "observations": {"measure": (_pattern(r"[a-z][a-z_]*", "a measure name in lower case"), True),
+                     "start": (_month, True), "end": (_month, True),
+                     "organisation": (_choice(*ORGANISATIONS), True), "country": (_country, False),
+                     "basis": (_choice(*BASES), False), "category": (_choice(*CATEGORIES, ALL), False),
+                     "unit": (_choice(*UNITS), True), "value": (_number, True),
+                     "qualifier": (_choice(*QUALIFIERS), False), "mark": (_choice("*", "**"), False),
+                     "label": (_text, False), "source": (_text, True), "locator": (_text, True)},
     "footnotes": {"id": (_text, True), "mark": (_choice("*", "**"), False), "applies_to": (_text, True),
-                  "nl": (_text, True), "fr": (_text, True), "en": (_text, True), "source": (_text, True)},
-    "statements": {"id": (_text, True), "topics": (_topics, True), "year": (_YEAR, False), "returns": (_COUNT, False),
-                   "quote": (_text, True), "nl": (_text, True), "fr": (_text, True), "en": (_text, True),
-                   "source": (_text, True)},
+                  **{lang: (_text, True) for lang in LANGS}, "source": (_text, True), "locator": (_text, True)},
+    "statements": {"id": (_text, True), "topics": (_topics, True), "year": (_YEAR, False),
+                   "returns": (_int(0, 10_000_000), False), "quote": (_text, True),
+                   **{lang: (_text, True) for lang in LANGS}, "source": (_text, True), "locator": (_text, True)},
 }
+KEYS = {"sources": ("id",), "footnotes": ("id",), "statements": ("id",)}
 
-KEYS = {
-    "sources": ("file",), "monthly": ("year", "month", "organisation"), "yearly": ("year",),
-    "yearly_by_organisation": ("year", "organisation"), "countries": ("year", "iso"),
-    "categories": ("year", "category"), "totals": ("table", "year"), "footnotes": ("id",), "statements": ("id",),
-}
+
+# ---- the values the rest of the program reads -----------------------------------------------
+@dataclass(frozen=True)
+class Source:
+    """A publication of the register: what it is, when it came out, where to read it."""
+
+    id: str
+    kind: str
+    year: int
+    publisher: str
+    credit: str
+    published: tuple[int, ...] | None
+    file: str | None
+    titles: dict[str, str]
+    urls: dict[str, str]
+    # When it came out, for "the latest publication": its date, or for an undated one the
+    # first day after the last month it covers.
+    recency: tuple[int, int, int] = (0, 0, 0)
+
+    def title(self, lang: str) -> tuple[str, str]:
+        """The title in the reader's language where the publisher gives one, else in the
+        first language it has (Dutch, French, English); with that language."""
+        for candidate in (lang, *LANGS):
+            if candidate in self.titles:
+                return self.titles[candidate], candidate
+        raise KeyError(self.id)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One published figure: what it counts, over which months, broken down how, its value
+    and its unit, and where it was read."""
+
+    row: int
+    measure: str
+    start: tuple[int, int]
+    end: tuple[int, int]
+    org: str
+    country: str | None
+    basis: str | None
+    category: str | None
+    unit: str
+    value: float
+    qualifier: str | None
+    mark: str | None
+    label: str | None
+    source: str
+    locator: str
+    # `file:line` of a fact sheet's text, the page's URL and paragraph for a web page.
+    ref: str = ""
+
+    @property
+    def cell(self) -> tuple:
+        """What the figure is of, whoever publishes it: two sources of one cell give the same figure."""
+        return (self.measure, self.start, self.end, self.org, self.country, self.category, self.unit)
+
+    @property
+    def table(self) -> str:
+        """The kind of figure, as footnote selectors name it (monthly, yearly, organisation,
+        countries, categories)."""
+        if self.country is not None:
+            return "countries"
+        if self.category is not None:
+            return "categories"
+        if self.start == self.end:
+            return "monthly"
+        return "yearly" if self.org == "total" else "organisation"
+
+    @property
+    def year(self) -> int:
+        return self.start[0]
+
+    @property
+    def whole_year(self) -> bool:
+        return self.start[0] == self.end[0] and self.start[1] == 1 and self.end[1] == 12
 
 
 @dataclass(frozen=True)
 class Selector:
-    """`table:years[:organisation]` in footnotes.csv: which figures a caveat governs."""
+    """`[measure.]table:years[:organisation]` in footnotes.csv: which figures a caveat governs."""
 
+    measure: str
     table: str
     first: int
     last: int
     org: str | None
 
-    def matches(self, table: str, year: int, org: str | None) -> bool:
-        return (self.table == table and self.first <= year <= self.last
+    def matches(self, obs: Observation) -> bool:
+        return self.covers(obs.measure, obs.table, obs.year, obs.org)
+
+    def covers(self, measure: str, table: str, year: int, org: str | None) -> bool:
+        return (self.measure == measure and self.table == table and self.first <= year <= self.last
                 and (self.org is None or self.org == (org or "total")))
 
 
 @dataclass(frozen=True)
 class Dataset:
     directory: Path
-    tables: dict[str, list[dict[str, Any]]]
+    # The register, oldest publication first.
+    sources: dict[str, Source]
+    # Every published figure, in the order of observations.csv.
+    observations: tuple[Observation, ...]
+    footnotes: tuple[dict[str, Any], ...]
+    statements: tuple[dict[str, Any], ...]
     selectors: dict[str, tuple[Selector, ...]]
-    # Rows a newer sheet superseded, each with the row used instead, by table.
-    superseded: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]
+    # Of the figures several sources give, those not used, each with the one used instead
+    # (the latest publication's).
+    superseded: tuple[tuple[Observation, Observation], ...] = ()
+    # Where sources disagree on one cell: each older figure with the latest one.
+    disagreements: tuple[tuple[Observation, Observation], ...] = ()
+    used: tuple[Observation, ...] = field(default=())
 
 
+# ---- reading ----------------------------------------------------------------------------------
 def _read_text(path: Path, file: str, row: int | None = None) -> str | None:
     """The text of `path` (UTF-8, a leading byte-order mark dropped), None if it does not
     exist. A file that cannot be read, or is over MAX_FILE_BYTES, is a DataError naming
@@ -193,14 +317,14 @@ def _read(directory: Path, name: str) -> list[dict[str, Any]]:
             raw = dict(zip(header, cells))
             row: dict[str, Any] = {"_row": number}
             for column, (parse, required) in schema.items():
-                text = raw[column].strip()
-                if not text:
+                cell = raw[column].strip()
+                if not cell:
                     if required:
                         raise DataError(file, number, "required", f"column {column!r} is empty")
                     row[column] = None
                     continue
                 try:
-                    row[column] = parse(text)
+                    row[column] = parse(cell)
                 except ValueError as exc:
                     raise DataError(file, number, "value", f"column {column!r}: {exc}") from None
             rows.append(row)
@@ -210,19 +334,16 @@ def _read(directory: Path, name: str) -> list[dict[str, Any]]:
         raise DataError(file, 2, "rows-present", "the table has a header but no rows")
     seen: dict[tuple, int] = {}
     for row in rows:
-        # Two sheets may give the same figure (the newer supersedes); one sheet gives it once.
-        sheet = (_sheet(row),) if name in FIGURE_TABLES else ()
-        key = tuple(row[k] for k in KEYS[name]) + sheet
+        key = tuple(row[k] for k in KEYS.get(name, ()))
+        if not key:
+            continue
         if key in seen:
             raise DataError(file, row["_row"], "unique", f"{'/'.join(map(str, key))} already given in row {seen[key]}")
         seen[key] = row["_row"]
     return rows
 
 
-def _sheet(row: dict[str, Any]) -> str:
-    return row["source"].rpartition(":")[0]
-
-
+# ---- the register and what cites it ---------------------------------------------------------
 _NUMBER = re.compile(r"\d{1,3}(?:[. ]\d{3})+(?!\d)|\d+(?:,\d+)?")
 
 
@@ -234,40 +355,118 @@ def _numbers_in(line: str) -> set[float]:
     return found
 
 
-def _check_sources(directory: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
-    texts: dict[str, list[str]] = {}
-    for row in tables["sources"]:
-        path = directory / "sources" / row["file"]
-        text = _read_text(path, "sources.csv", row["_row"])
-        if text is None:
-            raise DataError("sources.csv", row["_row"], "source-file", f"{path} does not exist")
-        texts[row["file"]] = text.split("\n")
-    for name, rows in tables.items():
-        if name == "sources":
-            continue
+class _Citations:
+    """The register's sources and their texts: checks that a row cites a place that exists,
+    and there prints what the row says."""
+
+    def __init__(self, directory: Path, rows: list[dict[str, Any]]):
+        self.rows = {row["id"]: row for row in rows}
+        self.texts: dict[str, list[str]] = {}
         for row in rows:
-            file, _, line = row["source"].rpartition(":")
-            if file not in texts or not line.isdigit() or not 1 <= int(line) <= len(texts[file]):
-                raise DataError(f"{name}.csv", row["_row"], "source-ref",
-                                f"{row['source']!r} is not file:line of a listed source")
-            printed = texts[file][int(line) - 1]
-            for column in ("returns", "percent"):
-                value = row.get(column)
-                if value is not None and float(value) not in _numbers_in(printed):
-                    raise DataError(f"{name}.csv", row["_row"], "source-value",
-                                    f"{column} {value} is not printed on {row['source']}")
-            for column in ("name", "quote"):
-                if name in ("countries", "statements") and column in row and row[column] not in printed:
-                    raise DataError(f"{name}.csv", row["_row"], "source-value",
-                                    f"{column} {row[column]!r} is not printed on {row['source']}")
+            if not any(row[f"title_{lang}"] for lang in LANGS):
+                raise DataError("sources.csv", row["_row"], "title-present", f"{row['id']} has no title")
+            if row["file"] is None:
+                continue
+            path = directory / "sources" / row["file"]
+            text = _read_text(path, "sources.csv", row["_row"])
+            if text is None:
+                raise DataError("sources.csv", row["_row"], "source-file", f"{path} does not exist")
+            lines = text.split("\n")
+            if lines[-1] == "":
+                lines.pop()  # the newline that ends the last line starts no line of its own
+            self.texts[row["id"]] = lines
+
+    def ref(self, file: str, row: dict[str, Any]) -> str:
+        """`file:line` of a fact sheet's text, `url#pN` of a web page; after checking that
+        the source is in the register and the place exists."""
+        source = self.rows.get(row["source"])
+        if source is None:
+            raise DataError(file, row["_row"], "source-id", f"{row['source']!r} is not an id of sources.csv")
+        locator = row["locator"]
+        if source["file"] is not None:
+            lines = self.texts[source["id"]]
+            if not locator.isdigit() or not 1 <= int(locator) <= len(lines):
+                raise DataError(file, row["_row"], "source-ref",
+                                f"locator {locator!r} is not a line of {source['file']} (1-{len(lines)})")
+            return f"{source['file']}:{locator}"
+        m = re.fullmatch(r"(nl|fr|en):p(\d+)", locator)
+        if not m or source[f"url_{m.group(1)}"] is None:
+            raise DataError(file, row["_row"], "source-ref",
+                            f"locator {locator!r} is not lang:pN (a paragraph) of a page {source['id']} has a URL for")
+        return f"{source['url_' + m.group(1)]}#p{m.group(2)}"
+
+    def printed(self, row: dict[str, Any]) -> str | None:
+        """The line a row cites, where the source's text is in sources/."""
+        lines = self.texts.get(row["source"])
+        return lines[int(row["locator"]) - 1] if lines is not None else None
 
 
-def _check_statements(rows: list[dict[str, Any]]) -> None:
-    """A statement's text may use {year} and, with a figure, {returns} and {total}."""
+def _recency(row: dict[str, Any], covered: Iterable[tuple[int, int]]) -> tuple[int, int, int]:
+    if row["published"] is not None:
+        parts = row["published"]
+        return (parts[0], parts[1] if len(parts) > 1 else 0, parts[2] if len(parts) > 2 else 0)
+    last = max(covered, default=(row["year"], 12))
+    return (last[0] + 1, 1, 0) if last[1] == 12 else (last[0], last[1] + 1, 0)
+
+
+def _observations(rows: list[dict[str, Any]], cite: _Citations) -> list[Observation]:
+    out = []
+    seen: dict[tuple, int] = {}
+    for r in rows:
+        ref = cite.ref("observations.csv", r)
+        fail = functools.partial(_fail, "observations", r)
+        if r["end"] < r["start"]:
+            fail("period", f"end {r['end']} comes before start {r['start']}")
+        if r["unit"] == "count" and not float(r["value"]).is_integer():
+            fail("value", f"a count is a whole number, not {r['value']:g}")
+        if r["unit"] == "percent" and r["value"] > 100:
+            fail("value", f"a percentage is 0-100, not {r['value']:g}")
+        if r["unit"] == "rank" and not (float(r["value"]).is_integer() and 1 <= r["value"] <= 300):
+            fail("value", f"a rank is a whole number 1-300, not {r['value']:g}")
+        if (r["country"] is None) != (r["basis"] is None):
+            fail("basis", "a country row names its basis (destination, nationality, origin), no other row does")
+        if r["country"] is not None and r["category"] is not None:
+            fail("breakdown", "a row is broken down by country or by category, not both")
+        printed = cite.printed(r)
+        if printed is not None:
+            if r["value"] not in _numbers_in(printed):
+                fail("source-value", f"value {r['value']:g} is not printed on {ref}")
+            if r["label"] is not None and r["label"] not in printed:
+                fail("source-value", f"label {r['label']!r} is not printed on {ref}")
+        obs = Observation(r["_row"], r["measure"], r["start"], r["end"], r["organisation"], r["country"], r["basis"],
+                          r["category"], r["unit"], r["value"], r["qualifier"], r["mark"], r["label"], r["source"],
+                          r["locator"], ref)
+        key = (obs.source, *obs.cell)
+        if key in seen:
+            fail("unique", f"{obs.source} gives this figure in row {seen[key]} already")
+        seen[key] = obs.row
+        out.append(obs)
+    return out
+
+
+def _register(rows: list[dict[str, Any]], observations: list[Observation]) -> dict[str, Source]:
+    covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for obs in observations:
+        covered[obs.source].append(obs.end)
+    sources = [Source(r["id"], r["kind"], r["year"], r["publisher"], r["credit"], r["published"], r["file"],
+                      {lang: r[f"title_{lang}"] for lang in LANGS if r[f"title_{lang}"]},
+                      {lang: r[f"url_{lang}"] for lang in LANGS if r[f"url_{lang}"]},
+                      _recency(r, covered[r["id"]])) for r in rows]
+    return {s.id: s for s in sorted(sources, key=lambda s: s.recency)}
+
+
+def _check_statements(rows: list[dict[str, Any]], cite: _Citations) -> None:
+    """A statement's text may use {year} and, with a figure, {returns} and {total}; its
+    quote is printed where it cites."""
     for row in rows:
+        row["ref"] = cite.ref("statements.csv", row)
+        printed = cite.printed(row)
+        if printed is not None and row["quote"] not in printed:
+            raise DataError("statements.csv", row["_row"], "source-value",
+                            f"quote {row['quote']!r} is not printed on {row['ref']}")
         allowed = ({"year"} if row["year"] is not None else set()) | \
             ({"returns", "total"} if row["returns"] is not None and row["year"] is not None else set())
-        for lang in ("nl", "fr", "en"):
+        for lang in LANGS:
             names = set(re.findall(r"\{(\w*)\}", row[lang]))
             stray = re.sub(r"\{\w*\}", "", row[lang])
             if names - allowed or "{" in stray or "}" in stray:
@@ -275,168 +474,171 @@ def _check_statements(rows: list[dict[str, Any]]) -> None:
                                 f"{lang}: only {{year}}, {{returns}} and {{total}} with the row's year and figure")
 
 
-def _supersede(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
-    """Keep, of a figure two sheets give, the newer sheet's (later in sources.csv).
-    A year's country list or profile is read whole from one sheet: to replace it, its
-    rows are replaced. Returns the rows dropped, each with the row used instead."""
-    order = {row["file"]: i for i, row in enumerate(tables["sources"])}
-    for before, row in zip(tables["sources"], tables["sources"][1:]):
-        if row["year"] < before["year"]:
-            raise DataError("sources.csv", row["_row"], "sheet-order",
-                            f"{row['file']} is about {row['year']} but comes after a sheet about {before['year']}: "
-                            "list the sheets oldest first")
-    for name in LIST_TABLES:
-        first: dict[int, dict[str, Any]] = {}
-        for row in tables[name]:
-            other = first.setdefault(row["year"], row)
-            if _sheet(other) != _sheet(row):
-                raise DataError(f"{name}.csv", row["_row"], "one-sheet",
-                                f"the {row['year']} list mixes rows of {_sheet(other)} and {_sheet(row)}: "
-                                "a newer sheet's list replaces the older rows")
-    dropped: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for name in FIGURE_TABLES:
-        newest: dict[tuple, dict[str, Any]] = {}
-        for row in tables[name]:
-            key = tuple(row[k] for k in KEYS[name])
-            if key not in newest or order[_sheet(row)] > order[_sheet(newest[key])]:
-                newest[key] = row
-        used = [newest[tuple(r[k] for k in KEYS[name])] for r in tables[name]]
-        dropped[name] = [(r, u) for r, u in zip(tables[name], used) if u is not r]
-        tables[name] = [r for r, u in zip(tables[name], used) if u is r]
-    return dropped
-
-
-def _parse_selectors(rows: list[dict[str, Any]]) -> dict[str, tuple[Selector, ...]]:
+def _parse_selectors(rows: list[dict[str, Any]], cite: _Citations) -> dict[str, tuple[Selector, ...]]:
     out = {}
     for row in rows:
+        row["ref"] = cite.ref("footnotes.csv", row)
         selectors = []
         for part in row["applies_to"].split(";"):
-            m = re.fullmatch(r"(\w+):(\d{4})(?:-(\d{4}))?(?::(fedasil|dvz|total))?", part.strip())
-            if not m or m.group(1) not in SELECTOR_TABLES:
+            m = re.fullmatch(r"(?:([a-z_]+)\.)?(\w+):(\d{4})(?:-(\d{4}))?(?::(fedasil|dvz|total))?", part.strip())
+            if not m or m.group(2) not in SELECTOR_TABLES:
                 raise DataError("footnotes.csv", row["_row"], "applies-to",
-                                f"{part!r} is not table:YYYY[-YYYY][:organisation] with table in {', '.join(SELECTOR_TABLES)}")
-            first = int(m.group(2))
-            last = int(m.group(3) or first)
+                                f"{part!r} is not [measure.]table:YYYY[-YYYY][:organisation] with table in "
+                                f"{', '.join(SELECTOR_TABLES)}")
+            first = int(m.group(3))
+            last = int(m.group(4) or first)
             if last < first:
                 raise DataError("footnotes.csv", row["_row"], "applies-to", f"{part!r}: range runs backwards")
-            selectors.append(Selector(m.group(1), first, last, m.group(4)))
+            selectors.append(Selector(m.group(1) or "returns", m.group(2), first, last, m.group(5)))
         out[row["id"]] = tuple(selectors)
     return out
 
 
-def _fail(table: str, row: dict[str, Any], rule: str, detail: str) -> None:
-    raise DataError(f"{table}.csv", row["_row"], rule, detail)
+def _fail(table: str, row: dict[str, Any] | Observation, rule: str, detail: str) -> None:
+    raise DataError(f"{table}.csv", row["_row"] if isinstance(row, dict) else row.row, rule, detail)
 
 
-def _check_sums(t: dict[str, list[dict[str, Any]]], selectors: dict[str, tuple[Selector, ...]]) -> None:
-    yearly = {r["year"]: r for r in t["yearly"]}
-    for r in t["yearly"]:
-        if r["last_month"] < r["first_month"]:
-            _fail("yearly", r, "month-span", "last_month comes before first_month")
-    monthly = {(r["year"], r["month"], r["organisation"]): r for r in t["monthly"]}
-    for (year, month, org), r in monthly.items():
-        if org == "total":
-            parts = [monthly.get((year, month, o)) for o in ORGS_SPLIT]
-            if all(parts) and sum(p["returns"] for p in parts) != r["returns"]:
-                _fail("monthly", r, "organisations-add-up",
-                      f"fedasil + dvz = {sum(p['returns'] for p in parts)} but total = {r['returns']} for {year}-{month:02d}")
-            if any(parts) and not all(parts):
-                _fail("monthly", r, "organisations-add-up", f"{year}-{month:02d} has only part of the organisation split")
-        elif (year, month, "total") not in monthly:
-            _fail("monthly", r, "total-present", f"{year}-{month:02d} has a {org} figure but no total")
-        if year not in yearly:
-            _fail("monthly", r, "year-known", f"{year} has monthly figures but no row in yearly.csv")
-        elif not yearly[year]["first_month"] <= month <= yearly[year]["last_month"]:
-            _fail("monthly", r, "month-in-span", f"{year}-{month:02d} lies outside the months yearly.csv says {year} covers")
-    for year, y in yearly.items():
-        months = [monthly.get((year, m, "total")) for m in range(y["first_month"], y["last_month"] + 1)]
-        if any(months) and all(months) and sum(m["returns"] for m in months) != y["returns"]:
-            _fail("yearly", y, "months-add-up",
-                  f"the months of {year} add up to {sum(m['returns'] for m in months)}, not {y['returns']}")
-    by_org: dict[int, int] = {}
-    for r in t["yearly_by_organisation"]:
-        by_org[r["year"]] = by_org.get(r["year"], 0) + r["returns"]
-        months = [v for (yy, _, o), v in monthly.items() if yy == r["year"] and o == r["organisation"]]
-        if months and sum(m["returns"] for m in months) != r["returns"]:
-            _fail("yearly_by_organisation", r, "months-add-up",
-                  f"the {r['organisation']} months of {r['year']} add up to {sum(m['returns'] for m in months)}")
-        if r["year"] not in yearly:
-            _fail("yearly_by_organisation", r, "year-known", f"{r['year']} has no row in yearly.csv")
-    for r in t["yearly_by_organisation"]:
-        if by_org[r["year"]] != yearly[r["year"]]["returns"]:
-            _fail("yearly_by_organisation", r, "organisations-add-up",
-                  f"fedasil + dvz = {by_org[r['year']]} but yearly.csv says {yearly[r['year']]['returns']} for {r['year']}")
-    totals = {(r["table"], r["year"]): r for r in t["totals"]}
-    for r in t["totals"]:
-        if r["returns"] is not None and (r["year"] not in yearly or yearly[r["year"]]["returns"] != r["returns"]):
-            _fail("totals", r, "matches-yearly", f"{r['table']} total {r['returns']} for {r['year']} differs from yearly.csv")
-    _check_countries(t["countries"], totals, yearly)
-    _check_year_known("categories", t["categories"], yearly)
-    _check_categories(t["categories"], totals)
-    for r in t["yearly"]:
-        if r["marks"] and not any(f["mark"] == r["marks"] and any(s.matches("yearly", r["year"], None)
-                                                                  for s in selectors[f["id"]])
-                                  for f in t["footnotes"]):
-            _fail("yearly", r, "footnote-resolves", f"mark {r['marks']} of {r['year']} has no footnote covering it")
+# ---- sums within one source ------------------------------------------------------------------
+def _span(obs: Observation) -> str:
+    (y1, m1), (y2, m2) = obs.start, obs.end
+    return f"{y1}-{m1:02d}" if obs.start == obs.end else f"{y1}-{m1:02d}..{y2}-{m2:02d}"
 
 
-
-def _check_year_known(table: str, rows, yearly) -> None:
-    for r in rows:
-        if r["year"] not in yearly:
-            _fail(table, r, "year-known", f"{r['year']} has no row in yearly.csv")
-
-
-def _check_countries(rows, totals, yearly) -> None:
-    _check_year_known("countries", rows, yearly)
-    for year in sorted({r["year"] for r in rows}):
-        listed = [r for r in rows if r["year"] == year]
-        if len({r["basis"] for r in listed}) != 1:
-            _fail("countries", listed[-1], "one-basis", f"{year} mixes destination and nationality rows")
-        ranked = sorted((r for r in listed if r["iso"] != "other"), key=lambda r: r["rank"] or 0)
-        for expected, r in enumerate(ranked, start=1):
-            if r["rank"] != expected:
-                _fail("countries", r, "rank-sequence", f"rank {r['rank']} where {expected} was expected in {year}")
-            if expected > 1 and r["returns"] > ranked[expected - 2]["returns"]:
-                _fail("countries", r, "rank-order", f"rank {r['rank']} has more returns than rank {expected - 1}")
-        for r in listed:
-            if r["iso"] == "other" and r["rank"] is not None:
-                _fail("countries", r, "other-unranked", "the 'other' row has no rank")
-        total = sum(r["returns"] for r in listed)
-        if year in yearly and total > yearly[year]["returns"]:
-            _fail("countries", listed[-1], "within-total", f"the countries of {year} add up to more than the year's total")
-        printed = totals.get(("countries", year))
-        if any(r["iso"] == "other" for r in listed):
-            if printed is None:
-                _fail("countries", listed[-1], "total-present", f"{year} has an 'other' row but no total in totals.csv")
-            if total != printed["returns"]:
-                _fail("countries", listed[-1], "top-plus-other",
-                      f"top list + other = {total} but the printed total for {year} is {printed['returns']}")
+def _months(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
+    out, (y, m) = [], start
+    while (y, m) <= end:
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
-def _check_categories(rows, totals) -> None:
-    for year in sorted({r["year"] for r in rows}):
-        listed = [r for r in rows if r["year"] == year]
-        printed = totals.get(("categories", year))
-        pct_sum = sum(r["percent"] for r in listed)
-        if abs(pct_sum - 100) > 1:
-            _fail("categories", listed[-1], "percent-sum", f"the percentages of {year} add up to {pct_sum:g}")
-        counts = [r["returns"] for r in listed]
-        if all(c is None for c in counts):
+def _check_sums(observations: list[Observation]) -> None:
+    """Figures of one source add up as they must: the organisations to the total, the
+    months to their period, a list's countries and a profile's categories to their printed
+    total. Different sources are compared by `data check`, never refused."""
+    cells = {(o.source, *o.cell): o for o in observations}
+
+    def get(o: Observation, **change: Any) -> Observation | None:
+        fields = dict(measure=o.measure, start=o.start, end=o.end, org=o.org, country=o.country,
+                      category=o.category, unit=o.unit)
+        fields.update(change)
+        return cells.get((o.source, fields["measure"], fields["start"], fields["end"], fields["org"],
+                          fields["country"], fields["category"], fields["unit"]))
+
+    for o in observations:
+        if o.unit != "count":
             continue
-        if any(c is None for c in counts):
-            _fail("categories", listed[-1], "counts-complete", f"{year} gives counts for some categories only")
-        if printed is None or printed["returns"] is None:
-            _fail("categories", listed[-1], "total-present", f"{year} has counts but no total in totals.csv")
-        if sum(counts) != printed["returns"]:
-            _fail("categories", listed[-1], "categories-add-up",
-                  f"the categories of {year} add up to {sum(counts)}, not {printed['returns']}")
-        for r in listed:
-            decimals = len(str(r["percent"]).split(".")[1]) if not float(r["percent"]).is_integer() else 0
-            exact = 100 * r["returns"] / printed["returns"]
-            if abs(exact - r["percent"]) > 0.5 * 10 ** -decimals + 1e-9:
-                _fail("categories", r, "percent-matches-count",
-                      f"{r['returns']} of {printed['returns']} is {exact:.2f}%, printed as {r['percent']:g}%")
+        if o.org == "total":
+            parts = [get(o, org=org) for org in ORGS]
+            if all(parts) and sum(p.value for p in parts) != o.value:  # type: ignore[union-attr]
+                _fail("observations", o, "organisations-add-up",
+                      f"{' + '.join(ORGS)} = {sum(p.value for p in parts):g} but total = {o.value:g} "  # type: ignore[union-attr]
+                      f"for {_span(o)} in {o.source}")
+            if o.start == o.end and any(parts) and not all(parts):
+                _fail("observations", o, "organisations-add-up", f"{_span(o)} has only part of the organisation split")
+        elif o.start == o.end and get(o, org="total") is None:
+            _fail("observations", o, "total-present", f"{_span(o)} has a {o.org} figure but no total in {o.source}")
+    for o in observations:
+        if o.unit == "count" and o.start != o.end and o.country is None and o.category is None:
+            months = [get(o, start=m, end=m) for m in _months(o.start, o.end)]
+            if all(months) and sum(m.value for m in months) != o.value:  # type: ignore[union-attr]
+                _fail("observations", o, "months-add-up",
+                      f"the months of {_span(o)} add up to {sum(m.value for m in months):g}, not {o.value:g}")  # type: ignore[union-attr]
+    _check_lists(observations, get)
+
+
+def _check_lists(observations: list[Observation], get: Callable[..., Observation | None]) -> None:
+    lists: dict[tuple, list[Observation]] = defaultdict(list)
+    for o in observations:
+        if o.country is not None or o.category is not None:
+            lists[(o.source, o.measure, o.start, o.end, o.org, "country" if o.country else "category")].append(o)
+    for (source, measure, start, end, org, dim), rows in lists.items():
+        where = f"{source} {start[0]}-{start[1]:02d}..{end[0]}-{end[1]:02d}"
+        if dim == "country":
+            _check_country_list(rows, where, get)
+        else:
+            _check_profile(rows, where)
+
+
+def _check_country_list(rows: list[Observation], where: str, get: Callable[..., Observation | None]) -> None:
+    if len({r.basis for r in rows}) != 1:
+        _fail("observations", rows[-1], "one-basis", f"the list of {where} mixes bases")
+    counts = [r for r in rows if r.unit == "count" and r.country not in (OTHER, ALL)]
+    printed = sorted(counts, key=lambda r: int(r.locator) if r.locator.isdigit() else 0)
+    for above, r in zip(printed, printed[1:]):
+        if r.value > above.value:
+            _fail("observations", r, "rank-order", f"{r.country} has more returns than {above.country} above it ({where})")
+    ranks = sorted((r for r in rows if r.unit == "rank"), key=lambda r: r.value)
+    for expected, r in enumerate(ranks, start=1):
+        if r.value != expected:
+            _fail("observations", r, "rank-sequence", f"rank {r.value:g} where {expected} was expected ({where})")
+    whole = next((r for r in rows if r.country == ALL and r.unit == "count"), None)
+    total = get(rows[0], country=None, unit="count")
+    listed = sum(r.value for r in counts)
+    if whole is not None and total is not None and whole.value != total.value:
+        _fail("observations", whole, "matches-total", f"the list's total {whole.value:g} is not the total {total.value:g} ({where})")
+    whole = whole or total
+    other = next((r for r in rows if r.country == OTHER and r.unit == "count"), None)
+    if whole is not None and listed > whole.value:
+        _fail("observations", counts[-1], "within-total", f"the countries add up to more than the total ({where})")
+    if other is not None:
+        if whole is None:
+            _fail("observations", other, "total-present", f"an '{OTHER}' row but no total ({where})")
+        elif listed + other.value != whole.value:  # type: ignore[union-attr]
+            _fail("observations", other, "top-plus-other",
+                  f"top list + other = {listed + other.value:g} but the total is {whole.value:g} ({where})")  # type: ignore[union-attr]
+
+
+def _check_profile(rows: list[Observation], where: str) -> None:
+    parts = {(r.category, r.unit): r for r in rows}
+    percents = [parts[(c, "percent")] for c in CATEGORIES if (c, "percent") in parts]
+    counts = [parts.get((c, "count")) for c in CATEGORIES]
+    if len(percents) == len(CATEGORIES):
+        added = sum(r.value for r in percents)
+        if abs(added - 100) > PERCENT_SLACK:
+            _fail("observations", percents[-1], "percent-sum", f"the percentages add up to {added:g} ({where})")
+    if not any(counts):
+        return
+    if not all(counts):
+        _fail("observations", rows[-1], "counts-complete", f"counts for some categories only ({where})")
+    total = parts.get((ALL, "count"))
+    if total is None:
+        _fail("observations", rows[-1], "total-present", f"counts but no total ({where})")
+        return
+    added = sum(r.value for r in counts)  # type: ignore[union-attr]
+    if added != total.value:
+        _fail("observations", rows[-1], "categories-add-up", f"the categories add up to {added:g}, not {total.value:g} ({where})")
+    for count in counts:
+        pct = parts.get((count.category, "percent"))  # type: ignore[union-attr]
+        if pct is None:
+            continue
+        decimals = len(f"{pct.value:g}".partition(".")[2])
+        exact = 100 * count.value / total.value  # type: ignore[union-attr]
+        if abs(exact - pct.value) > 0.5 * 10 ** -decimals + 1e-9:
+            _fail("observations", pct, "percent-matches-count",
+                  f"{count.value:g} of {total.value:g} is {exact:.2f}%, printed as {pct.value:g}%")  # type: ignore[union-attr]
+
+
+def _check_marks(observations: list[Observation], footnotes: list[dict[str, Any]],
+                 selectors: dict[str, tuple[Selector, ...]]) -> None:
+    for o in observations:
+        if o.mark and not any(f["mark"] == o.mark and any(s.matches(o) for s in selectors[f["id"]]) for f in footnotes):
+            _fail("observations", o, "footnote-resolves", f"mark {o.mark} of {_span(o)} has no footnote covering it")
+
+
+def _latest(observations: list[Observation], sources: dict[str, Source]):
+    """Of the figures several sources give for one cell, the latest publication's is used;
+    the others are kept and named. Returns the figures used, the ones set aside (with the
+    one used instead) and, among those, the ones that disagree with it."""
+    order = {sid: i for i, sid in enumerate(sources)}
+    best: dict[tuple, Observation] = {}
+    for o in observations:
+        if o.cell not in best or order[o.source] > order[best[o.cell].source]:
+            best[o.cell] = o
+    used = tuple(o for o in observations if best[o.cell] is o)
+    superseded = tuple((o, best[o.cell]) for o in observations if best[o.cell] is not o)
+    disagree = tuple((o, new) for o, new in superseded if o.value != new.value or o.qualifier != new.qualifier)
+    return used, superseded, disagree
 
 
 def year_runs(years) -> list[tuple[int, int]]:
@@ -476,9 +678,13 @@ def load(directory: str | os.PathLike | None = None) -> Dataset:
             raise DataError(str(folder), None, "readable",
                             f"the directory cannot be read ({exc.strerror or type(exc).__name__})") from None
     tables = {name: _read(root, name) for name in TABLES}
-    _check_sources(root, tables)
-    _check_statements(tables["statements"])
-    superseded = _supersede(tables)
-    selectors = _parse_selectors(tables["footnotes"])
-    _check_sums(tables, selectors)
-    return Dataset(root, tables, selectors, superseded)
+    cite = _Citations(root, tables["sources"])
+    observations = _observations(tables["observations"], cite)
+    sources = _register(tables["sources"], observations)
+    _check_statements(tables["statements"], cite)
+    selectors = _parse_selectors(tables["footnotes"], cite)
+    _check_sums(observations)
+    _check_marks(observations, tables["footnotes"], selectors)
+    used, superseded, disagreements = _latest(observations, sources)
+    return Dataset(root, sources, tuple(observations), tuple(tables["footnotes"]), tuple(tables["statements"]),
+                   selectors, superseded, disagreements, used)

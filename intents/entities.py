@@ -20,9 +20,9 @@ from babel import Locale
 
 from . import normalize
 from .normalize import Token, fold, words
+from .models import LANGS
 from .resources import LOCALE_DIR, load_toml
 
-LANGS = ("nl", "fr", "en")
 YEARS = range(1900, 2101)
 PARTS = {"quarter": 4, "half": 2}
 FUZZY_MIN_LEN = 4

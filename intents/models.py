@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, asdict
 from typing import Any
 
 STATUSES = ("ok", "no_data", "clarify", "unknown")
+# The languages of the questions and the answers, in the order a missing text falls back through.
+LANGS = ("nl", "fr", "en")
 # The organisations and the categories of migrants the sheets split the figures by.
 ORGS = ("fedasil", "dvz")
 CATEGORIES = ("applicants", "rejected", "irregular")

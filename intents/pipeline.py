@@ -10,7 +10,8 @@ from functools import cached_property
 from typing import Any
 
 from . import data, when
-from .entities import LANGS, load_lexicon
+from .entities import load_lexicon
+from .models import LANGS
 from .execute import Engine
 from .models import Answer, Query
 from .normalize import MAX_CHARS, fold, tokenize

@@ -29,7 +29,8 @@ from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from intents.entities import COMMON_RANK, LANGS, Lexicon  # noqa: E402 (the path above makes the package importable)
+from intents.entities import COMMON_RANK, Lexicon  # noqa: E402 (the path above makes the package importable)
+from intents.models import LANGS  # noqa: E402
 from intents.normalize import fold, words  # noqa: E402
 from intents.resources import LOCALE_DIR, load_toml  # noqa: E402
 

@@ -149,12 +149,12 @@ def test_bad_options_exit_2(args, option):
 
 
 def test_damaged_data_exits_2(data_copy):
-    (data_copy / "yearly.csv").unlink()
+    (data_copy / "observations.csv").unlink()
     result = run_cli("ask", "--data", str(data_copy), "hoeveel in 2020")
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and "yearly.csv" in lines[0] and "'file-present'" in lines[0]
+    assert len(lines) == 1 and "observations.csv" in lines[0] and "'file-present'" in lines[0]
 
 
 def test_console_script_matches_python_m_bot():

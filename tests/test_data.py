@@ -7,7 +7,8 @@ and rule, no traceback. The CLI is run in-process (bot.cli.main) for every case,
 as a real subprocess (run_cli) for one case per table, to keep the suite fast.
 
 Row numbers are lines of the CSV file (the header is row 1), worked out by hand from
-data/*.csv; values and lines come from data/sources/*.txt.
+data/*.csv; values and lines come from data/sources/*.txt. A figure is picked by the
+columns that make it one (`O(...)` below).
 """
 import csv
 import io
@@ -170,197 +171,177 @@ def both(*edits):
     return edit
 
 
-M = lambda y, m, o: {"year": y, "month": m, "organisation": o}  # noqa: E731  (a monthly.csv key)
+def O(start, end=None, org="total", source=None, **more):
+    """An observations.csv key: a figure of returns over start..end (one month when end is left out)."""
+    key = {"measure": "returns", "start": start, "end": end or start, "organisation": org, "unit": "count",
+           "country": "", "category": "", **more}
+    if source:
+        key["source"] = source
+    return key
 
-# (file named, edit, rule, row). monthly.csv rows: 2019-01..12 are rows 2-13; 2020 month m is
-# fedasil 14+3(m-1), dvz 15+3(m-1), total 16+3(m-1); 2025 month m is fedasil 50+3(m-1), ...;
-# 76 is the last row. yearly.csv: year y is row y-2005 (2007 = row 2, 2025 = row 20).
-# countries.csv: 2020 BR..RU rows 2-11, Andere 12; 2025 BR 13, MD 14, SY 15, TR 16, CO 17, GE 18.
-# categories.csv: 2020 applicants/rejected/irregular rows 2-4, 2025 rows 5-7.
-# totals.csv: countries 2020 row 2, categories 2020 row 3, categories 2025 row 4.
-# footnotes.csv: dublin 2, balkan_bus_2011 3, partial_2025 4, covid_2020 5, ... 7 rows (2-8).
+
+def C(iso, year="2020"):
+    """A country of a list: the 2020 list covers 2020-01..2020-12, the 2025 list 2025-01..2025-09."""
+    return O(f"{year}-01", f"{year}-12" if year == "2020" else f"{year}-09", country=iso)
+
+
+def P(category, year="2020", unit="count"):
+    return O(f"{year}-01", f"{year}-12" if year == "2020" else f"{year}-09", category=category, unit=unit)
+
+
+WEB = dict(id="release-2099-01-01", kind="press_release", year=2098, publisher="Fedasil", credit="Fedasil",
+           published="2099-01-01", file="", title_nl="TEST FIXTURE", title_fr="", title_en="", url_nl="",
+           url_fr="https://example.test/release", url_en="")
+
+
+def rank(iso, place):
+    return dict(measure="returns", start="2098-01", end="2098-12", organisation="total", country=iso,
+                basis="destination", category="", unit="rank", value=place, qualifier="", mark="", label="",
+                source=WEB["id"], locator="fr:p2")
+
+
+# (file named, edit, rule, row). observations.csv rows (worked out from the file): yearly totals
+# 2007-2025 are rows 2-20 (year y is row y-2005); Fedasil/DVZ 2020 rows 21-22, 2025 rows 23-24;
+# months 2019-01..12 rows 25-36; 2020 month m: fedasil 37+3(m-1), dvz 38+3(m-1), total 39+3(m-1);
+# 2025 month m: fedasil 73+3(m-1), dvz 74+3(m-1), total 75+3(m-1); countries 2020 BR..RU rows
+# 100-109, Andere 110; 2025 BR 111, MD 112, SY 113, TR 114, CO 115, GE 116; printed totals: countries
+# 2020 row 117, profile 2020 row 118, profile 2025 (100%) row 119; profile 2020: applicants count
+# 120, percent 121, rejected 122/123, irregular 124/125; profile 2025 percents 126-128 (128 the last).
+# sources.csv: factsheet-2020 row 2, factsheet-2025 row 3. footnotes.csv: dublin 2,
+# balkan_bus_2011 3, partial_2025 4, covid_2020 5, ... (7 rows, 2-8). statements.csv: plane row 5.
 CASES = [
     # ---- sources.csv ------------------------------------------------------------------
-    pytest.param("sources.csv", set_cells("sources", {"file": S20}, year="twenty"), "value", 2, id="sources-garbage"),
-    pytest.param("sources.csv", set_cells("sources", {"file": S20}, year="-2020"), "value", 2, id="sources-negative"),
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, year="twenty"), "value", 2,
+                 id="sources-garbage"),
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, kind="blog"), "value", 2,
+                 id="sources-unknown-kind"),
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, published="2021-02-30"), "value", 2,
+                 id="sources-date-not-on-the-calendar"),
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, url_nl="www.fedasil.be"), "value", 2,
+                 id="sources-url-not-http"),
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, id="Fact Sheet"), "value", 2,
+                 id="sources-bad-id"),
     pytest.param("sources.csv", remove("sources.csv"), "file-present", None, id="sources-missing-file"),
-    pytest.param("sources.csv", drop_column("sources", "publisher"), "columns", 1, id="sources-missing-column"),
-    pytest.param("sources.csv", duplicate_row("sources", {"file": S25}), "unique", 4, id="sources-duplicate"),
-    pytest.param("sources.csv", set_cells("sources", {"file": S20}, title=""), "required", 2, id="sources-empty-title"),
+    pytest.param("sources.csv", drop_column("sources", "credit"), "columns", 1, id="sources-missing-column"),
+    pytest.param("sources.csv", duplicate_row("sources", {"id": "factsheet-2025"}), "unique", 4, id="sources-duplicate"),
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, title_nl=""), "title-present", 2,
+                 id="sources-no-title"),
     pytest.param("sources.csv", remove(f"sources/{S25}"), "source-file", 3, id="sources-missing-source-text"),
-    pytest.param("sources.csv", extra_cell("sources", {"file": S20}), "columns", 2, id="sources-extra-cell"),
-    # ---- monthly.csv ------------------------------------------------------------------
-    pytest.param("monthly.csv", set_cells("monthly", M(2020, 3, "total"), returns="1l2"), "value", 22,
-                 id="monthly-garbage"),
-    pytest.param("monthly.csv", set_cells("monthly", M(2019, 1, "total"), returns="-197"), "value", 2,
-                 id="monthly-negative"),
-    pytest.param("monthly.csv", set_cells("monthly", M(2019, 1, "total"), month="13"), "value", 2,
-                 id="monthly-month-13"),
-    pytest.param("monthly.csv", set_cells("monthly", M(2020, 1, "dvz"), organisation="ocmw"), "value", 15,
-                 id="monthly-unknown-organisation"),
-    pytest.param("monthly.csv", remove("monthly.csv"), "file-present", None, id="monthly-missing-file"),
-    pytest.param("monthly.csv", drop_column("monthly", "organisation"), "columns", 1, id="monthly-missing-column"),
-    pytest.param("monthly.csv", duplicate_row("monthly", M(2019, 5, "total")), "unique", 77, id="monthly-duplicate"),
-    # 2020.txt:43 "Maart 111 1 112 260": a total of 111 is printed there, but 111 + 1 != 111
-    pytest.param("monthly.csv", set_cells("monthly", M(2020, 3, "total"), returns=111), "organisations-add-up", 22,
-                 id="monthly-fedasil-plus-dvz-not-total"),
-    pytest.param("monthly.csv", delete_row("monthly", M(2020, 3, "dvz")), "organisations-add-up", 21,
-                 id="monthly-half-a-split"),
-    pytest.param("monthly.csv", delete_row("monthly", M(2020, 3, "total")), "total-present", 20,
-                 id="monthly-split-without-total"),
-    # March 2019 read from the 2020 column (112, printed on 2020.txt:43): 2019's months no longer make 2.426
-    pytest.param("yearly.csv", set_cells("monthly", M(2019, 3, "total"), returns=112), "months-add-up", 14,
-                 id="monthly-months-not-year-total"),
-    pytest.param("monthly.csv", append_row("monthly", year=2025, month=10, organisation="total", returns=237,
-                                           source=f"{S25}:141"), "month-in-span", 77, id="monthly-october-2025"),
-    pytest.param("monthly.csv", append_row("monthly", year=2006, month=1, organisation="total", returns=197,
-                                           source=f"{S20}:39"), "year-known", 77, id="monthly-year-unknown"),
-    # 2025.txt:93 prints "2 229", not Fedasil's 227 (which is on :90)
-    pytest.param("monthly.csv", set_cells("monthly", M(2025, 1, "fedasil"), source=f"{S25}:93"), "source-value", 50,
-                 id="monthly-wrong-line"),
-    # ---- yearly.csv -------------------------------------------------------------------
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2016}, returns="4.267"), "value", 11, id="yearly-garbage"),
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2010}, returns="-2957"), "value", 5, id="yearly-negative"),
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2011}, marks="***"), "value", 6, id="yearly-bad-mark"),
-    pytest.param("yearly.csv", remove("yearly.csv"), "file-present", None, id="yearly-missing-file"),
-    pytest.param("yearly.csv", drop_column("yearly", "last_month"), "columns", 1, id="yearly-missing-column"),
-    pytest.param("yearly.csv", duplicate_row("yearly", {"year": 2012}), "unique", 21, id="yearly-duplicate"),
-    # 2020 given as 2.426 (printed on 2020.txt:63 as 2019's total): its months make 1.847
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2020}, returns=2426), "months-add-up", 15,
-                 id="yearly-total-not-months"),
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2025}, first_month=9, last_month=1), "month-span", 20,
-                 id="yearly-month-span-backwards"),
-    # the Dublin footnote covers yearly:2013-2025, not 2012
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2012}, marks="*"), "footnote-resolves", 7,
-                 id="yearly-mark-without-footnote"),
+    pytest.param("sources.csv", extra_cell("sources", {"id": "factsheet-2020"}), "columns", 2, id="sources-extra-cell"),
+    # ---- observations.csv: cells --------------------------------------------------------
+    pytest.param("observations.csv", set_cells("observations", O("2020-03"), value="1l2"), "value", 45,
+                 id="obs-garbage"),
+    pytest.param("observations.csv", set_cells("observations", O("2019-01"), value="-197"), "value", 25,
+                 id="obs-negative"),
+    pytest.param("observations.csv", set_cells("observations", O("2019-01"), start="2019-13"), "value", 25,
+                 id="obs-month-13"),
+    pytest.param("observations.csv", set_cells("observations", O("2020-01", org="dvz"), organisation="ocmw"), "value",
+                 38, id="obs-unknown-organisation"),
+    pytest.param("observations.csv", set_cells("observations", O("2020-01", org="dvz"), unit="people"), "value", 38,
+                 id="obs-unknown-unit"),
+    pytest.param("observations.csv", set_cells("observations", O("2020-03"), value="112.5"), "value", 45,
+                 id="obs-count-not-whole"),
+    pytest.param("observations.csv", set_cells("observations", P("applicants", unit="percent"), value=120), "value",
+                 121, id="obs-percent-over-100"),
+    pytest.param("observations.csv", set_cells("observations", C("TR", "2025"), country="XX"), "value", 114,
+                 id="obs-bad-iso"),
+    pytest.param("observations.csv", remove("observations.csv"), "file-present", None, id="obs-missing-file"),
+    pytest.param("observations.csv", drop_column("observations", "organisation"), "columns", 1,
+                 id="obs-missing-column"),
+    pytest.param("observations.csv", duplicate_row("observations", O("2019-05")), "unique", 129, id="obs-duplicate"),
+    pytest.param("observations.csv", set_cells("observations", O("2025-01", "2025-09"), start="2025-09", end="2025-01"),
+                 "period", 20, id="obs-period-backwards"),
+    pytest.param("observations.csv", set_cells("observations", C("BR"), basis=""), "basis", 100,
+                 id="obs-country-without-basis"),
+    pytest.param("observations.csv", set_cells("observations", C("BR"), category="applicants"), "breakdown", 100,
+                 id="obs-country-and-category"),
+    # ---- observations.csv: where the figure was read --------------------------------------
     # 2020.txt:74 is "2017: 3.827*", not 2016's 4.267
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2016}, source=f"{S20}:74"), "source-value", 11,
-                 id="yearly-wrong-line"),
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2016}, source=f"{S20}:999"), "source-ref", 11,
-                 id="yearly-line-past-end"),
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2016}, source="fedasil-2016.txt:76"), "source-ref", 11,
-                 id="yearly-unlisted-source"),
-    pytest.param("yearly.csv", set_cells("yearly", {"year": 2016}, source=S20), "source-ref", 11,
-                 id="yearly-source-without-line"),
-    # ---- yearly_by_organisation.csv ---------------------------------------------------
-    pytest.param("yearly_by_organisation.csv",
-                 set_cells("yearly_by_organisation", {"year": 2020, "organisation": "dvz"}, returns="twenty"),
-                 "value", 3, id="by-org-garbage"),
-    pytest.param("yearly_by_organisation.csv",
-                 set_cells("yearly_by_organisation", {"year": 2020, "organisation": "dvz"}, returns="-20"),
-                 "value", 3, id="by-org-negative"),
-    pytest.param("yearly_by_organisation.csv", remove("yearly_by_organisation.csv"), "file-present", None,
-                 id="by-org-missing-file"),
-    pytest.param("yearly_by_organisation.csv", drop_column("yearly_by_organisation", "organisation"), "columns", 1,
-                 id="by-org-missing-column"),
-    pytest.param("yearly_by_organisation.csv",
-                 duplicate_row("yearly_by_organisation", {"year": 2025, "organisation": "dvz"}), "unique", 6,
-                 id="by-org-duplicate"),
-    # without DVZ's 20, Fedasil's 1.827 alone is not 2020's 1.847
-    pytest.param("yearly_by_organisation.csv",
-                 delete_row("yearly_by_organisation", {"year": 2020, "organisation": "dvz"}),
-                 "organisations-add-up", 2, id="by-org-not-year-total"),
-    # Fedasil 2020 given as 1.847 (printed on 2020.txt:63): its months make 1.827
-    pytest.param("yearly_by_organisation.csv",
-                 set_cells("yearly_by_organisation", {"year": 2020, "organisation": "fedasil"}, returns=1847),
-                 "months-add-up", 2, id="by-org-not-months"),
-    pytest.param("yearly_by_organisation.csv",
-                 append_row("yearly_by_organisation", year=2006, organisation="dvz", returns=20, source=f"{S20}:63"),
-                 "year-known", 6, id="by-org-year-unknown"),
-    # 2025.txt:240 "2025: 2 397 (jan-sept)" does not print 2351
-    pytest.param("yearly_by_organisation.csv",
-                 set_cells("yearly_by_organisation", {"year": 2025, "organisation": "fedasil"}, source=f"{S25}:240"),
-                 "source-value", 4, id="by-org-wrong-line"),
-    # ---- countries.csv ----------------------------------------------------------------
-    pytest.param("countries.csv", set_cells("countries", {"year": 2020, "iso": "BR"}, returns="480x"), "value", 2,
-                 id="countries-garbage"),
-    pytest.param("countries.csv", set_cells("countries", {"year": 2020, "iso": "BR"}, returns="-480"), "value", 2,
-                 id="countries-negative"),
-    pytest.param("countries.csv", set_cells("countries", {"year": 2025, "iso": "TR"}, iso="XX"), "value", 16,
-                 id="countries-bad-iso"),
-    pytest.param("countries.csv", remove("countries.csv"), "file-present", None, id="countries-missing-file"),
-    pytest.param("countries.csv", drop_column("countries", "iso"), "columns", 1, id="countries-missing-column"),
-    pytest.param("countries.csv", duplicate_row("countries", {"year": 2020, "iso": "BR"}), "unique", 19,
-                 id="countries-duplicate"),
-    # without Rusland (58) the top 10 + Andere make 1.789, not the printed 1.847; Andere moves up to row 11
-    pytest.param("countries.csv", delete_row("countries", {"year": 2020, "iso": "RU"}), "top-plus-other", 11,
-                 id="countries-top-plus-other-not-total"),
-    # an "other" row for 2025 read from its Fedasil total (2351, 2025.txt:161): the countries
-    # then make 1.454 + 2.351, more than the year's 2.397
-    pytest.param("countries.csv", append_row("countries", year=2025, basis="nationality", rank="", iso="other",
-                                             name="Totaal", returns=2351, source=f"{S25}:161"),
-                 "within-total", 19, id="countries-over-year-total"),
-    # Brazil 2020 given its 2025 figure (685, 2025.txt:252): the 2020 list would be half of each sheet
-    pytest.param("countries.csv", set_cells("countries", {"year": 2020, "iso": "BR"}, returns=685,
-                                            source=f"{S25}:252"), "one-sheet", 3, id="countries-list-of-two-sheets"),
-    # a statement's text with a placeholder it has no value for
+    pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), locator=74), "source-value",
+                 11, id="obs-wrong-line"),
+    pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), locator=999), "source-ref",
+                 11, id="obs-line-past-end"),
+    pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), locator="fr:p3"),
+                 "source-ref", 11, id="obs-locator-not-a-line"),
+    pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), source="fedasil-2016"),
+                 "source-id", 11, id="obs-unlisted-source"),
+    pytest.param("observations.csv", set_cells("observations", C("BR"), label="Brasil"), "source-value", 100,
+                 id="obs-label-not-printed"),
+    # a web page cited by a paragraph of a language it has no URL for
+    pytest.param("observations.csv", both(append_row("sources", **WEB),
+                                          append_row("observations", **{**rank("BR", 1), "locator": "nl:p2"})),
+                 "source-ref", 129, id="obs-paragraph-of-a-page-not-listed"),
+    # ---- observations.csv: sums within one source ----------------------------------------
+    # 2020.txt:43 "Maart 111 1 112 260": a total of 111 is printed there, but 111 + 1 != 111
+    pytest.param("observations.csv", set_cells("observations", O("2020-03"), value=111), "organisations-add-up", 45,
+                 id="obs-fedasil-plus-dvz-not-total"),
+    pytest.param("observations.csv", delete_row("observations", O("2020-03", org="dvz")), "organisations-add-up", 44,
+                 id="obs-half-a-split"),
+    pytest.param("observations.csv", delete_row("observations", O("2020-03")), "total-present", 43,
+                 id="obs-split-without-total"),
+    # March 2019 read from the 2020 column (112, printed on 2020.txt:43): 2019's months no longer make 2.426
+    pytest.param("observations.csv", set_cells("observations", O("2019-03"), value=112, locator=43), "months-add-up",
+                 14, id="obs-months-not-year-total"),
+    # Turkey printed as 318 (2025.txt:258 changed): the list is no longer in descending order
+    pytest.param("observations.csv", both(reprint_line(S25, 258, "Turkije  118", "Turkije  318"),
+                                          set_cells("observations", C("TR", "2025"), value=318)),
+                 "rank-order", 114, id="obs-list-not-descending"),
+    pytest.param("observations.csv", both(append_row("sources", **WEB), append_row("observations", **rank("BR", 1)),
+                                          append_row("observations", **rank("MD", 3))),
+                 "rank-sequence", 130, id="obs-rank-gap"),
+    # 2020.txt:129 "totaal 1.847" also reads as 847, which is not 2020's 1.847
+    pytest.param("observations.csv", set_cells("observations", C("all"), value=847), "matches-total", 117,
+                 id="obs-list-total-not-year-total"),
+    # Brazil printed as 2.685 (2025.txt:252 changed): more than the 2.397 of the whole period
+    pytest.param("observations.csv", both(reprint_line(S25, 252, "Brazilië  685", "Brazilië  2685"),
+                                          set_cells("observations", C("BR", "2025"), value=2685)),
+                 "within-total", 116, id="obs-countries-over-total"),
+    # without Rusland (58) the top 10 + Andere make 1.789, not 1.847; Andere moves up to row 109
+    pytest.param("observations.csv", delete_row("observations", C("RU")), "top-plus-other", 109,
+                 id="obs-top-plus-other-not-total"),
+    # no printed total and no total of the year: the "other" row (now row 109) has nothing to complete
+    pytest.param("observations.csv", both(delete_row("observations", C("all")),
+                                          delete_row("observations", O("2020-01", "2020-12"))),
+                 "total-present", 109, id="obs-other-without-total"),
+    pytest.param("observations.csv", set_cells("observations", C("GE", "2025"), basis="destination"), "one-basis",
+                 116, id="obs-list-of-two-bases"),
+    # 2025.txt:274 "27,2%" also reads as 2: 2 + 28.7 + 43.4 is far from 100
+    pytest.param("observations.csv", set_cells("observations", P("applicants", "2025", "percent"), value=2),
+                 "percent-sum", 128, id="obs-percent-sum"),
+    pytest.param("observations.csv", append_row("observations", measure="returns", start="2025-01", end="2025-09",
+                                                organisation="total", country="", basis="", category="applicants",
+                                                unit="count", value=27, qualifier="", mark="", label="",
+                                                source="factsheet-2025", locator=274),
+                 "counts-complete", 129, id="obs-some-counts"),
+    pytest.param("observations.csv", delete_row("observations", P("all")), "total-present", 124,
+                 id="obs-counts-without-total"),
+    # the sheet and the table both say 377, but 377 + 441 + 1.039 is not 1.847
+    pytest.param("observations.csv", both(reprint_line(S20, 136, "367 20", "377 20"),
+                                          set_cells("observations", P("applicants"), value=377)),
+                 "categories-add-up", 125, id="obs-categories-not-total"),
+    # the sheet and the table both say 21 %, but 367 of 1.847 is 19.9 %
+    pytest.param("observations.csv", both(reprint_line(S20, 136, "367 20", "367 21"),
+                                          set_cells("observations", P("applicants", unit="percent"), value=21)),
+                 "percent-matches-count", 121, id="obs-percent-not-count"),
+    # the Dublin footnote covers yearly:2013-2025, not 2012
+    pytest.param("observations.csv", set_cells("observations", O("2012-01", "2012-12"), mark="*"), "footnote-resolves",
+                 7, id="obs-mark-without-footnote"),
+    pytest.param("observations.csv", set_cells("observations", O("2011-01", "2011-12"), mark="***"), "value", 6,
+                 id="obs-bad-mark"),
+    # 2011's "**" has no footnote left
+    pytest.param("observations.csv", delete_row("footnotes", {"id": "balkan_bus_2011"}), "footnote-resolves", 6,
+                 id="footnotes-mark-unresolved"),
+    # the Dublin note without its "*": 2013 is the first row marked "*"
+    pytest.param("observations.csv", set_cells("footnotes", {"id": "dublin"}, mark=""), "footnote-resolves", 8,
+                 id="footnotes-mark-removed"),
+    # ---- statements.csv ---------------------------------------------------------------
     pytest.param("statements.csv", set_cells("statements", {"id": "plane"}, en="The return journey is by {plane}."),
                  "placeholders", 5, id="statements-unknown-placeholder"),
     # the quote is not on the line cited (2025.txt:19 prints "per vliegtuig")
     pytest.param("statements.csv", set_cells("statements", {"id": "plane"}, quote="per trein"),
                  "source-value", 5, id="statements-quote-not-printed"),
-    # the 2025 sheet listed before the 2020 one: which is newer would be unclear
-    pytest.param("sources.csv", swap_rows("sources", 0, 1), "sheet-order", 3, id="sources-not-oldest-first"),
-    pytest.param("countries.csv", set_cells("countries", {"year": 2025, "iso": "GE"}, rank=8), "rank-sequence", 18,
-                 id="countries-rank-gap"),
-    pytest.param("countries.csv", both(set_cells("countries", {"year": 2025, "iso": "MD"}, rank=3),
-                                       set_cells("countries", {"year": 2025, "iso": "SY"}, rank=2)),
-                 "rank-order", 14, id="countries-rank-order"),
-    pytest.param("countries.csv", set_cells("countries", {"year": 2020, "iso": "other"}, rank=11), "other-unranked", 12,
-                 id="countries-other-ranked"),
-    pytest.param("countries.csv", set_cells("countries", {"year": 2025, "iso": "GE"}, basis="destination"),
-                 "one-basis", 18, id="countries-two-bases"),
-    pytest.param("countries.csv", delete_row("totals", {"table": "countries", "year": 2020}), "total-present", 12,
-                 id="countries-other-without-total"),
-    pytest.param("countries.csv", set_cells("countries", {"year": 2020, "iso": "BR"}, name="Brasil"), "source-value", 2,
-                 id="countries-name-not-printed"),
-    # 2025.txt:254 is "Moldavië 265", not Syria's 187
-    pytest.param("countries.csv", set_cells("countries", {"year": 2025, "iso": "SY"}, source=f"{S25}:254"),
-                 "source-value", 15, id="countries-wrong-line"),
-    # ---- categories.csv ---------------------------------------------------------------
-    pytest.param("categories.csv", set_cells("categories", {"year": 2020, "category": "applicants"}, percent="twenty"),
-                 "value", 2, id="categories-garbage"),
-    pytest.param("categories.csv", set_cells("categories", {"year": 2020, "category": "applicants"}, returns="-367"),
-                 "value", 2, id="categories-negative"),
-    pytest.param("categories.csv", set_cells("categories", {"year": 2025, "category": "irregular"}, percent="143.4"),
-                 "value", 7, id="categories-percent-over-100"),
-    pytest.param("categories.csv", remove("categories.csv"), "file-present", None, id="categories-missing-file"),
-    pytest.param("categories.csv", drop_column("categories", "percent"), "columns", 1, id="categories-missing-column"),
-    pytest.param("categories.csv", duplicate_row("categories", {"year": 2020, "category": "applicants"}), "unique", 8,
-                 id="categories-duplicate"),
-    # rejected given its percentage (24, printed on 2020.txt:138) as count: 367 + 24 + 1039 != 1.847
-    pytest.param("categories.csv", set_cells("categories", {"year": 2020, "category": "rejected"}, returns=24),
-                 "categories-add-up", 4, id="categories-not-total"),
-    # the sheet and the table both say 21 %, but 367 of 1.847 is 19.9 %
-    pytest.param("categories.csv", both(reprint_line(S20, 136, "367 20", "367 21"),
-                                        set_cells("categories", {"year": 2020, "category": "applicants"}, percent=21)),
-                 "percent-matches-count", 2, id="categories-percent-not-count"),
-    # 2025.txt:274 "27,2%" also reads as 2: 2 + 28.7 + 43.4 is far from 100
-    pytest.param("categories.csv", set_cells("categories", {"year": 2025, "category": "applicants"}, percent=2),
-                 "percent-sum", 7, id="categories-percent-sum"),
-    pytest.param("categories.csv", set_cells("categories", {"year": 2025, "category": "applicants"}, returns=27),
-                 "counts-complete", 7, id="categories-some-counts"),
-    pytest.param("categories.csv", delete_row("totals", {"table": "categories", "year": 2020}), "total-present", 4,
-                 id="categories-counts-without-total"),
-    # 2020.txt:138 prints 441 and 24, not 1.039 and 56
-    pytest.param("categories.csv", set_cells("categories", {"year": 2020, "category": "irregular"}, source=f"{S20}:138"),
-                 "source-value", 4, id="categories-wrong-line"),
-    # ---- totals.csv -------------------------------------------------------------------
-    pytest.param("totals.csv", set_cells("totals", {"table": "countries", "year": 2020}, returns="1847a"), "value", 2,
-                 id="totals-garbage"),
-    pytest.param("totals.csv", set_cells("totals", {"table": "countries", "year": 2020}, returns="-1847"), "value", 2,
-                 id="totals-negative"),
-    pytest.param("totals.csv", set_cells("totals", {"table": "countries", "year": 2020}, table="regions"), "value", 2,
-                 id="totals-unknown-table"),
-    pytest.param("totals.csv", remove("totals.csv"), "file-present", None, id="totals-missing-file"),
-    pytest.param("totals.csv", drop_column("totals", "table"), "columns", 1, id="totals-missing-column"),
-    pytest.param("totals.csv", duplicate_row("totals", {"table": "categories", "year": 2025}), "unique", 5,
-                 id="totals-duplicate"),
-    # 2020.txt:129 "totaal 1.847" also reads as 847, which is not 2020's 1.847
-    pytest.param("totals.csv", set_cells("totals", {"table": "countries", "year": 2020}, returns=847),
-                 "matches-yearly", 2, id="totals-not-year-total"),
-    pytest.param("totals.csv", set_cells("totals", {"table": "categories", "year": 2020}, source=f"{S20}:140"),
-                 "source-value", 3, id="totals-wrong-line"),
+    pytest.param("statements.csv", set_cells("statements", {"id": "plane"}, source="factsheet-2099"), "source-id", 5,
+                 id="statements-unlisted-source"),
     # ---- footnotes.csv ----------------------------------------------------------------
     pytest.param("footnotes.csv", set_cells("footnotes", {"id": "dublin"}, mark="***"), "value", 2,
                  id="footnotes-garbage-mark"),
@@ -378,22 +359,17 @@ CASES = [
                  "applies-to", 5, id="footnotes-selector-unknown-organisation"),
     pytest.param("footnotes.csv", set_cells("footnotes", {"id": "dublin"}, applies_to="yearly:2025-2013"),
                  "applies-to", 2, id="footnotes-selector-backwards"),
-    # 2011's "**" has no footnote left
-    pytest.param("yearly.csv", delete_row("footnotes", {"id": "balkan_bus_2011"}), "footnote-resolves", 6,
-                 id="footnotes-mark-unresolved"),
-    # the Dublin note without its "*": 2013 is the first yearly row marked "*"
-    pytest.param("yearly.csv", set_cells("footnotes", {"id": "dublin"}, mark=""), "footnote-resolves", 8,
-                 id="footnotes-mark-removed"),
-    pytest.param("footnotes.csv", set_cells("footnotes", {"id": "dublin"}, source=f"{S20}:9999"), "source-ref", 2,
+    pytest.param("footnotes.csv", set_cells("footnotes", {"id": "dublin"}, locator=9999), "source-ref", 2,
                  id="footnotes-line-past-end"),
     # ---- the files themselves ---------------------------------------------------------
-    pytest.param("monthly.csv", append_bytes("monthly.csv", "2025,10,total,0,x\n".encode("latin-1") + b"\xe9\n"),
+    pytest.param("observations.csv", append_bytes("observations.csv", "returns,2025-10".encode("latin-1") + b"\xe9\n"),
                  "encoding", None, id="file-not-utf8"),
-    pytest.param("yearly.csv", write_bytes("yearly.csv", b""), "header", 1, id="file-empty"),
-    pytest.param("sources.csv", append_bytes("sources.csv", b'x.txt,2020,"' + b"x" * 200_000 + b'",P\n'), "csv", None,
-                 id="file-csv-error"),
-    pytest.param("yearly.csv", duplicate_column("yearly", "returns"), "columns", 1, id="file-duplicate-column"),
-    pytest.param("monthly.csv", grow("monthly.csv", 1024 * 1024 + 1), "size", None, id="file-over-1-mib"),
+    pytest.param("observations.csv", write_bytes("observations.csv", b""), "header", 1, id="file-empty"),
+    pytest.param("sources.csv", append_bytes("sources.csv", b'x,fact_sheet,2020,"' + b"x" * 200_000 + b'",P\n'), "csv",
+                 None, id="file-csv-error"),
+    pytest.param("observations.csv", duplicate_column("observations", "value"), "columns", 1,
+                 id="file-duplicate-column"),
+    pytest.param("observations.csv", grow("observations.csv", 1024 * 1024 + 1), "size", None, id="file-over-1-mib"),
     pytest.param("sources.csv", grow(f"sources/{S25}", 1024 * 1024 + 1), "size", 3, id="source-text-over-1-mib"),
 ]
 
@@ -430,9 +406,9 @@ def test_damaged_data_is_refused(data_copy, capsys, file, edit, rule, row):
 
 
 # One real subprocess per table (and for a missing source text), as a user would see it.
-SUBPROCESS_CASES = ["sources-missing-source-text", "monthly-fedasil-plus-dvz-not-total", "yearly-wrong-line",
-                    "by-org-not-year-total", "countries-top-plus-other-not-total", "categories-percent-not-count",
-                    "totals-not-year-total", "footnotes-selector-backwards"]
+SUBPROCESS_CASES = ["sources-missing-source-text", "obs-fedasil-plus-dvz-not-total", "obs-wrong-line",
+                    "obs-top-plus-other-not-total", "obs-percent-not-count", "statements-quote-not-printed",
+                    "footnotes-selector-backwards"]
 
 
 @pytest.mark.parametrize("file,edit,rule,row", [c for c in CASES if c.id in SUBPROCESS_CASES])
@@ -471,7 +447,8 @@ def test_directory_that_does_not_exist(tmp_path, capsys):
 
 def test_sound_copy_loads(data_copy):
     dataset = data_module.load(data_copy)
-    assert len(dataset.tables["yearly"]) == 19  # 2007-2025
+    assert len(dataset.observations) == 127  # the rows of observations.csv
+    assert [o.value for o in dataset.observations[:2]] == [2593, 2669]  # 2020.txt:94, :92
 
 
 # ---- RETURNBOT_DATA ------------------------------------------------------------------------
@@ -480,7 +457,7 @@ def test_returnbot_data_is_honoured_by_load(data_copy, monkeypatch):
     monkeypatch.setenv("RETURNBOT_DATA", str(data_copy))
     with pytest.raises(DataError) as caught:
         data_module.load()
-    assert (caught.value.file, caught.value.row, caught.value.rule) == ("yearly.csv", 6, "footnote-resolves")
+    assert (caught.value.file, caught.value.row, caught.value.rule) == ("observations.csv", 6, "footnote-resolves")
 
 
 def test_returnbot_data_is_honoured_by_the_cli(data_copy, tmp_path):
@@ -488,7 +465,7 @@ def test_returnbot_data_is_honoured_by_the_cli(data_copy, tmp_path):
     set_cells("footnotes", {"id": "dublin"}, en="NOTE FROM THE COPY")(data_copy)
     damaged = tmp_path / "damaged"
     shutil.copytree(data_copy, damaged)
-    set_cells("yearly", {"year": 2012}, marks="*")(damaged)
+    set_cells("observations", O("2012-01", "2012-12"), mark="*")(damaged)
     result = run_cli("ask", "-", stdin="how many returns in 2016\n", env={"RETURNBOT_DATA": str(data_copy)})
     assert result.returncode == 0, result.stderr
     assert "4,267" in result.stdout and "NOTE FROM THE COPY" in result.stdout  # 2020.txt:76 "2016: 4.267*"
@@ -496,12 +473,11 @@ def test_returnbot_data_is_honoured_by_the_cli(data_copy, tmp_path):
     result = run_cli("ask", "--data", str(damaged), "how many returns in 2016",
                      env={"RETURNBOT_DATA": str(data_copy)})
     assert result.returncode == 2
-    assert_one_line(result.stderr, "yearly.csv", 7, "footnote-resolves")
+    assert_one_line(result.stderr, "observations.csv", 7, "footnote-resolves")
 
 
 # ---- damage that used to get past the checks and crash later -------------------------------
-@pytest.mark.parametrize("table", ["sources", "yearly", "totals", "footnotes", "monthly",
-                                   "yearly_by_organisation", "countries", "categories"])
+@pytest.mark.parametrize("table", ["sources", "observations", "footnotes", "statements"])
 def test_table_with_header_only_is_refused(data_copy, capsys, table):
     header_only(table)(data_copy)
     code, out, err = cli_in_process(data_copy, capsys)
@@ -518,34 +494,23 @@ def test_source_text_not_utf8_is_refused(data_copy, capsys):
     assert code == 2 and len(err.splitlines()) == 1
 
 
-@pytest.mark.parametrize("table,row", [
-    ("countries", dict(year=2006, basis="destination", rank=1, iso="BR", name="Brazilië", returns=480,
-                       source=f"{S20}:107")),
-    ("categories", dict(year=2006, category="applicants", name="x", returns="", percent=100, source=f"{S25}:289")),
-])
-def test_country_or_category_year_must_have_a_yearly_total(data_copy, table, row):
-    append_row(table, **row)(data_copy)
-    with pytest.raises(DataError) as caught:
-        data_module.load(data_copy)
-    assert caught.value.file == f"{table}.csv"
-
-
 # ---- files that cannot be read, or should not be ---------------------------------------------
 def test_a_byte_order_mark_is_accepted(data_copy):
     """Spreadsheet programs start a CSV with a UTF-8 byte-order mark."""
-    expected = data_module.load(data_copy).tables
+    expected = data_module.load(data_copy)
     for path in [*data_copy.glob("*.csv"), *(data_copy / "sources").glob("*.txt")]:
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    tables = data_module.load(data_copy).tables
-    assert tables == expected and tables["yearly"][0]["year"] == 2007
+    loaded = data_module.load(data_copy)
+    assert loaded.observations == expected.observations and loaded.sources == expected.sources
+    assert loaded.observations[0].start == (2007, 1) and list(loaded.sources) == ["factsheet-2020", "factsheet-2025"]
 
 
 def test_a_huge_file_is_refused_at_once_without_reading_it(data_copy, capsys):
-    os.truncate(data_copy / "countries.csv", 50 * 1024 * 1024)
+    os.truncate(data_copy / "observations.csv", 50 * 1024 * 1024)
     start = time.monotonic()
     code, out, err = cli_in_process(data_copy, capsys)
     assert code == 2 and time.monotonic() - start < 2
-    assert_one_line(err, "countries.csv", None, "size")
+    assert_one_line(err, "observations.csv", None, "size")
     assert "52,428,800 bytes, over the limit of 1,048,576" in err
 
 
@@ -569,7 +534,7 @@ def _unreadable(monkeypatch, target: Path) -> None:
 
 
 @pytest.mark.parametrize("part,file,row", [
-    ("yearly.csv", "yearly.csv", None),
+    ("observations.csv", "observations.csv", None),
     (f"sources/{S20}", "sources.csv", 2),
     ("sources", "sources", None),
     (".", "data", None),
@@ -599,8 +564,8 @@ def test_chmod_000_as_an_ordinary_user(data_copy, tmp_path):
             probe = -1
         if probe:
             pytest.skip("user nobody cannot run this Python here")
-    (data_copy / "totals.csv").chmod(0)
+    (data_copy / "observations.csv").chmod(0)
     result = subprocess.run([sys.executable, "-m", "bot", "ask", "--data", str(data_copy), QUESTION], capture_output=True,
                             text=True, cwd="/", env=env, timeout=60, **user)
     assert result.returncode == 2
-    assert_one_line(result.stderr, "totals.csv", None, "readable")
+    assert_one_line(result.stderr, "observations.csv", None, "readable")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from intents.entities import LANGS, Lexicon, load_lexicon
+from intents.entities import Lexicon, load_lexicon
+from intents.models import LANGS
 from intents.normalize import fold, tokenize
 from intents.resources import LOCALE_DIR, load_toml
 

@@ -64,22 +64,32 @@ def _footnote(row):
     return row
 
 
+SOURCE = "test-fixture-2026"
+
+
+def _observation(start, end, value, line, org="total", country="", basis="", mark="", label=""):
+    return ["returns", start, end, org, country, basis, "", "count", value, "", mark, label, SOURCE, line]
+
+
 @pytest.fixture
 def third_sheet(data_copy):
     (data_copy / "sources" / FIXTURE).write_text("\n".join(SHEET) + "\n", encoding="utf-8")
-    _append(data_copy, "sources", [[FIXTURE, 2026, TITLE, "Fedasil/IOM/DVZ"]])
-    _append(data_copy, "yearly", [[2025, 3297, 1, 12, "*", f"{FIXTURE}:6"], [2026, 780, 1, 3, "*", f"{FIXTURE}:10"]])
-    _append(data_copy, "monthly", [[y, m, org, v, f"{FIXTURE}:{line}"] for y, m, f, d, t, line in MONTHS
-                                   for org, v in (("fedasil", f), ("dvz", d), ("total", t))])
-    _append(data_copy, "yearly_by_organisation", [[2025, "fedasil", 3231, f"{FIXTURE}:6"], [2025, "dvz", 66, f"{FIXTURE}:6"],
-                                                  [2026, "fedasil", 762, f"{FIXTURE}:10"], [2026, "dvz", 18, f"{FIXTURE}:10"]])
-    _append(data_copy, "countries", [[2026, "nationality", 1, "BR", "Brazilië", 200, f"{FIXTURE}:11"],
-                                     [2026, "nationality", 2, "MD", "Moldavië", 100, f"{FIXTURE}:12"],
-                                     [2026, "nationality", 3, "SY", "Syrië", 50, f"{FIXTURE}:13"]])
+    _append(data_copy, "sources", [[SOURCE, "fact_sheet", 2026, "Fedasil", "Fedasil/IOM/DVZ", "", FIXTURE, TITLE,
+                                    "", "", "", "", ""]])
+    _append(data_copy, "observations", [
+        _observation("2025-01", "2025-12", 3297, 6, mark="*"), _observation("2025-01", "2025-12", 3231, 6, "fedasil"),
+        _observation("2025-01", "2025-12", 66, 6, "dvz"),
+        _observation("2026-01", "2026-03", 780, 10, mark="*"), _observation("2026-01", "2026-03", 762, 10, "fedasil"),
+        _observation("2026-01", "2026-03", 18, 10, "dvz"),
+        *[_observation(f"{y}-{m:02d}", f"{y}-{m:02d}", v, line, org) for y, m, f, d, t, line in MONTHS
+          for org, v in (("fedasil", f), ("dvz", d), ("total", t))],
+        *[_observation("2026-01", "2026-03", v, line, country=iso, basis="nationality", label=name)
+          for iso, name, v, line in (("BR", "Brazilië", 200, 11), ("MD", "Moldavië", 100, 12), ("SY", "Syrië", 50, 13))],
+    ])
     _rewrite(data_copy, "footnotes", _footnote)
     _append(data_copy, "footnotes", [["partial_2026", "", "yearly:2026;organisation:2026;countries:2026",
                                       "TEST FIXTURE: januari-maart 2026.", "TEST FIXTURE : janvier-mars 2026.",
-                                      "TEST FIXTURE: the 2026 figures cover January to March.", f"{FIXTURE}:10"]])
+                                      "TEST FIXTURE: the 2026 figures cover January to March.", SOURCE, 10]])
     return data_copy
 
 
@@ -100,11 +110,14 @@ def test_the_newer_sheet_supersedes_and_is_cited(ask3):
     assert "partial_2025" not in reply.answer.footnotes  # 2025 is a whole year now
 
 
-def test_the_superseded_rows_are_listed(third_sheet):
-    superseded = data_module.load(third_sheet).superseded
-    assert [(old["source"], new["source"]) for old, new in superseded["yearly"]] == [(f"{S25}:240", f"{FIXTURE}:6")]
-    assert [(old["organisation"], new["returns"]) for old, new in superseded["yearly_by_organisation"]] == \
-        [("fedasil", 3231), ("dvz", 66)]
+def test_both_figures_of_2025_are_kept(third_sheet):
+    """The whole year is another figure than January-September: neither supersedes the other."""
+    dataset = data_module.load(third_sheet)
+    of_2025 = sorted((o.end, o.value, o.ref) for o in dataset.used
+                     if o.start == (2025, 1) and o.end != o.start and o.org == "total" and o.country is None
+                     and o.category is None)
+    assert of_2025 == [((2025, 9), 2397, f"{S25}:240"), ((2025, 12), 3297, f"{FIXTURE}:6")]
+    assert dataset.superseded == ()
 
 
 def test_coverage_follows_the_data(ask3):
@@ -137,20 +150,20 @@ def test_series_and_partial_flag_follow_the_data(ask3):
 def test_data_check_on_the_third_sheet(third_sheet, capsys):
     assert cli_main(["data", "check", str(third_sheet)]) == 0
     out = capsys.readouterr().out
-    assert "partial year 2026: months 1-3 only" in out
+    assert "partial year 2026: months 1-3 only (test-fixture-2026)" in out
     assert "partial year 2025" not in out
-    assert f"superseded: yearly 2025 from {S25}:240, by {FIXTURE}:6" in out
-    assert "countries 2026: top 3 nationality" in out
+    assert "countries 2026-01..2026-03: top 3 nationality, counts (test-fixture-2026)" in out
+    assert f"{SOURCE}: fact_sheet \"{TITLE}\"" in out
 
 
 def test_data_check_on_the_bundled_data():
     result = run_cli("data", "check")
     assert result.returncode == 0, result.stderr
     assert "yearly totals: 2007-2025" in result.stdout
-    assert "partial year 2025: months 1-9 only" in result.stdout  # 2025.txt:240 "(jan-sept)"
+    assert "partial year 2025: months 1-9 only (factsheet-2025)" in result.stdout  # 2025.txt:240 "(jan-sept)"
     assert "split by organisation (fedasil, dvz): 2020, 2025" in result.stdout
-    assert "countries 2020: top 10 destination + other" in result.stdout
-    assert "profile 2025: percentages only" in result.stdout
+    assert "countries 2020: top 10 destination, counts + other (factsheet-2020)" in result.stdout
+    assert "profile 2025-01..2025-09: percentages only (factsheet-2025)" in result.stdout
     assert "superseded" not in result.stdout
 
 

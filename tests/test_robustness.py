@@ -67,9 +67,54 @@ SERIES = {
 }
 
 
-def _read(table):
-    with (DATA / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+def _csv(name):
+    with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _ref(row, files):
+    """`file:line` of a fact sheet's text, as the answers' figures cite it."""
+    return f"{files[row['source']]}:{row['locator']}" if files.get(row["source"]) else f"{row['source']}:{row['locator']}"
+
+
+def _tables():
+    """The observations read back as one table per kind of figure (year, month, split,
+    countries, profile, printed totals), each row citing its source line."""
+    files = {r["id"]: r["file"] for r in _csv("sources")}
+    out = defaultdict(list)
+    ranked = defaultdict(int)
+    for r in _csv("observations"):
+        if r["measure"] != "returns":
+            continue
+        (y1, m1), (y2, m2) = (map(int, r[k].split("-")) for k in ("start", "end"))
+        row = {"year": y1, "source": _ref(r, files), "returns": r["value"] if r["unit"] == "count" else ""}
+        if r["unit"] == "percent":
+            row.update(returns="", percent=r["value"])
+        if "all" in (r["country"], r["category"]):
+            out["totals"].append({**row, "table": "countries" if r["country"] else "categories"})
+        elif r["country"]:
+            rank = ""
+            if r["country"] != "other" and r["unit"] == "count":
+                ranked[y1] += 1
+                rank = ranked[y1]
+            out["countries"].append({**row, "iso": r["country"], "rank": rank})
+        elif r["category"]:
+            out["categories"].append({**row, "category": r["category"]})
+        elif (y1, m1) == (y2, m2):
+            out["monthly"].append({**row, "month": m1, "organisation": r["organisation"]})
+        elif r["organisation"] == "total":
+            out["yearly"].append({**row, "first_month": m1, "last_month": m2})
+        else:
+            out["yearly_by_organisation"].append({**row, "organisation": r["organisation"]})
+    out["statements"] = [{**r, "source": _ref(r, files)} for r in _csv("statements")]
+    return out
+
+
+TABLES = _tables()
+
+
+def _read(table):
+    return TABLES[table]
 
 
 def _index():
