@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.paths import state_dir
-from intents.models import Period, Query
 from intents.pipeline import Context
 
 MAX_CHATS = 10_000           # chats remembered at once; the least recently active go first
@@ -35,7 +34,7 @@ CHAT_TTL = 7 * 24 * 3600     # a chat silent this long is forgotten, /lang choic
 CONTEXT_TTL = 3600           # a follow-up refers to a question asked at most this long ago
 FLUSH_SECONDS = 1.0          # PTB writes changed chats this often (and at stop)
 RETRY_SECONDS = 30.0         # after a failure, the database is left alone this long
-STATE_VERSION = 1            # bumped when the stored shape changes: older entries are ignored
+STATE_VERSION = 2            # bumped when the stored shape changes: older entries are ignored
 
 log = logging.getLogger("returnbot.persistence")
 
@@ -55,30 +54,9 @@ class ChatState:
     seen: float = 0.0
 
 
-def _query_to_json(query: Query) -> dict[str, Any]:
-    return dataclasses.asdict(query)
-
-
-def _query_from_json(data: dict[str, Any]) -> Query:
-    fields = {f.name for f in dataclasses.fields(Query)}
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
-    for name in PERIOD_FIELDS:
-        values[name] = tuple(Period(tuple(p["start"]), tuple(p["end"]), p["kind"]) for p in data.get(name, ()))
-    return Query(**values)
-
-
-# The fields of a Query that hold periods.
-PERIOD_FIELDS = ("periods", "exclude", "checked")
-
-
 def state_to_json(state: ChatState) -> dict[str, Any]:
-    context = state.context
-    return {
-        "v": STATE_VERSION, "lang": state.lang, "forced": state.forced, "asked": state.asked, "seen": state.seen,
-        "context": None if context is None else {
-            "lang": context.lang, "query": None if context.query is None else _query_to_json(context.query),
-            "earlier": None if context.earlier is None else _query_to_json(context.earlier)},
-    }
+    return {"v": STATE_VERSION, "lang": state.lang, "forced": state.forced, "asked": state.asked, "seen": state.seen,
+            "context": None if state.context is None else state.context.to_json()}
 
 
 def state_from_json(data: Any) -> ChatState:
@@ -87,9 +65,7 @@ def state_from_json(data: Any) -> ChatState:
         return ChatState()
     try:
         raw = data.get("context")
-        context = None if raw is None else Context(
-            None if raw.get("query") is None else _query_from_json(raw["query"]), raw.get("lang"),
-            None if raw.get("earlier") is None else _query_from_json(raw["earlier"]))
+        context = None if raw is None else Context.from_json(raw)
         return ChatState(context=context, lang=data.get("lang"), forced=data.get("forced"),
                          asked=float(data.get("asked") or 0), seen=float(data.get("seen") or 0))
     except (TypeError, ValueError, KeyError, AttributeError):

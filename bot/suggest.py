@@ -1,5 +1,5 @@
 """Follow-up questions offered as buttons under an answer: chosen from what the answer's
-Query can lead to and from what the data holds; worded by bot/suggest.toml."""
+request can lead to and from what the data holds; worded by bot/suggest.toml."""
 from __future__ import annotations
 
 import tomllib
@@ -64,7 +64,7 @@ class Suggester:
         if answer.status != "ok":
             return []
         out: list[Suggestion] = []
-        for kind, fields in self._kinds(answer.query, lang):
+        for kind, fields in self._kinds(answer.slots, lang):
             template = self.t[lang][kind]
             fields = {"first": self.first_year, **fields}
             s = Suggestion(template["label"].format(**fields), template["ask"].format(**fields), lang)

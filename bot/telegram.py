@@ -453,7 +453,7 @@ class ChatBot:
 
     @staticmethod
     def chart_key(reply: Reply) -> tuple[str, str]:
-        return reply.lang, repr(reply.answer.query)
+        return reply.lang, repr(reply.answer.request)
 
     def remember_photo(self, reply: Reply, sent: Message) -> None:
         if sent.photo:

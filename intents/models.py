@@ -1,10 +1,10 @@
-"""Plain, frozen values that flow through the pipeline: Period, Query, Answer.
+"""Plain, frozen values that flow through the pipeline: Period, figures, lines, Answer.
 
 Nothing here does I/O or formatting; render.py turns the typed params into text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 from typing import Any
 
 STATUSES = ("ok", "no_data", "clarify", "unknown")
@@ -91,54 +91,13 @@ class Period:
             out["anchor"] = self.anchor
         return out
 
-
-@dataclass(frozen=True)
-class Query:
-    """What the user asked, as an intent and its slots. Empty slot = not said."""
-
-    intent: str
-    periods: tuple[Period, ...] = ()
-    orgs: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    n: int | None = None
-    # One place of a ranked list ("which nationality ranked third": 3).
-    rank: int | None = None
-    # Over everything published ("the lowest month ever"), not the latest year.
-    ever: bool = False
-    extreme: str | None = None
-    grain: str | None = None
-    topic: str | None = None
-    quoted: int | None = None
-    # How the quoted figure is compared ("more than 3,000": gt, ge, lt, le); None: "is it 3,000?".
-    claim: str | None = None
-    # The question asks for a number of people ("how many"), not a share or an explanation.
-    how_many: bool = False
-    # The periods or countries added up as well ("March and April 2020 together").
-    total: bool = False
-    # Countries left out of the total ("to countries other than Brazil").
-    except_countries: tuple[str, ...] = ()
-    # A ratio claimed between two periods ("doubled": 2) and how it is taken: "change", the
-    # later over the earlier; "as", the first named over the second ("three times as many as").
-    ratio: float | None = None
-    ratio_order: str | None = None
-    # The period the question says is the extreme ("was November the busiest month of 2020?").
-    checked: tuple[Period, ...] = ()
-    # Periods left out of the first one ("2025 except March").
-    exclude: tuple[Period, ...] = ()
-    # Words the question used that no rule could read (a clarify quotes them).
-    unread: tuple[str, ...] = ()
-    # Common words that were passed over ("btw"); the answer says so.
-    ignored: tuple[str, ...] = ()
-    year_implicit: bool = False
-    # Indexes of the periods whose year the engine filled in (the answer says so).
-    filled: tuple[int, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        slots = {k: v for k, v in asdict(self).items() if k != "intent" and v not in ((), None, False)}
-        if self.periods:
-            slots["periods"] = [p.to_json() for p in self.periods]
-        return {"intent": self.intent, "slots": slots}
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Period:
+        """The inverse of to_json; the year of an open period is an offset and may be negative."""
+        def month(text: str) -> tuple[int, int]:
+            year, _, m = text.rpartition("-")
+            return int(year), int(m)
+        return cls(month(data["start"]), month(data["end"]), data.get("kind", "range"), data.get("anchor", ""))
 
 
 @dataclass(frozen=True)
@@ -189,9 +148,15 @@ class Line:
 @dataclass(frozen=True)
 class Answer:
     status: str
-    query: Query
+    # What was asked, resolved (the periods the engine chose filled in): a Request.
+    request: Any
     lines: tuple[Line, ...]
     figures: tuple[Figure, ...] = ()
     footnotes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+
+    @property
+    def slots(self) -> Any:
+        """The request as an intent and its slots (program.Slots)."""
+        return self.request.slots

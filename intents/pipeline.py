@@ -1,5 +1,6 @@
 """The whole path of one question: normalize -> language -> entities -> rules ->
-Query -> execute -> Answer -> render. Front ends (CLI, Telegram) call only this."""
+Request (a program over the figures, or another act) -> engine -> Answer -> render.
+Front ends (CLI, Telegram) call only this."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,9 @@ from typing import Any
 from . import data, when
 from .entities import load_lexicon
 from .models import LANGS
-from .execute import Engine
-from .models import Answer, Query
+from .program import Request, node_json
+from .engine import Engine
+from .models import Answer
 from .normalize import MAX_CHARS, fold, tokenize
 from .render import Renderer
 from .rules import build
@@ -23,10 +25,21 @@ from .rules import build
 class Context:
     """What a conversation remembers between two questions."""
 
-    query: Query | None = None
+    request: Request | None = None
     lang: str | None = None
     # The question before that one: "and in 2020?" after 2019, then "the difference?" compares both.
-    earlier: Query | None = None
+    earlier: Request | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"request": None if self.request is None else self.request.to_json(), "lang": self.lang,
+                "earlier": None if self.earlier is None else self.earlier.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Context:
+        """The inverse of to_json; raises KeyError, TypeError or ValueError on anything else."""
+        request, earlier = data["request"], data.get("earlier")
+        return cls(None if request is None else Request.from_json(request), data["lang"],
+                   None if earlier is None else Request.from_json(earlier))
 
 
 @dataclass(frozen=True)
@@ -44,16 +57,23 @@ class Reply:
         """Rendered on first use: the command line never needs it, Telegram needs only it."""
         return self.renderer.render(self.answer, as_html=True)
 
+    def _query_json(self) -> dict[str, Any]:
+        """How the question was understood: its intent and slots, and the program run."""
+        out = self.answer.slots.to_json()
+        if self.answer.request.program is not None:
+            out["program"] = node_json(self.answer.request.program)
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "lang": self.lang,
             "status": self.status,
-            "intent": self.answer.query.intent,
+            "intent": self.answer.slots.intent,
             "text": self.text,
             "footnotes": list(self.answer.footnotes),
             "figures": [f.to_json() for f in self.answer.figures],
-            "query": self.answer.query.to_json(),
+            "query": self._query_json(),
         }
 
 
@@ -94,11 +114,11 @@ class Pipeline:
         return cls(data.load(data_dir))
 
     def understand(self, text: str, context: Context | None, hint: str | None,
-                   today: dt.date) -> tuple[Query, str | None]:
+                   today: dt.date) -> tuple[Request, str | None]:
         if not text.strip():
-            return Query("clarify", topic="empty"), None
+            return Request("clarify", topic="empty"), None
         if len(text) > MAX_CHARS:
-            return Query("clarify", topic="too_long"), None
+            return Request("clarify", topic="too_long"), None
         tokens = tokenize(text)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
         ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)
@@ -113,7 +133,7 @@ class Pipeline:
             determined=frozenset(i for i, e in enumerate(ents) if e.start and tokens[e.start - 1].text in dets
                                  or e.end - e.start > 1 and tokens[e.start].text in dets),
             glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
-        previous = context.query if context else None
+        previous = context.request if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading)
         return build(ents, unread, today, previous, reading, layout, context.earlier if context else None), lang
 
@@ -156,15 +176,14 @@ class Pipeline:
         reply_lang = lang or detected or hint or "en"
         answer = self.engine.run(query, today)
         renderer = self.renderer(reply_lang)
-        remembered = replace(answer.query, year_implicit=False) if answer.status != "unknown" else \
-            (context.query if context else None)
+        remembered = answer.request if answer.status != "unknown" else (context.request if context else None)
         return Reply(
             question=text,
             text=renderer.render(answer),
             status=answer.status,
             lang=reply_lang,
-            context=Context(remembered, reply_lang, context.query if context and remembered is not None
-                            and context.query is not remembered else None),
+            context=Context(remembered, reply_lang, context.request if context and remembered is not None
+                            and context.request is not remembered else None),
             answer=answer,
             renderer=renderer,
         )

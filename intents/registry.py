@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from .models import Period, Query
+from .models import CATEGORIES, ORGS, Period
+from .program import (Check, Compare, Each, Group, Mean, Node, Pick, Request, Select, Share, Total, Without,
+                      intent_of)
 
 if TYPE_CHECKING:
     from .rules import Parsed
@@ -27,7 +29,7 @@ class Signature:
 
     precedence: int
     name: str
-    make: Callable[..., Query]
+    make: Callable[..., Request]
     slots: frozenset[str] = frozenset()
     keywords: frozenset[str] = frozenset()
     also: Callable[..., bool] = lambda p, periods: True
@@ -46,8 +48,20 @@ class Intent:
     signatures: tuple[Signature, ...] = field(default=())
 
 
-def _base(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> dict[str, Any]:
-    return dict(periods=periods, orgs=tuple(p.orgs), year_implicit=implicit or not periods)
+def _org(p: Parsed) -> str:
+    """The organisation a question names: both named is the total with its split."""
+    if set(p.orgs) >= set(ORGS):
+        return "both"
+    return p.orgs[0] if p.orgs else "total"
+
+
+def _each(parts: list[Node]) -> Node:
+    return parts[0] if len(parts) == 1 else Each(tuple(parts))
+
+
+def _per_period(periods: tuple[Period, ...], make: Callable[[Period | None], Node]) -> Node:
+    """One part per period asked (a period left out is filled by the engine)."""
+    return _each([make(period) for period in periods or (None,)])
 
 
 def _grain(p: Parsed) -> str | None:
@@ -81,57 +95,96 @@ def quoted(p: Parsed) -> int | None:
 MAX_QUOTED = 10**9
 
 
-def _categories(p, periods, implicit):
+def _figures(program: Node, **more: Any) -> Request:
+    return Request("figures", program, **more)
+
+
+def _categories(p, periods):
     cats = tuple(c for c in p.categories if c != "all")
-    # "apart from rejected applicants": the other categories, and together.
-    return Query("categories", categories=cats, countries=tuple(p.countries),
-                 topic="others" if p.categories_left_out else None,
-                 how_many="how_many" in p.kws and "share" not in p.kws, **_base(p, periods, implicit))
+    org = _org(p)
+    how_many = "how_many" in p.kws and "share" not in p.kws
+    if p.countries:
+        # "undocumented people from Moldova": a cut the sheets do not make (the engine says so).
+        return _figures(_per_period(periods, lambda per: Group(Select(per, org, country=p.countries[0]), "category")),
+                        how_many=how_many)
+    if p.categories_left_out:
+        # "apart from rejected applicants": the other categories, and together.
+        left_out = tuple(c for c in CATEGORIES if c not in cats)
+        return _figures(_per_period(periods, lambda per: Total(Without(Group(Select(per, org), "category"),
+                                                                       left_out))), how_many=how_many)
+    if cats:
+        return _figures(_each([Select(per, org, category=c) for per in periods or (None,) for c in cats]),
+                        how_many=how_many)
+    return _figures(_per_period(periods, lambda per: Group(Select(per, org), "category")), how_many=how_many)
 
 
-def _country(p, periods, implicit):
-    intent = "share" if "share" in p.kws else "country"
-    return Query(intent, periods=periods, orgs=tuple(p.orgs), countries=tuple(p.countries), year_implicit=False,
-                 total="sum" in p.kws or "how_many" in p.kws)
+def _country(p, periods):
+    org = _org(p)
+    leaves = [Select(per, org, country=c) for c in p.countries for per in periods or (None,)]
+    if "share" in p.kws:
+        return _figures(_each([Share(s, Select(s.period, org)) for s in leaves]))
+    node = _each(leaves)
+    return _figures(Total(node) if ("sum" in p.kws or "how_many" in p.kws) and len(leaves) > 1 else node)
 
 
-def _top(p, periods, implicit):
+def _top(p, periods):
     top_n = _top_n(p)
     if p.negative_n or top_n == 0:
-        return Query("clarify", topic="top_n")
+        return Request("clarify", topic="top_n")
+    org = _org(p)
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
     if p.ordinals and placed and top_n is None:
         # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries": the list).
-        return Query("top", n=p.ordinals[0], rank=p.ordinals[0], periods=periods, orgs=tuple(p.orgs),
-                     year_implicit=not periods)
+        place = p.ordinals[0]
+        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "max", place, 1)))
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
-    return Query("top", n=n, periods=periods, orgs=tuple(p.orgs), year_implicit=not periods)
+    return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "max", 1, n)))
 
 
-def _share(p, periods, implicit):
-    return Query("share", **_base(p, periods, implicit))
+def _share(p, periods):
+    orgs = [o for o in ORGS if o in p.orgs] if _org(p) == "both" else p.orgs
+    return _figures(_each([Share(Select(per, org), Select(per)) for per in periods or (None,) for org in orgs]))
 
 
-def _each(p, periods, implicit):
+def _counts(p, periods) -> Node:
+    org = _org(p)
+    node = _per_period(periods, lambda per: Select(per, org))
+    return Total(node) if "sum" in p.kws else node
+
+
+def _several(p, periods):
     # A comparison is of two; three or more periods are each given, none left out.
-    return Query("count", total="sum" in p.kws, **_base(p, periods, implicit))
+    return _figures(_counts(p, periods))
 
 
-def _compare(p, periods, implicit):
-    return Query("compare", **_base(p, periods, implicit))
+def _compare(p, periods):
+    orgs = list(p.orgs)
+    if len(periods) >= 2:
+        org = orgs[0] if orgs else "total"
+        return _figures(Compare(Select(periods[0], org), Select(periods[1], org)))
+    period = periods[0] if periods else None
+    if len(orgs) >= 2:
+        return _figures(Compare(Select(period, orgs[0]), Select(period, orgs[1])))
+    org = orgs[0] if orgs else "total"
+    # One side named: the other comes from the conversation, the span or the year before.
+    return _figures(Compare(Select(period, org), Select(None, org)))
 
 
-def _extreme(p, periods, implicit):
-    base = _base(p, periods, implicit)
+def _extreme(p, periods):
     grain = _grain(p)
-    if "ever" in p.kws and not periods:
-        base.update(ever=True)
+    order = "max" if "max" in p.kws else "min"
+    org = _org(p)
     if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
         # "was 2012 the record year?": the record among all the years, which answers it.
-        base.update(periods=(), year_implicit=True, checked=periods)
-    return Query("extreme", extreme="max" if "max" in p.kws else "min", grain=grain, **base)
+        return _figures(Check(Pick(Group(Select(None, org), grain), order), member=periods[0]))
+    period = periods[0] if periods else EVER if "ever" in p.kws else None
+    return _figures(Pick(Group(Select(period, org), grain), order))
+
+
+# Everything published ("the lowest month ever"), not the latest year.
+EVER = Period((0, 1), (0, 12), "years", "all")
 
 
 def _inside(periods) -> bool:
@@ -140,33 +193,39 @@ def _inside(periods) -> bool:
         and periods[1].start <= periods[0].start and periods[0].end <= periods[1].end
 
 
-def _extreme_check(p, periods, implicit):
-    return Query("extreme", extreme="max" if "max" in p.kws else "min", grain="month", periods=periods[1:],
-                 checked=periods[:1], orgs=tuple(p.orgs))
+def _extreme_check(p, periods):
+    order = "max" if "max" in p.kws else "min"
+    return _figures(Check(Pick(Group(Select(periods[1], _org(p)), "month"), order), member=periods[0]))
 
 
-def _average(p, periods, implicit):
-    return Query("average", grain=_grain(p), **_base(p, periods, implicit))
+def _average(p, periods):
+    org = _org(p)
+    return _figures(_per_period(periods, lambda per: Mean(Group(Select(per, org), _grain(p)))))
 
 
-def _series(p, periods, implicit):
-    return Query("series", grain=_grain(p), **_base(p, periods, implicit))
+def _series(p, periods):
+    org = _org(p)
+    return _figures(_per_period(periods, lambda per: Group(Select(per, org), _grain(p))))
 
 
-def _compare_or_check(p, periods, implicit):
+def _checked(p, node: Node) -> Node:
     figure = quoted(p)
-    if figure is not None:
-        return Query("count", quoted=figure, **_base(p, periods, implicit))
-    return Query("compare", **_base(p, periods, implicit))
+    if figure is None:
+        return node
+    return Check(node, p.claim or "eq", figure)
 
 
-def _count(p, periods, implicit):
-    figure = quoted(p)
+def _compare_or_check(p, periods):
+    if quoted(p) is not None:
+        return _figures(_checked(p, _counts(p, periods)))
+    return _compare(p, periods)
+
+
+def _count(p, periods):
     # "how many asylum seekers returned": the press word means all returnees or only the
     # applicants for international protection; the answer gives both readings.
-    topic = "asylum_people" if p.asylum_people and p.measure else None
-    return Query("count", quoted=figure, claim=p.claim if figure is not None else None, topic=topic,
-                 total="sum" in p.kws, **_base(p, periods, implicit))
+    reading = "asylum_people" if p.asylum_people and p.measure else None
+    return _figures(_checked(p, _counts(p, periods)), reading=reading)
 
 
 COMPARE = frozenset({"compare", "than"})
@@ -203,7 +262,7 @@ INTENTS: tuple[Intent, ...] = (
                   also=lambda p, periods: len(periods) >= 2 and bool(p.kws & COMPARE)),
         Signature(100, "a series", _series, keywords=frozenset({"trend", "per_month", "per_quarter", "per_year"})),)),
     Intent("count", "count", ("count", "resolved", "nodata", "reading", "note"), (
-        Signature(50, "three or more periods compared: each given", _each, keywords=COMPARE,
+        Signature(50, "three or more periods compared: each given", _several, keywords=COMPARE,
                   also=lambda p, periods: len(periods) > 2),
         Signature(1000, "a count", _count),)),
     # Made by the accounting in rules.build, not by a signature:
@@ -222,9 +281,23 @@ KEYWORDS = frozenset(k for i in INTENTS for s in i.signatures for k in s.keyword
 SIGNATURES = tuple(sorted((s for i in INTENTS for s in i.signatures), key=lambda s: s.precedence))
 
 
-def choose(p: Parsed, periods: tuple[Period, ...], implicit: bool) -> Query:
-    """The Query of the first signature, by precedence, that the parse fills."""
+def choose(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    """The Request of the first signature, by precedence, that the parse fills."""
     for signature in SIGNATURES:
         if signature.selects(p, periods):
-            return signature.make(p, periods, implicit)
+            return signature.make(p, periods)
     raise AssertionError("the count signature selects every parse")
+
+
+# The handler of each kind of program (new kinds of answers: their own handler).
+HANDLED = {"filter": "listing", "count_of": "listing"}
+
+
+def handler_of(request: Request) -> str:
+    """The engine's handler for a request: by the kind of its program, or by its act."""
+    if request.program is not None:
+        intent = intent_of(request.program)
+        return HANDLED.get(intent, BY_NAME[intent].handler if intent in BY_NAME else intent)
+    if request.act in ("help", "greeting", "thanks"):
+        return "social"
+    return request.act

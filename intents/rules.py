@@ -1,4 +1,4 @@
-"""Entities (+ the previous Query of the conversation) -> Query.
+"""Entities (+ the previous Request of the conversation) -> Request.
 
 The time grammar (when.py) reads the periods; the accounting here decides what the
 other words do (negations, unread words, claims); the intent is then chosen by its
@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 
 from . import registry, when
 from .entities import Entity, Unread
-from .models import CATEGORIES, ORGS, Period, Query
+from .models import CATEGORIES, ORGS, Period
+from .program import (Check, Compare, Each, Group, Less, Node, Pick, Request, Select, Total, inner, intent_of,
+                      map_selects, periods_of, selects)
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
@@ -183,7 +185,7 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
 
 
 def collect(ents: list[Entity], today: dt.date, lang: str,
-            previous: Query | None = None, layout: when.Layout | None = None) -> Parsed:
+            previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
@@ -191,7 +193,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
     ents = _years_or_figures(ents, all_kws)
-    reading = when.read(ents, today, lang, previous.periods if previous is not None else (),
+    reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (),
                         comparing=bool(all_kws & {"compare", "than"}), layout=layout)
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
@@ -278,70 +280,83 @@ def _stray_numbers(p: Parsed) -> bool:
     return any(n.value != figure for n in p.nums)
 
 
-def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Query | None, lang: str = "en",
-          layout: when.Layout | None = None, earlier: Query | None = None) -> Query:
-    """The Query, and in it the account of the words: those no rule could read that
+def _periods(request: Request) -> tuple[Period, ...]:
+    return periods_of(request.program) if request.program is not None else request.periods
+
+
+def _intent(request: Request) -> str:
+    return intent_of(request.program) if request.program is not None else request.act
+
+
+def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Request | None, lang: str = "en",
+          layout: when.Layout | None = None, earlier: Request | None = None) -> Request:
+    """The Request, and in it the account of the words: those no rule could read that
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
     p = collect(ents, today, lang, previous, layout)
     q = _build(p, ents, strangers, previous)
-    if q.intent == "compare" and not q.periods and len(q.orgs) < 2 and previous is not None and earlier is not None:
+    if isinstance(q.program, Compare) and _lone(q.program) and previous is not None and earlier is not None:
         q = _compare_last_two(q, previous, earlier)
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
-    if passed and q.intent not in ("unknown", "clarify", "help", "greeting", "thanks"):
+    if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
     return q
 
 
-def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Query | None) -> Query:
+def _lone(node: Compare) -> bool:
+    """A comparison that names no period and at most one organisation: "the difference?"."""
+    return isinstance(node.a, Select) and isinstance(node.b, Select) and node.a.period is None \
+        and node.a.org == node.b.org
+
+
+def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Request | None) -> Request:
     periods = tuple(p.periods)[:MAX_LISTED]
-    implicit = p.implicit or any(period.open for period in periods)
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
     asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws
 
     if p.breakdown and set(p.oos) == {"breakdown"} and (p.measure or periods or "how_many" in p.kws):
         # "how many women returned in 2025": voluntary return, by a cut the sheets do not make.
-        return Query("info", topic="breakdown", periods=periods, how_many=True)
+        return Request("info", topic="breakdown", periods=periods, how_many=True)
     if p.oos:
-        return Query("unknown", topic=p.oos[0])
+        return Request("unknown", topic=p.oos[0])
     if p.asylum_people and not p.measure:
         # "how many asylum seekers in 2020" asks about asylum, not about returns.
-        return Query("unknown", topic="asylum")
+        return Request("unknown", topic="asylum")
     if p.bad:
-        return Query("clarify", topic="bad_date")
+        return Request("clarify", topic="bad_date")
     if p.bad_neg or (p.exclude and not periods):
-        return Query("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
+        return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
     standalone = [topic for topic in STANDALONE_INFO if topic in p.info]
     if standalone:
-        return Query("info", topic=standalone[0], periods=periods,
-                     how_many="how_many" in p.kws and "what_is" not in p.kws)
+        return Request("info", topic=standalone[0], periods=periods,
+                       how_many="how_many" in p.kws and "what_is" not in p.kws)
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
-        return Query("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
+        return Request("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
     if p.time.vague:
         # "early 2020": the figures are monthly, and which months is the user's to say.
-        return Query("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
-                     unread=tuple(p.time.vague_words[:1]))
+        return Request("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
+                       unread=tuple(p.time.vague_words[:1]))
     if "partial" in p.info and not (p.measure or p.kws & INTENT_KEYWORDS):
         # "why is 2025 incomplete?": explain, though a year is named.
-        return Query("info", topic="partial")
+        return Request("info", topic="partial")
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
-        return Query("info", topic=p.info[0])
+        return Request("info", topic=p.info[0])
     if p.info and "what_is" in p.kws and not periods:
         # "what does IOM mean?": "mean" asks for a meaning here, not an average.
-        return Query("info", topic=p.info[0])
+        return Request("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
-        return Query("info", topic=p.orgs[0])
+        return Request("info", topic=p.orgs[0])
     # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
     # back when they stand where a slot would go or are no common word; nothing else
     # understood, the question is unknown.
     blocking = tuple(w.text for w in strangers if w.slot or not w.general)
     if strangers and not (has_data or periods) or blocking and not (has_data or p.kws & INTENT_KEYWORDS):
-        return Query("unknown", unread=blocking or tuple(w.text for w in strangers))
+        return Request("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:
-        return Query("clarify", topic="word", unread=blocking)
+        return Request("clarify", topic="word", unread=blocking)
     if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs):
         follow = _ordinal_followup(previous, p.ordinals[0])
         if follow is not None:
@@ -349,101 +364,201 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Que
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
     if not (has_data or periods or asks or p.implicit or quoting):
         if p.social:
-            return Query(p.social[-1] if "help" in p.social else p.social[0])
-        return Query("unknown")
+            return Request(p.social[-1] if "help" in p.social else p.social[0])
+        return Request("unknown")
 
-    q = registry.choose(p, periods, implicit)
-    if q.intent == "clarify":
+    q = registry.choose(p, periods)
+    if q.act == "clarify":
         return q
-    if p.ratio and q.intent == "compare":
-        q = replace(q, ratio=p.ratio[1], ratio_order=p.ratio[0], claim=p.claim)
+    intent = _intent(q)
+    if p.ratio and isinstance(q.program, Compare):
+        order, n = p.ratio
+        q = replace(q, program=Check(q.program, p.claim or "approx", n, ratio=order))
+    negation = Request("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
+    leaves = selects(q.program)
     if p.except_countries:
-        if q.intent != "count" or len(q.periods) > 1 or p.exclude:
-            return Query("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
-        q = replace(q, except_countries=tuple(p.except_countries), year_implicit=not q.periods)
+        if intent != "count" or len(periods) > 1 or p.exclude:
+            return negation
+        whole = leaves[0]
+        q = replace(q, program=Less(whole, tuple(replace(whole, country=c) for c in p.except_countries)))
     if p.exclude:
-        if q.intent != "count" or len(q.periods) != 1 or any(
-                x.start <= q.periods[0].start and q.periods[0].end <= x.end for x in p.exclude):
+        if intent != "count" or len(periods) != 1 or any(
+                x.start <= periods[0].start and periods[0].end <= x.end for x in p.exclude):
             # Only a count of one period can leave another out, and only a part of it ("2007 except 2007").
-            return Query("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
-        q = replace(q, exclude=tuple(p.exclude))
-    if q.intent not in ("top", "clarify") and _stray_numbers(p):
+            return negation
+        whole = leaves[0]
+        q = replace(q, program=Less(whole, tuple(replace(whole, period=x) for x in p.exclude)))
+    if intent not in ("top", "clarify") and _stray_numbers(p):
         # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
-        return Query("unknown")
-    if q.intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
+        return Request("unknown")
+    if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
         # A lone keyword ("%", "versus") is no question about the figures.
-        return Query("unknown")
-    lone_compare = q.intent == "compare" and len(q.periods) == 1 and len(q.orgs) < 2
-    if previous is not None and _mergeable(previous) and previous.periods[:1] != q.periods[:1]:
+        return Request("unknown")
+    lone_compare = isinstance(q.program, Compare) and len(periods) == 1 and q.program.a.org == q.program.b.org
+    if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         if lone_compare or p.followup or not (p.measure or asks or p.categories):
             return merge(previous, q, p)
-    if lone_compare and not q.periods[0].anchor and q.periods[0].single_year:
+    if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?": against the same period a year earlier.
-        period = q.periods[0]
-        return replace(q, periods=(period, period.with_year(period.first_year - 1)))
+        period = periods[0]
+        program = q.program
+        return replace(q, program=replace(program, b=replace(program.b, period=period.with_year(period.first_year - 1))))
     return q
 
 
-def _compare_last_two(q: Query, previous: Query, earlier: Query) -> Query:
+def _compare_last_two(q: Request, previous: Request, earlier: Request) -> Request:
     """"the difference?" after "2019" and "and in 2020?": the periods of the last two
-    questions, when they asked the same thing of one period each."""
-    same = replace(earlier, periods=previous.periods, quoted=None) == replace(previous, quoted=None)
-    if not same or len(previous.periods) != 1 or len(earlier.periods) != 1 or previous.periods == earlier.periods:
+    questions, when they asked for one figure of one period each."""
+    before, last = _unchecked(earlier.program), _unchecked(previous.program)
+    if not (isinstance(before, Select) and isinstance(last, Select)) or before.period == last.period \
+            or before.country is not None or before.category is not None \
+            or replace(before, period=last.period, filled=False) != replace(last, filled=False):
         return q
-    return replace(previous, intent="compare", periods=(earlier.periods[0], previous.periods[0]), quoted=None)
+    return Request("figures", Compare(replace(before, filled=False), replace(last, filled=False)))
 
 
-def _ordinal_followup(previous: Query, place: int) -> Query | None:
+def _unchecked(node: Node | None) -> Node | None:
+    return node.of if isinstance(node, Check) else node
+
+
+def _ordinal_followup(previous: Request, place: int) -> Request | None:
     """"et le 4e ?" after a top list: the fourth place; "en het tweede?" after a quarter
     or half: that quarter or half of the same year."""
-    if previous.intent == "top":
-        return replace(previous, n=place, rank=place, year_implicit=False)
-    first = previous.periods[0] if previous.periods else None
+    program = previous.program
+    if program is None:
+        return None
+    if _intent(previous) == "top":
+        picks = [replace(pick, k=place, n=1) for pick in (program.parts if isinstance(program, Each) else (program,))]
+        return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
+    periods = _periods(previous)
+    first = periods[0] if periods else None
     if first is not None and not first.anchor and first.kind in ("quarter", "half"):
         make, most = (Period.quarter, 4) if first.kind == "quarter" else (Period.half, 2)
         if place <= most:
-            return replace(previous, periods=(make(first.first_year, place),), year_implicit=False)
+            return replace(previous, program=reselect(program, (make(first.first_year, place),)), ignored=())
     return None
 
 
-def _mergeable(previous: Query) -> bool:
-    return previous.intent not in ("unknown", "help", "greeting", "thanks", "info", "clarify")
+def _filled(node: Node) -> Node:
+    """A program whose periods are now the user's, not the engine's choice."""
+    return map_selects(node, lambda s: replace(s, filled=False))
 
 
-def merge(previous: Query, new: Query, p: Parsed) -> Query:
-    """A follow-up keeps everything of the previous question it does not say anew."""
-    if new.intent == "compare" and len(new.periods) == 1 and previous.periods:
-        prev, other = previous.periods[0], new.periods[0]
+def _mergeable(previous: Request) -> bool:
+    return previous.act == "figures"
+
+
+def _template(node: Node) -> tuple[Node, Node]:
+    """A program's repeated part (the program asked of each period or country) and the
+    wrapping around its repetition: Check(Total(Each(part, part...)))."""
+    part = node
+    while isinstance(part, (Check, Total, Each)):
+        part = part.parts[0] if isinstance(part, Each) else part.of
+    return part, node
+
+
+def reselect(node: Node, periods: tuple[Period, ...] | None = None, org: str | None = None,
+             countries: tuple[str, ...] | None = None, categories: tuple[str, ...] | None = None,
+             keep_check: bool = False) -> Node:
+    """The same operators over another selection: one part per country, period and
+    category (each left as it was when not given)."""
+    part, whole = _template(node)
+    if isinstance(part, Less):
+        # "2025 except March", then "and via DVZ?": the same parts left out of the new whole.
+        edit = lambda s, per=None: replace(s, period=per or s.period, org=org if org is not None else s.org,
+                                           filled=False)
+        return replace(part, whole=edit(part.whole, (periods or (None,))[0]), parts=tuple(edit(x) for x in part.parts))
+    first = selects(part)[0]
+    combos = [(c, per, cat) for c in (countries or (first.country,)) for per in (periods or (first.period,))
+              for cat in (categories or (first.category,))]
+    parts = [map_selects(part, lambda s, c=c, per=per, cat=cat: replace(
+        s, period=per, country=c, category=cat, org=org if org is not None else s.org, filled=False))
+        for c, per, cat in combos]
+    out: Node = parts[0] if len(parts) == 1 else Each(tuple(parts))
+    if isinstance(whole, Total) or (isinstance(whole, Check) and isinstance(whole.of, Total)):
+        out = Total(out)
+    if keep_check and isinstance(whole, Check):
+        out = replace(whole, of=out)
+    return out
+
+
+def _selection(node: Node) -> tuple[tuple[Period, ...], str, tuple[str, ...], tuple[str, ...]]:
+    part, _ = _template(node)
+    leaves = [part.whole] if isinstance(part, Less) else selects(node)
+    return (tuple(dict.fromkeys(s.period for s in leaves if s.period is not None)),
+            leaves[0].org if leaves else "total",
+            tuple(dict.fromkeys(s.country for s in leaves if s.country is not None)),
+            tuple(dict.fromkeys(s.category for s in leaves if s.category is not None)))
+
+
+def merge(previous: Request, new: Request, p: Parsed) -> Request:
+    """A follow-up keeps everything of the previous question it does not say anew: a new
+    selection edits the previous program; a new operator takes the previous selection."""
+    prev_periods, prev_org, prev_countries, prev_categories = _selection(previous.program)
+    periods, org, countries, categories = _selection(new.program)
+    new_intent, prev_intent = _intent(new), _intent(previous)
+    if isinstance(new.program, Compare) and len(periods) == 1 and prev_periods:
+        prev, other = prev_periods[0], periods[0]
         if other.whole_years and other.single_year and not prev.whole_years:
             other = prev.with_year(other.first_year)  # "compare with 2019" after January 2020: January 2019
-        return replace(new, periods=(prev, other), orgs=new.orgs or previous.orgs[:1], year_implicit=False)
-    intent = previous.intent if new.intent == "count" else new.intent
-    periods = new.periods
-    if periods and previous.periods:
-        prev = previous.periods[0]
-        if previous.intent == "compare" and new.intent == "count" and len(periods) == 1 and len(previous.periods) > 1:
+        org = new.program.a.org if p.orgs else prev_org if prev_org in ORGS else "total"
+        return Request("figures", Compare(Select(prev, org), Select(other, org)))
+    if periods and prev_periods:
+        prev = prev_periods[0]
+        if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
             # "and 2021?" after "compare 2019 and 2020": 2021 against the later of the two.
-            periods = (periods[0], max(previous.periods))
+            periods = (periods[0], max(prev_periods))
         elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years:
             # "and 2019?" after "March 2020": the same months in 2019.
             periods = tuple(prev.with_year(x.first_year) for x in periods)
         elif all(x.open for x in periods):
             periods = tuple(x.with_year(prev.first_year) for x in periods)
     elif not periods:
-        periods = previous.periods
-    implicit = previous.year_implicit and not new.periods
-    if periods and not any(x.open for x in periods):
-        implicit = False
-    return replace(
-        previous,
-        intent=intent,
-        periods=periods,
-        orgs=new.orgs or (previous.orgs if not new.countries else ()),
-        countries=new.countries or previous.countries,
-        categories=new.categories or previous.categories,
-        n=new.n or previous.n,
-        extreme=new.extreme or previous.extreme,
-        grain=new.grain or previous.grain,
-        quoted=new.quoted,
-        year_implicit=implicit,
-    )
+        periods = prev_periods
+    if not p.orgs:
+        org = prev_org if not countries else "total"
+    countries = countries or prev_countries
+    categories = categories or prev_categories
+    if new_intent == "count":
+        template = previous.program
+        if isinstance(template, Compare):
+            return Request("figures", Compare(Select(periods[0], org), Select(periods[1] if len(periods) > 1
+                                                                               else prev_periods[-1], org)))
+    else:
+        template = _inherit(new.program, previous.program)
+    program = reselect(template, periods, org, countries, categories)
+    if isinstance(new.program, Check) and not isinstance(program, Check):
+        program = replace(new.program, of=program)  # "and is it more than 3,000?": the new claim, checked
+    return replace(new, program=program, reading=None) if new_intent != "count" else \
+        replace(previous, program=program, ignored=new.ignored, unread=())
+
+
+def _inherit(new: Node, previous: Node) -> Node:
+    """A new operator keeps the previous question's grain and list length where it names none."""
+    group, before = inner(new, Group), inner(previous, Group)
+    if group is not None and group.by is None and before is not None and before.by is not None:
+        new = _replace_group(new, replace(group, by=before.by))
+    pick, old_pick = inner(new, Pick), inner(previous, Pick)
+    if pick is not None and pick.n is None and old_pick is not None and old_pick.n is not None:
+        new = _replace_node(new, pick, replace(pick, n=old_pick.n))
+    return new
+
+
+def _replace_group(node: Node, group: Group) -> Node:
+    return _replace_node(node, inner(node, Group), group)
+
+
+def _replace_node(node: Node, old: Node, new: Node) -> Node:
+    if node is old:
+        return new
+    if isinstance(node, Select):
+        return node
+    if isinstance(node, Compare):
+        return replace(node, a=_replace_node(node.a, old, new), b=_replace_node(node.b, old, new))
+    if isinstance(node, Each):
+        return replace(node, parts=tuple(_replace_node(x, old, new) for x in node.parts))
+    if isinstance(node, Less):
+        return node
+    if hasattr(node, "part"):
+        return replace(node, part=_replace_node(node.part, old, new), whole=_replace_node(node.whole, old, new))
+    return replace(node, of=_replace_node(node.of, old, new))

@@ -52,6 +52,6 @@ def test_bases_are_answered(pipeline, lang, base):
 
 @pytest.mark.parametrize("lang,base,kind,extra", CASES)
 def test_an_extra_entity_is_used_or_the_answer_is_not_ok(pipeline, lang, base, kind, extra):
-    plain = pipeline.ask(base, lang=lang, today=TODAY).answer.query
+    plain = pipeline.ask(base, lang=lang, today=TODAY).answer.slots
     reply = pipeline.ask(f"{base} {extra}", lang=lang, today=TODAY)
-    assert reply.status != "ok" or _used(kind, reply.answer.query, plain), reply.text
+    assert reply.status != "ok" or _used(kind, reply.answer.slots, plain), reply.text

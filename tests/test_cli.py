@@ -67,7 +67,8 @@ def test_ask_stdin_answers_each_line_on_its_own_as_json():
         "question": "hoeveel terugkeerders in maart 2020", "lang": "nl", "status": "ok", "intent": "count",
         "text": march["text"], "footnotes": ["dublin", "covid_2020"],
         "figures": march["figures"],
-        "query": {"intent": "count", "slots": {"periods": [{"start": "2020-03", "end": "2020-03", "kind": "month"}]}},
+        "query": {"intent": "count", "slots": {"periods": [{"start": "2020-03", "end": "2020-03", "kind": "month"}]},
+                  "program": {"op": "Select", "period": {"period": {"start": "2020-03", "end": "2020-03", "kind": "month"}}}},
     }
     assert sorted(figure_pairs(march)) == [(1, [f"{S20}:43"]), (111, [f"{S20}:43"]), (112, [f"{S20}:43"])]
     assert "112" in march["text"] and "Bron: Fedasil/IOM/DVZ" in march["text"]

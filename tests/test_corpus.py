@@ -51,7 +51,7 @@ def test_case(pipeline, lang, case):
         context = pipeline.ask(earlier, context=context, today=today).context
     reply = pipeline.ask(case["q"], context=context, today=today, lang=case.get("force_lang"),
                          lang_hint=case.get("hint"))
-    query = reply.answer.query
+    query = reply.answer.slots
     text = flat(reply.text)
     assert reply.status == case.get("status", "ok"), reply.text
     assert query.intent == case["intent"], reply.text

@@ -1,6 +1,6 @@
 """Every figure of both fact sheets, found through the query layer.
 
-Each test builds a `Query` (intents.models), runs it with `pipeline.engine.run(query,
+Each test builds a program (intents.program), runs it with `pipeline.engine.run(request,
 today)` and checks the figures of the `Answer`: value and source reference
 (file:line). No test reads the CSV tables back: every expected value below is written
 out by hand from data/sources/*.txt (the printed line is quoted in a comment), and
@@ -11,7 +11,8 @@ from collections import Counter
 
 import pytest
 
-from intents.models import Period, Query
+from intents.models import Period
+from intents.program import Compare, Group, Mean, Pick, Request, Select, Share
 
 TODAY = dt.date(2026, 11, 22)
 S20 = "fedasil-vrijwillige-terugkeer-2020.txt"
@@ -28,8 +29,20 @@ def l25(*lines):
 
 
 # ---- helpers ---------------------------------------------------------------------------
-def run(pipeline, query, today=TODAY):
-    return pipeline.engine.run(query, today)
+def run(pipeline, program, today=TODAY):
+    return pipeline.engine.run(Request("figures", program), today)
+
+
+def org_of(orgs):
+    """The organisation of a program's selection: the one named, else both together."""
+    return orgs[0] if orgs else "total"
+
+
+def compare(periods, orgs):
+    """Two periods of one organisation, or one period of two organisations."""
+    if len(periods) == 2:
+        return Compare(Select(periods[0], org_of(orgs)), Select(periods[1], org_of(orgs)))
+    return Compare(Select(periods[0], orgs[0]), Select(periods[0], orgs[1]))
 
 
 def describe(answer):
@@ -179,14 +192,14 @@ CATEGORIES_2025 = [  # (category, percent / 100, line): no counts printed
 # =========================================================================================
 @pytest.mark.parametrize("month,total,line", MONTHS_2019)
 def test_month_2019_total(pipeline, month, total, line):
-    answer = run(pipeline, Query("count", (Period.month(2019, month),)))
+    answer = run(pipeline, Select(Period.month(2019, month)))
     assert answer.status == "ok"
     exactly(answer, [(total, l20(line))])  # 2019 has no Fedasil/DVZ split
 
 
 @pytest.mark.parametrize("month,fedasil,dvz,total,line", MONTHS_2020)
 def test_month_2020_split(pipeline, month, fedasil, dvz, total, line):
-    answer = run(pipeline, Query("count", (Period.month(2020, month),)))
+    answer = run(pipeline, Select(Period.month(2020, month)))
     assert answer.status == "ok"
     exactly(answer, [(total, l20(line)), (fedasil, l20(line)), (dvz, l20(line))])
 
@@ -194,14 +207,14 @@ def test_month_2020_split(pipeline, month, fedasil, dvz, total, line):
 @pytest.mark.parametrize("month,fedasil,dvz,total,line", MONTHS_2020)
 @pytest.mark.parametrize("org", ["fedasil", "dvz"])
 def test_month_2020_by_organisation(pipeline, org, month, fedasil, dvz, total, line):
-    answer = run(pipeline, Query("count", (Period.month(2020, month),), orgs=(org,)))
+    answer = run(pipeline, Select(Period.month(2020, month), org))
     assert answer.status == "ok"
     exactly(answer, [({"fedasil": fedasil, "dvz": dvz}[org], l20(line))])
 
 
 @pytest.mark.parametrize("month,fedasil,fline,dvz,total,line", MONTHS_2025)
 def test_month_2025_split(pipeline, month, fedasil, fline, dvz, total, line):
-    answer = run(pipeline, Query("count", (Period.month(2025, month),)))
+    answer = run(pipeline, Select(Period.month(2025, month)))
     assert answer.status == "ok"
     exactly(answer, [(total, l25(line)), (fedasil, l25(fline)), (dvz, l25(line))])
 
@@ -209,7 +222,7 @@ def test_month_2025_split(pipeline, month, fedasil, fline, dvz, total, line):
 @pytest.mark.parametrize("month,fedasil,fline,dvz,total,line", MONTHS_2025)
 @pytest.mark.parametrize("org", ["fedasil", "dvz"])
 def test_month_2025_by_organisation(pipeline, org, month, fedasil, fline, dvz, total, line):
-    answer = run(pipeline, Query("count", (Period.month(2025, month),), orgs=(org,)))
+    answer = run(pipeline, Select(Period.month(2025, month), org))
     assert answer.status == "ok"
     expected = (fedasil, l25(fline)) if org == "fedasil" else (dvz, l25(line))
     exactly(answer, [expected])
@@ -217,7 +230,7 @@ def test_month_2025_by_organisation(pipeline, org, month, fedasil, fline, dvz, t
 
 @pytest.mark.parametrize("year,returns,source", YEARLY)
 def test_year_total(pipeline, year, returns, source):
-    answer = run(pipeline, Query("count", (Period.year(year),)))
+    answer = run(pipeline, Select(Period.year(year)))
     assert answer.status == "ok"
     split = [(v, s) for y, _, v, s in ORG_TOTALS if y == year]  # only 2020 and 2025
     exactly(answer, [(returns, source), *split])
@@ -225,13 +238,13 @@ def test_year_total(pipeline, year, returns, source):
 
 @pytest.mark.parametrize("year,org,returns,source", ORG_TOTALS)
 def test_organisation_total(pipeline, year, org, returns, source):
-    answer = run(pipeline, Query("count", (Period.year(year),), orgs=(org,)))
+    answer = run(pipeline, Select(Period.year(year), org))
     assert answer.status == "ok"
     exactly(answer, [(returns, source)])
 
 
 def test_top_10_2020_with_other(pipeline):
-    answer = run(pipeline, Query("top", (Period.year(2020),)))
+    answer = run(pipeline, Pick(Group(Select(Period.year(2020)), "country"), "max", 1, None))
     assert answer.status == "ok"
     expected = [(v, l20(line)) for _, _, v, line, _ in TOP_2020]
     expected += [(OTHER_2020[0], l20(OTHER_2020[1])), (1847, l20(63))]  # "Andere 618", year total
@@ -242,7 +255,7 @@ def test_top_10_2020_with_other(pipeline):
 
 
 def test_top_6_2025(pipeline):
-    answer = run(pipeline, Query("top", (Period.year(2025),)))
+    answer = run(pipeline, Pick(Group(Select(Period.year(2025)), "country"), "max", 1, None))
     assert answer.status == "ok"
     expected = [(v, l25(line)) for _, _, v, line, _ in TOP_2025] + [(2397, l25(240))]
     assert counts(answer) == expected, describe(answer)  # no "other" row in 2025
@@ -259,7 +272,7 @@ COUNTRY_YEARS = [(2020, TOP_2020, 1847, 63, 10),   # 1.847 (2020.txt:63)
     (year, *row, total, total_line, listed) for year, rows, total, total_line, listed in COUNTRY_YEARS for row in rows])
 def test_country(pipeline, year, rank, iso, returns, line, share, total, total_line, listed):
     ref = l20 if year == 2020 else l25
-    answer = run(pipeline, Query("country", (Period.year(year),), countries=(iso,)))
+    answer = run(pipeline, Select(Period.year(year), country=iso))
     assert answer.status == "ok"
     exactly(answer, [(returns, ref(line)), (share, ref(line, total_line)), (total, ref(total_line))])
     (figure,) = [x for x in answer.lines if x.key == "country.figure"]
@@ -269,14 +282,14 @@ def test_country(pipeline, year, rank, iso, returns, line, share, total, total_l
 
 @pytest.mark.parametrize("rank,iso,returns,line,share", [TOP_2025[2]])
 def test_country_share(pipeline, rank, iso, returns, line, share):
-    answer = run(pipeline, Query("share", (Period.year(2025),), countries=(iso,)))
+    answer = run(pipeline, Share(Select(Period.year(2025), country=iso), Select(Period.year(2025))))
     assert answer.status == "ok"
     exactly(answer, [(returns, l25(line)), (share, l25(line, 240)), (2397, l25(240))])
     assert keys(answer) == ["share.country"]
 
 
 def test_categories_2020(pipeline):
-    answer = run(pipeline, Query("categories", (Period.year(2020),)))
+    answer = run(pipeline, Group(Select(Period.year(2020)), "category"))
     assert answer.status == "ok"
     for _, returns, pct, line in CATEGORIES_2020:
         has(answer, returns, l20(line))
@@ -288,13 +301,13 @@ def test_categories_2020(pipeline):
 
 @pytest.mark.parametrize("category,returns,pct,line", CATEGORIES_2020)
 def test_one_category_2020(pipeline, category, returns, pct, line):
-    answer = run(pipeline, Query("categories", (Period.year(2020),), categories=(category,)))
+    answer = run(pipeline, Select(Period.year(2020), category=category))
     assert answer.status == "ok"
     exactly(answer, [(returns, l20(line)), (pct, l20(line)), (1847, l20(142))])
 
 
 def test_categories_2025_percentages_only(pipeline):
-    answer = run(pipeline, Query("categories", (Period.year(2025),)))
+    answer = run(pipeline, Group(Select(Period.year(2025)), "category"))
     assert answer.status == "ok"
     exactly(answer, [(pct, l25(line)) for _, pct, line in CATEGORIES_2025])
     assert not [f for f in answer.figures if f.kind == "count"]  # no counts in the 2025 sheet
@@ -333,13 +346,13 @@ COUNTS = [
 
 @pytest.mark.parametrize("period,orgs,expected", COUNTS)
 def test_count(pipeline, period, orgs, expected):
-    answer = run(pipeline, Query("count", (period,), orgs=orgs))
+    answer = run(pipeline, Select(period, org_of(orgs)))
     assert answer.status == "ok"
     exactly(answer, expected)
 
 
 def test_count_second_half_2025_is_clipped_to_september(pipeline):
-    answer = run(pipeline, Query("count", (Period.half(2025, 2),)))
+    answer = run(pipeline, Select(Period.half(2025, 2)))
     assert answer.status == "ok"
     exactly(answer, [(803, l25(129, 135, 141)), (781, l25(126, 132, 138)), (22, l25(129, 135, 141))])
     assert "count.clipped" in keys(answer)
@@ -348,7 +361,7 @@ def test_count_second_half_2025_is_clipped_to_september(pipeline):
 def test_split_adds_up_for_a_range_across_2019_and_2020(pipeline):
     # Nov 2019-Feb 2020: 170+181+223+222 = 796 (2020.txt:59,61,39,41); 2019 has no split, so
     # a Fedasil/DVZ split of the 2020 months only (444 + 1) must not stand beside it.
-    answer = run(pipeline, Query("count", (Period((2019, 11), (2020, 2)),)))
+    answer = run(pipeline, Select(Period((2019, 11), (2020, 2))))
     assert answer.status == "ok"
     has(answer, 796, l20(59, 61, 39, 41))
     for line in answer.lines:
@@ -360,7 +373,7 @@ def test_split_adds_up_for_a_range_across_2019_and_2020(pipeline):
 def test_range_over_years_without_months_is_not_undercounted(pipeline):
     # Summing only the published months would give 216+205+229+306 = 956 for the whole span.
     # Nov-Dec 2020: 216+205 = 421; 2021-2024: 1965+2673+2952+3267 = 10857; Jan-Feb 2025: 229+306 = 535
-    answer = run(pipeline, Query("count", (Period((2020, 11), (2025, 2)),)))
+    answer = run(pipeline, Select(Period((2020, 11), (2025, 2))))
     assert answer.status != "ok" or find(answer, 11813, l20(59, 61) + l25(248, 246, 244, 242, 93, 99)) \
         or "count.clipped" in keys(answer), describe(answer)
     assert not find(answer, 956, l20(59, 61) + l25(93, 99))
@@ -387,14 +400,14 @@ COMPARES = [
 
 @pytest.mark.parametrize("periods,orgs,a,a_src,b,b_src,diff,pct,key", COMPARES)
 def test_compare(pipeline, periods, orgs, a, a_src, b, b_src, diff, pct, key):
-    answer = run(pipeline, Query("compare", periods, orgs=orgs))
+    answer = run(pipeline, compare(periods, orgs))
     assert answer.status == "ok"
     exactly(answer, [(a, a_src), (b, b_src), (diff, a_src + b_src), (pct, a_src + b_src)])
     assert keys(answer) == [key]
 
 
 def test_series_of_years(pipeline):
-    answer = run(pipeline, Query("series", (Period.years(2015, 2020),), grain="year"))
+    answer = run(pipeline, Group(Select(Period.years(2015, 2020)), "year"))
     assert answer.status == "ok"
     expected = [(v, s) for y, v, s in YEARLY if 2015 <= y <= 2020]
     assert counts(answer) == expected, describe(answer)
@@ -402,19 +415,19 @@ def test_series_of_years(pipeline):
 
 
 def test_series_2007_2025_leaves_partial_2025_out_of_the_change(pipeline):
-    answer = run(pipeline, Query("series", (Period.years(2007, 2025),), grain="year"))
+    answer = run(pipeline, Group(Select(Period.years(2007, 2025)), "year"))
     assert counts(answer) == [(v, s) for _, v, s in YEARLY], describe(answer)
     has(answer, 0.25993, l20(94) + l25(242))  # 2007 -> 2024: (3267 - 2593) / 2593
 
 
 def test_series_of_months_2019(pipeline):
-    answer = run(pipeline, Query("series", (Period.year(2019),), grain="month"))
+    answer = run(pipeline, Group(Select(Period.year(2019)), "month"))
     assert answer.status == "ok"
     assert counts(answer) == [(v, l20(line)) for _, v, line in MONTHS_2019], describe(answer)
 
 
 def test_series_of_months_2025(pipeline):
-    answer = run(pipeline, Query("series", (Period.year(2025),), grain="month"))
+    answer = run(pipeline, Group(Select(Period.year(2025)), "month"))
     assert answer.status == "ok"
     expected = []
     for _, fedasil, fline, dvz, total, line in MONTHS_2025:
@@ -442,14 +455,14 @@ EXTREMES = [
 
 @pytest.mark.parametrize("period,extreme,orgs,grain,value,sources", EXTREMES)
 def test_extreme(pipeline, period, extreme, orgs, grain, value, sources):
-    answer = run(pipeline, Query("extreme", (period,), orgs=orgs, extreme=extreme))
+    answer = run(pipeline, Pick(Group(Select(period, org_of(orgs))), extreme))
     assert answer.status == "ok"
     exactly(answer, [(value, sources)])
     assert keys(answer)[0] == f"extreme.{grain}_{extreme}"
 
 
 def test_extreme_years_says_partial_2025_was_left_out(pipeline):
-    answer = run(pipeline, Query("extreme", (Period.years(2007, 2025),), extreme="min"))
+    answer = run(pipeline, Pick(Group(Select(Period.years(2007, 2025))), "min"))
     assert "extreme.partial_skipped" in keys(answer)
 
 
@@ -467,7 +480,7 @@ AVERAGES = [
 
 @pytest.mark.parametrize("period,avg,total,sources,count", AVERAGES)
 def test_average(pipeline, period, avg, total, sources, count):
-    answer = run(pipeline, Query("average", (period,)))
+    answer = run(pipeline, Mean(Group(Select(period))))
     assert answer.status == "ok"
     exactly(answer, [(avg, sources), (total, sources)])
     assert answer.lines[0].params["count"].value == count
@@ -482,7 +495,7 @@ TOPS = [
 
 @pytest.mark.parametrize("year,n,expected", TOPS)
 def test_top_n(pipeline, year, n, expected):
-    answer = run(pipeline, Query("top", (Period.year(year),), n=n))
+    answer = run(pipeline, Pick(Group(Select(Period.year(year)), "country"), "max", 1, n))
     assert answer.status == "ok"
     assert counts(answer) == expected, describe(answer)  # no "other" line for a cut list
     assert ("top.capped" in keys(answer)) == (n > 6 and year == 2025)
@@ -496,7 +509,7 @@ SHARES = [
 
 @pytest.mark.parametrize("year,org,share,value,v_src,total,t_src", SHARES)
 def test_share_of_organisation(pipeline, year, org, share, value, v_src, total, t_src):
-    answer = run(pipeline, Query("share", (Period.year(year),), orgs=(org,)))
+    answer = run(pipeline, Share(Select(Period.year(year), org), Select(Period.year(year))))
     assert answer.status == "ok"
     exactly(answer, [(share, v_src + t_src), (value, v_src), (total, t_src)])
 
@@ -505,41 +518,41 @@ def test_share_of_organisation(pipeline, year, org, share, value, v_src, total, 
 # 3. Typed no_data answers
 # =========================================================================================
 NO_DATA = [
-    pytest.param(Query("count", (Period.year(2006),)), "nodata.period", [], id="year-not-covered"),
-    pytest.param(Query("count", (Period.month(2015, 3),)), "nodata.no_monthly",
+    pytest.param(Select(Period.year(2006)), "nodata.period", [], id="year-not-covered"),
+    pytest.param(Select(Period.month(2015, 3)), "nodata.no_monthly",
                  [(4053, l20(78))], id="month-without-monthly-data"),  # the year's total instead
-    pytest.param(Query("count", (Period.quarter(2025, 4),)), "nodata.unpublished",
+    pytest.param(Select(Period.quarter(2025, 4)), "nodata.unpublished",
                  [(2397, l25(240))], id="oct-dec-2025"),
-    pytest.param(Query("count", (Period.month(2025, 12),)), "nodata.unpublished",
+    pytest.param(Select(Period.month(2025, 12)), "nodata.unpublished",
                  [(2397, l25(240))], id="dec-2025"),
-    pytest.param(Query("count", (Period.year(2019),), orgs=("dvz",)), "nodata.org_split",
+    pytest.param(Select(Period.year(2019), "dvz"), "nodata.org_split",
                  [(2426, l20(70))], id="org-split-2019"),
-    pytest.param(Query("count", (Period.year(2015),), orgs=("fedasil",)), "nodata.org_split",
+    pytest.param(Select(Period.year(2015), "fedasil"), "nodata.org_split",
                  [(4053, l20(78))], id="org-split-2015"),
-    pytest.param(Query("count", (Period.month(2019, 5),), orgs=("fedasil",)), "nodata.org_split",
+    pytest.param(Select(Period.month(2019, 5), "fedasil"), "nodata.org_split",
                  [(207, l20(47))], id="org-split-may-2019"),  # 2020.txt:47 "Mei 67 0 67 207"
-    pytest.param(Query("country", (Period.year(2020),), countries=("FR",)), "nodata.country_not_listed",
+    pytest.param(Select(Period.year(2020), country="FR"), "nodata.country_not_listed",
                  [(618, l20(127))], id="country-not-listed-2020-other"),  # "Andere 618"
-    pytest.param(Query("country", (Period.year(2025),), countries=("FR",)), "nodata.country_not_listed",
+    pytest.param(Select(Period.year(2025), country="FR"), "nodata.country_not_listed",
                  [], id="country-not-listed-2025"),
-    pytest.param(Query("country", (Period.year(2019),), countries=("BR",)), "nodata.country_year",
+    pytest.param(Select(Period.year(2019), country="BR"), "nodata.country_year",
                  [], id="country-year-not-covered"),
-    pytest.param(Query("top", (Period.year(2019),)), "nodata.country_year", [], id="top-year-not-covered"),
-    pytest.param(Query("categories", (Period.year(2019),)), "nodata.categories_year", [], id="categories-2019"),
-    pytest.param(Query("count", (Period.year(2027),)), "nodata.future", [], id="future-year"),
-    pytest.param(Query("count", (Period.month(2026, 12),)), "nodata.future", [], id="future-month"),
+    pytest.param(Pick(Group(Select(Period.year(2019)), "country"), "max", 1, None), "nodata.country_year", [], id="top-year-not-covered"),
+    pytest.param(Group(Select(Period.year(2019)), "category"), "nodata.categories_year", [], id="categories-2019"),
+    pytest.param(Select(Period.year(2027)), "nodata.future", [], id="future-year"),
+    pytest.param(Select(Period.month(2026, 12)), "nodata.future", [], id="future-month"),
 ]
 
 
-@pytest.mark.parametrize("query,key,expected", NO_DATA)
-def test_no_data(pipeline, query, key, expected):
-    answer = run(pipeline, query)
+@pytest.mark.parametrize("program,key,expected", NO_DATA)
+def test_no_data(pipeline, program, key, expected):
+    answer = run(pipeline, program)
     assert answer.status == "no_data", describe(answer)
     assert key in keys(answer), describe(answer)
     exactly(answer, expected)
 
 
 def test_country_not_listed_gives_the_other_figure_and_line(pipeline):
-    answer = run(pipeline, Query("country", (Period.year(2020),), countries=("FR",)))
+    answer = run(pipeline, Select(Period.year(2020), country="FR"))
     assert keys(answer) == ["nodata.country_not_listed", "nodata.country_other"]
 

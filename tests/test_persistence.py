@@ -103,7 +103,7 @@ def test_persistence_keeps_chats_bounded_by_age_and_count(database, cli):
 
     chats = asyncio.run(scenario())
     assert sorted(chats) == [3, 5]
-    assert state_from_json(chats[5]).context.query.periods[0].first_year == 2015
+    assert state_from_json(chats[5]).context.request.slots.periods[0].first_year == 2015
 
 
 def test_refresh_takes_a_newer_state_and_never_an_older_one(database, cli):
@@ -122,8 +122,8 @@ def test_refresh_takes_a_newer_state_and_never_an_older_one(database, cli):
         return taken, newest
 
     taken, newest = asyncio.run(scenario())
-    assert state_from_json(taken).context.query.periods[0].first_year == 2014
-    assert state_from_json(newest).context.query.periods[0].first_year == 2012
+    assert state_from_json(taken).context.request.slots.periods[0].first_year == 2014
+    assert state_from_json(newest).context.request.slots.periods[0].first_year == 2012
 
 
 def test_a_database_that_is_down_is_logged_once_and_the_writes_wait(tmp_path, caplog, cli):
@@ -146,7 +146,7 @@ def test_a_database_that_is_down_is_logged_once_and_the_writes_wait(tmp_path, ca
     with caplog.at_level(logging.INFO, logger="returnbot.persistence"):
         loaded, pending, state = asyncio.run(scenario())
     assert loaded == {} and pending == [1, 2, 3]
-    assert state_from_json(state).context.query.periods[0].first_year == 2011
+    assert state_from_json(state).context.request.slots.periods[0].first_year == 2011
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "unavailable" in warnings[0].getMessage()
     assert any("available again" in r.getMessage() for r in caplog.records)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from intents import registry
-from intents.execute import HANDLERS
+from intents.engine import HANDLERS
 
 LOCALES = Path(__file__).resolve().parent.parent / "intents" / "locales"
 LANGS = ("nl", "fr", "en")

@@ -1,6 +1,6 @@
 """Rendering: numbers and months per locale, footnotes, source line, HTML, length.
 
-Answers are built from `Query` objects (not parsed text) so that these tests do not
+Answers are built from programs (not parsed text) so that these tests do not
 depend on the parser; figures are written out by hand from data/sources/*.txt.
 """
 import datetime as dt
@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from intents.models import Answer, Line, Num, Period, Query
+from intents.models import Answer, Line, Num, Period
+from intents.program import Compare, Each, Group, Mean, Pick, Request, Select
 from intents.render import Renderer
 
 TODAY = dt.date(2026, 11, 22)
@@ -16,19 +17,24 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
-def render(pipeline, query, lang, html=False):
-    return pipeline.renderer(lang).render(pipeline.engine.run(query, TODAY), as_html=html)
+def run(pipeline, program):
+    request = program if isinstance(program, Request) else Request("figures", program)
+    return pipeline.engine.run(request, TODAY)
 
 
-YEAR_2025 = Query("count", (Period.year(2025),))
-MARCH_2020 = Query("count", (Period.month(2020, 3),))
-AUGUST_2025 = Query("count", (Period.month(2025, 8),))
-CATS_2025 = Query("categories", (Period.year(2025),))
-CATS_2020 = Query("categories", (Period.year(2020),))
-COMPARE = Query("compare", (Period.year(2019), Period.year(2020)))
-SERIES = Query("series", (Period.years(2007, 2025),), grain="year")
-AVERAGE_2025 = Query("average", (Period.year(2025),))
-TOP_2025 = Query("top", (Period.year(2025),), n=2)
+def render(pipeline, program, lang, html=False):
+    return pipeline.renderer(lang).render(run(pipeline, program), as_html=html)
+
+
+YEAR_2025 = Select(Period.year(2025))
+MARCH_2020 = Select(Period.month(2020, 3))
+AUGUST_2025 = Select(Period.month(2025, 8))
+CATS_2025 = Group(Select(Period.year(2025)), "category")
+CATS_2020 = Group(Select(Period.year(2020)), "category")
+COMPARE = Compare(Select(Period.year(2019)), Select(Period.year(2020)))
+SERIES = Group(Select(Period.years(2007, 2025)), "year")
+AVERAGE_2025 = Mean(Group(Select(Period.year(2025))))
+TOP_2025 = Pick(Group(Select(Period.year(2025)), "country"), "max", 1, 2)
 
 # (query, lang, text that must appear) - formats of nl_BE, fr_BE and en_GB
 FORMATS = [
@@ -78,23 +84,23 @@ NOTE_PHRASE = {"dublin": "Dublin-conventie", "balkan_bus_2011": "busreizen naar 
                "basis_destination": "landen van bestemming", "basis_nationality": "nationaliteiten, geen",
                "percent_sum_2025": "99,3"}
 FOOTNOTES = [
-    pytest.param(Query("count", (Period.year(2016),)), ["dublin"], id="2016-dublin"),
-    pytest.param(Query("count", (Period.year(2012),)), [], id="2012-none"),
-    pytest.param(Query("count", (Period.year(2011),)), ["balkan_bus_2011"], id="2011-balkan-not-dublin"),
-    pytest.param(Query("count", (Period.year(2013),)), ["dublin"], id="2013-dublin"),
+    pytest.param(Select(Period.year(2016)), ["dublin"], id="2016-dublin"),
+    pytest.param(Select(Period.year(2012)), [], id="2012-none"),
+    pytest.param(Select(Period.year(2011)), ["balkan_bus_2011"], id="2011-balkan-not-dublin"),
+    pytest.param(Select(Period.year(2013)), ["dublin"], id="2013-dublin"),
     pytest.param(MARCH_2020, ["dublin", "covid_2020"], id="march-2020"),
-    pytest.param(Query("count", (Period.month(2019, 3),)), ["dublin"], id="march-2019"),
-    pytest.param(Query("count", (Period.month(2025, 3),), orgs=("fedasil",)), [], id="fedasil-only-march-2025"),
-    pytest.param(Query("count", (Period.month(2025, 3),), orgs=("dvz",)), ["dublin"], id="dvz-march-2025"),
+    pytest.param(Select(Period.month(2019, 3)), ["dublin"], id="march-2019"),
+    pytest.param(Select(Period.month(2025, 3), "fedasil"), [], id="fedasil-only-march-2025"),
+    pytest.param(Select(Period.month(2025, 3), "dvz"), ["dublin"], id="dvz-march-2025"),
     pytest.param(YEAR_2025, ["dublin", "partial_2025"], id="2025-whole-year"),
-    pytest.param(Query("top", (Period.year(2020),)), ["dublin", "covid_2020", "basis_destination"], id="top-2020"),
+    pytest.param(Pick(Group(Select(Period.year(2020)), "country"), "max", 1, None), ["dublin", "covid_2020", "basis_destination"], id="top-2020"),
     pytest.param(CATS_2025, ["dublin", "partial_2025", "percent_sum_2025"], id="categories-2025"),
 ]
 
 
 @pytest.mark.parametrize("query,ids", FOOTNOTES)
 def test_footnotes_only_where_they_apply(pipeline, query, ids):
-    answer = pipeline.engine.run(query, TODAY)
+    answer = run(pipeline, query)
     assert list(answer.footnotes) == ids
     text = pipeline.renderer("nl").render(answer)
     for fid, phrase in NOTE_PHRASE.items():
@@ -130,7 +136,7 @@ def test_marks_on_a_line_are_in_ascending_order(pipeline):
     # Fedasil's March 2020 (covid only) comes first, so COVID-19 is ¹ and Dublin ². On the
     # total's line COVID-19 governs every figure (¹ at the end), Dublin only the total and
     # DVZ's part (² on each), not Fedasil's own 111.
-    query = Query("count", (Period.month(2020, 3),), orgs=("fedasil", "total"))
+    query = Each((Select(Period.month(2020, 3), "fedasil"), Select(Period.month(2020, 3))))
     lines = render(pipeline, query, "nl").splitlines()
     assert "111" in lines[0] and lines[0].endswith("¹")  # 2020.txt:43 "Maart 111 1 112 260"
     assert "112² personen" in lines[1] and "111 via Fedasil" in lines[1] and "1² via" in lines[1]
@@ -185,7 +191,7 @@ def test_html_march_2020(pipeline, lang):
 
 
 @pytest.mark.parametrize("lang", ["nl", "fr", "en"])
-@pytest.mark.parametrize("query", [SERIES, CATS_2025, TOP_2025, COMPARE, Query("help"), Query("unknown")],
+@pytest.mark.parametrize("query", [SERIES, CATS_2025, TOP_2025, COMPARE, Request("help"), Request("unknown")],
                          ids=["series", "categories", "top", "compare", "help", "unknown"])
 def test_html_is_telegram_safe(pipeline, query, lang):
     assert_telegram_html(render(pipeline, query, lang, html=True))
@@ -194,7 +200,7 @@ def test_html_is_telegram_safe(pipeline, query, lang):
 def test_html_escapes_data_text():
     renderer = Renderer("en", {"x": {"nl": "-", "fr": "-", "en": "Tom & Jerry <script>"}},
                         {"sheet.txt": ("A <b>bold</b> title", "P & Q", 2020)}, {})
-    answer = Answer("ok", Query("count"),
+    answer = Answer("ok", Request("figures", Select(Period.year(2020))),
                     (Line("count.total", {"period": Period.year(2020), "total": Num(1847)}, notes=("x",)),),
                     footnotes=("x",), sources=("sheet.txt",))
     html = renderer.render(answer, as_html=True)
@@ -209,17 +215,18 @@ def test_html_escapes_data_text():
 # ---- length ----------------------------------------------------------------------------------
 LONG = [
     pytest.param(SERIES, id="years-2007-2025"),
-    pytest.param(Query("series", (Period((2019, 1), (2025, 12)),), grain="month"), id="all-months-2019-2025"),
-    pytest.param(Query("series", tuple(Period.year(y) for y in range(2007, 2026)), grain="month"),
+    pytest.param(Group(Select(Period((2019, 1), (2025, 12))), "month"), id="all-months-2019-2025"),
+    pytest.param(Each(tuple(Group(Select(Period.year(y)), "month") for y in range(2007, 2026))),
                  id="monthly-series-each-year-2007-2025"),
-    pytest.param(Query("count", tuple(Period.month(y, m) for y in (2019, 2020, 2025) for m in range(1, 13))),
+    pytest.param(Each(tuple(Select(Period.month(y, m)) for y in (2019, 2020, 2025) for m in range(1, 13))),
                  id="36-months"),
-    pytest.param(Query("country", (Period.year(2020), Period.year(2025)),
-                       countries=("BR", "SV", "GE", "MN", "RO", "UA", "CO", "AL", "BY", "RU", "MD", "SY", "TR")),
+    pytest.param(Each(tuple(Select(Period.year(y), country=c) for c in ("BR", "SV", "GE", "MN", "RO", "UA", "CO", "AL",
+                                                                        "BY", "RU", "MD", "SY", "TR")
+                            for y in (2020, 2025))),
                  id="13-countries-2-years"),
-    pytest.param(Query("top", (Period.year(2020), Period.year(2025)), n=50), id="top-50-two-years"),
-    pytest.param(Query("help"), id="help"),
-    pytest.param(Query("unknown"), id="unknown"),
+    pytest.param(Each(tuple(Pick(Group(Select(Period.year(y)), "country"), "max", 1, 50) for y in (2020, 2025))), id="top-50-two-years"),
+    pytest.param(Request("help"), id="help"),
+    pytest.param(Request("unknown"), id="unknown"),
 ]
 
 
@@ -236,6 +243,6 @@ def test_years_2007_2025_are_all_listed(pipeline):
     text = render(pipeline, SERIES, "en", html=True)
     assert "…" not in text
     assert "<b>2,593</b>" in text and "<b>2,397</b>" in text  # 2020.txt:94, 2025.txt:240
-    months = render(pipeline, Query("series", (Period((2019, 1), (2025, 12)),), grain="month"), "nl", html=True)
+    months = render(pipeline, Group(Select(Period((2019, 1), (2025, 12))), "month"), "nl", html=True)
     assert "…" not in months and "<b>197</b>" in months  # 2020.txt:39 January 2019
     assert "<b>237</b>" in months  # 2025.txt:141 September 2025

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from intents.data import bundled
-from intents.execute import FIGURE_STYLES
+from intents.engine import FIGURE_STYLES
 from intents.models import STATUSES, Figure, Num
 from intents.normalize import words
 from intents.resources import load_toml
@@ -211,7 +211,7 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
     """Each number of the reply text that is neither a figure (as rendered) nor one of
     the allowed non-figures; returned with some context."""
     renderer = pipeline.renderer(reply.lang)
-    answer, query = reply.answer, reply.answer.query
+    answer, query = reply.answer, reply.answer.slots
     text = reply.text
     for note in renderer.footnotes.values():  # the caveats are data text, quoted from the sheets
         text = text.replace(note, " ")
@@ -425,7 +425,7 @@ def test_huge_quoted_number_gets_a_reply(pipeline, ask, text):
 ])
 def test_quoted_number_is_echoed_as_written(ask, text, number, shown):
     reply = ask(text)
-    assert reply.answer.query.quoted == number, reply.text
+    assert reply.answer.slots.quoted == number, reply.text
     assert shown in reply.text, reply.text
 
 
@@ -471,7 +471,7 @@ def test_a_month_without_a_year_never_shows_year_0(pipeline, context, text):
     previous = pipeline.ask(context, today=TODAY).context if context else None
     reply = pipeline.ask(text, context=previous, today=TODAY)
     assert not re.search(r"(?<![\d.,])0(?=[.,:;)]|\s*$| \()", reply.text.split("\n\n")[0], re.M), reply.text
-    assert all(p.first_year for p in reply.answer.query.periods), reply.answer.query
+    assert all(p.first_year for p in reply.answer.slots.periods), reply.answer.slots
 
 
 @pytest.mark.parametrize("text,month", [
@@ -481,14 +481,14 @@ def test_a_month_without_a_year_never_shows_year_0(pipeline, context, text):
 ])
 def test_a_month_with_its_year_keeps_it_beside_one_without(ask, text, month):
     reply = ask(text)
-    assert any(p.start == month for p in reply.answer.query.periods), reply.answer.query
+    assert any(p.start == month for p in reply.answer.slots.periods), reply.answer.slots
 
 
 @pytest.mark.parametrize("text", ["how many returns from 07/2019 to February",
                                   "hoeveel terugkeerders van 07/2008 tot februari"])
 def test_a_range_to_a_month_without_a_year_stays_in_this_era(pipeline, ask, text):
     reply = ask(text)
-    assert all(1900 <= p.first_year <= p.last_year <= 2100 for p in reply.answer.query.periods), reply.answer.query
+    assert all(1900 <= p.first_year <= p.last_year <= 2100 for p in reply.answer.slots.periods), reply.answer.slots
     check(reply, pipeline)
 
 

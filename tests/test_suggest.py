@@ -48,7 +48,7 @@ def test_every_suggestion_stands_on_its_own(pipeline, suggester):
             follow = pipeline.ask(s.ask, lang_hint=reply.lang)
             assert follow.status == "ok" and follow.lang == reply.lang, (question, s.ask, follow.text)
             if reply.status == "ok":
-                assert follow.answer.query != reply.answer.query, (question, s.ask)
+                assert follow.answer.request != reply.answer.request, (question, s.ask)
     assert offered > 0.8 * answered   # most answers lead somewhere
 
 

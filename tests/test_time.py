@@ -1,7 +1,7 @@
 """The time corpus: tests/corpus/time/{nl,fr,en}.toml, in the shape of Duckling's.
 
 Each case puts a time expression into a plain question of its language and checks
-the periods of the Query, at the file's reference date (or the case's `today`).
+the periods of the request, at the file's reference date (or the case's `today`).
 `period` is a compact period ("2013-03", "2013-01..2013-03", "2013", "2012..2014",
 "latest:03" for a month whose year the engine will pick, "first..2010" for a period
 from the first year of the figures), a list of them, or "none".
@@ -58,7 +58,8 @@ def _negatives():
 @pytest.mark.parametrize("lang,today,case", list(_cases()))
 def test_time_expression(pipeline, lang, today, case):
     expected = case.get("ours", case["period"])
-    query, _ = pipeline.understand(FRAMES[lang].format(case["text"]), None, lang, dt.date.fromisoformat(today))
+    request, _ = pipeline.understand(FRAMES[lang].format(case["text"]), None, lang, dt.date.fromisoformat(today))
+    query = request.slots
     got = [compact(p) for p in query.periods]
     if isinstance(expected, str) and expected.startswith("vague:"):
         assert (query.intent, query.topic) == ("clarify", "vague_period"), query
@@ -74,8 +75,8 @@ def test_time_expression(pipeline, lang, today, case):
 
 @pytest.mark.parametrize("lang,text", list(_negatives()))
 def test_not_a_period(pipeline, lang, text):
-    query, _ = pipeline.understand(FRAMES[lang].format(text), None, lang, dt.date(2013, 2, 12))
-    assert query.periods == (), query
+    request, _ = pipeline.understand(FRAMES[lang].format(text), None, lang, dt.date(2013, 2, 12))
+    assert request.slots.periods == (), request
 
 
 # Words that also mean something else than a period ("from Syria", "the third country",
@@ -111,7 +112,7 @@ def test_no_time_word_is_dropped(pipeline, lang, key, phrase):
     answer a clarify: it is never silently left out."""
     question = FRAMES[lang].format(f"in 2020 {phrase}" if lang != "fr" else f"en 2020 {phrase}")
     reply = pipeline.ask(question, lang=lang, today=dt.date(2026, 12, 2))
-    periods = [compact(p) for p in reply.answer.query.periods]
+    periods = [compact(p) for p in reply.answer.slots.periods]
     if reply.status == "clarify":
         return
     if key.partition(":")[0] in KEEPS_PERIOD:

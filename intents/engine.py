@@ -1,0 +1,1164 @@
+"""Request -> Answer: runs a question's program over the observations and says what it
+finds, in lines of answers.toml with typed params; other acts (information, asking back,
+not understood, greetings) get their own lines.
+
+The program is first resolved (a period left open is filled with the latest the data
+has for what is asked), then evaluated operator by operator (`evaluate`), then presented
+by the shape of its answer: one figure, a list, a series, a comparison, a verdict.
+Every figure keeps the observations it comes from, so its sources and footnotes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+from . import registry
+from .cube import Cube, Fig
+from .data import Dataset, Observation, year_runs
+from .models import CATEGORIES, LANGS, Answer, Figure, Line, Num, Period, Ref
+from .program import (TIME_GRAINS, Check, Compare, Count, Each, Group, Less, Mean, Node, Pick, Request, Select,
+                      Share, Total, Where, Without, inner, intent_of, map_selects, selects)
+
+Obs = tuple[Observation, ...]
+# A quoted figure checked as stated: the published value against the quoted one.
+# "almost 3,000": at most that and within a tenth below it; "about 3,000": within a tenth either way.
+CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
+          "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted,
+          "almost": lambda value, quoted: 0.9 * quoted <= value <= quoted,
+          "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
+FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
+                 "average": "decimal", "ratio": "ratio"}
+# A span of up to this many years is also given year by year ("the last three years").
+MAX_PER_YEAR = 12
+# Information topics answered by their answers.toml line alone (before any statements).
+PLAIN_INFO = ("other_figures",)
+
+
+def _nums(value: Any):
+    """The numbers of a line's params, inside tuples too (\"Other years: ...\")."""
+    if isinstance(value, Num):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _nums(item)
+
+
+def _org(s: Select) -> str:
+    """The organisation a figure is counted through: the one named, else both ("total")."""
+    return s.org if s.org in ("fedasil", "dvz") else "total"
+
+
+# The engine's answer to each kind of request, by the handler name registry.py gives it.
+HANDLERS: dict[str, Callable[..., None]] = {}
+
+
+def handles(name: str) -> Callable:
+    def register(method: Callable) -> Callable:
+        HANDLERS[name] = method
+        return method
+    return register
+
+
+class Builder:
+    """Collects the lines, figures and observations of one answer."""
+
+    def __init__(self, engine: Engine, request: Request):
+        self.engine, self.request = engine, request
+        self.lines: list[Line] = []
+        self.figures: list[Figure] = []
+        self.cited: list[str] = []
+        self.status = "ok"
+        self.examples: tuple[str, ...] = ()
+
+    def line(self, key: str, obs: Obs | list[Observation] = (), **params: Any) -> None:
+        self.lines.append(Line(key, params, tuple(obs)))
+
+    def figure(self, value: float, kind: str, label: str, sources: list[str] | tuple[str, ...],
+               obs: Obs | list[Observation] = ()) -> Num:
+        """A stated figure; `obs` (the observations it is made of) decide its footnotes."""
+        self.figures.append(Figure(value, kind, label, tuple(sources)))
+        return Num(value, FIGURE_STYLES.get(kind, "count"), tuple(obs))
+
+    def fig(self, fig: Fig, label: str, kind: str = "count", notes: bool = True) -> Num:
+        return self.figure(int(fig.value), kind, label, fig.refs, fig.obs if notes else ())
+
+    def cite(self, source: str) -> None:
+        """A publication the answer quotes words from, as `file:line` or its file name."""
+        self.cited.append(source)
+
+    def _place_notes(self, line: Line) -> Line:
+        """A footnote marks the figures it governs. A mark at the end of a line governs
+        every figure on it; a note that governs only some is marked on each of those."""
+        notes_for = self.engine.footnotes_for
+        nums = [n for n in _nums(tuple(line.params.values())) if n.rows]
+        sets = [set(notes_for(n.rows)) for n in nums]
+        common = set.intersection(*sets) if sets else set()
+        ends = tuple(fid for fid in self.engine.footnote_ids if fid in common or fid in notes_for(line.rows))
+
+        def mark(value: Any) -> Any:
+            if isinstance(value, Num) and value.rows:
+                return replace(value, notes=tuple(f for f in notes_for(value.rows) if f not in common))
+            if isinstance(value, tuple):
+                return tuple(mark(item) for item in value)
+            return value
+        return replace(line, params={k: mark(v) for k, v in line.params.items()}, notes=ends)
+
+    def answer(self) -> Answer:
+        lines = [self._place_notes(line) for line in self.lines]
+        order = self.engine.footnote_ids
+        ids: list[str] = []
+        for line in lines:
+            used = set(line.notes) | {fid for n in _nums(tuple(line.params.values())) for fid in n.notes}
+            ids.extend(fid for fid in order if fid in used and fid not in ids)
+        files = []
+        for src in [s for fig in self.figures for s in fig.sources] + self.cited:
+            file = src.split(":")[0]
+            if file not in files:
+                files.append(file)
+        return Answer(self.status, self.request, tuple(lines), tuple(self.figures), tuple(ids),
+                      tuple(sorted(files)), self.examples)
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list: its members' figures in order, the months it spans, and the observations
+    that say what it is (a country list's rows)."""
+
+    items: tuple[Fig, ...]
+    scope: Period
+    obs: Obs = ()
+
+
+class Engine:
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self.cube = Cube(dataset)
+        c = self.cube
+        self.first_year, self.last_year = c.first_year, c.last_year
+        self.years = sorted(c.years())
+        self.months = sorted(c.months())
+        self.monthly_years = c.monthly_years
+        self.split_years = c.split_years
+        self.country_years = c.country_years
+        self.category_years = c.category_years
+        self.footnote_ids = [f["id"] for f in dataset.footnotes]
+        self._notes: dict[tuple, frozenset[str]] = {}
+        self.footnote_text = {f["id"]: {lang: f[lang] for lang in LANGS} for f in dataset.footnotes}
+        self.source_titles = {s.file: (s.title("nl")[0], s.credit, s.year) for s in dataset.sources.values() if s.file}
+        self.statement_text = {s["id"]: {lang: s[lang] for lang in LANGS} for s in dataset.statements}
+        self.statements = dataset.statements
+
+    # ---- coverage -------------------------------------------------------------------
+    def year_span(self, year: int) -> Period:
+        """The months a year's published total covers (2025: January-September)."""
+        return self.cube.span(year)
+
+    def partial(self, year: int) -> bool:
+        return self.cube.partial(year)
+
+    def coverage_line(self, b: Builder) -> None:
+        monthly = tuple(self.year_span(y) for y in self.monthly_years)
+        b.line("coverage", first=self.first_year, last=self.last_year, monthly=monthly,
+               countries=tuple(self.country_years), categories=tuple(self.category_years))
+
+    def ranked_years(self, period: Period) -> tuple[list[int], list[int]]:
+        """The years of a period that can be ranked or averaged, and the partial ones
+        left out (2025 would otherwise look like a low year)."""
+        years = [y for y in range(period.first_year, period.last_year + 1) if y in self.cube.years()]
+        skipped = [y for y in years if self.partial(y)] if len(years) > 1 else []
+        return [y for y in years if y not in skipped], skipped
+
+    def footnotes_for(self, obs: Obs) -> list[str]:
+        """The notes governing any of the observations, in footnotes.csv order."""
+        found: set[str] = set()
+        for o in obs:
+            key = (o.measure, o.table, o.year, o.org)
+            notes = self._notes.get(key)
+            if notes is None:
+                # Kinds of figures (measure, kind, year, organisation) are few: each is matched once.
+                notes = self._notes[key] = frozenset(
+                    fid for fid in self.footnote_ids if any(s.matches(o) for s in self.dataset.selectors[fid]))
+            found |= notes
+        return [fid for fid in self.footnote_ids if fid in found]
+
+    # ---- resolving what the parser left open ------------------------------------------
+    def resolve(self, program: Node) -> Node:
+        """Fill a left-out period: the latest the data has for what was asked (a year with
+        a country list for a list, months for a month); "ever" and "until" from where the
+        figures start. A comparison over one span of years ("since 2019") compares its ends."""
+        intent = intent_of(program)
+        if isinstance(program, Compare):
+            return self._resolve_compare(program, intent)
+        if isinstance(program, Check) and isinstance(program.of, Compare):
+            return replace(program, of=self._resolve_compare(program.of, intent))
+        whole_span = self._whole_span(program, intent)
+        return map_selects(program, lambda s: self._resolve_select(s, intent, whole_span))
+
+    def _whole_span(self, program: Node, intent: str) -> bool:
+        group = inner(program, Group)
+        grain = group.by if group is not None else None
+        ever = any(s.period is not None and s.period.anchor == "all" for s in selects(program))
+        return intent in ("extreme", "series", "average") and (grain != "month" or ever)
+
+    def _resolve_select(self, s: Select, intent: str, whole_span: bool) -> Select:
+        p = s.period
+        if p is not None and p.anchor == "first":
+            return replace(s, period=Period((min(self.first_year, p.last_year), 1), p.end,
+                                            "years" if p.end[1] == 12 else "range"))
+        if p is not None and p.anchor == "all":
+            p = None
+        if p is not None and not p.open:
+            return s
+        if p is None and intent in ("country", "share") and s.country is not None:
+            return s  # a country without a period: every list that has it
+        if p is None:
+            if whole_span:
+                return replace(s, period=Period.years(self.first_year, self.last_year), filled=True)
+            return replace(s, period=Period.year(self.latest_year_for(intent, s)), filled=True)
+        if intent in ("top", "country", "share", "categories"):
+            # Per-country and profile figures are yearly: the month cannot be kept.
+            return replace(s, period=Period.year(self.latest_year_for(intent, s)), filled=True)
+        year = self.cube.latest_with_months([m for _, m in p.months()]) or self.monthly_years[-1]
+        return replace(s, period=p.with_year(year), filled=True)
+
+    def _resolve_compare(self, node: Compare, intent: str) -> Compare:
+        a, b = node.a, node.b
+        if isinstance(a, Select) and isinstance(b, Select):
+            if a.period is not None and b.period is None and a.org == b.org and not a.period.single_year:
+                years, _ = self.ranked_years(a.period)
+                if len(years) > 1:
+                    return replace(node, a=replace(a, period=Period.year(years[-1])),
+                                   b=replace(b, period=Period.year(years[0])))
+            if b.period is None and a.org == b.org:
+                return replace(node, a=self._resolve_select(a, intent, False))  # one side only: asked back
+        return map_selects(node, lambda s: self._resolve_select(s, intent, False))  # type: ignore[return-value]
+
+    def latest_year_for(self, intent: str, s: Select | None = None) -> int:
+        if intent in ("top", "country", "share") and (intent == "top" or (s is not None and s.country)):
+            return self.country_years[-1]
+        if intent == "categories":
+            return self.category_years[-1]
+        return self.last_year
+
+    def resolve_period(self, period: Period) -> Period:
+        """An open period placed in the latest year that has its months."""
+        if not period.open:
+            return period
+        year = self.cube.latest_with_months([m for _, m in period.months()]) or self.monthly_years[-1]
+        return period.with_year(year)
+
+    # ---- figures ----------------------------------------------------------------------
+    def value(self, period: Period, org: str) -> tuple[int, list[str], Obs, Period] | None:
+        """Returns for a period and organisation ('total' for both), with its sources,
+        observations and the period actually covered (clipped to what is published); None
+        when the data does not hold it, or holds it only with gaps that would skew a sum."""
+        fig = self.cube.figure(period, org)
+        if fig is None:
+            return None
+        return int(fig.value), fig.refs, fig.obs, fig.period
+
+    def split(self, period: Period, covered: Period):
+        """Fedasil's and DVZ's parts of a total, only when both cover exactly what the
+        total covers (a range reaching into 2019 has a total but no split)."""
+        parts = [self.value(period, org) for org in ("fedasil", "dvz")]
+        if all(p is not None and p[3] == covered for p in parts):
+            return parts
+        return None
+
+    def missing_reason(self, b: Builder, period: Period, org: str, today: dt.date) -> None:
+        """Say why a period has no figure, and what the data holds instead."""
+        b.status = "no_data"
+        years = self.cube.years()
+        if period.start > (today.year, today.month) or period.first_year > self.last_year:
+            b.line("nodata.future", period=period)
+        elif org != "total" and self.value(period, "total") is not None:
+            total = self.value(period, "total")
+            b.line("nodata.org_split", period=total[3], org=Ref("org", org),
+                   years=tuple(self.split_years), total=b.figure(total[0], "count", "total", total[1], total[2]))
+            return
+        elif period.single_year and period.first_year in years:
+            year = period.first_year
+            total = years[year]
+            figure = b.figure(total.value, "count", "total", [total.ref], (total,))
+            if year in self.monthly_years:
+                b.line("nodata.unpublished", period=period, span=self.year_span(year), total=figure)
+            else:
+                b.line("nodata.no_monthly", year=year, total=figure)
+            return
+        elif any(ym in self.cube.months(org) for ym in period.months()):
+            b.line("nodata.gap", period=period)
+        else:
+            b.line("nodata.period", period=period)
+        self.coverage_line(b)
+
+    # ---- evaluation: the operators over lists -------------------------------------------
+    def evaluate(self, node: Node) -> Items | Fig | None:
+        """A list node's members with their figures, or a figure; None when the data does
+        not hold it."""
+        if isinstance(node, Group):
+            return self._group(node)
+        if isinstance(node, Pick):
+            items = self.evaluate(node.of)
+            if not isinstance(items, Items):
+                return None
+            return replace(items, items=_pick(items.items, node))
+        if isinstance(node, Where):
+            items = self.evaluate(node.of)
+            if not isinstance(items, Items):
+                return None
+            return replace(items, items=tuple(f for f in items.items if CLAIMS[node.relation](f.value, node.value)))
+        if isinstance(node, Without):
+            items = self.evaluate(node.of)
+            if not isinstance(items, Items):
+                return None
+            return replace(items, items=tuple(f for f in items.items if f.member not in node.members))
+        if isinstance(node, Select):
+            return self.cube.figure(node.period, _org(node)) if node.period is not None else None
+        return None
+
+    def _group(self, node: Group) -> Items | None:
+        s = node.of
+        period, org = s.period, _org(s)
+        if period is None:
+            return None
+        by = node.by or ("month" if period.single_year else "year")
+        if by == "year":
+            years, _ = self.ranked_years(period)
+            known = self.cube.years(org)
+            figs = tuple(Fig(known[y].value, self.year_span(y), (known[y],), y) for y in years if y in known)
+        elif by == "month":
+            known = self.cube.months(org)
+            figs = tuple(Fig(known[ym].value, Period.month(*ym), (known[ym],), Period.month(*ym))
+                         for ym in period.months() if ym in known)
+        elif by in ("quarter", "half"):
+            make, per_year = (Period.quarter, 4) if by == "quarter" else (Period.half, 2)
+            units = [make(y, i) for y in range(period.first_year, period.last_year + 1) for i in range(1, per_year + 1)]
+            found = [(u, self.cube.figure(u, org)) for u in units if period.start <= u.start and u.end <= period.end]
+            figs = tuple(Fig(f.value, u, f.obs, u) for u, f in found if f is not None and f.period.months() == u.months())
+        elif by == "country":
+            lst = self.cube.country_list(period.first_year)
+            if lst is None or not period.whole_years:
+                return None
+            figs = tuple(Fig(o.value, lst.period, (o,), o.country) for o in lst.counted)
+            return Items(figs, lst.period, lst.obs())
+        else:
+            profile = self.cube.profile(period.first_year)
+            if profile is None or not profile.counts:
+                return None
+            figs = tuple(Fig(profile.counts[c].value, profile.period, (profile.counts[c],), c) for c in CATEGORIES)
+            return Items(figs, profile.period)
+        if not figs:
+            return None
+        return Items(figs, Period(figs[0].period.start, figs[-1].period.end, period.kind))
+
+    # ---- requests ---------------------------------------------------------------------
+    def run(self, request: Request, today: dt.date) -> Answer:
+        if request.program is not None:
+            request = replace(request, program=self.resolve(request.program))
+        b = Builder(self, request)
+        HANDLERS[registry.handler_of(request)](self, b, request, today)
+        if request.ignored and b.status in ("ok", "no_data"):
+            b.line("note.ignored", words=", ".join(request.ignored))
+        return b.answer()
+
+    def _announce(self, b: Builder, s: Select) -> None:
+        if s.filled:
+            period = s.period
+            key = "resolved.latest_month" if not period.whole_years else "resolved.latest_year"
+            found = self.value(period, "total")
+            b.line(key, period=found[3] if found else period)
+
+    @handles("count")
+    def _count(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        check = node if isinstance(node, Check) else None
+        if check is not None:
+            node = check.of
+        if isinstance(node, Less):
+            if node.parts[0].country is not None:
+                self._count_except_countries(b, node)
+            else:
+                self._count_except(b, node, today)
+            return
+        total = isinstance(node, Total)
+        leaves = selects(node)
+        for s in leaves:
+            self._announce(b, s)
+            period = s.period
+            both = s.org == "both"
+            org = _org(s)
+            found = self.value(period, org)
+            if found is None:
+                self.missing_reason(b, period, org, today)
+                continue
+            value, sources, obs, covered = found
+            fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources,
+                           obs)
+            split = self.split(period, covered) if org == "total" else None
+            if split:
+                split, dvz = split
+                b.line("count.split", period=covered, total=fig,
+                       fedasil=b.figure(split[0], "count", "fedasil", split[1], split[2]),
+                       dvz=b.figure(dvz[0], "count", "dvz", dvz[1], dvz[2]))
+            elif org == "total":
+                b.line("count.total", period=covered, total=fig)
+            else:
+                b.line("count.org", period=covered, value=fig, org=Ref("org", org))
+            if org == "total" and not split and both:
+                b.status = "no_data"
+                b.line("count.no_split", period=covered, years=tuple(self.split_years))
+            if covered != period and period.kind not in ("year", "since"):
+                b.line("count.clipped", period=period, covered=covered)
+            if check is not None and check.relation != "eq":
+                holds = CLAIMS[check.relation](value, check.value)
+                b.line("count.claim_true" if holds else "count.claim_false", quoted=Num(int(check.value)),
+                       value=Num(value), relation=Ref("relation", check.relation))
+            elif check is not None:
+                b.line("count.quoted_same" if check.value == value else "count.quoted_other",
+                       quoted=Num(int(check.value)), value=Num(value))
+            if s.filled and period.single_month:
+                self._other_years(b, period)
+            if period.whole_years and 1 < period.last_year - period.first_year + 1 <= MAX_PER_YEAR:
+                self._per_year(b, period, org)
+        if total:
+            self._sum(b, [self.value(s.period, _org(s)) for s in leaves])
+        if request.reading == "asylum_people":
+            self._asylum_reading(b, leaves, today)
+
+    def _sum(self, b: Builder, found: list) -> None:
+        """Several periods added up, when each is published and none overlaps another."""
+        spans = sorted(f[3] for f in found if f is not None)
+        if len(found) < 2 or None in found or any(a.end >= b_.start for a, b_ in zip(spans, spans[1:])):
+            return
+        b.line("count.sum", total=b.figure(sum(f[0] for f in found), "sum", "sum of the periods",
+                                           [s for f in found for s in f[1]]))
+
+    def _asylum_reading(self, b: Builder, leaves: list[Select], today: dt.date) -> None:
+        """The second reading of "asylum seekers": the applicants for international protection."""
+        years = [s.period.first_year for s in leaves
+                 if s.period.whole_years and s.period.single_year and s.period.first_year in self.category_years]
+        b.line("reading.asylum_people" if years else "reading.asylum_people_none", years=tuple(self.category_years))
+        for year in years:
+            self._categories(b, Request("figures", Select(Period.year(year), category="applicants")), today)
+
+    def _count_except(self, b: Builder, node: Less, today: dt.date) -> None:
+        """One period less others inside it ("2025 except March"): both must be published."""
+        period = node.whole.period
+        org = _org(node.whole)
+        whole = self.value(period, org)
+        parts = [self.value(p.period, org) for p in node.parts]
+        inside = all(p.period.start >= period.start and p.period.end <= period.end for p in node.parts)
+        if whole is None or not inside or any(p is None for p in parts):
+            self.missing_reason(b, period if whole is None else node.parts[0].period, org, today)
+            return
+        minus = sum(p[0] for p in parts)
+        obs = tuple(whole[2]) + tuple(o for p in parts for o in p[2])
+        excluded = tuple(p[3] for p in parts)
+        b.line("count.except" if org == "total" else "count.except_org", obs, period=whole[3], org=Ref("org", org),
+               excluded=excluded[0] if len(excluded) == 1 else excluded,
+               value=b.figure(whole[0] - minus, "difference", f"{org} less excluded",
+                              list(whole[1]) + [s for p in parts for s in p[1]]),
+               total=b.figure(whole[0], "count", org, whole[1]),
+               minus=b.figure(minus, "count", "excluded", [s for p in parts for s in p[1]]))
+
+    def _count_except_countries(self, b: Builder, node: Less) -> None:
+        """A year's total less some countries of its list ("2020, other than Brazil")."""
+        period = node.whole.period
+        year = period.first_year
+        lst = self.cube.country_list(year)
+        if not (period.whole_years and period.single_year) or lst is None:
+            b.status = "no_data"
+            b.line("nodata.country_year" if period.whole_years else "nodata.country_month",
+                   year=period, years=tuple(self.country_years))
+            return
+        self._not_by_org(b, node.whole, "nodata.country_org")
+        isos = [p.country for p in node.parts]
+        by_iso = {o.country: o for o in lst.counted}
+        rows = [by_iso.get(iso) for iso in isos]
+        if None in rows:
+            for iso in isos:
+                self._country_year(b, "country", iso, year)
+            b.status = "no_data"
+            return
+        total = self.cube.years()[year]
+        minus = sum(int(r.value) for r in rows)
+        sources = [total.ref] + [r.ref for r in rows]
+        countries = tuple(Ref("country", iso) for iso in isos)
+        b.line("count.except_countries", lst.obs()[:1], period=self.year_span(year),
+               countries=countries[0] if len(countries) == 1 else countries, basis=Ref("basis", lst.basis),
+               value=b.figure(int(total.value) - minus, "difference", "total less countries", sources),
+               total=b.figure(int(total.value), "count", f"total {year}", [total.ref]),
+               minus=b.figure(minus, "count", "countries", [r.ref for r in rows]))
+
+    def _per_year(self, b: Builder, period: Period, org: str) -> None:
+        """"the last three years": the total, then each year of it, as the sheets print them."""
+        items = []
+        for year in range(period.first_year, period.last_year + 1):
+            found = self.value(Period.year(year), org)
+            if found is not None:
+                items.append((found[3], b.figure(found[0], "count", f"{org} {year}", found[1], found[2])))
+        if len(items) > 1:
+            b.line("count.per_year", items=tuple(items))
+
+    def _other_years(self, b: Builder, period: Period) -> None:
+        month = period.start[1]
+        items = []
+        months = self.cube.months()
+        for year in reversed(self.monthly_years):
+            if year != period.first_year and (year, month) in months:
+                o = months[(year, month)]
+                items.append((Period.month(year, month),
+                              b.figure(o.value, "count", f"total {year}-{month:02d}", [o.ref], (o,))))
+        if items:
+            b.line("count.other_years", items=tuple(items))
+
+    # ---- compare ----------------------------------------------------------------------
+    @handles("compare")
+    def _compare(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        check = node if isinstance(node, Check) else None
+        if check is not None:
+            node = check.of
+        self._compare_sides(b, node, today, check)
+
+    def _compare_sides(self, b: Builder, node: Compare, today: dt.date, check: Check | None = None) -> None:
+        a, c = node.a, node.b
+        if a.period is None or c.period is None:
+            b.status = "clarify"
+            b.line("clarify.compare")
+            return
+        sides = [(a.period, _org(a)), (c.period, _org(c))]
+        if sides[0] == sides[1]:
+            b.status = "clarify"
+            found = self.value(*sides[0])
+            if found:
+                b.line("clarify.same_period", period=found[3],
+                       total=b.figure(found[0], "count", "total", found[1], found[2]))
+            else:
+                b.line("clarify.compare")
+            return
+        named_first = sides[0][0]
+        # Newest first, as a reader expects "2020 against 2019".
+        if sides[0][0] < sides[1][0]:
+            sides.reverse()
+        found = [self.value(p, o) for p, o in sides]
+        if None in found:
+            p, o = sides[found.index(None)]
+            self.missing_reason(b, p, o, today)
+            return
+        found, note = self._like_for_like(sides, found)
+        (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = found
+        diff = av - cv
+        key = "compare.same" if diff == 0 else "compare.more" if diff > 0 else "compare.less"
+        if sides[0][1] != sides[1][1]:
+            key = key.replace("compare.", "compare_orgs.")
+        elif sides[0][1] != "total":
+            key = key.replace("compare.", "compare_org.")
+        pct = b.figure(diff / cv, "change", "difference", a_src + c_src) if cv else None
+        b.line(key, a=b.figure(av, "count", "first", a_src, a_obs), b=b.figure(cv, "count", "second", c_src, c_obs),
+               pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
+               diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
+        if note:
+            b.line(note, partial=a_cov if a_cov.kind == "year" and not a_cov.whole_years else c_cov)
+        if check is not None and check.ratio and av and cv:
+            first_named_newer = named_first == sides[0][0]
+            top, bottom = ((av, a_src), (cv, c_src)) if check.ratio == "change" or first_named_newer \
+                else ((cv, c_src), (av, a_src))
+            ratio = top[0] / bottom[0]
+            holds = CLAIMS[check.relation](ratio, check.value)
+            b.line("compare.ratio_true" if holds else "compare.ratio_false",
+                   ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1]), n=Num(check.value, "ratio"),
+                   relation=Ref("relation", check.relation))
+
+    def _like_for_like(self, sides, found):
+        """A partial year (2025: January-September) against a whole one: compare the
+        same months where the other year has monthly figures, else say it is uneven."""
+        covers = [f[3] for f in found]
+        partial = [i for i, cov in enumerate(covers) if cov.kind == "year" and cov.single_year and not cov.whole_years]
+        if len(partial) != 1 or sides[0][1] != sides[1][1]:
+            return found, None
+        other = 1 - partial[0]
+        if not (covers[other].whole_years and covers[other].single_year):
+            return found, None
+        same = Period((covers[other].first_year, covers[partial[0]].start[1]),
+                      (covers[other].first_year, covers[partial[0]].end[1]), "months")
+        narrowed = self.value(same, sides[other][1])
+        if narrowed is None or narrowed[3] != same:
+            return found, "compare.uneven"
+        found = list(found)
+        found[other] = narrowed
+        return found, "compare.same_months"
+
+    # ---- series -----------------------------------------------------------------------
+    @handles("series")
+    def _series(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        groups = list(node.parts) if isinstance(node, Each) else [node]
+        for group in groups:
+            period, by = group.of.period, group.by
+            monthly = by == "month" or (period.single_year and by not in ("year", "quarter"))
+            if by == "quarter":
+                self._series_quarters(b, period, today)
+            elif monthly:
+                self._series_months(b, period, today)
+            else:
+                self._series_years(b, period, today)
+
+    def _series_years(self, b: Builder, period: Period, today: dt.date) -> None:
+        known = self.cube.years()
+        years = [y for y in range(period.first_year, period.last_year + 1) if y in known]
+        if not years:
+            self.missing_reason(b, period, "total", today)
+            return
+        b.line("series.years_head", period=Period.years(years[0], years[-1]))
+        for year in years:
+            o = known[year]
+            b.line("series.item", label=self.year_span(year),
+                   value=b.figure(o.value, "count", f"total {year}", [o.ref], (o,)))
+        complete = [y for y in years if not self.partial(y)]
+        if len(complete) > 1:
+            # A partial year would make the change look larger than it is.
+            first, last = known[complete[0]], known[complete[-1]]
+            b.line("series.summary", a=Num(first.value), pa=complete[0], c=Num(last.value), pc=complete[-1],
+                   pct=b.figure((last.value - first.value) / first.value, "change", "change", [first.ref, last.ref]))
+
+    def _series_months(self, b: Builder, period: Period, today: dt.date) -> None:
+        known = self.cube.months()
+        months = [ym for ym in period.months() if ym in known]
+        if not months:
+            self.missing_reason(b, period, "total", today)
+            return
+        b.line("series.months_head", period=Period(months[0], months[-1], period.kind))
+        fedasil, dvz = self.cube.months("fedasil"), self.cube.months("dvz")
+        for ym in months:
+            o = known[ym]
+            total = b.figure(o.value, "count", f"total {ym[0]}-{ym[1]:02d}", [o.ref], (o,))
+            label = Period.month(*ym)
+            if ym in fedasil:
+                f, d = fedasil[ym], dvz[ym]
+                b.line("series.item_split", label=label, value=total,
+                       fedasil=b.figure(f.value, "count", "fedasil", [f.ref], (f,)),
+                       dvz=b.figure(d.value, "count", "dvz", [d.ref], (d,)))
+            else:
+                b.line("series.item", label=label, value=total)
+
+    def _series_quarters(self, b: Builder, period: Period, today: dt.date) -> None:
+        """Sums of three published months; a quarter with a month missing is left out."""
+        items = self._group(Group(Select(period), "quarter"))
+        if items is None:
+            self.missing_reason(b, period, "total", today)
+            return
+        b.line("series.quarters_head", period=Period(items.items[0].member.start, items.items[-1].member.end,
+                                                     period.kind))
+        for fig in items.items:
+            quarter = fig.member
+            sums = {org: self.cube.figure(quarter, org) for org in ("fedasil", "dvz")}
+            total = b.fig(fig, f"total {quarter}")
+            if all(f is not None and f.period == quarter for f in sums.values()):
+                b.line("series.item_split", label=quarter, value=total,
+                       fedasil=b.fig(sums["fedasil"], f"fedasil {quarter}"), dvz=b.fig(sums["dvz"], f"dvz {quarter}"))
+            else:
+                b.line("series.item", label=quarter, value=total)
+
+    # ---- the most, the fewest, the k-th -----------------------------------------------------
+    @handles("extreme")
+    def _extreme(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        check = node if isinstance(node, Check) else None
+        pick: Pick = check.of if check is not None else node
+        group = inner(pick, Group)
+        period, org = group.of.period, _org(group.of)
+        by = group.by
+        if by == "quarter":
+            self._extreme_quarter(b, pick, period, org, today)
+            return
+        by_month = by == "month" or (by is None and period.single_year)
+        if by_month:
+            known = self.cube.months(org)
+            keys = [ym for ym in period.months() if ym in known]
+            if not keys:
+                self.missing_reason(b, period, org, today)
+                return
+            values = {ym: known[ym] for ym in keys}
+            skipped: list[int] = []
+        else:
+            years, skipped = self.ranked_years(period)
+            if not years:
+                self.missing_reason(b, period, org, today)
+                return
+            known = self.cube.years()
+            values = {y: known[y] for y in years}
+        best = (max if pick.order == "max" else min)(o.value for o in values.values())
+        winners = [k for k, o in values.items() if o.value == best]
+        obs = tuple(values[k] for k in winners)
+        if by_month:
+            labels = tuple(Period.month(*ym) for ym in winners)
+            scope = Period(keys[0], keys[-1], period.kind)
+        else:
+            labels = tuple(winners)
+            scope = Period.years(years[0], years[-1])
+        value = b.figure(int(best), "count", pick.order, [o.ref for o in obs], obs)
+        grain = "month" if by_month else "year"
+        b.line(f"extreme.{grain}_{pick.order}", scope=scope, winners=labels, value=value, org=Ref("org", org))
+        if check is not None and check.member is not None:
+            self._extreme_verdict(b, check.member, values, best, by_month)
+        if not by_month and skipped:
+            b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
+
+    def _extreme_verdict(self, b: Builder, checked: Period, values: dict, best: float, by_month: bool) -> None:
+        """"was November the busiest month of 2020?": yes, or no and its own figure."""
+        key = checked.start if by_month else checked.first_year
+        if key not in values:
+            return
+        o = values[key]
+        b.line("extreme.check_yes" if o.value == best else "extreme.check_no", checked=checked,
+               value=b.figure(int(o.value), "count", "checked", [o.ref], (o,)))
+
+    def _extreme_quarter(self, b: Builder, pick: Pick, period: Period, org: str, today: dt.date) -> None:
+        """The busiest or quietest quarter among those whose three months are published."""
+        quarters = [Period.quarter(y, q) for y in range(period.first_year, period.last_year + 1) for q in range(1, 5)]
+        found = {q: self.value(q, org) for q in quarters if q.start >= period.start and q.end <= period.end}
+        complete = {q: v for q, v in found.items() if v is not None and v[3].months() == q.months()}
+        if not complete:
+            self.missing_reason(b, period, org, today)
+            return
+        best = (max if pick.order == "max" else min)(v[0] for v in complete.values())
+        winners = [q for q, v in complete.items() if v[0] == best]
+        obs = tuple(o for q in winners for o in complete[q][2])
+        value = b.figure(int(best), "count", pick.order, [s for q in winners for s in complete[q][1]])
+        scope = Period(min(complete).start, max(complete).end, period.kind)
+        b.line(f"extreme.quarter_{pick.order}", obs, scope=scope, winners=tuple(winners), value=value,
+               org=Ref("org", org))
+        partial = tuple(q for q, v in found.items() if v is not None and v[3].months() != q.months())
+        if partial:
+            b.line("extreme.quarters_incomplete", periods=partial)
+
+    # ---- average ----------------------------------------------------------------------
+    @handles("average")
+    def _average(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        for mean in (node.parts if isinstance(node, Each) else (node,)):
+            group = mean.of
+            period, org, by = group.of.period, _org(group.of), group.by
+            per_year = by == "year" or (by is None and not period.single_year)
+            if per_year:
+                years, skipped = self.ranked_years(period)
+                if not years:
+                    self.missing_reason(b, period, org, today)
+                    continue
+                known = self.cube.years()
+                obs = tuple(known[y] for y in years)
+                total = sum(o.value for o in obs)
+                src = [o.ref for o in obs]
+                b.line("average.year", period=Period.years(years[0], years[-1]),
+                       avg=b.figure(total / len(years), "average", "per year", src),
+                       total=b.figure(total, "count", "total", src, obs), count=Num(len(years)))
+                if skipped:
+                    b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
+                continue
+            found = self.value(period, org)
+            if found is None:
+                self.missing_reason(b, period, org, today)
+                continue
+            value, src, obs, covered = found
+            months = len(covered.months())
+            b.line("average.month", period=covered, org=Ref("org", org),
+                   avg=b.figure(value / months, "average", "per month", src),
+                   total=b.figure(value, "count", "total", src, obs), count=Num(months))
+
+    @staticmethod
+    def _not_by_org(b: Builder, s: Select, key: str) -> None:
+        """Countries and the profile are printed for both organisations together: a
+        question about one of them gets that said first, then the joint figures."""
+        if s.org != "total":
+            b.status = "no_data"
+            b.line(key)
+
+    # ---- countries ----------------------------------------------------------------------
+    @handles("top")
+    def _top(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        picks = list(node.parts) if isinstance(node, Each) else [node]
+        leaves = [inner(p, Select) for p in picks]
+        if any(not s.period.whole_years for s in leaves):
+            # "top 2 nationalities in June 2025": the lists are yearly; say so, then give the year's.
+            b.status = "no_data"
+            b.line("nodata.country_month", years=tuple(self.country_years))
+        self._not_by_org(b, leaves[0], "nodata.country_org")
+        if leaves[0].filled:
+            others = [y for y in self.country_years if y != leaves[0].period.first_year]
+            b.line("resolved.latest_list", year=leaves[0].period.first_year, others=tuple(others))
+        for pick, s in zip(picks, leaves):
+            year = s.period.first_year
+            lst = self.cube.country_list(year)
+            if lst is None:
+                b.status = "no_data"
+                b.line("nodata.country_year", year=year, years=tuple(self.country_years))
+                continue
+            self._top_list(b, pick, lst, year)
+
+    def _top_list(self, b: Builder, pick: Node, lst: Any, year: int) -> None:
+        ranked = lst.counted
+        wanted = pick.n if isinstance(pick, Pick) else None
+        rank = pick.k if isinstance(pick, Pick) and pick.k > 1 else None
+        n = min(wanted or len(ranked), len(ranked))
+        total = self.cube.years()[year]
+        head = lst.obs()[:1]
+        if rank:
+            if rank > len(ranked):
+                b.status = "no_data"
+                b.line("top.capped", year=year, n=Num(len(ranked)))
+                return
+            b.line("top.rank", head, rank=rank, year=year, basis=Ref("basis", lst.basis))
+            shown = [(rank, ranked[rank - 1])]
+        else:
+            b.line("top.head", head, n=Num(n), year=year, basis=Ref("basis", lst.basis))
+            shown = list(enumerate(ranked[:n], start=1))
+        for place, o in shown:
+            b.line("top.item", rank=place, country=Ref("country", o.country),
+                   value=b.figure(int(o.value), "count", o.country, [o.ref]),
+                   share=b.figure(o.value / total.value, "share", f"{o.country} share", [o.ref, total.ref]))
+        if wanted and wanted > len(ranked):
+            b.line("top.capped", year=year, n=Num(len(ranked)))
+        if lst.other is not None and n == len(ranked) and not rank:
+            other = lst.other
+            b.line("top.other", value=b.figure(int(other.value), "count", "other", [other.ref]),
+                   share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]))
+        b.line("top.total", year=self.year_span(year),
+               value=b.figure(int(total.value), "count", "total", [total.ref], (total,)))
+
+    @handles("country")
+    def _country(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        kind = "share" if isinstance(node, Share) or (isinstance(node, Each) and isinstance(node.parts[0], Share)) \
+            else "country"
+        leaves = [s for s in selects(node) if s.country is not None]
+        isos = list(dict.fromkeys(s.country for s in leaves))
+        periods = list(dict.fromkeys(s.period for s in leaves if s.period is not None))
+        if not periods:
+            years = list(self.country_years)
+        elif all(p.whole_years for p in periods):
+            # "between 2020 and 2025": the years of the range that have a country list.
+            years = list(dict.fromkeys(y for p in periods for y in range(p.first_year, p.last_year + 1)
+                                       if y in self.country_years or p.single_year))
+        else:
+            years = [p.first_year for p in periods]
+        if not years:
+            b.status = "no_data"
+            b.line("nodata.country_year", year=periods[0], years=tuple(self.country_years))
+            return
+        if any(not p.whole_years for p in periods):
+            b.status = "no_data"
+            b.line("nodata.country_month", years=tuple(self.country_years))
+            return
+        self._not_by_org(b, leaves[0], "nodata.country_org")
+        found_any = False
+        for iso in isos:
+            for year in years:
+                found_any |= self._country_year(b, kind, iso, year)
+        if isinstance(node, Total) and len(isos) > 1:
+            for year in years:
+                lst = self.cube.country_list(year)
+                by_iso = {o.country: o for o in lst.counted} if lst is not None else {}
+                rows = [by_iso.get(iso) for iso in isos]
+                if None not in rows:
+                    b.line("country.sum", year=self.year_span(year), total=b.figure(
+                        sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows]))
+        if not found_any:
+            b.status = "no_data"
+            b.examples = ("country",)
+
+    @handles("share")
+    def _share(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        shares = list(node.parts) if isinstance(node, Each) else [node]
+        if any(s.country is not None for s in selects(node)):
+            self._country(b, request, today)
+            return
+        for share in shares:
+            part = share.part
+            period, org = part.period, _org(part)
+            found, whole = self.value(period, org), self.value(period, "total")
+            if found is None or whole is None or found[3] != whole[3]:
+                self.missing_reason(b, period, org, today)
+                continue
+            b.line("share.org", org=Ref("org", org), period=whole[3],
+                   share=b.figure(found[0] / whole[0] if whole[0] else 0, "share", f"{org} share", found[1] + whole[1]),
+                   value=b.figure(found[0], "count", org, found[1], found[2]),
+                   total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
+
+    def _country_year(self, b: Builder, kind: str, iso: str, year: int) -> bool:
+        lst = self.cube.country_list(year)
+        if lst is None:
+            b.line("nodata.country_year", year=year, years=tuple(self.country_years))
+            return False
+        basis = Ref("basis", lst.basis)
+        count = len(lst.counted)
+        head = lst.obs()[:1]
+        if iso == "other":
+            return self._other_countries(b, lst, year, basis, count)
+        row = next((o for o in lst.counted if o.country == iso), None)
+        if row is None:
+            b.line("nodata.country_not_listed", head, country=Ref("country", iso), year=year, basis=basis, n=Num(count))
+            if lst.other is not None:
+                b.line("nodata.country_other", head, year=year,
+                       value=b.figure(int(lst.other.value), "count", "other", [lst.other.ref]))
+            return False
+        total = self.cube.years()[year]
+        share = b.figure(row.value / total.value, "share", f"{iso} share", [row.ref, total.ref])
+        key = "share.country" if kind == "share" else "country.figure"
+        b.line(key, head, country=Ref("country", iso), year=self.year_span(year),
+               value=b.figure(int(row.value), "count", iso, [row.ref]), rank=lst.counted.index(row) + 1,
+               n=Num(count), basis=basis, share=share,
+               total=b.figure(int(total.value), "count", f"total {year}", [total.ref]))
+        return True
+
+    def _other_countries(self, b: Builder, lst: Any, year: int, basis: Ref, count: int) -> bool:
+        """"the other countries": the sheet's "Andere" row, where it prints one."""
+        other = lst.other
+        head = lst.obs()[:1]
+        if other is None:
+            b.line("nodata.country_no_other", head, year=year, basis=basis, n=Num(count))
+            return False
+        total = self.cube.years()[year]
+        b.line("country.other", head, year=self.year_span(year), n=Num(count), basis=basis,
+               value=b.figure(int(other.value), "count", "other", [other.ref]),
+               share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]),
+               total=b.figure(int(total.value), "count", f"total {year}", [total.ref]))
+        return True
+
+    # ---- the profile of the returnees -----------------------------------------------------
+    @handles("categories")
+    def _categories(self, b: Builder, request: Request, today: dt.date) -> None:
+        node = request.program
+        leaves = selects(node)
+        if any(s.country is not None for s in leaves):
+            # "undocumented people from Moldova": a cut the sheets do not make.
+            b.status = "no_data"
+            b.line("nodata.category_country", categories=tuple(self.category_years),
+                   countries=tuple(self.country_years))
+            return
+        periods = list(dict.fromkeys(s.period for s in leaves))
+        if any(not (p.whole_years and p.single_year) for p in periods):
+            b.status = "no_data"
+            b.line("nodata.categories_year", years=tuple(self.category_years))
+            return
+        self._not_by_org(b, leaves[0], "nodata.categories_org")
+        without = inner(node, Without)
+        together = isinstance(node, Total)
+        for period in periods:
+            year = period.first_year
+            profile = self.cube.profile(year)
+            if profile is None:
+                b.status = "no_data"
+                b.line("nodata.categories_year", years=tuple(self.category_years))
+                continue
+            picked = [s.category for s in leaves if s.period == period and s.category is not None]
+            wanted = tuple(c for c in CATEGORIES if without is None or c not in without.members) if without \
+                else tuple(picked) or CATEGORIES
+            self._profile(b, profile, year, wanted, together, request.how_many)
+
+    def _profile(self, b: Builder, profile: Any, year: int, wanted: tuple[str, ...], together: bool,
+                 how_many: bool) -> None:
+        has_counts = profile.total is not None
+        head: Obs = tuple(profile.percents.values())[:1]
+        if len(wanted) == 3:
+            b.line("categories.head", head, year=self.year_span(year))
+            head = ()
+        for cat in wanted:
+            pct_obs = profile.percents[cat]
+            pct = b.figure(pct_obs.value / 100, "percent", f"{cat} percent", [pct_obs.ref])
+            if has_counts:
+                count = profile.counts[cat]
+                value = b.figure(int(count.value), "count", cat, [count.ref])
+                total = b.figure(int(profile.total.value), "count", "total", [profile.total.ref])
+                key = "categories.item" if len(wanted) == 3 else "category.figure"
+                b.line(key, head, category=Ref("category", cat), value=value, pct=pct, total=total,
+                       year=self.year_span(year))
+            else:
+                key = "categories.item_pct" if len(wanted) == 3 else "category.figure_pct"
+                b.line(key, head, category=Ref("category", cat), pct=pct, year=self.year_span(year))
+        if together and len(wanted) > 1:
+            self._categories_together(b, profile, year, wanted)
+        if not has_counts:
+            b.line("categories.pct_only", year=year)
+            if how_many:
+                b.status = "no_data"  # "how many undocumented migrants in 2025": only the share is printed
+
+    def _categories_together(self, b: Builder, profile: Any, year: int, wanted: tuple[str, ...]) -> None:
+        if profile.total is not None:
+            rows = [profile.counts[cat] for cat in wanted]
+            sources = [r.ref for r in rows]
+            value = sum(int(r.value) for r in rows)
+            total = int(profile.total.value)
+            b.line("categories.together", year=self.year_span(year),
+                   value=b.figure(value, "sum", "together", sources),
+                   total=b.figure(total, "count", "total", [profile.total.ref]),
+                   pct=b.figure(value / total, "share", "together share", sources + [profile.total.ref]))
+        else:
+            rows = [profile.percents[cat] for cat in wanted]
+            added = round(sum(r.value for r in rows), 6)
+            b.line("categories.together_pct", year=self.year_span(year),
+                   pct=b.figure(added / 100, "percent_sum", "together percent", [r.ref for r in rows]))
+
+    # ---- information ----------------------------------------------------------------------
+    @handles("info")
+    def _info(self, b: Builder, request: Request, today: dt.date) -> None:
+        """An information answer: its own lines from the data, then what the sheets say
+        in words on the topic (statements.csv), then figures the topic calls for."""
+        topic = request.topic
+        about = getattr(self, f"_about_{topic}", None)
+        if about is not None:
+            about(b)
+        elif topic in PLAIN_INFO:
+            b.line(f"info.{topic}")
+        # A statement about the topic itself comes before one that only bears on it.
+        for row in sorted((r for r in self.statements if topic in r["topics"]), key=lambda r: r["topics"][0] != topic):
+            self._statement(b, row)
+        if topic == "covid":
+            self._covid_years(b, today)
+        if not b.lines:
+            b.line("info.none")
+        if request.how_many and not self._counted(topic, request.periods):
+            # "how many Dublin departures in 2020?": the sheets say what it is, with no figure for it.
+            b.status = "no_data"
+            if topic != "breakdown":
+                if request.periods:
+                    b.line("info.no_count_period", period=request.periods[0])
+                else:
+                    b.line("info.no_count")
+
+    def _counted(self, topic: str, periods: tuple[Period, ...]) -> bool:
+        """Whether the sheets give a number for this topic (in one of these periods)."""
+        years = {row["year"] for row in self.statements if topic in row["topics"] and row["returns"] is not None}
+        return any(any(p.first_year <= y <= p.last_year for y in years) for p in periods) if periods else bool(years)
+
+    def _about_breakdown(self, b: Builder) -> None:
+        b.line("info.breakdown")
+        self.coverage_line(b)
+
+    def _statement(self, b: Builder, row: dict[str, Any]) -> None:
+        params: dict[str, Any] = {}
+        if row["year"] is not None:
+            params["year"] = row["year"]
+        if row["returns"] is not None:
+            params["returns"] = b.figure(row["returns"], "count", row["id"], [row["ref"]])
+            total = self.cube.years().get(row["year"])
+            if total is not None:
+                params["total"] = b.figure(total.value, "count", f"total {row['year']}", [total.ref])
+        b.cite(row["ref"])
+        b.line(f"statement.{row['id']}", **params)
+
+    def _covid_years(self, b: Builder, today: dt.date) -> None:
+        """The year the remark is about beside the year before, as the sheet prints them."""
+        known = self.cube.years()
+        for row in self.statements:
+            year = row["year"]
+            if "covid" in row["topics"] and year in known and year - 1 in known:
+                self._compare_sides(b, Compare(Select(Period.year(year)), Select(Period.year(year - 1))), today)
+
+    def _marked_years(self, mark: str) -> tuple[Period, ...]:
+        """The yearly totals a mark stands on, as runs of years (2013-2025)."""
+        return tuple(Period.years(first, last)
+                     for first, last in year_runs(y for y, o in self.cube.years().items() if o.mark == mark))
+
+    def _about_fedasil(self, b: Builder) -> None:
+        b.line("info.fedasil")
+
+    def _about_dvz(self, b: Builder) -> None:
+        b.line("info.dvz", years=tuple(self.split_years))
+
+    def _about_dublin(self, b: Builder) -> None:
+        note = next((f for f in self.dataset.footnotes if f["id"] == "dublin"), None)
+        if note is not None and note["mark"]:
+            b.cite(note["ref"])
+            b.line("info.dublin", mark=note["mark"], years=self._marked_years(note["mark"]))
+
+    def _about_marks(self, b: Builder) -> None:
+        for note in self.dataset.footnotes:
+            if note["mark"]:
+                b.cite(note["ref"])
+                b.line("info.mark", mark=note["mark"], years=self._marked_years(note["mark"]),
+                       text=Ref("footnote", note["id"]))
+
+    def _about_partial(self, b: Builder) -> None:
+        partial = [y for y in self.cube.years() if self.partial(y)]
+        for year in partial:
+            span = self.year_span(year)
+            b.cite(self.cube.years()[year].ref)
+            b.line("info.partial", year=year, span=span, rest=Period((year, span.end[1] + 1), (year, 12), "months"))
+        if not partial:
+            b.line("info.partial_none", last=self.last_year)
+
+    def _about_sources(self, b: Builder) -> None:
+        files = [s.file for s in self.dataset.sources.values() if s.file]
+        publishers = tuple(dict.fromkeys(s.credit for s in self.dataset.sources.values() if s.file))
+        for file in files:
+            b.cite(file)
+        b.line("info.sources", n=Num(len(files)), titles=tuple(Ref("title", f) for f in files), publisher=publishers)
+        self.coverage_line(b)
+
+    def _about_coverage(self, b: Builder) -> None:
+        b.line("info.coverage")
+        self.coverage_line(b)
+
+    def _about_percent_sum(self, b: Builder) -> None:
+        """A profile whose printed percentages do not add up to its printed total."""
+        for year in self.category_years:
+            profile = self.cube.profile(year)
+            total = profile.total_percent
+            if total is None:
+                continue
+            rows = [(c, profile.percents[c]) for c in CATEGORIES if c in profile.percents]
+            added = round(sum(o.value for _, o in rows), 6)
+            items = tuple(b.figure(o.value / 100, "percent", f"{c} percent", [o.ref]) for c, o in rows)
+            key = "info.percent_sum" if added != total.value else "info.percent_sum_equal"
+            b.line(key, year=year, items=items,
+                   added=b.figure(added / 100, "percent_sum", "sum of the percentages", [o.ref for _, o in rows]),
+                   printed=b.figure(total.value / 100, "percent", "printed total", [total.ref]))
+
+    # ---- asking back, not understood, greetings -------------------------------------------
+    @handles("clarify")
+    def _clarify(self, b: Builder, request: Request, today: dt.date) -> None:
+        b.status = "clarify"
+        if request.topic == "word":
+            b.line("clarify.word", words=", ".join(request.unread))
+            return
+        if request.topic == "negation":
+            b.line("clarify.negation", words=", ".join(request.unread))
+            return
+        if request.topic == "period":
+            b.line("clarify.period" if request.unread else "clarify.anchor", words=", ".join(request.unread))
+            self.coverage_line(b)
+            return
+        if request.topic == "vague_period":
+            third = self.resolve_period(request.periods[0])
+            b.line("clarify.vague_period", words=", ".join(request.unread),
+                   period=Period(third.start, third.end, "range"))
+            return
+        lists = tuple(Ref("list_size", (len(self.cube.country_list(y).counted), self.cube.country_list(y).basis, y))
+                      for y in self.country_years)
+        b.line(f"clarify.{request.topic}", n=Num(request.n or 0), lists=lists)
+
+    @handles("social")
+    def _social(self, b: Builder, request: Request, today: dt.date) -> None:
+        b.line(request.act)
+
+    @handles("unknown")
+    def _unknown(self, b: Builder, request: Request, today: dt.date) -> None:
+        b.status = "unknown"
+        # Two kinds of "no": words not understood, or a topic that is not in the figures.
+        b.line("unknown_words" if request.unread else "unknown", words=", ".join(request.unread))
+        if request.topic:
+            b.line(f"unknown_topic.{request.topic}")
+        self.coverage_line(b)
+        b.examples = ("count", "top")
+
+
+def _pick(items: tuple[Fig, ...], pick: Pick) -> tuple[Fig, ...]:
+    """Places k..k+n-1 by the figures, ties sharing a place ("1, 2, 2, 4")."""
+    ordered = sorted(items, key=lambda f: -f.value if pick.order == "max" else f.value)
+    better = (lambda a, b: a > b) if pick.order == "max" else (lambda a, b: a < b)
+    last = pick.k + (pick.n if pick.n is not None else len(items)) - 1
+    return tuple(f for f in ordered if pick.k <= 1 + sum(better(g.value, f.value) for g in items) <= last)
