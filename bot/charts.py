@@ -20,7 +20,8 @@ from intents.render import SUPERSCRIPT, Renderer
 TEXTS = Path(__file__).with_name("charts.toml")
 HEADS = {"series.years_head": "years", "series.months_head": "months", "series.quarters_head": "quarters",
          "top.head": "top", "categories.head": "profile"}
-ITEMS = {"series.item", "series.item_split", "top.item", "categories.item", "categories.item_pct"}
+ITEMS = {"series.item", "series.item_split", "top.item", "categories.item_figure", "categories.item_count_pct",
+         "categories.item_pct"}
 # Okabe-Ito: told apart with every common colour-vision deficiency, and in grey print.
 BLUE, ORANGE, SKY, GREEN, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#555555"
 SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)

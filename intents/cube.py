@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .data import ALL, OTHER, Dataset, Observation
+from .data import ALL, APPLICANTS_AND_REJECTED, OTHER, Dataset, Observation
 from .models import CATEGORIES, Period
 
 
@@ -23,6 +23,8 @@ class Fig:
     period: Period
     obs: tuple[Observation, ...]
     member: object = None
+    # Calculated, not published: a longer period's figure less the rest of it.
+    derived: bool = False
 
     @property
     def refs(self) -> list[str]:
@@ -30,21 +32,55 @@ class Fig:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """A country's place in a list, with its count where the list gives one."""
+
+    country: str
+    place: int
+    count: Observation | None
+    rank: Observation | None
+
+
+@dataclass(frozen=True)
 class CountryList:
-    """One publication's list of countries for one period."""
+    """One publication's list of the main countries over one period: counts (a table),
+    ranks (a release's "top 5: Brazil, Moldova, ..."), or both."""
 
     period: Period
     source: str
     basis: str
-    # The countries with a count, in the order printed.
-    counted: tuple[Observation, ...]
-    # Places of a list printed without counts ("top 5: Brazil, Moldova, ...").
-    ranked: tuple[Observation, ...]
+    entries: tuple[Entry, ...]
     other: Observation | None
     total: Observation | None
 
+    @property
+    def counted(self) -> tuple[Observation, ...]:
+        """The countries' counts, in the list's order."""
+        return tuple(e.count for e in self.entries if e.count is not None)
+
+    @property
+    def ranks_only(self) -> bool:
+        return not any(e.count is not None and e.count.exact for e in self.entries)
+
+    def entry(self, country: str) -> Entry | None:
+        return next((e for e in self.entries if e.country == country), None)
+
     def obs(self) -> tuple[Observation, ...]:
-        return self.counted + self.ranked + tuple(o for o in (self.other, self.total) if o is not None)
+        return tuple(o for e in self.entries for o in (e.count, e.rank) if o is not None) + \
+            tuple(o for o in (self.other, self.total) if o is not None)
+
+
+def _entries(rows: list[Observation]) -> tuple[Entry, ...]:
+    """Countries given a count and no rank hold the first places (ties share one); ranked
+    countries hold their rank."""
+    counts = {o.country: o for o in rows if o.unit == "count" and o.country not in (OTHER, ALL)}
+    ranks = {o.country: o for o in rows if o.unit == "rank"}
+    # A table's order is its lines'; a page's, the counts'.
+    unranked = sorted((o for c, o in counts.items() if c not in ranks),
+                      key=lambda o: (int(o.locator), 0) if o.locator.isdigit() else (0, -o.value))
+    entries = [Entry(o.country, 1 + sum(other.value > o.value for other in unranked), o, None) for o in unranked]
+    entries += [Entry(c, int(o.value), counts.get(c), o) for c, o in sorted(ranks.items(), key=lambda kv: kv[1].value)]
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -59,8 +95,20 @@ class Profile:
     total_percent: Observation | None = None
 
 
+# The categories a profile gives: the three, or asylum seekers in the procedure and rejected ones together.
+PROFILE = (*CATEGORIES, APPLICANTS_AND_REJECTED)
+
+
 def _months(o: Observation) -> int:
     return (o.end[0] - o.start[0]) * 12 + o.end[1] - o.start[1] + 1
+
+
+def _before(ym: tuple[int, int]) -> tuple[int, int]:
+    return (ym[0] - 1, 12) if ym[1] == 1 else (ym[0], ym[1] - 1)
+
+
+def _after(ym: tuple[int, int]) -> tuple[int, int]:
+    return (ym[0] + 1, 1) if ym[1] == 12 else (ym[0], ym[1] + 1)
 
 
 class Cube:
@@ -77,24 +125,31 @@ class Cube:
                 self.month[(o.measure, o.org)][o.start] = o
             elif o.start[0] == o.end[0]:
                 self.year[(o.measure, o.org)][o.year] = o
+        # The figure used for each cell (the latest publication's).
+        self.cells = {o.cell: o for o in dataset.used}
+        # Every figure by its publication, for what one publication says of one period.
+        self.printed = {(o.source, *o.cell): o for o in dataset.observations if o.exact}
         self.lists: dict[int, list[CountryList]] = defaultdict(list)
         self.profiles: dict[int, list[Profile]] = defaultdict(list)
-        self._index_lists(used)
-        self._index_profiles(used)
+        # A list or a profile is read whole from the publication that prints it.
+        self._index_lists(list(dataset.observations))
+        self._index_profiles(list(dataset.observations))
         years = self.year[("returns", "total")]
         self.first_year, self.last_year = min(years), max(years)
 
     def _index_lists(self, used: list[Observation]) -> None:
         grouped: dict[tuple, list[Observation]] = defaultdict(list)
         for o in used:
-            if o.country is not None and o.measure == "returns":
+            # a list of one category's countries ("irregular migrants went mainly to Ukraine") is no main list
+            if o.country is not None and o.category is None and o.measure == "returns" and o.unit != "change":
                 grouped[(o.source, o.start, o.end)].append(o)
         for (source, start, end), rows in sorted(grouped.items(), key=lambda kv: (kv[0][1], _months(kv[1][0]))):
-            counted = sorted((o for o in rows if o.unit == "count" and o.country not in (OTHER, ALL)),
-                             key=lambda o: int(o.locator) if o.locator.isdigit() else -o.value)
-            ranked = sorted((o for o in rows if o.unit == "rank"), key=lambda o: o.value)
+            entries = _entries(rows)
+            if not entries:
+                continue
+            ranked = [o for o in rows if o.unit == "rank"]
             self.lists[start[0]].append(CountryList(
-                Period(start, end, "year"), source, rows[0].basis or "", tuple(counted), tuple(ranked),
+                Period(start, end, "year"), source, (ranked or [e.count for e in entries])[0].basis or "", entries,
                 next((o for o in rows if o.country == OTHER and o.unit == "count"), None),
                 next((o for o in rows if o.country == ALL and o.unit == "count"), None)))
 
@@ -106,8 +161,8 @@ class Cube:
         for (source, start, end), rows in sorted(grouped.items(), key=lambda kv: kv[0][1]):
             self.profiles[start[0]].append(Profile(
                 Period(start, end, "year"), source,
-                {o.category: o for o in rows if o.unit == "count" and o.category in CATEGORIES},
-                {o.category: o for o in rows if o.unit == "percent" and o.category in CATEGORIES},
+                {o.category: o for o in rows if o.unit == "count" and o.category in PROFILE},
+                {o.category: o for o in rows if o.unit == "percent" and o.category in PROFILE},
                 next((o for o in rows if o.category == ALL and o.unit == "count"), None),
                 next((o for o in rows if o.category == ALL and o.unit == "percent"), None)))
 
@@ -137,20 +192,45 @@ class Cube:
 
     @property
     def country_years(self) -> list[int]:
-        return sorted(y for y, lists in self.lists.items() if any(lst.counted for lst in lists))
+        return sorted(self.lists)
 
     @property
     def category_years(self) -> list[int]:
         return sorted(self.profiles)
 
+    def country_lists(self, year: int) -> list[CountryList]:
+        """The lists a year has, the whole year's first: the longest list over the whole
+        year (of the latest publication among equals), then a list over part of the year
+        that gives more countries' counts (the fact sheet's January-September list beside a
+        release's ranking); else the part-year lists, longest first."""
+        lists = self.lists.get(year, [])
+        whole = [lst for lst in lists if lst.period.whole_years]
+        best = max(whole, key=lambda lst: (len(lst.entries), len(lst.counted)), default=None)
+        counted = len(best.counted) if best is not None else 0
+        parts = [lst for lst in lists if not lst.period.whole_years and len(lst.counted) > counted]
+        parts.sort(key=lambda lst: (len(lst.counted), lst.period.end), reverse=True)
+        return ([best] if best is not None else []) + parts[:1]
+
+    def total_of(self, source: str, period: Period, measure: str = "returns") -> Observation | None:
+        """The total one publication gives for a period (a share is only taken of it)."""
+        return self.printed.get((source, measure, period.start, period.end, "total", None, None, "count", None))
+
     def country_list(self, year: int) -> CountryList | None:
-        """The list with counts of a year, of the latest publication that prints one."""
-        lists = [lst for lst in self.lists.get(year, ()) if lst.counted]
-        return lists[-1] if lists else None
+        """The year's list with counts, for what needs them (sums, what is left out of a total)."""
+        return next((lst for lst in self.country_lists(year) if not lst.ranks_only), None)
 
     def profile(self, year: int) -> Profile | None:
-        profiles = self.profiles.get(year)
-        return profiles[-1] if profiles else None
+        profiles = self.profiles_of(year)
+        return profiles[0] if profiles else None
+
+    def profiles_of(self, year: int) -> list[Profile]:
+        """A year's profiles: the fullest over the whole year (of the latest publication
+        among equals), then the fullest over part of it from another publication."""
+        size = lambda p: (len(p.counts) + len(p.percents), p.period.end)  # noqa: E731
+        profiles = self.profiles.get(year, [])
+        whole = [p for p in profiles if p.period.whole_years]
+        parts = [p for p in profiles if not p.period.whole_years]
+        return [max(group, key=size) for group in (whole, parts) if group]
 
     # ---- figures over a period ------------------------------------------------------------
     def figure(self, period: Period, org: str = "total", measure: str = "returns") -> Fig | None:
@@ -163,17 +243,43 @@ class Cube:
             if not years or len(years) != years[-1] - years[0] + 1 or not all(y in known for y in years):
                 return None
             obs = tuple(known[y] for y in years)
-            covered = Period(self.span(years[0]).start, self.span(years[-1]).end, period.kind)
+            covered = Period(obs[0].start, obs[-1].end, period.kind)
             return Fig(sum(o.value for o in obs), covered, obs)
+        exact = self.cells.get((measure, period.start, period.end, org, None, None, "count", None))
+        if exact is not None:
+            return Fig(exact.value, period, (exact,))
         known_months = self.months(org, measure)
         months = [ym for ym in period.months() if ym in known_months]
         if not months:
-            return None
+            return self.difference(period, org, measure)
         covered = Period(months[0], months[-1], period.kind)
         if len(covered.months()) != len(months):
             return None
         obs = tuple(known_months[ym] for ym in months)
         return Fig(sum(o.value for o in obs), period if covered.months() == period.months() else covered, obs)
+
+    def difference(self, period: Period, org: str = "total", measure: str = "returns") -> Fig | None:
+        """A period no publication gives, as the figure of a longer one less the rest of it,
+        both published ("October-December 2025" = the year 2025 less January-September):
+        a calculated figure, never a published one. Its observations: the whole, then the part."""
+        if not period.single_year:
+            return None
+        figures = [o for o in self.printed.values() if o.measure == measure and o.org == org and o.country is None
+                   and o.category is None and o.unit == "count" and o.start[0] == o.end[0] == period.first_year]
+        for whole in figures:
+            if not (whole.start <= period.start and period.end <= whole.end):
+                continue
+            for part in figures:
+                rest = (part.start, part.end)
+                if rest in ((whole.start, _before(period.start)), (_after(period.end), whole.end)):
+                    return Fig(whole.value - part.value, period, (whole, part), derived=True)
+        return None
+
+    def parts_of_year(self, year: int, measure: str = "returns") -> list[Observation]:
+        """The figures of a year's total over some of its months, longest first."""
+        return sorted((o for o in self.cells.values() if o.measure == measure and o.org == "total" and o.unit == "count"
+                       and o.country is None and o.category is None and o.start[0] == o.end[0] == year
+                       and o.start != o.end and not o.whole_year), key=lambda o: (o.start, o.end), reverse=True)
 
     def latest_with_months(self, months: list[int]) -> int | None:
         published = self.months()

@@ -27,9 +27,13 @@ TABLES = ("sources", "observations", "footnotes", "statements")
 MAX_FILE_BYTES = 1024 * 1024   # every table and source text is a few KB; a bigger file is refused unread
 ORGANISATIONS = ("total", *ORGS)
 KINDS = ("fact_sheet", "press_release", "half_year_update", "annual_report", "news")
-UNITS = ("count", "percent", "rank")
+# A change is a percentage against another period (`against`), and may be negative.
+UNITS = ("count", "percent", "rank", "change")
 QUALIFIERS = ("about", "almost", "more_than", "rounded")
 BASES = ("destination", "nationality", "origin")
+# A group some publications give instead of its two categories: asylum seekers in the
+# procedure and rejected ones together.
+APPLICANTS_AND_REJECTED = "applicants_and_rejected"
 # The printed total of a breakdown's table ("totaal" under the country list or the profile).
 ALL = "all"
 # The sheet's "Andere" row: every country outside its list.
@@ -60,9 +64,16 @@ def _int(lo: int, hi: int) -> Callable[[str], int]:
 
 def _number(text: str) -> float:
     value = float(text)
-    if not 0 <= value <= 10_000_000 or value != value:
-        raise ValueError(f"{text} is outside 0..10,000,000")
+    if not -100 <= value <= 10_000_000 or value != value:
+        raise ValueError(f"{text} is outside -100..10,000,000")
     return value
+
+
+def _months_span(text: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    start, sep, end = text.partition("..")
+    if not sep:
+        raise ValueError(f"{text!r} is not YYYY-MM..YYYY-MM")
+    return _month(start), _month(end)
 
 
 def _choice(*options: str) -> Callable[[str], str]:
@@ -141,10 +152,12 @@ SCHEMAS: dict[str, dict[str, tuple[Callable[[str], Any], bool]]] = {
     "observations": {"measure": (_pattern(r"[a-z][a-z_]*", "a measure name in lower case"), True),
                      "start": (_month, True), "end": (_month, True),
                      "organisation": (_choice(*ORGANISATIONS), True), "country": (_country, False),
-                     "basis": (_choice(*BASES), False), "category": (_choice(*CATEGORIES, ALL), False),
+                     "basis": (_choice(*BASES), False),
+                     "category": (_choice(*CATEGORIES, APPLICANTS_AND_REJECTED, ALL), False),
                      "unit": (_choice(*UNITS), True), "value": (_number, True),
-                     "qualifier": (_choice(*QUALIFIERS), False), "mark": (_choice("*", "**"), False),
-                     "label": (_text, False), "source": (_text, True), "locator": (_text, True)},
+                     "qualifier": (_choice(*QUALIFIERS), False), "against": (_months_span, False),
+                     "mark": (_choice("*", "**"), False), "label": (_text, False), "source": (_text, True),
+                     "locator": (_text, True), "note": (_text, False)},
     "footnotes": {"id": (_text, True), "mark": (_choice("*", "**"), False), "applies_to": (_text, True),
                   **{lang: (_text, True) for lang in LANGS}, "source": (_text, True), "locator": (_text, True)},
     "statements": {"id": (_text, True), "topics": (_topics, True), "year": (_YEAR, False),
@@ -203,11 +216,17 @@ class Observation:
     locator: str
     # `file:line` of a fact sheet's text, the page's URL and paragraph for a web page.
     ref: str = ""
+    # The period a change is against (unit "change").
+    against: tuple[tuple[int, int], tuple[int, int]] | None = None
 
     @property
     def cell(self) -> tuple:
         """What the figure is of, whoever publishes it: two sources of one cell give the same figure."""
-        return (self.measure, self.start, self.end, self.org, self.country, self.category, self.unit)
+        return (self.measure, self.start, self.end, self.org, self.country, self.category, self.unit, self.against)
+
+    @property
+    def exact(self) -> bool:
+        return self.qualifier is None
 
     @property
     def table(self) -> str:
@@ -239,9 +258,11 @@ class Selector:
     first: int
     last: int
     org: str | None
+    # Only this publication's figures ("@factsheet-2025"): a caveat about how one publication prints them.
+    source: str | None = None
 
     def matches(self, obs: Observation) -> bool:
-        return self.covers(obs.measure, obs.table, obs.year, obs.org)
+        return self.covers(obs.measure, obs.table, obs.year, obs.org) and self.source in (None, obs.source)
 
     def covers(self, measure: str, table: str, year: int, org: str | None) -> bool:
         return (self.measure == measure and self.table == table and self.first <= year <= self.last
@@ -419,24 +440,27 @@ def _observations(rows: list[dict[str, Any]], cite: _Citations) -> list[Observat
             fail("period", f"end {r['end']} comes before start {r['start']}")
         if r["unit"] == "count" and not float(r["value"]).is_integer():
             fail("value", f"a count is a whole number, not {r['value']:g}")
+        if r["unit"] != "change" and r["value"] < 0:
+            fail("value", f"only a change is negative, not {r['unit']} {r['value']:g}")
         if r["unit"] == "percent" and r["value"] > 100:
             fail("value", f"a percentage is 0-100, not {r['value']:g}")
+        if (r["unit"] == "change") != (r["against"] is not None):
+            fail("against", "a change names the period it is against (against = YYYY-MM..YYYY-MM), no other figure does")
         if r["unit"] == "rank" and not (float(r["value"]).is_integer() and 1 <= r["value"] <= 300):
             fail("value", f"a rank is a whole number 1-300, not {r['value']:g}")
         if (r["country"] is None) != (r["basis"] is None):
             fail("basis", "a country row names its basis (destination, nationality, origin), no other row does")
-        if r["country"] is not None and r["category"] is not None:
-            fail("breakdown", "a row is broken down by country or by category, not both")
         printed = cite.printed(r)
         if printed is not None:
-            if r["value"] not in _numbers_in(printed):
+            if abs(r["value"]) not in _numbers_in(printed):
                 fail("source-value", f"value {r['value']:g} is not printed on {ref}")
             if r["label"] is not None and r["label"] not in printed:
                 fail("source-value", f"label {r['label']!r} is not printed on {ref}")
         obs = Observation(r["_row"], r["measure"], r["start"], r["end"], r["organisation"], r["country"], r["basis"],
                           r["category"], r["unit"], r["value"], r["qualifier"], r["mark"], r["label"], r["source"],
-                          r["locator"], ref)
-        key = (obs.source, *obs.cell)
+                          r["locator"], ref, r["against"])
+        # A headline may round what the text gives exactly: one figure each, exact or not.
+        key = (obs.source, *obs.cell, obs.qualifier)
         if key in seen:
             fail("unique", f"{obs.source} gives this figure in row {seen[key]} already")
         seen[key] = obs.row
@@ -480,16 +504,19 @@ def _parse_selectors(rows: list[dict[str, Any]], cite: _Citations) -> dict[str, 
         row["ref"] = cite.ref("footnotes.csv", row)
         selectors = []
         for part in row["applies_to"].split(";"):
-            m = re.fullmatch(r"(?:([a-z_]+)\.)?(\w+):(\d{4})(?:-(\d{4}))?(?::(fedasil|dvz|total))?", part.strip())
+            m = re.fullmatch(r"(?:([a-z_]+)\.)?(\w+):(\d{4})(?:-(\d{4}))?(?::(fedasil|dvz|total))?(?:@([a-z0-9_-]+))?",
+                             part.strip())
             if not m or m.group(2) not in SELECTOR_TABLES:
                 raise DataError("footnotes.csv", row["_row"], "applies-to",
-                                f"{part!r} is not [measure.]table:YYYY[-YYYY][:organisation] with table in "
+                                f"{part!r} is not [measure.]table:YYYY[-YYYY][:organisation][@source] with table in "
                                 f"{', '.join(SELECTOR_TABLES)}")
+            if m.group(6) and m.group(6) not in cite.rows:
+                raise DataError("footnotes.csv", row["_row"], "applies-to", f"{part!r}: no source {m.group(6)!r}")
             first = int(m.group(3))
             last = int(m.group(4) or first)
             if last < first:
                 raise DataError("footnotes.csv", row["_row"], "applies-to", f"{part!r}: range runs backwards")
-            selectors.append(Selector(m.group(1) or "returns", m.group(2), first, last, m.group(5)))
+            selectors.append(Selector(m.group(1) or "returns", m.group(2), first, last, m.group(5), m.group(6)))
         out[row["id"]] = tuple(selectors)
     return out
 
@@ -512,10 +539,14 @@ def _months(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int
     return out
 
 
-def _check_sums(observations: list[Observation]) -> None:
+def _check_sums(observations: list[Observation], tables: set[str]) -> None:
     """Figures of one source add up as they must: the organisations to the total, the
     months to their period, a list's countries and a profile's categories to their printed
-    total. Different sources are compared by `data check`, never refused."""
+    total. Different sources are compared by `data check`, never refused. `tables`: the
+    sources printed as tables (the fact sheets), whose monthly split is complete."""
+    every = observations
+    # Only exact figures are held to add up ("about half" and "3000" in a headline are not).
+    observations = [o for o in observations if o.exact]
     cells = {(o.source, *o.cell): o for o in observations}
 
     def get(o: Observation, **change: Any) -> Observation | None:
@@ -523,7 +554,7 @@ def _check_sums(observations: list[Observation]) -> None:
                       category=o.category, unit=o.unit)
         fields.update(change)
         return cells.get((o.source, fields["measure"], fields["start"], fields["end"], fields["org"],
-                          fields["country"], fields["category"], fields["unit"]))
+                          fields["country"], fields["category"], fields["unit"], None))
 
     for o in observations:
         if o.unit != "count":
@@ -534,9 +565,9 @@ def _check_sums(observations: list[Observation]) -> None:
                 _fail("observations", o, "organisations-add-up",
                       f"{' + '.join(ORGS)} = {sum(p.value for p in parts):g} but total = {o.value:g} "  # type: ignore[union-attr]
                       f"for {_span(o)} in {o.source}")
-            if o.start == o.end and any(parts) and not all(parts):
+            if o.start == o.end and o.source in tables and any(parts) and not all(parts):
                 _fail("observations", o, "organisations-add-up", f"{_span(o)} has only part of the organisation split")
-        elif o.start == o.end and get(o, org="total") is None:
+        elif o.start == o.end and o.source in tables and get(o, org="total") is None:
             _fail("observations", o, "total-present", f"{_span(o)} has a {o.org} figure but no total in {o.source}")
     for o in observations:
         if o.unit == "count" and o.start != o.end and o.country is None and o.category is None:
@@ -544,41 +575,50 @@ def _check_sums(observations: list[Observation]) -> None:
             if all(months) and sum(m.value for m in months) != o.value:  # type: ignore[union-attr]
                 _fail("observations", o, "months-add-up",
                       f"the months of {_span(o)} add up to {sum(m.value for m in months):g}, not {o.value:g}")  # type: ignore[union-attr]
-    _check_lists(observations, get)
+    _check_lists(every, get, tables)
 
 
-def _check_lists(observations: list[Observation], get: Callable[..., Observation | None]) -> None:
+def _check_lists(observations: list[Observation], get: Callable[..., Observation | None], tables: set[str]) -> None:
     lists: dict[tuple, list[Observation]] = defaultdict(list)
     for o in observations:
-        if o.country is not None or o.category is not None:
-            lists[(o.source, o.measure, o.start, o.end, o.org, "country" if o.country else "category")].append(o)
-    for (source, measure, start, end, org, dim), rows in lists.items():
+        if (o.country is not None or o.category is not None) and o.unit != "change":
+            # a list of countries may be of one category ("irregular migrants went mainly to Ukraine")
+            key = ("country", o.category) if o.country is not None else ("category", None)
+            lists[(o.source, o.measure, o.start, o.end, o.org, *key)].append(o)
+    for (source, measure, start, end, org, dim, _), rows in lists.items():
+        if not any(r.exact for r in rows):
+            continue
         where = f"{source} {start[0]}-{start[1]:02d}..{end[0]}-{end[1]:02d}"
         if dim == "country":
             _check_country_list(rows, where, get)
         else:
-            _check_profile(rows, where)
+            _check_profile(rows, where, source in tables)
 
 
 def _check_country_list(rows: list[Observation], where: str, get: Callable[..., Observation | None]) -> None:
-    if len({r.basis for r in rows}) != 1:
-        _fail("observations", rows[-1], "one-basis", f"the list of {where} mixes bases")
-    counts = [r for r in rows if r.unit == "count" and r.country not in (OTHER, ALL)]
-    printed = sorted(counts, key=lambda r: int(r.locator) if r.locator.isdigit() else 0)
+    for unit in UNITS:
+        if len({r.basis for r in rows if r.unit == unit}) > 1:
+            _fail("observations", rows[-1], "one-basis", f"the list of {where} mixes bases")
+    counts = [r for r in rows if r.unit == "count" and r.exact and r.country not in (OTHER, ALL)]
+    # The order printed is known from a text's lines; a web page's paragraph holds a whole list.
+    printed = sorted((r for r in counts if r.locator.isdigit()), key=lambda r: int(r.locator))
     for above, r in zip(printed, printed[1:]):
         if r.value > above.value:
             _fail("observations", r, "rank-order", f"{r.country} has more returns than {above.country} above it ({where})")
-    ranks = sorted((r for r in rows if r.unit == "rank"), key=lambda r: r.value)
-    for expected, r in enumerate(ranks, start=1):
-        if r.value != expected:
-            _fail("observations", r, "rank-sequence", f"rank {r.value:g} where {expected} was expected ({where})")
-    whole = next((r for r in rows if r.country == ALL and r.unit == "count"), None)
+    # Places run 1, 2, 3... without a gap; countries given with a count and no rank hold the first ones.
+    ranked = sorted((r for r in rows if r.unit == "rank"), key=lambda r: r.value)
+    unranked = {r.country for r in rows if r.country not in (OTHER, ALL)} - {r.country for r in ranked}
+    held = {int(r.value) for r in ranked} | set(range(1, 1 + len(unranked)))
+    for r in ranked:
+        if r.value > 1 and int(r.value) - 1 not in held:
+            _fail("observations", r, "rank-sequence", f"rank {r.value:g} without rank {r.value - 1:g} ({where})")
+    whole = next((r for r in rows if r.country == ALL and r.unit == "count" and r.exact), None)
     total = get(rows[0], country=None, unit="count")
     listed = sum(r.value for r in counts)
     if whole is not None and total is not None and whole.value != total.value:
         _fail("observations", whole, "matches-total", f"the list's total {whole.value:g} is not the total {total.value:g} ({where})")
     whole = whole or total
-    other = next((r for r in rows if r.country == OTHER and r.unit == "count"), None)
+    other = next((r for r in rows if r.country == OTHER and r.unit == "count" and r.exact), None)
     if whole is not None and listed > whole.value:
         _fail("observations", counts[-1], "within-total", f"the countries add up to more than the total ({where})")
     if other is not None:
@@ -589,7 +629,9 @@ def _check_country_list(rows: list[Observation], where: str, get: Callable[..., 
                   f"top list + other = {listed + other.value:g} but the total is {whole.value:g} ({where})")  # type: ignore[union-attr]
 
 
-def _check_profile(rows: list[Observation], where: str) -> None:
+def _check_profile(rows: list[Observation], where: str, table: bool) -> None:
+    """A table prints the whole profile; a release may give one category's figure alone."""
+    rows = [r for r in rows if r.exact]
     parts = {(r.category, r.unit): r for r in rows}
     percents = [parts[(c, "percent")] for c in CATEGORIES if (c, "percent") in parts]
     counts = [parts.get((c, "count")) for c in CATEGORIES]
@@ -600,7 +642,9 @@ def _check_profile(rows: list[Observation], where: str) -> None:
     if not any(counts):
         return
     if not all(counts):
-        _fail("observations", rows[-1], "counts-complete", f"counts for some categories only ({where})")
+        if table:
+            _fail("observations", rows[-1], "counts-complete", f"counts for some categories only ({where})")
+        return
     total = parts.get((ALL, "count"))
     if total is None:
         _fail("observations", rows[-1], "total-present", f"counts but no total ({where})")
@@ -633,11 +677,12 @@ def _latest(observations: list[Observation], sources: dict[str, Source]):
     order = {sid: i for i, sid in enumerate(sources)}
     best: dict[tuple, Observation] = {}
     for o in observations:
-        if o.cell not in best or order[o.source] > order[best[o.cell].source]:
+        # the latest publication's; of one publication's, the exact figure (the text's, not its headline's)
+        if o.cell not in best or (order[o.source], o.exact) > (order[best[o.cell].source], best[o.cell].exact):
             best[o.cell] = o
     used = tuple(o for o in observations if best[o.cell] is o)
     superseded = tuple((o, best[o.cell]) for o in observations if best[o.cell] is not o)
-    disagree = tuple((o, new) for o, new in superseded if o.value != new.value or o.qualifier != new.qualifier)
+    disagree = tuple((o, new) for o, new in superseded if o.value != new.value)
     return used, superseded, disagree
 
 
@@ -683,7 +728,7 @@ def load(directory: str | os.PathLike | None = None) -> Dataset:
     sources = _register(tables["sources"], observations)
     _check_statements(tables["statements"], cite)
     selectors = _parse_selectors(tables["footnotes"], cite)
-    _check_sums(observations)
+    _check_sums(observations, set(cite.texts))
     _check_marks(observations, tables["footnotes"], selectors)
     used, superseded, disagreements = _latest(observations, sources)
     return Dataset(root, sources, tuple(observations), tuple(tables["footnotes"]), tuple(tables["statements"]),

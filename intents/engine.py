@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from . import registry
-from .cube import Cube, Fig
-from .data import Dataset, Observation, year_runs
-from .models import CATEGORIES, LANGS, Answer, Figure, Line, Num, Period, Ref
+from .cube import CountryList, Cube, Fig
+from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
+from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref
 from .program import (TIME_GRAINS, Check, Compare, Count, Each, Group, Less, Mean, Node, Pick, Request, Select,
                       Share, Total, Where, Without, inner, intent_of, map_selects, selects)
 
@@ -29,6 +29,9 @@ CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted
           "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
                  "average": "decimal", "ratio": "ratio"}
+# The measures a question names, and those it is answered with: "families" are households in
+# one release and the share of returnees who travelled as a family in another.
+RELATED = {"families": ("families", "family_members")}
 # A span of up to this many years is also given year by year ("the last three years").
 MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
@@ -42,6 +45,24 @@ def _nums(value: Any):
     elif isinstance(value, tuple):
         for item in value:
             yield from _nums(item)
+
+
+def _part_of_year(o: Observation) -> bool:
+    """A figure over some months of one year (not one month, not the whole year)."""
+    return o.start[0] == o.end[0] and o.start != o.end and not o.whole_year and o.unit != "change"
+
+
+def _partial_id(o: Observation) -> str:
+    return "partial_%s_%04d-%02d..%04d-%02d" % (o.source, *o.start, *o.end)
+
+
+def _basis_id(o: Observation) -> str:
+    return "basis_%s_%s" % (o.source, o.basis)
+
+
+def _runs(years: list[int]) -> tuple[Period, ...]:
+    """Years as periods of consecutive years: 2012-2025, not fourteen years one by one."""
+    return tuple(Period.years(a, z) if z > a else Period.year(a) for a, z in year_runs(years))
 
 
 def _org(s: Select) -> str:
@@ -84,7 +105,7 @@ class Builder:
         return self.figure(int(fig.value), kind, label, fig.refs, fig.obs if notes else ())
 
     def cite(self, source: str) -> None:
-        """A publication the answer quotes words from, as `file:line` or its file name."""
+        """A publication the answer quotes words from, by its id in the register."""
         self.cited.append(source)
 
     def _place_notes(self, line: Line) -> Line:
@@ -111,13 +132,9 @@ class Builder:
         for line in lines:
             used = set(line.notes) | {fid for n in _nums(tuple(line.params.values())) for fid in n.notes}
             ids.extend(fid for fid in order if fid in used and fid not in ids)
-        files = []
-        for src in [s for fig in self.figures for s in fig.sources] + self.cited:
-            file = src.split(":")[0]
-            if file not in files:
-                files.append(file)
-        return Answer(self.status, self.request, tuple(lines), tuple(self.figures), tuple(ids),
-                      tuple(sorted(files)), self.examples)
+        used = {self.engine.source_of[ref] for fig in self.figures for ref in fig.sources} | set(self.cited)
+        sources = tuple(sid for sid in self.engine.dataset.sources if sid in used)
+        return Answer(self.status, self.request, tuple(lines), tuple(self.figures), tuple(ids), sources, self.examples)
 
 
 @dataclass(frozen=True)
@@ -142,10 +159,20 @@ class Engine:
         self.split_years = c.split_years
         self.country_years = c.country_years
         self.category_years = c.category_years
-        self.footnote_ids = [f["id"] for f in dataset.footnotes]
+        # Figures over part of a year ("January-September 2025") carry a note that says so,
+        # made from the observation: no coverage fact is written anywhere else.
+        self.partials = {_partial_id(o): (o.source, Period(o.start, o.end, "months"))
+                         for o in sorted(dataset.observations, key=lambda o: (o.start, o.end)) if _part_of_year(o)}
+        # A country list says what it counts (destination, nationality, origin): also made from the data.
+        self.bases = {_basis_id(o): (o.source, o.basis, Period(o.start, o.end, "months"))
+                      for o in sorted(dataset.observations, key=lambda o: (o.start, o.end))
+                      if o.basis is not None and o.unit in ("count", "rank")}
+        self.footnote_ids = [f["id"] for f in dataset.footnotes] + list(self.partials) + list(self.bases)
         self._notes: dict[tuple, frozenset[str]] = {}
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in LANGS} for f in dataset.footnotes}
-        self.source_titles = {s.file: (s.title("nl")[0], s.credit, s.year) for s in dataset.sources.values() if s.file}
+        # Where each figure and statement was read -> the publication's id.
+        self.source_of = {o.ref: o.source for o in dataset.observations}
+        self.source_of.update({row["ref"]: row["source"] for row in (*dataset.statements, *dataset.footnotes)})
         self.statement_text = {s["id"]: {lang: s[lang] for lang in LANGS} for s in dataset.statements}
         self.statements = dataset.statements
 
@@ -178,8 +205,12 @@ class Engine:
             if notes is None:
                 # Kinds of figures (measure, kind, year, organisation) are few: each is matched once.
                 notes = self._notes[key] = frozenset(
-                    fid for fid in self.footnote_ids if any(s.matches(o) for s in self.dataset.selectors[fid]))
+                    fid for fid in self.dataset.selectors if any(s.matches(o) for s in self.dataset.selectors[fid]))
             found |= notes
+            if _part_of_year(o):
+                found.add(_partial_id(o))
+            if o.basis is not None and o.unit in ("count", "rank"):
+                found.add(_basis_id(o))
         return [fid for fid in self.footnote_ids if fid in found]
 
     # ---- resolving what the parser left open ------------------------------------------
@@ -235,6 +266,11 @@ class Engine:
         return map_selects(node, lambda s: self._resolve_select(s, intent, False))  # type: ignore[return-value]
 
     def latest_year_for(self, intent: str, s: Select | None = None) -> int:
+        if intent == "measure" and s is not None:
+            measures = RELATED.get(s.measure, (s.measure,))
+            years = [o.year for o in self.dataset.observations if o.measure in measures and o.whole_year]
+            if years:
+                return max(years)
         if intent in ("top", "country", "share") and (intent == "top" or (s is not None and s.country)):
             return self.country_years[-1]
         if intent == "categories":
@@ -340,7 +376,7 @@ class Engine:
             lst = self.cube.country_list(period.first_year)
             if lst is None or not period.whole_years:
                 return None
-            figs = tuple(Fig(o.value, lst.period, (o,), o.country) for o in lst.counted)
+            figs = tuple(Fig(o.value, lst.period, (o,), o.country) for o in lst.counted if o.exact)
             return Items(figs, lst.period, lst.obs())
         else:
             profile = self.cube.profile(period.first_year)
@@ -393,6 +429,10 @@ class Engine:
                 self.missing_reason(b, period, org, today)
                 continue
             value, sources, obs, covered = found
+            if len(obs) == 2 and obs[0].start <= period.start and period.end <= obs[0].end and obs[0].end >= obs[1].end \
+                    and self.cube.figure(period, org).derived:
+                self._derived(b, period, org, obs)
+                continue
             fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources,
                            obs)
             split = self.split(period, covered) if org == "total" else None
@@ -419,12 +459,42 @@ class Engine:
                        quoted=Num(int(check.value)), value=Num(value))
             if s.filled and period.single_month:
                 self._other_years(b, period)
+            if org == "total" and period.whole_years and period.single_year and covered == period:
+                self._part_of_year(b, period.first_year, obs)
             if period.whole_years and 1 < period.last_year - period.first_year + 1 <= MAX_PER_YEAR:
                 self._per_year(b, period, org)
         if total:
             self._sum(b, [self.value(s.period, _org(s)) for s in leaves])
         if request.reading == "asylum_people":
             self._asylum_reading(b, leaves, today)
+
+    def _derived(self, b: Builder, period: Period, org: str, obs: Obs) -> None:
+        """A period no publication gives, calculated from two that are published."""
+        whole, part = obs
+        b.line("count.derived", period=period, org=Ref("org", org),
+               value=b.figure(whole.value - part.value, "difference", "whole less part", [whole.ref, part.ref]),
+               whole=b.figure(whole.value, "count", "whole", [whole.ref], (whole,)),
+               part=b.figure(part.value, "count", "part", [part.ref], (part,)),
+               whole_period=Period(whole.start, whole.end, "months"), part_period=Period(part.start, part.end, "months"),
+               whole_source=Ref("source", whole.source), part_source=Ref("source", part.source))
+
+    def _part_of_year(self, b: Builder, year: int, shown: Obs) -> None:
+        """Beside a whole year's figure, another publication's figure over part of it, with
+        the detail that one gives (the fact sheet's January-September, split by organisation)."""
+        parts = [o for o in self.cube.parts_of_year(year) if o.source not in {x.source for x in shown}]
+        if not parts:
+            return
+        part = parts[0]
+        period = Period(part.start, part.end, "months")
+        total = b.figure(part.value, "count", "part of the year", [part.ref], (part,))
+        split = [self.cube.cells.get(("returns", part.start, part.end, org, None, None, "count", None)) for org in ORGS]
+        if all(o is not None and o.source == part.source for o in split):
+            fedasil, dvz = split
+            b.line("count.part_split", period=period, source=Ref("source", part.source), total=total,
+                   fedasil=b.figure(fedasil.value, "count", "fedasil", [fedasil.ref], (fedasil,)),
+                   dvz=b.figure(dvz.value, "count", "dvz", [dvz.ref], (dvz,)))
+        else:
+            b.line("count.part", period=period, source=Ref("source", part.source), total=total)
 
     def _sum(self, b: Builder, found: list) -> None:
         """Several periods added up, when each is published and none overlaps another."""
@@ -463,29 +533,29 @@ class Engine:
                minus=b.figure(minus, "count", "excluded", [s for p in parts for s in p[1]]))
 
     def _count_except_countries(self, b: Builder, node: Less) -> None:
-        """A year's total less some countries of its list ("2020, other than Brazil")."""
+        """A year's total less some countries of its list ("2020, other than Brazil"), all
+        from the publication that prints the list."""
         period = node.whole.period
         year = period.first_year
         lst = self.cube.country_list(year)
         if not (period.whole_years and period.single_year) or lst is None:
             b.status = "no_data"
             b.line("nodata.country_year" if period.whole_years else "nodata.country_month",
-                   year=period, years=tuple(self.country_years))
+                   year=period, years=self._list_years())
             return
         self._not_by_org(b, node.whole, "nodata.country_org")
         isos = [p.country for p in node.parts]
-        by_iso = {o.country: o for o in lst.counted}
-        rows = [by_iso.get(iso) for iso in isos]
-        if None in rows:
+        rows = [self._count_in(lst, iso) for iso in isos]
+        total = self.cube.total_of(lst.source, lst.period) or lst.total
+        if None in rows or total is None:
             for iso in isos:
                 self._country_year(b, "country", iso, year)
             b.status = "no_data"
             return
-        total = self.cube.years()[year]
         minus = sum(int(r.value) for r in rows)
         sources = [total.ref] + [r.ref for r in rows]
         countries = tuple(Ref("country", iso) for iso in isos)
-        b.line("count.except_countries", lst.obs()[:1], period=self.year_span(year),
+        b.line("count.except_countries", lst.obs()[:1], period=lst.period,
                countries=countries[0] if len(countries) == 1 else countries, basis=Ref("basis", lst.basis),
                value=b.figure(int(total.value) - minus, "difference", "total less countries", sources),
                total=b.figure(int(total.value), "count", f"total {year}", [total.ref]),
@@ -784,49 +854,70 @@ class Engine:
         if any(not s.period.whole_years for s in leaves):
             # "top 2 nationalities in June 2025": the lists are yearly; say so, then give the year's.
             b.status = "no_data"
-            b.line("nodata.country_month", years=tuple(self.country_years))
+            b.line("nodata.country_month", years=self._list_years())
         self._not_by_org(b, leaves[0], "nodata.country_org")
         if leaves[0].filled:
             others = [y for y in self.country_years if y != leaves[0].period.first_year]
-            b.line("resolved.latest_list", year=leaves[0].period.first_year, others=tuple(others))
+            b.line("resolved.latest_list", year=leaves[0].period.first_year, others=_runs(others))
         for pick, s in zip(picks, leaves):
             year = s.period.first_year
-            lst = self.cube.country_list(year)
-            if lst is None:
+            lists = self.cube.country_lists(year)
+            if not lists:
                 b.status = "no_data"
-                b.line("nodata.country_year", year=year, years=tuple(self.country_years))
+                b.line("nodata.country_year", year=year, years=self._list_years())
                 continue
-            self._top_list(b, pick, lst, year)
+            for lst in lists:
+                self._top_list(b, pick, lst)
 
-    def _top_list(self, b: Builder, pick: Node, lst: Any, year: int) -> None:
-        ranked = lst.counted
+    def _list_years(self) -> tuple[Period, ...]:
+        return _runs(self.country_years)
+
+    def _top_list(self, b: Builder, pick: Node, lst: CountryList) -> None:
+        """A list as its publication gives it: counts with their shares of the same
+        publication's total, or places only; named by its period and publication."""
+        entries = lst.entries
         wanted = pick.n if isinstance(pick, Pick) else None
         rank = pick.k if isinstance(pick, Pick) and pick.k > 1 else None
-        n = min(wanted or len(ranked), len(ranked))
-        total = self.cube.years()[year]
+        n = min(wanted or len(entries), len(entries))
+        total = self.cube.total_of(lst.source, lst.period) or lst.total
         head = lst.obs()[:1]
+        source = Ref("source", lst.source)
         if rank:
-            if rank > len(ranked):
+            if rank > len(entries):
                 b.status = "no_data"
-                b.line("top.capped", year=year, n=Num(len(ranked)))
+                b.line("top.capped", source=source, n=Num(len(entries)))
                 return
-            b.line("top.rank", head, rank=rank, year=year, basis=Ref("basis", lst.basis))
-            shown = [(rank, ranked[rank - 1])]
+            b.line("top.rank", head, rank=rank, period=lst.period, basis=Ref("basis", lst.basis), source=source)
+            shown = [e for e in entries if e.place == rank] or [entries[rank - 1]]
         else:
-            b.line("top.head", head, n=Num(n), year=year, basis=Ref("basis", lst.basis))
-            shown = list(enumerate(ranked[:n], start=1))
-        for place, o in shown:
-            b.line("top.item", rank=place, country=Ref("country", o.country),
-                   value=b.figure(int(o.value), "count", o.country, [o.ref]),
-                   share=b.figure(o.value / total.value, "share", f"{o.country} share", [o.ref, total.ref]))
-        if wanted and wanted > len(ranked):
-            b.line("top.capped", year=year, n=Num(len(ranked)))
-        if lst.other is not None and n == len(ranked) and not rank:
+            key = "top.ranks" if lst.ranks_only else "top.head"
+            b.line(key, head, n=Num(n), period=lst.period, basis=Ref("basis", lst.basis), source=source,
+                   of_source=Ref("of_source", lst.source))
+            shown = list(entries[:n])
+        for e in shown:
+            self._top_item(b, e, total)
+        if wanted and wanted > len(entries):
+            b.line("top.capped", source=source, n=Num(len(entries)))
+        if lst.other is not None and n == len(entries) and not rank and total is not None:
             other = lst.other
             b.line("top.other", value=b.figure(int(other.value), "count", "other", [other.ref]),
                    share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]))
-        b.line("top.total", year=self.year_span(year),
-               value=b.figure(int(total.value), "count", "total", [total.ref], (total,)))
+        if total is not None:
+            b.line("top.total", year=Period(lst.period.start, lst.period.end, "year"),
+                   value=b.figure(int(total.value), "count", "total", [total.ref], (total,)))
+
+    def _top_item(self, b: Builder, e: Any, total: Observation | None) -> None:
+        country = Ref("country", e.country)
+        if e.count is None:
+            b.line("top.item_rank", rank=e.place, country=country)
+            return
+        value = b.figure(int(e.count.value), "count", e.country, [e.count.ref])
+        value = replace(value, qualifier=e.count.qualifier)
+        if total is None or e.count.basis != (e.rank or e.count).basis and e.rank is not None:
+            b.line("top.item_count", rank=e.place, country=country, value=value)
+            return
+        b.line("top.item", rank=e.place, country=country, value=value,
+               share=b.figure(e.count.value / total.value, "share", f"{e.country} share", [e.count.ref, total.ref]))
 
     @handles("country")
     def _country(self, b: Builder, request: Request, today: dt.date) -> None:
@@ -846,11 +937,11 @@ class Engine:
             years = [p.first_year for p in periods]
         if not years:
             b.status = "no_data"
-            b.line("nodata.country_year", year=periods[0], years=tuple(self.country_years))
+            b.line("nodata.country_year", year=periods[0], years=self._list_years())
             return
         if any(not p.whole_years for p in periods):
             b.status = "no_data"
-            b.line("nodata.country_month", years=tuple(self.country_years))
+            b.line("nodata.country_month", years=self._list_years())
             return
         self._not_by_org(b, leaves[0], "nodata.country_org")
         found_any = False
@@ -860,14 +951,21 @@ class Engine:
         if isinstance(node, Total) and len(isos) > 1:
             for year in years:
                 lst = self.cube.country_list(year)
-                by_iso = {o.country: o for o in lst.counted} if lst is not None else {}
-                rows = [by_iso.get(iso) for iso in isos]
+                rows = [self._count_in(lst, iso) for iso in isos] if lst is not None else [None]
                 if None not in rows:
-                    b.line("country.sum", year=self.year_span(year), total=b.figure(
+                    b.line("country.sum", year=lst.period, total=b.figure(
                         sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows]))
         if not found_any:
             b.status = "no_data"
             b.examples = ("country",)
+
+    @staticmethod
+    def _count_in(lst: CountryList, iso: str) -> Observation | None:
+        """A country's count in a list; "other" is the list's "Andere" row."""
+        if iso == "other":
+            return lst.other
+        e = lst.entry(iso)
+        return e.count if e is not None and e.count is not None and e.count.exact else None
 
     @handles("share")
     def _share(self, b: Builder, request: Request, today: dt.date) -> None:
@@ -889,43 +987,58 @@ class Engine:
                    total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
 
     def _country_year(self, b: Builder, kind: str, iso: str, year: int) -> bool:
-        lst = self.cube.country_list(year)
-        if lst is None:
-            b.line("nodata.country_year", year=year, years=tuple(self.country_years))
+        lists = self.cube.country_lists(year)
+        if not lists:
+            b.line("nodata.country_year", year=year, years=self._list_years())
             return False
+        found = False
+        for lst in lists:
+            found |= self._country_in(b, kind, iso, lst)
+        return found
+
+    def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList) -> bool:
         basis = Ref("basis", lst.basis)
-        count = len(lst.counted)
+        source = Ref("source", lst.source)
+        count = len(lst.entries)
         head = lst.obs()[:1]
         if iso == "other":
-            return self._other_countries(b, lst, year, basis, count)
-        row = next((o for o in lst.counted if o.country == iso), None)
-        if row is None:
-            b.line("nodata.country_not_listed", head, country=Ref("country", iso), year=year, basis=basis, n=Num(count))
+            return self._other_countries(b, lst, basis, count)
+        e = lst.entry(iso)
+        if e is None:
+            b.line("nodata.country_not_listed", head, country=Ref("country", iso), period=lst.period, basis=basis,
+                   n=Num(count), source=source)
             if lst.other is not None:
-                b.line("nodata.country_other", head, year=year,
+                b.line("nodata.country_other", head, period=lst.period,
                        value=b.figure(int(lst.other.value), "count", "other", [lst.other.ref]))
             return False
-        total = self.cube.years()[year]
-        share = b.figure(row.value / total.value, "share", f"{iso} share", [row.ref, total.ref])
-        key = "share.country" if kind == "share" else "country.figure"
-        b.line(key, head, country=Ref("country", iso), year=self.year_span(year),
-               value=b.figure(int(row.value), "count", iso, [row.ref]), rank=lst.counted.index(row) + 1,
-               n=Num(count), basis=basis, share=share,
-               total=b.figure(int(total.value), "count", f"total {year}", [total.ref]))
+        total = self.cube.total_of(lst.source, lst.period) or lst.total
+        params = dict(country=Ref("country", iso), period=lst.period, rank=e.place, n=Num(count), basis=basis,
+                      source=source)
+        if e.count is None:
+            b.line("country.ranked", head, **params)
+            return True
+        value = replace(b.figure(int(e.count.value), "count", iso, [e.count.ref]), qualifier=e.count.qualifier)
+        if total is None:
+            b.line("country.count", head, value=value, **params)
+            return True
+        share = b.figure(e.count.value / total.value, "share", f"{iso} share", [e.count.ref, total.ref])
+        b.line("share.country" if kind == "share" else "country.figure", head, value=value, share=share,
+               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref]), **params)
         return True
 
-    def _other_countries(self, b: Builder, lst: Any, year: int, basis: Ref, count: int) -> bool:
+    def _other_countries(self, b: Builder, lst: CountryList, basis: Ref, count: int) -> bool:
         """"the other countries": the sheet's "Andere" row, where it prints one."""
         other = lst.other
         head = lst.obs()[:1]
         if other is None:
-            b.line("nodata.country_no_other", head, year=year, basis=basis, n=Num(count))
+            b.line("nodata.country_no_other", head, period=lst.period, basis=basis, n=Num(count),
+                   source=Ref("source", lst.source))
             return False
-        total = self.cube.years()[year]
-        b.line("country.other", head, year=self.year_span(year), n=Num(count), basis=basis,
+        total = self.cube.total_of(lst.source, lst.period) or lst.total
+        b.line("country.other", head, period=lst.period, n=Num(count), basis=basis,
                value=b.figure(int(other.value), "count", "other", [other.ref]),
                share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]),
-               total=b.figure(int(total.value), "count", f"total {year}", [total.ref]))
+               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref]))
         return True
 
     # ---- the profile of the returnees -----------------------------------------------------
@@ -940,67 +1053,146 @@ class Engine:
                    countries=tuple(self.country_years))
             return
         periods = list(dict.fromkeys(s.period for s in leaves))
-        if any(not (p.whole_years and p.single_year) for p in periods):
+        # A profile is of a year, or of the months a publication gives it for ("January-September 2025").
+        asked = {p: [x for x in self.cube.profiles_of(p.first_year) if p.whole_years or x.period.months() == p.months()]
+                 for p in periods if p.single_year}
+        if any(not asked.get(p) and not (p.whole_years and p.single_year) for p in periods):
             b.status = "no_data"
-            b.line("nodata.categories_year", years=tuple(self.category_years))
+            b.line("nodata.categories_year", years=_runs(self.category_years))
             return
         self._not_by_org(b, leaves[0], "nodata.categories_org")
         without = inner(node, Without)
         together = isinstance(node, Total)
         for period in periods:
             year = period.first_year
-            profile = self.cube.profile(year)
-            if profile is None:
+            profiles = asked.get(period)
+            if not profiles:
                 b.status = "no_data"
-                b.line("nodata.categories_year", years=tuple(self.category_years))
+                b.line("nodata.categories_year", years=_runs(self.category_years))
                 continue
             picked = [s.category for s in leaves if s.period == period and s.category is not None]
             wanted = tuple(c for c in CATEGORIES if without is None or c not in without.members) if without \
                 else tuple(picked) or CATEGORIES
-            self._profile(b, profile, year, wanted, together, request.how_many)
+            for profile in profiles:
+                self._profile(b, profile, wanted, together, request.how_many)
 
-    def _profile(self, b: Builder, profile: Any, year: int, wanted: tuple[str, ...], together: bool,
-                 how_many: bool) -> None:
-        has_counts = profile.total is not None
-        head: Obs = tuple(profile.percents.values())[:1]
-        if len(wanted) == 3:
-            b.line("categories.head", head, year=self.year_span(year))
+    def _profile(self, b: Builder, profile: Any, wanted: tuple[str, ...], together: bool, how_many: bool) -> None:
+        """A profile as its publication gives it: counts with the printed percentages, or
+        percentages only; a group it gives instead of two categories is given as such."""
+        counts, percents = profile.counts, profile.percents
+        total = profile.total
+        has_counts = total is not None and all(c in counts for c in wanted)
+        source, period = Ref("source", profile.source), profile.period
+        head: Obs = (tuple(percents.values()) + tuple(counts.values()))[:1]
+        many = len(wanted) == len(CATEGORIES)
+        if many:
+            b.line("categories.head", head, period=period, source=source)
             head = ()
+        shown = []
         for cat in wanted:
-            pct_obs = profile.percents[cat]
-            pct = b.figure(pct_obs.value / 100, "percent", f"{cat} percent", [pct_obs.ref])
-            if has_counts:
-                count = profile.counts[cat]
-                value = b.figure(int(count.value), "count", cat, [count.ref])
-                total = b.figure(int(profile.total.value), "count", "total", [profile.total.ref])
-                key = "categories.item" if len(wanted) == 3 else "category.figure"
-                b.line(key, head, category=Ref("category", cat), value=value, pct=pct, total=total,
-                       year=self.year_span(year))
-            else:
-                key = "categories.item_pct" if len(wanted) == 3 else "category.figure_pct"
-                b.line(key, head, category=Ref("category", cat), pct=pct, year=self.year_span(year))
-        if together and len(wanted) > 1:
-            self._categories_together(b, profile, year, wanted)
-        if not has_counts:
-            b.line("categories.pct_only", year=year)
+            pct_obs, count = percents.get(cat), counts.get(cat)
+            if pct_obs is None and count is None:
+                continue
+            shown.append(cat)
+            params: dict[str, Any] = dict(category=Ref("category", cat), period=period, source=source)
+            if pct_obs is not None:
+                params["pct"] = replace(b.figure(pct_obs.value / 100, "percent", f"{cat} percent", [pct_obs.ref]),
+                                        qualifier=pct_obs.qualifier)
+            if count is not None:
+                params["value"] = replace(b.figure(int(count.value), "count", cat, [count.ref]), qualifier=count.qualifier)
+            form = "count_pct" if count is not None and pct_obs is not None else "count" if count is not None else "pct"
+            if form == "count_pct" and total is not None:
+                params["total"] = b.figure(int(total.value), "count", "total", [total.ref])
+                form = "figure"
+            b.line(f"categories.item_{form}" if many else f"category.{form}", head, **params)
+        missing = [c for c in wanted if c not in shown]
+        grouped = APPLICANTS_AND_REJECTED in counts or APPLICANTS_AND_REJECTED in percents
+        if missing and grouped and set(missing) <= {"applicants", "rejected"}:
+            # "applicants and rejected together: 2,032": the release does not split them.
+            self._profile(b, profile, (APPLICANTS_AND_REJECTED,), False, how_many) if not many else \
+                self._profile_group(b, profile)
+        elif missing and not shown:
+            b.status = "no_data"
+            b.line("category.none", head, categories=tuple(Ref("category", c) for c in missing), period=period,
+                   source=source)
+            return
+        if together and len(shown) > 1:
+            self._categories_together(b, profile, tuple(shown))
+        if not any(c in counts for c in shown) and shown:
+            b.line("categories.pct_only", source=source)
             if how_many:
                 b.status = "no_data"  # "how many undocumented migrants in 2025": only the share is printed
 
-    def _categories_together(self, b: Builder, profile: Any, year: int, wanted: tuple[str, ...]) -> None:
-        if profile.total is not None:
+    def _profile_group(self, b: Builder, profile: Any) -> None:
+        count, pct = profile.counts.get(APPLICANTS_AND_REJECTED), profile.percents.get(APPLICANTS_AND_REJECTED)
+        params: dict[str, Any] = dict(category=Ref("category", APPLICANTS_AND_REJECTED))
+        if pct is not None:
+            params["pct"] = replace(b.figure(pct.value / 100, "percent", "group percent", [pct.ref]), qualifier=pct.qualifier)
+        if count is not None:
+            params["value"] = replace(b.figure(int(count.value), "count", "group", [count.ref]), qualifier=count.qualifier)
+        form = "count_pct" if count is not None and pct is not None else "count" if count is not None else "pct"
+        b.line(f"categories.item_{form}", **params)
+
+    def _categories_together(self, b: Builder, profile: Any, wanted: tuple[str, ...]) -> None:
+        if profile.total is not None and all(c in profile.counts for c in wanted):
             rows = [profile.counts[cat] for cat in wanted]
             sources = [r.ref for r in rows]
             value = sum(int(r.value) for r in rows)
             total = int(profile.total.value)
-            b.line("categories.together", year=self.year_span(year),
+            b.line("categories.together", period=profile.period,
                    value=b.figure(value, "sum", "together", sources),
                    total=b.figure(total, "count", "total", [profile.total.ref]),
                    pct=b.figure(value / total, "share", "together share", sources + [profile.total.ref]))
-        else:
+        elif all(c in profile.percents and profile.percents[c].exact for c in wanted):
             rows = [profile.percents[cat] for cat in wanted]
             added = round(sum(r.value for r in rows), 6)
-            b.line("categories.together_pct", year=self.year_span(year),
+            b.line("categories.together_pct", period=profile.period,
                    pct=b.figure(added / 100, "percent_sum", "together percent", [r.ref for r in rows]))
+
+    # ---- what else the publications count -------------------------------------------------
+    @handles("measure")
+    def _measure(self, b: Builder, request: Request, today: dt.date) -> None:
+        """Reintegration support, families, unaccompanied minors...: each publication's
+        figures for the period, the fullest first; where two disagree, both are named."""
+        for s in selects(request.program):
+            measures = RELATED.get(s.measure, (s.measure,))
+            found = [o for o in self.dataset.observations if o.measure in measures and o.org == "total"
+                     and o.country is None and o.category is None and (o.start, o.end) == (s.period.start, s.period.end)]
+            if not found:
+                years = _runs(sorted({o.year for o in self.dataset.observations if o.measure in measures and o.whole_year}))
+                b.status = "no_data"
+                if years:
+                    b.line("measure.none", measure=Ref("measure", s.measure), period=s.period, years=years)
+                else:
+                    b.line("measure.none_ever", measure=Ref("measure", s.measure))
+                continue
+            by_source: dict[str, list[Observation]] = {}
+            for o in found:
+                by_source.setdefault(o.source, []).append(o)
+            order = list(self.dataset.sources)
+            ranked = sorted(by_source.items(), key=lambda kv: (len(kv[1]), order.index(kv[0])), reverse=True)
+            shown: dict[tuple, Observation] = {}
+            for source, rows in ranked:
+                new = [o for o in rows if (o.measure, o.unit) not in shown or shown[(o.measure, o.unit)].value != o.value]
+                if not new:
+                    continue
+                for o in new:
+                    shown.setdefault((o.measure, o.unit), o)
+                self._measure_line(b, s.period, source, new)
+
+    def _measure_line(self, b: Builder, period: Period, source: str, rows: list[Observation]) -> None:
+        for measure in dict.fromkeys(o.measure for o in rows):
+            count = next((o for o in rows if o.measure == measure and o.unit == "count"), None)
+            pct = next((o for o in rows if o.measure == measure and o.unit == "percent"), None)
+            params: dict[str, Any] = dict(period=period, source=Ref("source", source))
+            if count is not None:
+                params["value"] = replace(b.figure(count.value, "count", measure, [count.ref], (count,)),
+                                          qualifier=count.qualifier)
+            if pct is not None:
+                params["pct"] = replace(b.figure(pct.value / 100, "percent", f"{measure} percent", [pct.ref], (pct,)),
+                                        qualifier=pct.qualifier)
+            form = "count_pct" if count is not None and pct is not None else "count" if count is not None else "pct"
+            b.line(f"measure.{measure}.{form}", **params)
 
     # ---- information ----------------------------------------------------------------------
     @handles("info")
@@ -1047,7 +1239,7 @@ class Engine:
             total = self.cube.years().get(row["year"])
             if total is not None:
                 params["total"] = b.figure(total.value, "count", f"total {row['year']}", [total.ref])
-        b.cite(row["ref"])
+        b.cite(row["source"])
         b.line(f"statement.{row['id']}", **params)
 
     def _covid_years(self, b: Builder, today: dt.date) -> None:
@@ -1072,13 +1264,13 @@ class Engine:
     def _about_dublin(self, b: Builder) -> None:
         note = next((f for f in self.dataset.footnotes if f["id"] == "dublin"), None)
         if note is not None and note["mark"]:
-            b.cite(note["ref"])
+            b.cite(note["source"])
             b.line("info.dublin", mark=note["mark"], years=self._marked_years(note["mark"]))
 
     def _about_marks(self, b: Builder) -> None:
         for note in self.dataset.footnotes:
             if note["mark"]:
-                b.cite(note["ref"])
+                b.cite(note["source"])
                 b.line("info.mark", mark=note["mark"], years=self._marked_years(note["mark"]),
                        text=Ref("footnote", note["id"]))
 
@@ -1086,17 +1278,17 @@ class Engine:
         partial = [y for y in self.cube.years() if self.partial(y)]
         for year in partial:
             span = self.year_span(year)
-            b.cite(self.cube.years()[year].ref)
+            b.cite(self.cube.years()[year].source)
             b.line("info.partial", year=year, span=span, rest=Period((year, span.end[1] + 1), (year, 12), "months"))
         if not partial:
             b.line("info.partial_none", last=self.last_year)
 
     def _about_sources(self, b: Builder) -> None:
-        files = [s.file for s in self.dataset.sources.values() if s.file]
-        publishers = tuple(dict.fromkeys(s.credit for s in self.dataset.sources.values() if s.file))
-        for file in files:
-            b.cite(file)
-        b.line("info.sources", n=Num(len(files)), titles=tuple(Ref("title", f) for f in files), publisher=publishers)
+        sheets = [sid for sid, s in self.dataset.sources.items() if s.kind == "fact_sheet"]
+        publishers = tuple(dict.fromkeys(self.dataset.sources[sid].credit for sid in sheets))
+        for sid in sheets:
+            b.cite(sid)
+        b.line("info.sources", n=Num(len(sheets)), titles=tuple(Ref("title", sid) for sid in sheets), publisher=publishers)
         self.coverage_line(b)
 
     def _about_coverage(self, b: Builder) -> None:
@@ -1137,8 +1329,8 @@ class Engine:
             b.line("clarify.vague_period", words=", ".join(request.unread),
                    period=Period(third.start, third.end, "range"))
             return
-        lists = tuple(Ref("list_size", (len(self.cube.country_list(y).counted), self.cube.country_list(y).basis, y))
-                      for y in self.country_years)
+        lists = tuple(Ref("list_size", (len(lst.entries), lst.basis, lst.period))
+                      for y in self.country_years for lst in self.cube.country_lists(y)[:1])[-4:]
         b.line(f"clarify.{request.topic}", n=Num(request.n or 0), lists=lists)
 
     @handles("social")

@@ -108,8 +108,10 @@ class Num:
 
     value: float
     style: str = "count"
-    rows: tuple[tuple[str, int, str], ...] = ()
+    rows: tuple[Any, ...] = ()
     notes: tuple[str, ...] = ()
+    # A figure the publication gives as approximate: "about", "almost", "more_than", "rounded".
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class Line:
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
-    rows: tuple[tuple[str, int, str], ...] = ()
+    rows: tuple[Any, ...] = ()
     notes: tuple[str, ...] = ()
 
 

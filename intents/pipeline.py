@@ -105,8 +105,8 @@ class Pipeline:
     def renderer(self, lang: str) -> Renderer:
         """Built on first use: a one-shot question needs one language only."""
         if lang not in self.renderers:
-            self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.source_titles,
-                                             self.engine.statement_text)
+            self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.dataset.sources,
+                                             self.engine.statement_text, self.engine.partials, self.engine.bases)
         return self.renderers[lang]
 
     @classmethod

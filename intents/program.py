@@ -295,6 +295,8 @@ def intent_of(node: Node) -> str:
         if group.by == "category":
             return "categories"
         return "extreme" if isinstance(node, Pick) else "series"
+    if node.measure != "returns":
+        return "measure"
     if node.category is not None:
         return "categories"
     return "country" if node.country is not None else "count"

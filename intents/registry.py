@@ -150,7 +150,8 @@ def _share(p, periods):
 
 def _counts(p, periods) -> Node:
     org = _org(p)
-    node = _per_period(periods, lambda per: Select(per, org))
+    measure = p.measures[0] if p.measures else "returns"
+    node = _per_period(periods, lambda per: Select(per, org, measure=measure))
     return Total(node) if "sum" in p.kws else node
 
 
@@ -261,6 +262,8 @@ INTENTS: tuple[Intent, ...] = (
         Signature(55, "series of periods compared", _series, keywords=frozenset({"per_month", "per_quarter"}),
                   also=lambda p, periods: len(periods) >= 2 and bool(p.kws & COMPARE)),
         Signature(100, "a series", _series, keywords=frozenset({"trend", "per_month", "per_quarter", "per_year"})),)),
+    # Made by the count signature when the question names what else is counted ("reintegration support").
+    Intent("measure", "measure", ("measure",)),
     Intent("count", "count", ("count", "resolved", "nodata", "reading", "note"), (
         Signature(50, "three or more periods compared: each given", _several, keywords=COMPARE,
                   also=lambda p, periods: len(periods) > 2),

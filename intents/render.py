@@ -7,10 +7,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import datetime as dt
+
 from babel import Locale
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
+from .data import Source
 from .models import Answer, Num, Period, Ref
 from .resources import load_toml
 
@@ -24,14 +28,18 @@ FOOTER_BUDGET = 1500
 
 
 class Renderer:
-    def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], titles: dict[str, tuple[str, str, int]],
-                 statements: dict[str, dict[str, str]]):
+    def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], sources: dict[str, Source],
+                 statements: dict[str, dict[str, str]], partials: dict[str, tuple[str, Period]] | None = None,
+                 bases: dict[str, tuple[str, str, Period]] | None = None):
         self.lang = lang
         self.locale = Locale.parse(LOCALES[lang])
         self.t = load_toml(lang, "answers.toml")
         self.footnotes = {fid: texts[lang] for fid, texts in footnotes.items()}
+        # Notes made from the data: a figure over part of a year, and the publication that gives it.
+        self.partials = partials or {}
+        self.bases = bases or {}
         self.statements = {sid: texts[lang] for sid, texts in statements.items()}
-        self.titles = titles
+        self.sources = sources
         self.months = self.locale.months["format"]["wide"]
         self.territories = self.locale.territories
         pattern = self.locale.percent_formats[None].pattern
@@ -50,6 +58,12 @@ class Renderer:
         return node
 
     def number(self, num: Num) -> str:
+        text = self._number(num)
+        if num.qualifier:
+            return self.t["format"]["qualifier"][num.qualifier].format(text)
+        return text
+
+    def _number(self, num: Num) -> str:
         v = num.value
         if num.style == "count":
             return format_decimal(int(v), locale=self.locale)
@@ -82,23 +96,61 @@ class Renderer:
             return f["year" if p.single_year else "years"].format(**names)
         return f["months" if p.single_year else "range"].format(**names)
 
-    def title(self, file: str) -> str:
-        """A sheet by its Dutch title, and what it is in the reader's language."""
-        title, _, year = self.titles[file]
-        return self.t["format"]["title"].format(title=title, year=year)
+    def title(self, sid: str) -> str:
+        """A publication as the reader can find it: what it is, its title (in the reader's
+        language where the publisher has one, else glossed), its date and its link."""
+        source = self.sources[sid]
+        f = self.t["format"]
+        title, title_lang = source.title(self.lang)
+        text = f["publication"].format(kind=f["kind"][source.kind], title=title)
+        gloss = f["gloss"].get(source.kind) if title_lang != self.lang else None
+        if gloss:
+            text = f["glossed"].format(publication=text, gloss=gloss.format(year=source.year))
+        if source.published and len(source.published) == 3:
+            text = f["dated"].format(publication=text,
+                                     date=format_date(dt.date(*source.published), "long", locale=self.locale))
+        url = source.urls.get(self.lang) or next(iter(source.urls.values()), None)
+        return f["linked"].format(publication=text, url=url) if url else text
+
+    def the_source(self, sid: str, article: str = "the_kind") -> str:
+        """A publication named in a sentence: "the press release of 3 February 2026"; with
+        `article` "of_kind", after "of" ("du communiqué" in French)."""
+        source = self.sources[sid]
+        f = self.t["format"]
+        kind = f[article][source.kind]
+        if source.published and len(source.published) == 3:
+            return f["the_dated"].format(kind=kind, date=format_date(dt.date(*source.published), "long",
+                                                                     locale=self.locale))
+        return f["the_titled"].format(kind=kind, title=source.title(self.lang)[0])
 
     def ref(self, r: Ref) -> str:
         if r.kind == "title":
             return self.title(r.code)
+        if r.kind == "source":
+            return self.the_source(r.code)
+        if r.kind == "of_source":
+            return self.the_source(r.code, "of_kind")
         if r.kind == "footnote":
-            return self.footnotes[r.code]
+            return self.note(r.code)
         if r.kind == "list_size":
-            n, basis, year = r.code
+            n, basis, period = r.code
             return self.t["format"]["list_size"].format(n=self.number(Num(n)), basis=self.t["names"]["basis"][basis],
-                                                        year=year)
+                                                        year=self.period(period, "bare"))
         if r.kind == "country":
             return self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code)
         return self.t["names"][r.kind][r.code]
+
+    def note(self, fid: str) -> str:
+        if fid in self.partials:
+            source, period = self.partials[fid]
+            text = self.t["notes"]["partial"].format(of_source=self.the_source(source, "of_kind"),
+                                                     period=self.period(period, "bare"))
+            return text[:1].upper() + text[1:]
+        if fid in self.bases:
+            source, basis, _ = self.bases[fid]
+            text = self.t["notes"]["basis"][basis].format(of_source=self.the_source(source, "of_kind"))
+            return text[:1].upper() + text[1:]
+        return self.footnotes[fid]
 
     @staticmethod
     def marks(notes: tuple[str, ...], numbers: dict[str, int]) -> str:
@@ -166,9 +218,14 @@ class Renderer:
         return kept + ["…"]
 
     def source(self, answer: Answer) -> str:
-        """The source line of an answer that has sources."""
-        titles = format_list([self.title(f) for f in answer.sources], locale=self.locale)
-        return self.t["source"].format(publisher=self.titles[answer.sources[0]][1], titles=titles)
+        """The source line of an answer that has sources: its publications, by publisher."""
+        credits: dict[str, list[str]] = {}
+        for sid in answer.sources:
+            credits.setdefault(self.sources[sid].credit, []).append(self.title(sid))
+        entries = self.t["format"]["source_separator"].join(
+            self.t["format"]["source_entry"].format(credit=credit, titles=format_list(titles, locale=self.locale))
+            for credit, titles in credits.items())
+        return self.t["source" if len(answer.sources) == 1 else "sources"].format(entries=entries)
 
     def render(self, answer: Answer, as_html: bool = False) -> str:
         numbers = {fid: i for i, fid in enumerate(answer.footnotes, start=1)}
@@ -186,7 +243,7 @@ class Renderer:
         parts = ["\n".join(self._fit(body))]
         notes = []
         for fid, n in numbers.items():
-            note = f"{str(n).translate(SUPERSCRIPT)} {self.footnotes[fid]}"
+            note = f"{str(n).translate(SUPERSCRIPT)} {self.note(fid)}"
             notes.append(html.escape(note) if as_html else note)
         computed = [kind for kind in self.t["names"]["computed"] if any(f.kind == kind for f in answer.figures)]
         if computed:

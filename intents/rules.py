@@ -51,6 +51,8 @@ class Parsed:
     ordinals: list
     categories_left_out: bool
     measure: bool
+    # What is counted, where it is not the returns themselves ("reintegration support").
+    measures: list
     asylum_people: bool
     implicit: bool
     followup: bool
@@ -252,6 +254,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
+        measures=list(dict.fromkeys(e.value for e in ents if e.type == "measure" and e.value != "returns")),
         asylum_people=any(e.type == "asylum_people" for e in ents),
         implicit=any(e.type == "rel" and e.value == "latest" for e in ents),
         followup=(first is not None and first.type == "conj" and first.start == 0)
@@ -497,12 +500,8 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     prev_periods, prev_org, prev_countries, prev_categories = _selection(previous.program)
     periods, org, countries, categories = _selection(new.program)
     new_intent, prev_intent = _intent(new), _intent(previous)
-    if isinstance(new.program, Compare) and len(periods) == 1 and prev_periods:
-        prev, other = prev_periods[0], periods[0]
-        if other.whole_years and other.single_year and not prev.whole_years:
-            other = prev.with_year(other.first_year)  # "compare with 2019" after January 2020: January 2019
-        org = new.program.a.org if p.orgs else prev_org if prev_org in ORGS else "total"
-        return Request("figures", Compare(Select(prev, org), Select(other, org)))
+    if isinstance(_unchecked(new.program), Compare):
+        return _merge_compare(new, _unchecked(new.program), periods, prev_periods, prev_org if not p.orgs else None)
     if periods and prev_periods:
         prev = prev_periods[0]
         if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
@@ -531,6 +530,27 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         program = replace(new.program, of=program)  # "and is it more than 3,000?": the new claim, checked
     return replace(new, program=program, reading=None) if new_intent != "count" else \
         replace(previous, program=program, ignored=new.ignored, unread=())
+
+
+def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], prev_periods: tuple[Period, ...],
+                   prev_org: str | None) -> Request:
+    """A comparison that takes what it lacks from the previous question: the other side
+    ("compare with 2019" after January 2020: January 2019), or the period (of two
+    organisations, or of two periods named again)."""
+    org = prev_org if prev_org in ORGS else node.a.org if prev_org is None else "total"
+    if node.a.org != node.b.org:
+        period = periods[0] if periods else prev_periods[0]
+        program: Node = Compare(Select(period, node.a.org), Select(period, node.b.org))
+    elif len(periods) == 1 and prev_periods:
+        prev, other = prev_periods[0], periods[0]
+        if other.whole_years and other.single_year and not prev.whole_years:
+            other = prev.with_year(other.first_year)  # "compare with 2019" after January 2020: January 2019
+        program = Compare(Select(prev, org), Select(other, org))
+    elif len(periods) >= 2:
+        program = Compare(Select(periods[0], org), Select(periods[1], org))
+    else:
+        program = node
+    return replace(new, program=replace(new.program, of=program) if isinstance(new.program, Check) else program)
 
 
 def _inherit(new: Node, previous: Node) -> Node:

@@ -51,7 +51,7 @@ def test_marks_on_figures_in_html(ask):
 ])
 def test_computed_figures_are_said_to_be_computed(ask, question, kind):
     text = ask(question).text
-    assert f"Calculated from the fact sheets' figures (not printed in them): {kind}." in text
+    assert f"Calculated from the published figures (not published as such): {kind}." in text
 
 
 def test_share_reads_of_the_total(ask):

@@ -72,7 +72,7 @@ def test_yearly_chart_marks_the_partial_year_and_the_footnoted_years(pipeline):
     assert ticks[0] == "2007" and ticks[4] == "2011" + balkan
     bars = fig.axes[0].patches
     assert bars[-1].get_hatch() == "//" and not bars[0].get_hatch()
-    assert any("\nBron: Fedasil/IOM/DVZ" in t for t in shown)   # under the notes line
+    assert any("\nBronnen: Fedasil/IOM/DVZ" in t for t in shown)   # under the notes line: both sheets
 
 
 def test_monthly_timeline_leaves_a_named_gap_without_figures(pipeline):

@@ -196,8 +196,8 @@ WEB = dict(id="release-2099-01-01", kind="press_release", year=2098, publisher="
 
 def rank(iso, place):
     return dict(measure="returns", start="2098-01", end="2098-12", organisation="total", country=iso,
-                basis="destination", category="", unit="rank", value=place, qualifier="", mark="", label="",
-                source=WEB["id"], locator="fr:p2")
+                basis="destination", category="", unit="rank", value=place, qualifier="", against="", mark="",
+                label="", source=WEB["id"], locator="fr:p2", note="")
 
 
 # (file named, edit, rule, row). observations.csv rows (worked out from the file): yearly totals
@@ -208,7 +208,7 @@ def rank(iso, place):
 # 2020 row 117, profile 2020 row 118, profile 2025 (100%) row 119; profile 2020: applicants count
 # 120, percent 121, rejected 122/123, irregular 124/125; profile 2025 percents 126-128 (128 the last).
 # sources.csv: factsheet-2020 row 2, factsheet-2025 row 3. footnotes.csv: dublin 2,
-# balkan_bus_2011 3, partial_2025 4, covid_2020 5, ... (7 rows, 2-8). statements.csv: plane row 5.
+# balkan_bus_2011 3, covid_2020 4, percent_sum_2025 5 (4 rows, 2-5). statements.csv: plane row 5.
 CASES = [
     # ---- sources.csv ------------------------------------------------------------------
     pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, year="twenty"), "value", 2,
@@ -251,10 +251,12 @@ CASES = [
     pytest.param("observations.csv", duplicate_row("observations", O("2019-05")), "unique", 129, id="obs-duplicate"),
     pytest.param("observations.csv", set_cells("observations", O("2025-01", "2025-09"), start="2025-09", end="2025-01"),
                  "period", 20, id="obs-period-backwards"),
+    pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), unit="change"), "against", 11,
+                 id="obs-change-against-nothing"),
+    pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), value="-4267"), "value", 11,
+                 id="obs-negative-count"),
     pytest.param("observations.csv", set_cells("observations", C("BR"), basis=""), "basis", 100,
                  id="obs-country-without-basis"),
-    pytest.param("observations.csv", set_cells("observations", C("BR"), category="applicants"), "breakdown", 100,
-                 id="obs-country-and-category"),
     # ---- observations.csv: where the figure was read --------------------------------------
     # 2020.txt:74 is "2017: 3.827*", not 2016's 4.267
     pytest.param("observations.csv", set_cells("observations", O("2016-01", "2016-12"), locator=74), "source-value",
@@ -310,8 +312,8 @@ CASES = [
                  "percent-sum", 128, id="obs-percent-sum"),
     pytest.param("observations.csv", append_row("observations", measure="returns", start="2025-01", end="2025-09",
                                                 organisation="total", country="", basis="", category="applicants",
-                                                unit="count", value=27, qualifier="", mark="", label="",
-                                                source="factsheet-2025", locator=274),
+                                                unit="count", value=27, qualifier="", against="", mark="", label="",
+                                                source="factsheet-2025", locator=274, note=""),
                  "counts-complete", 129, id="obs-some-counts"),
     pytest.param("observations.csv", delete_row("observations", P("all")), "total-present", 124,
                  id="obs-counts-without-total"),
@@ -349,14 +351,16 @@ CASES = [
                  id="footnotes-empty-text"),
     pytest.param("footnotes.csv", remove("footnotes.csv"), "file-present", None, id="footnotes-missing-file"),
     pytest.param("footnotes.csv", drop_column("footnotes", "applies_to"), "columns", 1, id="footnotes-missing-column"),
-    pytest.param("footnotes.csv", duplicate_row("footnotes", {"id": "covid_2020"}), "unique", 9,
+    pytest.param("footnotes.csv", duplicate_row("footnotes", {"id": "covid_2020"}), "unique", 6,
                  id="footnotes-duplicate"),
     pytest.param("footnotes.csv", set_cells("footnotes", {"id": "balkan_bus_2011"}, applies_to="yearly:11"),
                  "applies-to", 3, id="footnotes-selector-short-year"),
-    pytest.param("footnotes.csv", set_cells("footnotes", {"id": "partial_2025"}, applies_to="yearly:2025;regions:2025"),
+    pytest.param("footnotes.csv", set_cells("footnotes", {"id": "covid_2020"}, applies_to="yearly:2020;regions:2020"),
                  "applies-to", 4, id="footnotes-selector-unknown-table"),
     pytest.param("footnotes.csv", set_cells("footnotes", {"id": "covid_2020"}, applies_to="monthly:2020:ocmw"),
-                 "applies-to", 5, id="footnotes-selector-unknown-organisation"),
+                 "applies-to", 4, id="footnotes-selector-unknown-organisation"),
+    pytest.param("footnotes.csv", set_cells("footnotes", {"id": "percent_sum_2025"}, applies_to="categories:2025@sheet-9"),
+                 "applies-to", 5, id="footnotes-selector-unknown-source"),
     pytest.param("footnotes.csv", set_cells("footnotes", {"id": "dublin"}, applies_to="yearly:2025-2013"),
                  "applies-to", 2, id="footnotes-selector-backwards"),
     pytest.param("footnotes.csv", set_cells("footnotes", {"id": "dublin"}, locator=9999), "source-ref", 2,
@@ -429,6 +433,7 @@ def test_every_rule_has_a_case():
     source = Path(data_module.__file__).read_text(encoding="utf-8")
     rules = set(re.findall(r'DataError\([^,]+, [^,]+, "([a-z-]+)"', source))
     rules |= set(re.findall(r'_fail\("\w+", [^,]+, "([a-z-]+)"', source))
+    rules |= set(re.findall(r'\bfail\("([a-z-]+)"', source))
     # 'readable' is exercised by the tests of unreadable files below, which cannot be edits.
     covered = {c.values[2] for c in CASES} | {"directory", "rows-present", "readable"}
     assert rules - covered == set()

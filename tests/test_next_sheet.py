@@ -68,7 +68,7 @@ SOURCE = "test-fixture-2026"
 
 
 def _observation(start, end, value, line, org="total", country="", basis="", mark="", label=""):
-    return ["returns", start, end, org, country, basis, "", "count", value, "", mark, label, SOURCE, line]
+    return ["returns", start, end, org, country, basis, "", "count", value, "", "", mark, label, SOURCE, line, ""]
 
 
 @pytest.fixture
@@ -102,12 +102,16 @@ def ask3(third_sheet):
     return _ask
 
 
-def test_the_newer_sheet_supersedes_and_is_cited(ask3):
+def test_the_whole_year_is_given_and_the_part_year_named_beside_it(ask3):
     reply = ask3("how many returns in 2025")
-    assert "3,297" in reply.text and "2,397" not in reply.text
+    year, part = reply.text.split("\n")[:2]
+    # the whole year from the newer sheet, with its split (3.231 + 66, fixture line 6)
+    assert "3,297" in year and "3,231" in year and "66" in year and "2,397" not in year
     assert [f.sources for f in reply.answer.figures if f.value == 3297] == [(f"{FIXTURE}:6",)]
-    assert TITLE in reply.text and "Vrijwillige terugkeer in 2025\"" not in reply.text
-    assert "partial_2025" not in reply.answer.footnotes  # 2025 is a whole year now
+    # the 2025 sheet's January-September (2025.txt:240, split 2025.txt:161), named as what it is
+    assert "2,397" in part and "January-September 2025" in part and "Vrijwillige terugkeer in 2025" in part
+    assert "¹" in year and "²" not in year  # the part-year note marks the part line only
+    assert TITLE in reply.text
 
 
 def test_both_figures_of_2025_are_kept(third_sheet):
@@ -125,7 +129,8 @@ def test_coverage_follows_the_data(ask3):
     assert "2007-2026" in text and "January-March 2026" in text
     assert "January-September 2025" not in text
     lists = ask3("top 0 countries").text
-    assert "10 countries of destination (2020), 6 nationalities (2025) and 3 nationalities (2026)" in lists
+    assert "10 countries of destination (2020), 6 nationalities (January-September 2025) and 3 nationalities " \
+        "(January-March 2026)" in lists
 
 
 def test_latest_year_and_last_year_follow_the_data(ask3):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from intents.data import Source
 from intents.models import Answer, Line, Num, Period
 from intents.program import Compare, Each, Group, Mean, Pick, Request, Select
 from intents.render import Renderer
@@ -26,14 +27,15 @@ def render(pipeline, program, lang, html=False):
     return pipeline.renderer(lang).render(run(pipeline, program), as_html=html)
 
 
-YEAR_2025 = Select(Period.year(2025))
+# January-September 2025: the 2025 fact sheet's figures (a later publication gives the whole year).
+YEAR_2025 = Select(Period((2025, 1), (2025, 9)))
 MARCH_2020 = Select(Period.month(2020, 3))
 AUGUST_2025 = Select(Period.month(2025, 8))
 CATS_2025 = Group(Select(Period.year(2025)), "category")
 CATS_2020 = Group(Select(Period.year(2020)), "category")
 COMPARE = Compare(Select(Period.year(2019)), Select(Period.year(2020)))
 SERIES = Group(Select(Period.years(2007, 2025)), "year")
-AVERAGE_2025 = Mean(Group(Select(Period.year(2025))))
+AVERAGE_2025 = Mean(Group(Select(Period((2025, 1), (2025, 9)))))
 TOP_2025 = Pick(Group(Select(Period.year(2025)), "country"), "max", 1, 2)
 
 # (query, lang, text that must appear) - formats of nl_BE, fr_BE and en_GB
@@ -79,10 +81,11 @@ def test_no_foreign_number_format(pipeline, lang, wrong):
 
 # ---- footnotes -----------------------------------------------------------------------------
 # (query, footnote ids in order, a phrase of each note as the nl text prints it)
+PARTIAL_2025 = "partial_factsheet-2025_2025-01..2025-09"
 NOTE_PHRASE = {"dublin": "Dublin-conventie", "balkan_bus_2011": "busreizen naar de Balkan",
-               "covid_2020": "COVID-19", "partial_2025": "januari tot en met september",
-               "basis_destination": "landen van bestemming", "basis_nationality": "nationaliteiten, geen",
-               "percent_sum_2025": "99,3"}
+               "covid_2020": "COVID-19", PARTIAL_2025: "gaan alleen over januari-september 2025",
+               "basis_factsheet-2020_destination": "landen van bestemming, geen nationaliteiten",
+               "basis_factsheet-2025_nationality": "nationaliteiten, geen", "percent_sum_2025": "99,3"}
 FOOTNOTES = [
     pytest.param(Select(Period.year(2016)), ["dublin"], id="2016-dublin"),
     pytest.param(Select(Period.year(2012)), [], id="2012-none"),
@@ -92,9 +95,11 @@ FOOTNOTES = [
     pytest.param(Select(Period.month(2019, 3)), ["dublin"], id="march-2019"),
     pytest.param(Select(Period.month(2025, 3), "fedasil"), [], id="fedasil-only-march-2025"),
     pytest.param(Select(Period.month(2025, 3), "dvz"), ["dublin"], id="dvz-march-2025"),
-    pytest.param(YEAR_2025, ["dublin", "partial_2025"], id="2025-whole-year"),
-    pytest.param(Pick(Group(Select(Period.year(2020)), "country"), "max", 1, None), ["dublin", "covid_2020", "basis_destination"], id="top-2020"),
-    pytest.param(CATS_2025, ["dublin", "partial_2025", "percent_sum_2025"], id="categories-2025"),
+    pytest.param(YEAR_2025, ["dublin", PARTIAL_2025], id="2025-january-september"),
+    pytest.param(Pick(Group(Select(Period.year(2020)), "country"), "max", 1, None),
+                 ["dublin", "covid_2020", "basis_factsheet-2020_destination"], id="top-2020"),
+    pytest.param(Group(Select(Period((2025, 1), (2025, 9))), "category"), ["dublin", "percent_sum_2025", PARTIAL_2025],
+                 id="categories-2025"),
 ]
 
 
@@ -107,7 +112,7 @@ def test_footnotes_only_where_they_apply(pipeline, query, ids):
         if fid in ids:
             note = text.split("\n\n", 1)[1]  # the footer: footnotes and source
             assert phrase in note, (fid, text)
-        elif fid not in ("partial_2025", "basis_nationality"):  # phrases that can also appear in the body
+        elif fid not in (PARTIAL_2025, "basis_factsheet-2025_nationality"):  # phrases that can also appear in the body
             assert phrase not in text, (fid, text)
     if not ids:
         assert not any(c in text for c in SUPERSCRIPTS)
@@ -148,16 +153,17 @@ def test_marks_on_a_line_are_in_ascending_order(pipeline):
     assert "<b>112</b><sup>2</sup>" in html[1] and "<b>111</b> via" in html[1]
 
 
+MARCH_2020_AND_2025 = Each((Select(Period.month(2020, 3)), Select(Period.month(2025, 3))))
 SOURCE_LINES = [
     ("nl", MARCH_2020, 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020".'),
     ("fr", MARCH_2020, f"Source{NBSP}: Fedasil/IOM/DVZ, fiche «{NBSP}Vrijwillige terugkeer in 2020{NBSP}» "
                        "(retour volontaire en 2020)."),
     ("en", MARCH_2020, 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" (voluntary return in 2020).'),
     ("nl", YEAR_2025, 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2025".'),
-    ("en", SERIES, 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" (voluntary return in 2020) '
-                   'and fact sheet "Vrijwillige terugkeer in 2025" (voluntary return in 2025).'),
-    ("nl", SERIES, 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020" en factsheet '
-                   '"Vrijwillige terugkeer in 2025".'),
+    ("en", MARCH_2020_AND_2025, 'Sources: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" (voluntary '
+                               'return in 2020) and fact sheet "Vrijwillige terugkeer in 2025" (voluntary return in 2025).'),
+    ("nl", MARCH_2020_AND_2025, 'Bronnen: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020" en factsheet '
+                               '"Vrijwillige terugkeer in 2025".'),
 ]
 
 
@@ -198,11 +204,11 @@ def test_html_is_telegram_safe(pipeline, query, lang):
 
 
 def test_html_escapes_data_text():
-    renderer = Renderer("en", {"x": {"nl": "-", "fr": "-", "en": "Tom & Jerry <script>"}},
-                        {"sheet.txt": ("A <b>bold</b> title", "P & Q", 2020)}, {})
+    sheet = Source("sheet", "fact_sheet", 2020, "P", "P & Q", None, "sheet.txt", {"nl": "A <b>bold</b> title"}, {})
+    renderer = Renderer("en", {"x": {"nl": "-", "fr": "-", "en": "Tom & Jerry <script>"}}, {"sheet": sheet}, {})
     answer = Answer("ok", Request("figures", Select(Period.year(2020))),
                     (Line("count.total", {"period": Period.year(2020), "total": Num(1847)}, notes=("x",)),),
-                    footnotes=("x",), sources=("sheet.txt",))
+                    footnotes=("x",), sources=("sheet",))
     html = renderer.render(answer, as_html=True)
     assert_telegram_html(html)
     assert "<b>1,847</b>" in html and "<sup>1</sup>" in html
