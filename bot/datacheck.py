@@ -88,7 +88,8 @@ def report(dataset: data.Dataset) -> list[str]:
         orgs = [org for org in data.ORGANISATIONS[1:] + data.ORGANISATIONS[:1] if any(o.org == org for o in rows)]
         out.append(t["monthly"].format(year=year, first=min(o.start[1] for o in rows), last=max(o.start[1] for o in rows),
                                        orgs=", ".join(orgs)))
-    out.append(t["split"].format(years=_runs(o.year for o in used if o.table == "organisation")))
+    split = [{o.year for o in used if o.table == "organisation" and o.org == org} for org in ("fedasil", "dvz")]
+    out.append(t["split"].format(years=_runs(split[0] & split[1])))
     lists = sorted({(o.source, o.start, o.end, o.basis) for o in dataset.used if o.country and o.measure == "returns"},
                    key=lambda k: (k[1], k[0]))
     for source, start, end, basis in lists:

@@ -682,7 +682,10 @@ def _latest(observations: list[Observation], sources: dict[str, Source]):
             best[o.cell] = o
     used = tuple(o for o in observations if best[o.cell] is o)
     superseded = tuple((o, best[o.cell]) for o in observations if best[o.cell] is not o)
-    disagree = tuple((o, new) for o, new in superseded if o.value != new.value)
+    # Figures of one publication that say the same thing twice ("more than 13,000", then
+    # "13,392") do not disagree; two publications do, in value or in exactness.
+    disagree = tuple((o, new) for o, new in superseded if o.source != new.source
+                     and (o.value != new.value or o.qualifier != new.qualifier))
     return used, superseded, disagree
 
 

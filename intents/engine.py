@@ -32,6 +32,10 @@ FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent",
 # The measures a question names, and those it is answered with: "families" are households in
 # one release and the share of returnees who travelled as a family in another.
 RELATED = {"families": ("families", "family_members")}
+# What a list says of a country: nothing, its place only, or its count.
+NOT_LISTED, RANKED, COUNTED = 0, 1, 2
+# A country asked without a period: its figures in this many of the latest lists that name it.
+LATEST_LISTS = 3
 # A span of up to this many years is also given year by year ("the last three years").
 MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
@@ -175,6 +179,10 @@ class Engine:
         self.source_of.update({row["ref"]: row["source"] for row in (*dataset.statements, *dataset.footnotes)})
         self.statement_text = {s["id"]: {lang: s[lang] for lang in LANGS} for s in dataset.statements}
         self.statements = dataset.statements
+        # Of a figure used, what other publications give for it where they differ ("3000" in a headline).
+        self.disputed: dict[int, list[Observation]] = {}
+        for old, new in dataset.disagreements:
+            self.disputed.setdefault(new.row, []).append(old)
 
     # ---- coverage -------------------------------------------------------------------
     def year_span(self, year: int) -> Period:
@@ -450,6 +458,8 @@ class Engine:
                 b.line("count.no_split", period=covered, years=tuple(self.split_years))
             if covered != period and period.kind not in ("year", "since"):
                 b.line("count.clipped", period=period, covered=covered)
+            if len(obs) == 1:
+                self._disputed(b, obs[0])
             if check is not None and check.relation != "eq":
                 holds = CLAIMS[check.relation](value, check.value)
                 b.line("count.claim_true" if holds else "count.claim_false", quoted=Num(int(check.value)),
@@ -467,6 +477,12 @@ class Engine:
             self._sum(b, [self.value(s.period, _org(s)) for s in leaves])
         if request.reading == "asylum_people":
             self._asylum_reading(b, leaves, today)
+
+    def _disputed(self, b: Builder, o: Observation) -> None:
+        """Another publication's figure for the same thing, where it differs: named, not used."""
+        for old in self.disputed.get(o.row, ()):
+            value = replace(b.figure(old.value, "count", "also published", [old.ref]), qualifier=old.qualifier)
+            b.line("count.disputed", source=Ref("source", old.source), value=value)
 
     def _derived(self, b: Builder, period: Period, org: str, obs: Obs) -> None:
         """A period no publication gives, calculated from two that are published."""
@@ -882,6 +898,7 @@ class Engine:
         total = self.cube.total_of(lst.source, lst.period) or lst.total
         head = lst.obs()[:1]
         source = Ref("source", lst.source)
+        b.cite(lst.source)
         if rank:
             if rank > len(entries):
                 b.status = "no_data"
@@ -913,7 +930,7 @@ class Engine:
             return
         value = b.figure(int(e.count.value), "count", e.country, [e.count.ref])
         value = replace(value, qualifier=e.count.qualifier)
-        if total is None or e.count.basis != (e.rank or e.count).basis and e.rank is not None:
+        if total is None or not e.count.exact or (e.rank is not None and e.count.basis != e.rank.basis):
             b.line("top.item_count", rank=e.place, country=country, value=value)
             return
         b.line("top.item", rank=e.place, country=country, value=value,
@@ -927,8 +944,12 @@ class Engine:
         leaves = [s for s in selects(node) if s.country is not None]
         isos = list(dict.fromkeys(s.country for s in leaves))
         periods = list(dict.fromkeys(s.period for s in leaves if s.period is not None))
+        earlier: list[int] = []
         if not periods:
-            years = list(self.country_years)
+            # No period: the latest years whose lists name the country (the others named), else the latest list.
+            listed = [y for y in self.country_years
+                      if any(lst.entry(iso) is not None for iso in isos for lst in self.cube.country_lists(y))]
+            years, earlier = listed[-LATEST_LISTS:] or self.country_years[-1:], listed[:-LATEST_LISTS]
         elif all(p.whole_years for p in periods):
             # "between 2020 and 2025": the years of the range that have a country list.
             years = list(dict.fromkeys(y for p in periods for y in range(p.first_year, p.last_year + 1)
@@ -944,10 +965,10 @@ class Engine:
             b.line("nodata.country_month", years=self._list_years())
             return
         self._not_by_org(b, leaves[0], "nodata.country_org")
-        found_any = False
+        found = NOT_LISTED
         for iso in isos:
             for year in years:
-                found_any |= self._country_year(b, kind, iso, year)
+                found = max(found, self._country_year(b, kind, iso, year))
         if isinstance(node, Total) and len(isos) > 1:
             for year in years:
                 lst = self.cube.country_list(year)
@@ -955,9 +976,12 @@ class Engine:
                 if None not in rows:
                     b.line("country.sum", year=lst.period, total=b.figure(
                         sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows]))
-        if not found_any:
+        if earlier:
+            b.line("country.also_listed", countries=tuple(Ref("country", iso) for iso in isos), years=_runs(earlier))
+        if found < COUNTED:
+            # a place without a count is what the publications give, and no number for "how many"
             b.status = "no_data"
-            b.examples = ("country",)
+            b.examples = ("country",) if found == NOT_LISTED else ()
 
     @staticmethod
     def _count_in(lst: CountryList, iso: str) -> Observation | None:
@@ -986,17 +1010,15 @@ class Engine:
                    value=b.figure(found[0], "count", org, found[1], found[2]),
                    total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
 
-    def _country_year(self, b: Builder, kind: str, iso: str, year: int) -> bool:
+    def _country_year(self, b: Builder, kind: str, iso: str, year: int) -> int:
         lists = self.cube.country_lists(year)
         if not lists:
             b.line("nodata.country_year", year=year, years=self._list_years())
-            return False
-        found = False
-        for lst in lists:
-            found |= self._country_in(b, kind, iso, lst)
-        return found
+            return NOT_LISTED
+        return max(self._country_in(b, kind, iso, lst) for lst in lists)
 
-    def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList) -> bool:
+    def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList) -> int:
+        b.cite(lst.source)
         basis = Ref("basis", lst.basis)
         source = Ref("source", lst.source)
         count = len(lst.entries)
@@ -1006,40 +1028,40 @@ class Engine:
         e = lst.entry(iso)
         if e is None:
             b.line("nodata.country_not_listed", head, country=Ref("country", iso), period=lst.period, basis=basis,
-                   n=Num(count), source=source)
+                   n=Num(count), source=source, listed=tuple(Ref("country", x.country) for x in lst.entries))
             if lst.other is not None:
                 b.line("nodata.country_other", head, period=lst.period,
                        value=b.figure(int(lst.other.value), "count", "other", [lst.other.ref]))
-            return False
+            return NOT_LISTED
         total = self.cube.total_of(lst.source, lst.period) or lst.total
         params = dict(country=Ref("country", iso), period=lst.period, rank=e.place, n=Num(count), basis=basis,
                       source=source)
         if e.count is None:
             b.line("country.ranked", head, **params)
-            return True
+            return RANKED
         value = replace(b.figure(int(e.count.value), "count", iso, [e.count.ref]), qualifier=e.count.qualifier)
-        if total is None:
+        if total is None or not e.count.exact:
             b.line("country.count", head, value=value, **params)
-            return True
+            return COUNTED
         share = b.figure(e.count.value / total.value, "share", f"{iso} share", [e.count.ref, total.ref])
         b.line("share.country" if kind == "share" else "country.figure", head, value=value, share=share,
                total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref]), **params)
-        return True
+        return COUNTED
 
-    def _other_countries(self, b: Builder, lst: CountryList, basis: Ref, count: int) -> bool:
+    def _other_countries(self, b: Builder, lst: CountryList, basis: Ref, count: int) -> int:
         """"the other countries": the sheet's "Andere" row, where it prints one."""
         other = lst.other
         head = lst.obs()[:1]
         if other is None:
             b.line("nodata.country_no_other", head, period=lst.period, basis=basis, n=Num(count),
                    source=Ref("source", lst.source))
-            return False
+            return NOT_LISTED
         total = self.cube.total_of(lst.source, lst.period) or lst.total
         b.line("country.other", head, period=lst.period, n=Num(count), basis=basis,
                value=b.figure(int(other.value), "count", "other", [other.ref]),
                share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]),
                total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref]))
-        return True
+        return COUNTED
 
     # ---- the profile of the returnees -----------------------------------------------------
     @handles("categories")
@@ -1251,9 +1273,9 @@ class Engine:
                 self._compare_sides(b, Compare(Select(Period.year(year)), Select(Period.year(year - 1))), today)
 
     def _marked_years(self, mark: str) -> tuple[Period, ...]:
-        """The yearly totals a mark stands on, as runs of years (2013-2025)."""
-        return tuple(Period.years(first, last)
-                     for first, last in year_runs(y for y, o in self.cube.years().items() if o.mark == mark))
+        """The yearly totals a publication prints the mark on, as runs of years (2013-2025)."""
+        return tuple(Period.years(first, last) for first, last in year_runs(
+            o.year for o in self.dataset.observations if o.mark == mark and o.table == "yearly"))
 
     def _about_fedasil(self, b: Builder) -> None:
         b.line("info.fedasil")

@@ -204,10 +204,10 @@ class Renderer:
 
     # ---- whole answer ---------------------------------------------------------------
     @staticmethod
-    def _fit(body: list[str]) -> list[str]:
+    def _fit(body: list[str], footer: int = FOOTER_BUDGET) -> list[str]:
         """Drop trailing lines past the budget left for footnotes and source (a last
         guard: the rules already cap how much one question can ask for)."""
-        budget = MAX_CHARS - FOOTER_BUDGET
+        budget = MAX_CHARS - max(footer, FOOTER_BUDGET)
         if sum(len(line) + 1 for line in body) <= budget:
             return body
         kept: list[str] = []
@@ -240,7 +240,6 @@ class Renderer:
         if answer.examples:
             examples = [self.t["format"]["quote"].format(self.t["examples"][e]) for e in answer.examples]
             body.append(self.sentence("try", {}, as_html) + " " + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
-        parts = ["\n".join(self._fit(body))]
         notes = []
         for fid, n in numbers.items():
             note = f"{str(n).translate(SUPERSCRIPT)} {self.note(fid)}"
@@ -253,6 +252,7 @@ class Renderer:
         if answer.sources:
             src = self.source(answer)
             notes.append(f"<i>{html.escape(src)}</i>" if as_html else src)
+        parts = ["\n".join(self._fit(body, sum(len(note) + 1 for note in notes) + 2))]
         if notes:
             parts.append("\n".join(notes))
         return "\n\n".join(parts)

@@ -66,11 +66,11 @@ def test_printed_figures_are_not_said_to_be_computed(ask):
 
 
 @pytest.mark.parametrize("question,source", [
-    ("how many returns in 2020", 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" '
-                                 '(voluntary return in 2020).'),
-    ("combien de retours en 2025 ?", "Source\u00a0: Fedasil/IOM/DVZ, fiche «\u00a0Vrijwillige terugkeer in 2025\u00a0» "
-                                     "(retour volontaire en 2025)."),
-    ("hoeveel terugkeerders in 2020", 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020".'),
+    ("how many returns in March 2020", 'Source: Fedasil/IOM/DVZ, fact sheet "Vrijwillige terugkeer in 2020" '
+                                       '(voluntary return in 2020).'),
+    ("combien de retours en mars 2025 ?", "Source\u00a0: Fedasil/IOM/DVZ, fiche «\u00a0Vrijwillige terugkeer in "
+                                          "2025\u00a0» (retour volontaire en 2025)."),
+    ("hoeveel terugkeerders in maart 2020", 'Bron: Fedasil/IOM/DVZ, factsheet "Vrijwillige terugkeer in 2020".'),
 ])
 def test_sheet_named_by_its_dutch_title(ask, question, source):
     assert ask(question).text.splitlines()[-1] == source

@@ -54,98 +54,107 @@ PROPERTY = settings(max_examples=DEEP or 300, derandomize=not DEEP, deadline=Non
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-# ---- the data, read back from the CSV tables ---------------------------------------------
-# table -> (series name, column that splits the table into series, key columns)
-SERIES = {
-    "monthly": ("monthly", "organisation", ("year", "month")),
-    "yearly": ("yearly", None, ("year",)),
-    "yearly_by_organisation": ("organisation", "organisation", ("year",)),
-    "countries": ("countries", "iso", ("year",)),
-    "categories": ("categories", "category", ("year",)),
-    "totals": ("totals", "table", ("year",)),
-    "statements": ("statements", "id", ()),
-}
-
-
+# ---- the data, read back from the CSV files -----------------------------------------------
 def _csv(name):
     with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-def _ref(row, files):
-    """`file:line` of a fact sheet's text, as the answers' figures cite it."""
-    return f"{files[row['source']]}:{row['locator']}" if files.get(row["source"]) else f"{row['source']}:{row['locator']}"
+def _month(text):
+    year, month = text.split("-")
+    return int(year), int(month)
 
 
-def _tables():
-    """The observations read back as one table per kind of figure (year, month, split,
-    countries, profile, printed totals), each row citing its source line."""
-    files = {r["id"]: r["file"] for r in _csv("sources")}
-    out = defaultdict(list)
-    ranked = defaultdict(int)
+def _observations():
+    """observations.csv, each row with where the answers cite it: `file:line` of a fact
+    sheet's text, `URL#pN` of a web page."""
+    register = {r["id"]: r for r in _csv("sources")}
+    out = []
     for r in _csv("observations"):
-        if r["measure"] != "returns":
-            continue
-        (y1, m1), (y2, m2) = (map(int, r[k].split("-")) for k in ("start", "end"))
-        row = {"year": y1, "source": _ref(r, files), "returns": r["value"] if r["unit"] == "count" else ""}
-        if r["unit"] == "percent":
-            row.update(returns="", percent=r["value"])
-        if "all" in (r["country"], r["category"]):
-            out["totals"].append({**row, "table": "countries" if r["country"] else "categories"})
-        elif r["country"]:
-            rank = ""
-            if r["country"] != "other" and r["unit"] == "count":
-                ranked[y1] += 1
-                rank = ranked[y1]
-            out["countries"].append({**row, "iso": r["country"], "rank": rank})
-        elif r["category"]:
-            out["categories"].append({**row, "category": r["category"]})
-        elif (y1, m1) == (y2, m2):
-            out["monthly"].append({**row, "month": m1, "organisation": r["organisation"]})
-        elif r["organisation"] == "total":
-            out["yearly"].append({**row, "first_month": m1, "last_month": m2})
+        source = register[r["source"]]
+        if source["file"]:
+            ref = f"{source['file']}:{r['locator']}"
         else:
-            out["yearly_by_organisation"].append({**row, "organisation": r["organisation"]})
-    out["statements"] = [{**r, "source": _ref(r, files)} for r in _csv("statements")]
+            lang, _, paragraph = r["locator"].partition(":")
+            ref = f"{source['url_' + lang]}#{paragraph}"
+        out.append({**r, "ref": ref, "start": _month(r["start"]), "end": _month(r["end"]), "value": float(r["value"])})
+    for r in _csv("statements"):
+        source = register[r["source"]]
+        if r["returns"]:
+            out.append({"measure": "statement", "unit": "count", "value": float(r["returns"]), "source": r["source"],
+                        "ref": f"{source['file']}:{r['locator']}" if source["file"] else r["source"],
+                        "start": (int(r["year"] or 0), 1), "end": (int(r["year"] or 0), 12), "organisation": "total",
+                        "country": "", "category": "", "qualifier": ""})
     return out
 
 
-TABLES = _tables()
-
-
-def _read(table):
-    return TABLES[table]
+OBS = _observations()
 
 
 def _index():
-    """WINDOWS: the sorted sources of every run of consecutive rows of one series
-    (a month range, a year range, one row) -> the sums of their returns.
-    AT / PCT: source line -> the returns / percent values printed on it."""
+    """WINDOWS: the sorted sources of every run of consecutive rows of one series (a month
+    range, a year range, one row; a series is one publication's figures of one kind) ->
+    the sums of their values. AT / PCT: source line -> the counts / percentages printed on it."""
     series, at, pct = defaultdict(list), defaultdict(set), defaultdict(set)
-    for table, (name, column, keys) in SERIES.items():
-        for row in _read(table):
-            if row.get("returns"):
-                key = tuple(int(row[k]) for k in keys)
-                series[(name, row[column] if column else "total")].append((key, row["source"], int(row["returns"])))
-                at[row["source"]].add(int(row["returns"]))
-            if row.get("percent"):
-                pct[row["source"]].add(float(row["percent"]))
+    for r in OBS:
+        if r["unit"] == "percent":
+            pct[r["ref"]].add(r["value"])
+        elif r["unit"] == "count":
+            key = (r["source"], r["measure"], r["organisation"], r["country"], r["category"],
+                   r["start"] == r["end"], r["start"][0] == r["end"][0])
+            series[key].append((r["start"], r["ref"], r["value"]))
+            at[r["ref"]].add(r["value"])
+    # Figures of one year from several publications add up across them ("2019-2025").
+    years = defaultdict(list)
+    for r in OBS:
+        if r["unit"] == "count" and r["measure"] == "returns" and not r["country"] and not r["category"] \
+                and r["start"] != r["end"] and r["start"][0] == r["end"][0]:
+            years[r["organisation"]].append((r["start"], r["ref"], r["value"]))
     windows = defaultdict(set)
-    for rows in series.values():
+    for rows in [*series.values(), *years.values()]:
         rows.sort()
         for i in range(len(rows)):
-            for j in range(i, len(rows)):
+            for j in range(i, min(len(rows), i + 40)):
                 run = rows[i:j + 1]
                 windows[tuple(sorted(r[1] for r in run))].add(sum(r[2] for r in run))
     return windows, at, pct
 
 
 WINDOWS, AT, PCT = _index()
-YEARLY = {int(r["year"]): r for r in _read("yearly")}
-MONTHLY = {(int(r["year"]), int(r["month"]), r["organisation"]): int(r["returns"]) for r in _read("monthly")}
-BY_ORG = {(int(r["year"]), r["organisation"]): int(r["returns"]) for r in _read("yearly_by_organisation")}
-RANKS = {(int(r["year"]), r["iso"]): int(r["rank"]) for r in _read("countries") if r["rank"]}
-LIST_SIZES = {sum(1 for (y, _) in RANKS if y == year) for year, _ in RANKS}
+
+
+def _best_years():
+    """(year, organisation) -> the figure of the longest span of that year, and its months."""
+    best = {}
+    for r in OBS:
+        if r["unit"] == "count" and r["measure"] == "returns" and not r["country"] and not r["category"] \
+                and not r["qualifier"] and r["start"] != r["end"] and r["start"][0] == r["end"][0]:
+            key = (r["start"][0], r["organisation"])
+            span = r["end"][1] - r["start"][1]
+            if key not in best or span > best[key][0]:
+                best[key] = (span, r["start"][1], r["end"][1], r["value"])
+    return best
+
+
+YEAR_FIGURES = _best_years()
+MONTHLY = {(*r["start"], r["organisation"]): r["value"] for r in OBS if r["unit"] == "count" and r["start"] == r["end"]
+           and r["measure"] == "returns" and not r["country"] and not r["category"]}
+EXACT = defaultdict(set)
+for _r in OBS:
+    if _r["unit"] == "count" and _r["measure"] == "returns" and not _r["country"] and not _r["category"]:
+        EXACT[(_r["organisation"], _r["start"], _r["end"])].add(_r["value"])
+# Places and list sizes an answer may print: ranks given, and places in a list's order.
+_lists = defaultdict(list)
+for _r in OBS:
+    if _r["country"] and _r["country"] not in ("other", "all") and _r["unit"] in ("count", "rank"):
+        _lists[(_r["source"], _r["start"], _r["end"])].append(_r)
+RANKS = defaultdict(set)
+LIST_SIZES = set()
+for _rows in _lists.values():
+    LIST_SIZES.add(len({r["country"] for r in _rows}))
+    for place, r in enumerate(sorted(_rows, key=lambda r: (r["unit"] == "rank", -r["value"])), start=1):
+        RANKS[r["country"]].add(int(r["value"]) if r["unit"] == "rank" else place)
+        RANKS[r["country"]].update(range(1, place + 1))
 
 
 def close(a, b):
@@ -153,8 +162,12 @@ def close(a, b):
 
 
 def sums(sources):
-    """What a run of rows with exactly these sources adds up to (empty: no such run)."""
-    return WINDOWS.get(tuple(sorted(sources)), set())
+    """What a run of rows with exactly these sources adds up to (empty: no such run); for
+    lines that print one figure each, what they add up to, in whatever publications."""
+    found = set(WINDOWS.get(tuple(sorted(sources)), set()))
+    if sources and len(set(sources)) == len(sources) and all(len(AT.get(s, ())) == 1 for s in sources):
+        found.add(sum(next(iter(AT[s])) for s in sources))
+    return found
 
 
 def splits(sources):
@@ -215,6 +228,11 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
     text = reply.text
     for note in renderer.footnotes.values():  # the caveats are data text, quoted from the sheets
         text = text.replace(note, " ")
+    if answer.sources:  # the publications named, with their dates and links
+        text = text.replace(renderer.source(answer), " ")
+    for sid in renderer.sources:  # a publication named in a sentence: "the press release of 3 February 2026"
+        for named in (renderer.the_source(sid), renderer.the_source(sid, "of_kind")):
+            text = text.replace(named, " ")
     text = QUOTED.sub(" ", text)
     shown = {renderer.number(Num(f.value, FIGURE_STYLES.get(f.kind, "count"))) for f in answer.figures}
     shown |= {renderer.number(Num(v)) for v in (query.quoted, query.n) if v is not None}
@@ -223,7 +241,7 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
     text = RANK.sub("", text)
     allowed = set(LIST_SIZES) | template_numbers(renderer, answer)
     allowed |= {v for v in (query.n, query.quoted) if v is not None}
-    allowed |= {rank for (year, iso), rank in RANKS.items() if iso in query.countries}
+    allowed |= {rank for iso in query.countries for rank in RANKS.get(iso, ())}
     for f in answer.figures:
         if f.kind == "average" and f.value:
             allowed |= {round(s / f.value) for s in sums(list(f.sources)) if close(s / f.value, round(s / f.value))}
@@ -243,22 +261,20 @@ LABEL = re.compile(r"^(total|fedasil|dvz) (\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$")
 
 
 def true_total(org, start, end):
-    """The data's total for an organisation over whole months start..end, or None when
-    the data does not hold every month (or every year) of it."""
+    """The totals the data holds for an organisation over whole months start..end: a figure
+    printed for exactly those months, the yearly figures of the years, or the months'."""
     (y1, m1), (y2, m2) = start, end
-    if y1 in YEARLY and y2 in YEARLY and m1 == int(YEARLY[y1]["first_month"]) and \
-            m2 == int(YEARLY[y2]["last_month"]) and all(y in YEARLY for y in range(y1, y2 + 1)):
-        if org == "total":
-            return sum(int(YEARLY[y]["returns"]) for y in range(y1, y2 + 1))
-        if all((y, org) in BY_ORG for y in range(y1, y2 + 1)):
-            return sum(BY_ORG[(y, org)] for y in range(y1, y2 + 1))
+    found = set(EXACT.get((org, start, end), ()))
+    years = [YEAR_FIGURES.get((y, org)) for y in range(y1, y2 + 1)]
+    if all(years) and m1 == years[0][1] and m2 == years[-1][2]:
+        found.add(sum(y[3] for y in years))
     total, (y, m) = 0, (y1, m1)
     while (y, m) <= (y2, m2):
         if (y, m, org) not in MONTHLY:
-            return None
+            return found
         total += MONTHLY[(y, m, org)]
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return total
+    return found | {total}
 
 
 def semantic_problems(reply) -> list[str]:
@@ -268,7 +284,7 @@ def semantic_problems(reply) -> list[str]:
         if m:
             org, y1, m1, y2, m2 = m.group(1), *map(int, m.groups()[1:])
             expected = true_total(org, (y1, m1), (y2, m2))
-            if expected is None or not close(fig.value, expected):
+            if not any(close(fig.value, x) for x in expected):
                 problems.append(f"{fig.label} = {fig.value}, the data says {expected}")
     for line in reply.answer.lines:
         p = line.params
