@@ -215,6 +215,12 @@ class Cube:
         """The total one publication gives for a period (a share is only taken of it)."""
         return self.printed.get((source, measure, period.start, period.end, "total", None, None, "count", None))
 
+    def lists_for(self, period: Period) -> list[CountryList]:
+        """The lists of a year, or the lists over exactly these months ("January-September 2025")."""
+        if period.whole_years:
+            return self.country_lists(period.first_year)
+        return [lst for lst in self.lists.get(period.first_year, []) if lst.period.months() == period.months()]
+
     def country_list(self, year: int) -> CountryList | None:
         """The year's list with counts, for what needs them (sums, what is left out of a total)."""
         return next((lst for lst in self.country_lists(year) if not lst.ranks_only), None)

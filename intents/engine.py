@@ -208,10 +208,10 @@ class Engine:
         """The notes governing any of the observations, in footnotes.csv order."""
         found: set[str] = set()
         for o in obs:
-            key = (o.measure, o.table, o.year, o.org)
+            key = (o.measure, o.table, o.year, o.org, o.source)
             notes = self._notes.get(key)
             if notes is None:
-                # Kinds of figures (measure, kind, year, organisation) are few: each is matched once.
+                # Kinds of figures (measure, kind, year, organisation, publication) are few: each is matched once.
                 notes = self._notes[key] = frozenset(
                     fid for fid in self.dataset.selectors if any(s.matches(o) for s in self.dataset.selectors[fid]))
             found |= notes
@@ -867,8 +867,9 @@ class Engine:
         node = request.program
         picks = list(node.parts) if isinstance(node, Each) else [node]
         leaves = [inner(p, Select) for p in picks]
-        if any(not s.period.whole_years for s in leaves):
-            # "top 2 nationalities in June 2025": the lists are yearly; say so, then give the year's.
+        if any(not s.period.whole_years and not self.cube.lists_for(s.period) for s in leaves):
+            # "top 2 nationalities in June 2025": the lists are of years or of the months a
+            # publication gives them for; say so, then give the year's.
             b.status = "no_data"
             b.line("nodata.country_month", years=self._list_years())
         self._not_by_org(b, leaves[0], "nodata.country_org")
@@ -877,7 +878,7 @@ class Engine:
             b.line("resolved.latest_list", year=leaves[0].period.first_year, others=_runs(others))
         for pick, s in zip(picks, leaves):
             year = s.period.first_year
-            lists = self.cube.country_lists(year)
+            lists = self.cube.lists_for(s.period) or self.cube.country_lists(year)
             if not lists:
                 b.status = "no_data"
                 b.line("nodata.country_year", year=year, years=self._list_years())
@@ -945,22 +946,24 @@ class Engine:
         isos = list(dict.fromkeys(s.country for s in leaves))
         periods = list(dict.fromkeys(s.period for s in leaves if s.period is not None))
         earlier: list[int] = []
-        if not periods:
+        periods_of_years = [p for p in periods if p.whole_years]
+        if periods and not periods_of_years:
+            years = []
+        elif not periods:
             # No period: the latest years whose lists name the country (the others named), else the latest list.
             listed = [y for y in self.country_years
                       if any(lst.entry(iso) is not None for iso in isos for lst in self.cube.country_lists(y))]
             years, earlier = listed[-LATEST_LISTS:] or self.country_years[-1:], listed[:-LATEST_LISTS]
-        elif all(p.whole_years for p in periods):
-            # "between 2020 and 2025": the years of the range that have a country list.
-            years = list(dict.fromkeys(y for p in periods for y in range(p.first_year, p.last_year + 1)
-                                       if y in self.country_years or p.single_year))
         else:
-            years = [p.first_year for p in periods]
-        if not years:
+            # "between 2020 and 2025": the years of the range that have a country list.
+            years = list(dict.fromkeys(y for p in periods_of_years for y in range(p.first_year, p.last_year + 1)
+                                       if y in self.country_years or p.single_year))
+        if not years and not any(not p.whole_years for p in periods):
             b.status = "no_data"
             b.line("nodata.country_year", year=periods[0], years=self._list_years())
             return
-        if any(not p.whole_years for p in periods):
+        exact = [p for p in periods if not p.whole_years and self.cube.lists_for(p)]
+        if any(not p.whole_years and p not in exact for p in periods):
             b.status = "no_data"
             b.line("nodata.country_month", years=self._list_years())
             return
@@ -969,6 +972,8 @@ class Engine:
         for iso in isos:
             for year in years:
                 found = max(found, self._country_year(b, kind, iso, year))
+            for period in exact:  # "Syrians, January-September 2025": the list over those months
+                found = max([found, *(self._country_in(b, kind, iso, lst) for lst in self.cube.lists_for(period))])
         if isinstance(node, Total) and len(isos) > 1:
             for year in years:
                 lst = self.cube.country_list(year)

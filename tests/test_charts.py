@@ -8,6 +8,7 @@ import math
 import pytest
 
 from bot.charts import chart_kind, chart_png, _Drawing
+from fixture_sheet import add_third_sheet
 from intents.pipeline import Pipeline
 
 QUESTIONS = {
@@ -59,20 +60,22 @@ def test_answers_without_a_chart(pipeline):
         assert chart_kind(pipeline.ask(question).answer) is None, question
 
 
-def test_yearly_chart_marks_the_partial_year_and_the_footnoted_years(pipeline):
+def test_yearly_chart_marks_the_partial_year_and_the_footnoted_years(data_copy):
+    # The made-up third sheet (tests/fixture_sheet.py) gives 2026 for January-March only.
+    pipeline = Pipeline.load(add_third_sheet(data_copy))
     reply, draw = drawing(pipeline, "evolutie sinds 2007")
     fig = draw.figure()
     shown = texts(fig)
-    assert "Vrijwillige terugkeer uit België per jaar, 2007-2025" in shown
-    assert "januari-september 2025: geen volledig jaar" in shown
-    assert "2.397" in shown and "5.656" in shown   # 2025.txt:161, 2020.txt: 2012 in the yearly table
+    assert "Vrijwillige terugkeer uit België per jaar, 2007-2026" in shown
+    assert "januari-maart 2026: geen volledig jaar" in shown
+    assert "780" in shown and "5.656" in shown   # the fixture's line 10; 2020.txt:84, 2012
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     numbers = {fid: n for n, fid in enumerate(reply.answer.footnotes, start=1)}
     balkan = "¹²³⁴"[numbers["balkan_bus_2011"] - 1]
     assert ticks[0] == "2007" and ticks[4] == "2011" + balkan
     bars = fig.axes[0].patches
     assert bars[-1].get_hatch() == "//" and not bars[0].get_hatch()
-    assert any("\nBronnen: Fedasil/IOM/DVZ" in t for t in shown)   # under the notes line: both sheets
+    assert any("\nBronnen: Fedasil/IOM/DVZ" in t for t in shown)   # under the notes line
 
 
 def test_monthly_timeline_leaves_a_named_gap_without_figures(pipeline):
@@ -114,6 +117,6 @@ def test_top_and_profile_name_countries_and_categories_in_the_language(pipeline)
     fig = draw.figure()
     names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert names[0] == "Brésil" and "480 (26,0\u00a0%)" in texts(fig)   # 2020.txt: Brazil 480 of 1,847
-    _, draw = drawing(pipeline, "profiel 2025")
+    _, draw = drawing(pipeline, "profiel januari tot september 2025")
     fig = draw.figure()
     assert "43,4%" in " ".join(texts(fig)).replace("\u00a0", "")   # 2025.txt: irregular residence 43.4%

@@ -127,7 +127,7 @@ def test_lang_forces_french_on_a_dutch_question():
 
 
 @pytest.mark.parametrize("today,value,source", [
-    ("2026-11-22", 2397, f"{S25}:240"),  # 2025.txt:240 "2025: 2 397 (jan-sept)"
+    ("2025-11-22", 3267, f"{S25}:242"),  # 2025.txt:242 "2024: 3 267"
     ("2022-03-01", 1965, f"{S25}:248"),  # 2025.txt:248 "2021: 1 965"
 ])
 def test_today_sets_last_year(today, value, source):
@@ -135,7 +135,7 @@ def test_today_sets_last_year(today, value, source):
     (reply,) = json_lines(result)
     assert reply["status"] == "ok"
     assert figure_pairs(reply)[0] == (value, [source])
-    assert f"{value // 1000}.{value % 1000:03d}" in reply["text"]  # 2.397 / 1.965 in nl_BE
+    assert f"{value // 1000}.{value % 1000:03d}" in reply["text"]  # 3.267 / 1.965 in nl_BE
 
 
 @pytest.mark.parametrize("args,option", [

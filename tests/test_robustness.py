@@ -165,8 +165,9 @@ def sums(sources):
     """What a run of rows with exactly these sources adds up to (empty: no such run); for
     lines that print one figure each, what they add up to, in whatever publications."""
     found = set(WINDOWS.get(tuple(sorted(sources)), set()))
-    if sources and len(set(sources)) == len(sources) and all(len(AT.get(s, ())) == 1 for s in sources):
-        found.add(sum(next(iter(AT[s])) for s in sources))
+    choices = [AT.get(s, ()) for s in sources]
+    if sources and len(set(sources)) == len(sources) and all(choices) and math.prod(map(len, choices)) <= 4096:
+        found |= {sum(combo) for combo in itertools.product(*choices)}
     return found
 
 
@@ -232,7 +233,7 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
         text = text.replace(renderer.source(answer), " ")
     for sid in renderer.sources:  # a publication named in a sentence: "the press release of 3 February 2026"
         for named in (renderer.the_source(sid), renderer.the_source(sid, "of_kind")):
-            text = text.replace(named, " ")
+            text = re.sub(re.escape(named), " ", text, flags=re.I)
     text = QUOTED.sub(" ", text)
     shown = {renderer.number(Num(f.value, FIGURE_STYLES.get(f.kind, "count"))) for f in answer.figures}
     shown |= {renderer.number(Num(v)) for v in (query.quoted, query.n) if v is not None}
