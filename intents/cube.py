@@ -182,6 +182,17 @@ class Cube:
         o = self.years().get(year)
         return o is not None and (o.start[1], o.end[1]) != (1, 12)
 
+    def month_span(self, year: int) -> Period:
+        """The months of a year that have monthly figures (2025: January-September)."""
+        months = [ym for ym in self.months() if ym[0] == year]
+        return Period(min(months), max(months), "year")
+
+    @property
+    def split_spans(self) -> tuple[Period, ...]:
+        """What the split by organisation covers, year by year (2012, 2020, January-September 2025)."""
+        fedasil = self.years("fedasil")
+        return tuple(Period(fedasil[y].start, fedasil[y].end, "year") for y in self.split_years)
+
     @property
     def monthly_years(self) -> list[int]:
         return sorted({y for y, _ in self.months()})
@@ -277,7 +288,8 @@ class Cube:
                 continue
             for part in figures:
                 rest = (part.start, part.end)
-                if rest in ((whole.start, _before(period.start)), (_after(period.end), whole.end)):
+                if (rest, period.end) == ((whole.start, _before(period.start)), whole.end) or \
+                        (rest, period.start) == ((_after(period.end), whole.end), whole.start):
                     return Fig(whole.value - part.value, period, (whole, part), derived=True)
         return None
 

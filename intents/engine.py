@@ -160,7 +160,7 @@ class Engine:
         self.years = sorted(c.years())
         self.months = sorted(c.months())
         self.monthly_years = c.monthly_years
-        self.split_years = c.split_years
+        self.split_spans = c.split_spans
         self.country_years = c.country_years
         self.category_years = c.category_years
         # Figures over part of a year ("January-September 2025") carry a note that says so,
@@ -193,9 +193,9 @@ class Engine:
         return self.cube.partial(year)
 
     def coverage_line(self, b: Builder) -> None:
-        monthly = tuple(self.year_span(y) for y in self.monthly_years)
+        monthly = tuple(self.cube.month_span(y) for y in self.monthly_years)
         b.line("coverage", first=self.first_year, last=self.last_year, monthly=monthly,
-               countries=tuple(self.country_years), categories=tuple(self.category_years))
+               countries=_runs(self.country_years), categories=_runs(self.category_years))
 
     def ranked_years(self, period: Period) -> tuple[list[int], list[int]]:
         """The years of a period that can be ranked or averaged, and the partial ones
@@ -319,7 +319,7 @@ class Engine:
         elif org != "total" and self.value(period, "total") is not None:
             total = self.value(period, "total")
             b.line("nodata.org_split", period=total[3], org=Ref("org", org),
-                   years=tuple(self.split_years), total=b.figure(total[0], "count", "total", total[1], total[2]))
+                   years=self.split_spans, total=b.figure(total[0], "count", "total", total[1], total[2]))
             return
         elif period.single_year and period.first_year in years:
             year = period.first_year
@@ -455,7 +455,7 @@ class Engine:
                 b.line("count.org", period=covered, value=fig, org=Ref("org", org))
             if org == "total" and not split and both:
                 b.status = "no_data"
-                b.line("count.no_split", period=covered, years=tuple(self.split_years))
+                b.line("count.no_split", period=covered, years=self.split_spans)
             if covered != period and period.kind not in ("year", "since"):
                 b.line("count.clipped", period=period, covered=covered)
             if len(obs) == 1:
@@ -497,20 +497,28 @@ class Engine:
     def _part_of_year(self, b: Builder, year: int, shown: Obs) -> None:
         """Beside a whole year's figure, another publication's figure over part of it, with
         the detail that one gives (the fact sheet's January-September, split by organisation)."""
-        parts = [o for o in self.cube.parts_of_year(year) if o.source not in {x.source for x in shown}]
-        if not parts:
+        part, split = self._part_split(year, shown)
+        if part is None:
             return
-        part = parts[0]
         period = Period(part.start, part.end, "months")
         total = b.figure(part.value, "count", "part of the year", [part.ref], (part,))
-        split = [self.cube.cells.get(("returns", part.start, part.end, org, None, None, "count", None)) for org in ORGS]
-        if all(o is not None and o.source == part.source for o in split):
+        if split:
             fedasil, dvz = split
             b.line("count.part_split", period=period, source=Ref("source", part.source), total=total,
                    fedasil=b.figure(fedasil.value, "count", "fedasil", [fedasil.ref], (fedasil,)),
                    dvz=b.figure(dvz.value, "count", "dvz", [dvz.ref], (dvz,)))
         else:
             b.line("count.part", period=period, source=Ref("source", part.source), total=total)
+
+    def _part_split(self, year: int, shown: Obs) -> tuple[Observation | None, Obs]:
+        """Another publication's total over part of a year, and its split by organisation
+        when the same publication gives one."""
+        parts = [o for o in self.cube.parts_of_year(year) if o.source not in {x.source for x in shown}]
+        if not parts:
+            return None, ()
+        part = parts[0]
+        split = [self.cube.cells.get(("returns", part.start, part.end, org, None, None, "count", None)) for org in ORGS]
+        return part, tuple(split) if all(o is not None and o.source == part.source for o in split) else ()
 
     def _sum(self, b: Builder, found: list) -> None:
         """Several periods added up, when each is published and none overlaps another."""
@@ -553,24 +561,30 @@ class Engine:
         from the publication that prints the list."""
         period = node.whole.period
         year = period.first_year
-        lst = self.cube.country_list(year)
-        if not (period.whole_years and period.single_year) or lst is None:
+        lists = self.cube.country_lists(year)
+        if not (period.whole_years and period.single_year) or not lists:
             b.status = "no_data"
             b.line("nodata.country_year" if period.whole_years else "nodata.country_month",
                    year=period, years=self._list_years())
             return
         self._not_by_org(b, node.whole, "nodata.country_org")
         isos = [p.country for p in node.parts]
-        rows = [self._count_in(lst, iso) for iso in isos]
-        total = self.cube.total_of(lst.source, lst.period) or lst.total
-        if None in rows or total is None:
+        countries = tuple(Ref("country", iso) for iso in isos)
+        counts = [self._counts_in(lst, isos) for lst in lists]
+        usable = next((i for i, found in enumerate(counts) if found is not None), None)
+        if usable is None:
             for iso in isos:
                 self._country_year(b, "country", iso, year)
             b.status = "no_data"
             return
+        # A list before it that does not count them (a release's ranking) is named, not skipped silently.
+        for lst in lists[:usable]:
+            b.cite(lst.source)
+            b.line("count.except_uncounted", lst.obs()[:1], source=Ref("source", lst.source), period=lst.period,
+                   countries=countries[0] if len(countries) == 1 else countries)
+        lst, (rows, total) = lists[usable], counts[usable]
         minus = sum(int(r.value) for r in rows)
         sources = [total.ref] + [r.ref for r in rows]
-        countries = tuple(Ref("country", iso) for iso in isos)
         b.line("count.except_countries", lst.obs()[:1], period=lst.period,
                countries=countries[0] if len(countries) == 1 else countries, basis=Ref("basis", lst.basis),
                value=b.figure(int(total.value) - minus, "difference", "total less countries", sources),
@@ -988,6 +1002,12 @@ class Engine:
             b.status = "no_data"
             b.examples = ("country",) if found == NOT_LISTED else ()
 
+    def _counts_in(self, lst: CountryList, isos: list[str]) -> tuple[list[Observation], Observation] | None:
+        """The counts of some countries in a list and the total they are part of, if it has all."""
+        rows = [self._count_in(lst, iso) for iso in isos]
+        total = self.cube.total_of(lst.source, lst.period) or lst.total
+        return None if None in rows or total is None else (rows, total)
+
     @staticmethod
     def _count_in(lst: CountryList, iso: str) -> Observation | None:
         """A country's count in a list; "other" is the list's "Andere" row."""
@@ -1009,11 +1029,25 @@ class Engine:
             found, whole = self.value(period, org), self.value(period, "total")
             if found is None or whole is None or found[3] != whole[3]:
                 self.missing_reason(b, period, org, today)
+                if whole is not None and period.whole_years and period.single_year:
+                    self._part_share(b, period.first_year, org, whole[2])
                 continue
             b.line("share.org", org=Ref("org", org), period=whole[3],
                    share=b.figure(found[0] / whole[0] if whole[0] else 0, "share", f"{org} share", found[1] + whole[1]),
                    value=b.figure(found[0], "count", org, found[1], found[2]),
                    total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
+
+    def _part_share(self, b: Builder, year: int, org: str, shown: Obs) -> None:
+        """A year with no split: the share another publication gives over part of it."""
+        part, split = self._part_split(year, shown)
+        if not split:
+            return
+        o = split[ORGS.index(org)]
+        b.line("share.part", source=Ref("source", part.source), org=Ref("org", org),
+               period=Period(part.start, part.end, "months"),
+               share=b.figure(o.value / part.value, "share", f"{org} share", [o.ref, part.ref]),
+               value=b.figure(o.value, "count", org, [o.ref], (o,)),
+               total=b.figure(part.value, "count", "total", [part.ref], (part,)))
 
     def _country_year(self, b: Builder, kind: str, iso: str, year: int) -> int:
         lists = self.cube.country_lists(year)
@@ -1286,7 +1320,7 @@ class Engine:
         b.line("info.fedasil")
 
     def _about_dvz(self, b: Builder) -> None:
-        b.line("info.dvz", years=tuple(self.split_years))
+        b.line("info.dvz", years=self.split_spans)
 
     def _about_dublin(self, b: Builder) -> None:
         note = next((f for f in self.dataset.footnotes if f["id"] == "dublin"), None)
