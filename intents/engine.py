@@ -74,6 +74,9 @@ def _org(s: Select) -> str:
     return s.org if s.org in ("fedasil", "dvz") else "total"
 
 
+# Publications listed when no year is asked; the others are asked for by year.
+LATEST_SOURCES = 8
+
 # The engine's answer to each kind of request, by the handler name registry.py gives it.
 HANDLERS: dict[str, Callable[..., None]] = {}
 
@@ -1336,40 +1339,59 @@ class Engine:
                        text=Ref("footnote", note["id"]))
 
     def _about_partial(self, b: Builder) -> None:
-        partial = [y for y in self.cube.years() if self.partial(y)]
-        for year in partial:
-            span = self.year_span(year)
-            b.cite(self.cube.years()[year].source)
-            b.line("info.partial", year=year, span=span, rest=Period((year, span.end[1] + 1), (year, 12), "months"))
-        if not partial:
+        """Publications over part of a year: of the years asked, else the latest one."""
+        asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
+        spans = sorted(set(self.partials.values()), key=lambda sp: (sp[1].end, sp[1].start))
+        shown = [sp for sp in spans if sp[1].first_year in asked] if asked else spans[-1:]
+        for source, span in shown:
+            year = span.first_year
+            rest = Period((year, span.end[1] + 1), (year, 12), "months")
+            total = self.cube.years().get(year)
+            b.cite(source)
+            if total is None or self.partial(year):
+                b.line("info.partial", year=year, span=span, rest=rest)
+                continue
+            b.cite(total.source)
+            b.line("info.partial_total", year=year, total_source=Ref("source", total.source),
+                   total=b.figure(total.value, "count", f"total {year}", [total.ref], (total,)))
+            b.line("info.partial_part", span=span, rest=rest, source=Ref("source", source))
+        if not shown:
             b.line("info.partial_none", last=self.last_year)
 
     def _about_sources(self, b: Builder) -> None:
-        sheets = [sid for sid, s in self.dataset.sources.items() if s.kind == "fact_sheet"]
-        publishers = tuple(dict.fromkeys(self.dataset.sources[sid].credit for sid in sheets))
-        for sid in sheets:
-            b.cite(sid)
-        b.line("info.sources", n=Num(len(sheets)), titles=tuple(Ref("title", sid) for sid in sheets), publisher=publishers)
-        self.coverage_line(b)
+        """The publications, the newest first: those on the years asked, else the latest
+        few and the years the others cover. The answer's lines are the sources themselves."""
+        sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
+        asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
+        shown = [s for s in sources if s.year in asked] if asked else sources[:LATEST_SOURCES]
+        b.line("info.sources", n=Num(len(sources)), publisher=tuple(dict.fromkeys(s.credit for s in sources)))
+        for source in shown:
+            b.line("info.source_item", title=Ref("title", source.id))
+        older = sorted({s.year for s in sources if s not in shown})
+        if older:
+            b.line("info.sources_more", years=_runs(older), example=older[-1])
 
     def _about_coverage(self, b: Builder) -> None:
         b.line("info.coverage")
         self.coverage_line(b)
 
     def _about_percent_sum(self, b: Builder) -> None:
-        """A profile whose printed percentages do not add up to its printed total."""
+        """A profile whose printed percentages do not add up to its printed total (of the
+        years asked, else of every year)."""
+        asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
         for year in self.category_years:
-            profile = self.cube.profile(year)
-            total = profile.total_percent
-            if total is None:
-                continue
-            rows = [(c, profile.percents[c]) for c in CATEGORIES if c in profile.percents]
-            added = round(sum(o.value for _, o in rows), 6)
-            items = tuple(b.figure(o.value / 100, "percent", f"{c} percent", [o.ref]) for c, o in rows)
-            key = "info.percent_sum" if added != total.value else "info.percent_sum_equal"
-            b.line(key, year=year, items=items,
-                   added=b.figure(added / 100, "percent_sum", "sum of the percentages", [o.ref for _, o in rows]),
-                   printed=b.figure(total.value / 100, "percent", "printed total", [total.ref]))
+            for profile in self.cube.profiles_of(year) if not asked or year in asked else ():
+                total = profile.total_percent
+                if total is None:
+                    continue
+                b.cite(profile.source)
+                rows = [(c, profile.percents[c]) for c in CATEGORIES if c in profile.percents]
+                added = round(sum(o.value for _, o in rows), 6)
+                items = tuple(b.figure(o.value / 100, "percent", f"{c} percent", [o.ref]) for c, o in rows)
+                key = "info.percent_sum" if added != total.value else "info.percent_sum_equal"
+                b.line(key, period=profile.period, source=Ref("source", profile.source), items=items,
+                       added=b.figure(added / 100, "percent_sum", "sum of the percentages", [o.ref for _, o in rows]),
+                       printed=b.figure(total.value / 100, "percent", "printed total", [total.ref]))
 
     # ---- asking back, not understood, greetings -------------------------------------------
     @handles("clarify")

@@ -26,6 +26,8 @@ MAX_LISTED = 12
 # What the sheets say in words on these is answered whatever period or figure the
 # question also names ("how many returned by bus in 2011?", "did COVID affect 2020?").
 STANDALONE_INFO = ("dublin", "bus", "plane", "covid", "marks", "percent_sum", "eligible", "website")
+# Information that is about the year named, when one is.
+DATED_INFO = ("partial", "sources")
 
 
 @dataclass
@@ -342,9 +344,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "early 2020": the figures are monthly, and which months is the user's to say.
         return Request("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
                        unread=tuple(p.time.vague_words[:1]))
-    if "partial" in p.info and not (p.measure or p.kws & INTENT_KEYWORDS):
-        # "why is 2025 incomplete?": explain, though a year is named.
-        return Request("info", topic="partial")
+    dated = [topic for topic in DATED_INFO if topic in p.info]
+    if dated and not (p.measure or p.kws & INTENT_KEYWORDS):
+        # "why is 2025 incomplete?", "sources 2015": explain, for the year named.
+        return Request("info", topic=dated[0], periods=periods)
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
         return Request("info", topic=p.info[0])
     if p.info and "what_is" in p.kws and not periods:
