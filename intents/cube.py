@@ -233,8 +233,11 @@ class Cube:
         return [lst for lst in self.lists.get(period.first_year, []) if lst.period.months() == period.months()]
 
     def country_list(self, year: int) -> CountryList | None:
-        """The year's list with counts, for what needs them (sums, what is left out of a total)."""
-        return next((lst for lst in self.country_lists(year) if not lst.ranks_only), None)
+        """The year's list that counts most countries, for what needs counts (groups, sums,
+        what is left out of a total): a release that counts one country of its ranking gives
+        way to a fact sheet that counts all of its own."""
+        lists = [lst for lst in self.country_lists(year) if not lst.ranks_only]
+        return max(lists, key=lambda lst: len(lst.counted), default=None)
 
     def profile(self, year: int) -> Profile | None:
         profiles = self.profiles_of(year)

@@ -28,6 +28,7 @@ CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted
           "almost": lambda value, quoted: 0.9 * quoted <= value <= quoted,
           "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
 FIGURE_STYLES = {"percent": "printed_percent", "percent_sum": "printed_percent", "share": "percent", "change": "change",
+                 "printed_change": "printed_change",
                  "average": "decimal", "ratio": "ratio"}
 # The measures a question names, and those it is answered with: "families" are households in
 # one release and the share of returnees who travelled as a family in another.
@@ -664,6 +665,7 @@ class Engine:
                diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
         if note:
             b.line(note, partial=a_cov if a_cov.kind == "year" and not a_cov.whole_years else c_cov)
+        self._published_change(b, a_cov, c_cov, sides[0][1] if sides[0][1] == sides[1][1] else None)
         if check is not None and check.ratio and av and cv:
             first_named_newer = named_first == sides[0][0]
             top, bottom = ((av, a_src), (cv, c_src)) if check.ratio == "change" or first_named_newer \
@@ -673,6 +675,19 @@ class Engine:
             b.line("compare.ratio_true" if holds else "compare.ratio_false",
                    ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1]), n=Num(check.value, "ratio"),
                    relation=Ref("relation", check.relation))
+
+    def _published_change(self, b: Builder, newer: Period, older: Period, org: str | None) -> None:
+        """The change a publication prints for the same two periods, beside the one calculated
+        (the release's "-4.5%" where the figures give -4.4%)."""
+        printed = [o for o in self.dataset.observations if o.unit == "change" and o.measure == "returns"
+                   and o.org == org and o.country is None and o.category is None
+                   and (o.start, o.end) == (newer.start, newer.end) and o.against == (older.start, older.end)]
+        # One publication for each value printed: the newest.
+        newest = {o.value: o for o in sorted(printed, key=lambda o: self.dataset.sources[o.source].recency)}
+        for o in newest.values():
+            b.cite(o.source)
+            value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref])
+            b.line("compare.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
 
     def _like_for_like(self, sides, found):
         """A partial year (2025: January-September) against a whole one: compare the
@@ -993,9 +1008,10 @@ class Engine:
                 found = max([found, *(self._country_in(b, kind, iso, lst) for lst in self.cube.lists_for(period))])
         if isinstance(node, Total) and len(isos) > 1:
             for year in years:
-                lst = self.cube.country_list(year)
-                rows = [self._count_in(lst, iso) for iso in isos] if lst is not None else [None]
-                if None not in rows:
+                counted = [(lst, [self._count_in(lst, iso) for iso in isos]) for lst in self.cube.country_lists(year)]
+                found_in = next(((lst, rows) for lst, rows in counted if None not in rows), None)
+                if found_in is not None:
+                    lst, rows = found_in
                     b.line("country.sum", year=lst.period, total=b.figure(
                         sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows]))
         if earlier:

@@ -75,16 +75,19 @@ class Renderer:
             # "1.77 times": two decimals, so that a claim near its threshold reads clearly.
             rounded = Decimal(str(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             return format_decimal(rounded, format="#,##0.##", locale=self.locale)
-        if num.style == "printed_percent":
-            # As the sheet prints it: "20" stays "20 %", "27.2" stays "27,2 %".
+        if num.style in ("printed_percent", "printed_change"):
+            # As the publication prints it: "20" stays "20 %", "27.2" stays "27,2 %".
             pattern = self.pct0 if round(v * 100, 6).is_integer() else self.pct1
-            return format_decimal(v, format=pattern, locale=self.locale)
+            text = format_decimal(v, format=pattern, locale=self.locale)
+            return self._signed(text, v) if num.style == "printed_change" else text
         if num.style in ("percent", "change"):
             text = format_decimal(v, format=self.pct1, locale=self.locale)
-            if num.style == "change":
-                return "+" + text if v > 0 else text.replace("-", "\u2212", 1)
-            return text
+            return self._signed(text, v) if num.style == "change" else text
         raise ValueError(num.style)
+
+    @staticmethod
+    def _signed(text: str, v: float) -> str:
+        return "+" + text if v > 0 else text.replace("-", "\u2212", 1)
 
     def period(self, p: Period, form: str) -> str:
         f = self.t["period"][form]

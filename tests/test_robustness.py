@@ -97,7 +97,7 @@ def _index():
     the sums of their values. AT / PCT: source line -> the counts / percentages printed on it."""
     series, at, pct = defaultdict(list), defaultdict(set), defaultdict(set)
     for r in OBS:
-        if r["unit"] == "percent":
+        if r["unit"] in ("percent", "change"):  # both printed as percentages
             pct[r["ref"]].add(r["value"])
         elif r["unit"] == "count":
             key = (r["source"], r["measure"], r["organisation"], r["country"], r["category"],
@@ -189,7 +189,7 @@ def derived(fig: Figure) -> bool:
         return (any(close(v, s) for s in sums(src))  # one row, or the sum of a run
                 or all(any(close(v, x) for x in AT.get(s, ())) for s in src)  # a tie: on every line
                 or any(close(v, abs(a - c)) for a, c in splits(src)))  # a difference
-    if fig.kind == "percent":  # as printed: "20 %" is 0.20
+    if fig.kind in ("percent", "printed_change"):  # as printed: "20 %" is 0.20
         return len(src) == 1 and any(close(v * 100, p) for p in PCT.get(src[0], ()))
     if fig.kind == "percent_sum":  # the printed percentages of the lines, added
         return any(close(v * 100, sum(combo)) for combo in itertools.product(*(PCT.get(s, ()) for s in src)))
