@@ -1,0 +1,116 @@
+"""What the publications after the fact sheets add, asked as a reader would on 7 December
+2026: the full-year 2025 release beside the January-September fact sheet, the releases of
+earlier years, and the register of sources.
+
+Figures written out by hand from the publications:
+- release of 3 February 2026 (https://fedasil.be/fr/node/12902): p3 "3.122 personnes ...
+  dont 219 Syriens"; p6 top 5 of destinations Brazil, Moldova, Syria, Colombia, Turkey.
+- fact sheet 2025 (fedasil-vrijwillige-terugkeer-2025.txt): line 161 January-September
+  2,397 = Fedasil 2,351 + DVZ 46; line 240 the 2025 total 2,397; lines 252-260 Brazil 685,
+  Moldova 265, Syria 187, Türkiye 118, Colombia 100.
+- release of 31 January 2025: p3-p4 Brazil first with 1,000.
+- release of 10 February 2023, p9: 1,970 returnees (74%) with reintegration support in 2022;
+  release of 6 February 2024, p10: "contre 73% en 2022".
+"""
+import datetime as dt
+import re
+
+import pytest
+
+TODAY = dt.date(2026, 12, 7)
+RELEASE_2026 = "https://fedasil.be/fr/node/12902#p3"
+S25 = "fedasil-vrijwillige-terugkeer-2025.txt"
+SPACES = re.compile(r"[\u00a0\u202f ]")
+
+
+def ask(pipeline, question):
+    return pipeline.ask(question, today=TODAY)
+
+
+def flat(text):
+    return SPACES.sub(" ", text).replace("\u2212", "-")
+
+
+def figures(reply):
+    return {(round(f.value, 4), f.sources) for f in reply.answer.figures}
+
+
+@pytest.mark.parametrize("question,words", [
+    ("how many returned in 2025?", ["3,122", "January-September 2025: 2,397", "2,351 through Fedasil"]),
+    ("hoeveel mensen keerden terug in 2025?", ["3.122", "januari-september 2025: 2.397", "2.351 via Fedasil"]),
+    ("combien de retours en 2025 ?", ["3 122", "janvier-septembre 2025 : 2 397", "2 351 via Fedasil"]),
+])
+def test_the_year_2025_is_the_release_with_the_sheet_beside_it(pipeline, question, words):
+    reply = ask(pipeline, question)
+    assert reply.status == "ok", reply.text
+    assert {(3122, (RELEASE_2026,)), (2397, (f"{S25}:240",)), (2351, (f"{S25}:161",)),
+            (46, (f"{S25}:161",))} <= figures(reply), reply.text
+    for w in words:
+        assert w in flat(reply.text), reply.text
+    assert "https://fedasil.be/fr/node/12902" in reply.text  # the release named with its link
+
+
+@pytest.mark.parametrize("question", ["how many Syrians in 2025?", "hoeveel Syriërs in 2025?",
+                                      "combien de Syriens en 2025 ?"])
+def test_syrians_2025_for_the_year_and_for_january_september(pipeline, question):
+    reply = ask(pipeline, question)
+    assert {(219, (RELEASE_2026,)), (187, (f"{S25}:256",))} <= figures(reply), reply.text
+
+
+def test_top_5_2025_names_each_list_for_what_it_is(pipeline):
+    reply = ask(pipeline, "top 5 2025")
+    text = flat(reply.text)
+    assert "countries of destination of voluntary returnees in 2025" in text, text
+    assert "nationalities of voluntary returnees from January to September 2025" in text, text
+    order = [text.index(name) for name in ("1. Brazil\n", "2. Moldova\n", "3. Syria: 219", "4. Colombia\n",
+                                           "5. Türkiye\n")]
+    assert order == sorted(order), text
+    assert "1. Brazil: 685 (28.6% of the total)" in text, text  # 685 / 2,397
+    # No January-September count is a share of the full year: 685 / 3,122 would be 21.9%.
+    assert "21.9%" not in text
+    shares = [f for f in reply.answer.figures if f.kind == "share"]
+    assert shares and all(f"{S25}:240" in f.sources for f in shares), shares
+
+
+def test_top_5_2024_is_what_the_2024_release_printed(pipeline):
+    reply = ask(pipeline, "top 5 2024")
+    text = flat(reply.text)
+    assert text.index("1. Brazil: 1,000") < text.index("2. Moldova"), text
+    assert "press release of 31 January 2025" in text, text
+
+
+@pytest.mark.parametrize("question,words", [
+    ("reintegration support 2022", ["1,970", "about 74%", "73%"]),
+    ("aide à la réintégration 2022", ["1 970", "environ 74 %", "73 %"]),
+    ("re-integratiesteun 2022", ["1.970", "ongeveer 74%", "73%"]),
+])
+def test_reintegration_2022_with_the_later_release_named(pipeline, question, words):
+    reply = ask(pipeline, question)
+    text = flat(reply.text)
+    for w in words:
+        assert w in text, text
+    assert (1970, ("http://www.fedasil.be/nl/nieuws/vrijwillige-terugkeer/2673-vrijwillige-terugkeerders-2022#p9",)) \
+        in figures(reply), reply.text
+
+
+def test_a_month_after_september_2025_has_no_figure_but_the_rest_of_the_year_is_calculated(pipeline):
+    october = ask(pipeline, "how many returns in October 2025?")
+    assert october.status == "no_data" and "725" not in october.text, october.text
+    q4 = ask(pipeline, "how many returns in Q4 2025?")
+    assert q4.status == "ok", q4.text
+    # 725 = 3,122 (the release) less 2,397 (the sheet's January-September), labelled as calculated
+    assert (725, (RELEASE_2026, f"{S25}:240")) in figures(q4), q4.text
+    assert "no publication gives this figure" in q4.text
+
+
+@pytest.mark.parametrize("question,kind,date", [
+    ("sources", "Press release", "3 February 2026"),
+    ("bronnen", "Persbericht", "3 februari 2026"),
+    ("sources ?", "Communiqué", "3 février 2026"),
+])
+def test_sources_name_kind_title_date_and_link_in_the_readers_language(pipeline, question, kind, date):
+    reply = pipeline.ask(question, today=TODAY, lang_hint="fr" if question.endswith("?") else None)
+    first = reply.text.splitlines()[1]
+    assert first.startswith(kind), reply.text
+    assert "3.122 retours volontaires en 2025" in first and date in first, reply.text
+    assert "https://fedasil.be/fr/node/12902" in first, reply.text
