@@ -44,8 +44,10 @@ class BotProcess:
     def __init__(self, mode: str, log_dir: Path, env: dict[str, str], data: Path | None = None,
                  command: list[str] | None = None):
         self.log_path = log_dir / f"bot-{mode}-{time.monotonic_ns()}.log"
-        # The SQLite memory of the test's own: a restart in the same log_dir finds it again.
-        env = {"RETURNBOT_STATE": str(log_dir / "state"), **env}
+        # The SQLite memory of the test's own: a restart in the same log_dir finds it again. The
+        # lexicon cache is signed with a key of the state directory, so it goes beside it rather
+        # than into the user's cache directory, where each test's key would leave a file.
+        env = {"RETURNBOT_STATE": str(log_dir / "state"), "RETURNBOT_CACHE": str(log_dir / "cache"), **env}
         args = command or [sys.executable, "-m", "bot", "telegram", f"--{mode}"]
         args = args + (["--data", str(data)] if data else [])
         with self.log_path.open("wb") as out:

@@ -269,7 +269,8 @@ def _terminal_session(lines: list[str], env: dict[str, str], columns: int = 60) 
 
 
 def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
-    env = {"LANG": "nl_BE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "RETURNBOT_STATE": str(tmp_path)}
+    env = {"LANG": "nl_BE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "RETURNBOT_STATE": str(tmp_path),
+           "RETURNBOT_CACHE": str(tmp_path / "cache")}
     shown = _terminal_session(["hoeveel terugkeerders in maart 2020", "stoppen"], env)
     welcome = tomllib.loads((LOCALES / "nl" / "answers.toml").read_text())["cli"]["welcome"].strip()
     # The greeting is wrapped at the terminal's width too, between words.
@@ -289,3 +290,51 @@ def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
     _terminal_session(["en in april?", "exit."], env)
     assert (tmp_path / "history").read_text().splitlines()[-4:] == [
         "hoeveel terugkeerders in maart 2020", "stoppen", "en in april?", "exit."]
+
+
+# ---- the lexicon cache -------------------------------------------------------------------------
+
+class _Planted:
+    """A pickle that runs a command when it is loaded, as an attacker would plant it."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_the_lexicon_cache_runs_no_code_and_a_bad_one_is_rebuilt(tmp_path):
+    import pickle
+
+    env = {"RETURNBOT_CACHE": str(tmp_path / "cache"), "RETURNBOT_STATE": str(tmp_path / "state")}
+    question = "hoeveel terugkeerders in maart 2020"
+    first = run_cli("ask", question, env=env)
+    assert first.returncode == 0 and first.stderr == ""
+    (cache,) = (tmp_path / "cache").glob("lexicon-*")
+    # The key that signs it lives in the state directory, never beside the cache.
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [cache.name]
+    assert run_cli("ask", question, env=env).stderr == ""   # read from the cache: quiet
+    marker = tmp_path / "ran"
+    good = cache.read_bytes()
+    tampered = bytearray(good)
+    tampered[len(good) // 2] ^= 1
+    for planted in (pickle.dumps(_Planted(marker)), b"\x80\x09 not a pickle of this protocol", b"", bytes(tampered),
+                    good[:len(good) // 2]):
+        cache.write_bytes(planted)
+        result = run_cli("ask", question, env=env)
+        assert not marker.exists()
+        assert (result.returncode, result.stdout) == (0, first.stdout)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and "lexicon cache" in lines[0] and "Traceback" not in result.stderr, result.stderr
+        again = run_cli("ask", question, env=env)   # rebuilt: the next run is quiet again
+        assert (again.stdout, again.stderr) == (first.stdout, "")
+    # Renamed to the file of another key (another state directory's), it is foreign there too.
+    (key,) = (tmp_path / "state").iterdir()
+    key.write_bytes(b"k" * len(key.read_bytes()))
+    assert run_cli("ask", question, env=env).stderr == ""   # this key's file, built anew
+    mine, other = sorted((tmp_path / "cache").glob("lexicon-*"), key=lambda p: p.stat().st_mtime)
+    other.write_bytes(mine.read_bytes())
+    result = run_cli("ask", question, env=env)
+    assert result.stdout == first.stdout and "lexicon cache" in result.stderr

@@ -218,7 +218,7 @@ def test_restart_keeps_language_and_context_with_sqlite(tmp_path, cli):
 def test_restart_keeps_language_and_context_with_postgresql(tmp_path, cli, postgres_url):
     reset(postgres_url)
     log = _check_restart(_restart_scenario(tmp_path, cli, DATABASE_URL=postgres_url), cli)
-    assert "memory kept in PostgreSQL at 127.0.0.1" in log and not (tmp_path / "state").exists()
+    assert "memory kept in PostgreSQL at 127.0.0.1" in log and not (tmp_path / "state" / "telegram.sqlite3").exists()
 
 
 def test_bot_with_its_database_down_answers_and_says_so_once(tmp_path, cli):
