@@ -338,3 +338,64 @@ def test_the_lexicon_cache_runs_no_code_and_a_bad_one_is_rebuilt(tmp_path):
     other.write_bytes(mine.read_bytes())
     result = run_cli("ask", question, env=env)
     assert result.stdout == first.stdout and "lexicon cache" in result.stderr
+
+
+# ---- a closed or full stdout, Ctrl-C during an answer -------------------------------------------
+
+@pytest.mark.parametrize("how", ["closed", "full"])
+def test_a_closed_or_full_stdout_ends_the_output_quietly(how):
+    import os
+
+    command = [sys.executable, "-m", "bot", "ask", "-"]
+    stdin = "how many returns in 2016\n" * 50
+    if how == "closed":
+        result = subprocess.run(command, input=stdin, stdout=None, stderr=subprocess.PIPE, text=True, timeout=60,
+                                cwd="/", preexec_fn=lambda: os.close(1))
+    else:
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(command, input=stdin, stdout=full, stderr=subprocess.PIPE, text=True,
+                                    timeout=60, cwd="/")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_ctrl_c_while_a_chart_is_drawn_cancels_that_answer_only(tmp_path):
+    import os
+    import pty
+    import select
+    import signal
+    import time
+
+    chart = tmp_path / "out.png"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--chart", str(chart)], stdin=slave, stdout=slave,
+                            stderr=slave, cwd="/", close_fds=True,
+                            env={**os.environ, "TERM": "dumb", "LANG": "en_GB.UTF-8", "LC_ALL": "",
+                                 "RETURNBOT_STATE": str(tmp_path), "RETURNBOT_CACHE": str(tmp_path / "cache")})
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 60
+
+    def read_until(marker: bytes) -> bool:
+        nonlocal out
+        while marker not in out and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    out += os.read(master, 65536)
+                except OSError:
+                    return False
+        return marker in out
+
+    try:
+        assert read_until(b"> ")
+        os.write(master, b"trend since 2007\n")
+        assert read_until(b"Source: ")   # the text is out; the chart (matplotlib's first import) is being drawn
+        proc.send_signal(signal.SIGINT)
+        os.write(master, b"how many returns in march 2020\n")
+        assert read_until(b"In March 2020, 112"), out.decode(errors="replace")   # 2020.txt:43: the REPL goes on
+        os.write(master, b"exit\n")
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert b"chart written" not in out and not chart.exists()
