@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from telegram import (BotCommand, Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup,
                       InlineQueryResultArticle, InlineQueryResultCachedPhoto, InputTextMessageContent,
@@ -75,12 +76,16 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, secrets: tuple[str, ...]):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self.secrets = sorted(secrets, key=len, reverse=True)
+        # In any case and URL-encoded too: a server may echo a request URL in lower case, with
+        # the token's colon as %3A. The longest first, so that no part of one is left over.
+        forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
+        self.pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), re.IGNORECASE) \
+            if forms else None
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
+        if self.pattern:
+            text = self.pattern.sub("[redacted]", text)
         return "\n".join(line if len(line) <= MAX_LOG_LINE else line[:MAX_LOG_LINE] + " [cut]"
                          for line in text.split("\n"))
 

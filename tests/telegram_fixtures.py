@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -72,10 +73,12 @@ class BotProcess:
             self.proc.kill()
             self.proc.wait(5)
 
-    def assert_no_secrets(self) -> None:
-        text = self.log()
-        for secret in (TOKEN, TOKEN.partition(":")[2], OTHER_TOKEN, OTHER_TOKEN.partition(":")[2], SECRET):
-            assert secret not in text, f"a secret is in the log {self.log_path}"
+    def assert_no_secrets(self, *others: str) -> None:
+        """No secret in the log, in any case, nor URL-encoded."""
+        text = self.log().lower()
+        for secret in (TOKEN, TOKEN.partition(":")[2], OTHER_TOKEN, OTHER_TOKEN.partition(":")[2], SECRET, *others):
+            for form in (secret, quote(secret, safe="")):
+                assert form.lower() not in text, f"a secret is in the log {self.log_path}"
 
 
 def wait_port(port: int, timeout: float = 10.0) -> None:

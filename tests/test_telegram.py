@@ -129,6 +129,32 @@ def test_formatter_redacts_token_and_secret_everywhere():
     assert TOKEN not in text and TOKEN.partition(":")[2] not in text and SECRET not in text
 
 
+def test_formatter_redacts_secrets_in_any_case_and_url_encoded():
+    from urllib.parse import quote
+
+    password = "Pa55:w/rd#?x"
+    formatter = tg.RedactingFormatter(tg.Config(token=TOKEN, secret=SECRET, extra_secrets=(password,)).secrets)
+    for shown in (TOKEN.lower(), TOKEN.upper(), quote(TOKEN, safe=""), quote(TOKEN, safe="").lower(), SECRET.upper(),
+                  quote(password, safe=""), quote(password, safe="").lower(), password.swapcase()):
+        record = logging.LogRecord("x", logging.WARNING, __file__, 1, "url %s end", (f"/bot{shown}/sendMessage",), None)
+        assert formatter.format(record).endswith("url /bot[redacted]/sendMessage end"), shown
+
+
+def test_a_bot_api_error_that_echoes_the_url_in_lower_case_logs_no_token(tmp_path):
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = start_polling(api, tmp_path)
+        try:
+            api.fail_next_send(6001, description=lambda url: f"Bad Request: wrong file identifier {url.lower()}")
+            u = Updates()
+            api.push(u.update(u.text(6001, "how many returns in 2019")))
+            api.wait_for(lambda: "update" in bot.log() and "failed" in bot.log(), 10, "the failure in the log")
+            bot.stop()
+        finally:
+            bot.close()
+    assert "wrong file identifier" in bot.log().lower()
+    bot.assert_no_secrets()
+
+
 def test_rejected_token_stops_with_one_line_and_no_token(tmp_path):
     with BotAPIStandIn(TOKEN, USERNAME) as api:
         bot = BotProcess("polling", tmp_path, bot_env(TELEGRAM_TOKEN=OTHER_TOKEN, TELEGRAM_API_URL=api.base_url))
