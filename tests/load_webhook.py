@@ -28,6 +28,7 @@ from botapi_standin import BotAPIStandIn, Updates  # noqa: E402
 from telegram_fixtures import SECRET, TOKEN, USERNAME, free_port, post, start_webhook  # noqa: E402
 
 FIRST_CHAT = 500_000
+NEW_CHATS = 600_000
 YEARS = list(range(2007, 2025))
 
 
@@ -104,6 +105,46 @@ def run_load(api: BotAPIStandIn, port: int, updates: int = 500, senders: int = 5
             latencies.append(answer.at - at)
     last = max((c.at for c in sent), default=began)
     return LoadResult(updates, len(sent), problems, last - began, latencies)
+
+
+def post_new_chats(port: int, count: int, senders: int = 16, first_chat: int = NEW_CHATS,
+                   until: threading.Event | None = None) -> list[int]:
+    """`count` questions, each from a chat of its own (as when a bot is shared widely), posted by
+    `senders` connections at once; stops early when `until` is set. The chats posted to."""
+    factory, lock = Updates(start=20_000_000 + first_chat), threading.Lock()
+    chats = iter(range(first_chat, first_chat + count))
+    posted: list[int] = []
+
+    def sender() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            while not (until and until.is_set()):
+                with lock:
+                    chat = next(chats, None)
+                    if chat is None:
+                        return
+                    update = factory.update(factory.text(chat, f"how many returns in {YEARS[chat % len(YEARS)]}"))
+                try:
+                    if post(port, update, conn=conn) == 200:
+                        with lock:
+                            posted.append(chat)
+                except (OSError, http.client.HTTPException):
+                    return   # the bot is gone (a kill test)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return posted
+
+
+def database_writes(log: str) -> int:
+    """The chat states the bot wrote, from its last log line."""
+    found = re.findall(r"memory: ([0-9]+) chat state\(s\) written", log)
+    return int(found[-1]) if found else -1
 
 
 def main() -> int:
