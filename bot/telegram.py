@@ -365,11 +365,13 @@ class ChatBot:
         app.add_handler(CommandHandler(COMMANDS["help"], self.on_help, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["sources"], self.on_sources, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["lang"], self.on_lang, filters=messages))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(messages & filters.COMMAND, self.on_unknown_command))
-        app.add_handler(MessageHandler(messages & filters.TEXT, self.on_text))
-        # Only new messages: a photo whose caption is edited needs no second reminder.
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                                       self.on_other))
+        # A photo (or any file) whose caption is the question is answered as the text would be.
+        app.add_handler(MessageHandler(messages & (filters.TEXT | filters.CAPTION), self.on_text))
+        # Only new messages: a sticker or voice message that is edited needs no second reminder.
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.CAPTION
+                                       & ~filters.StatusUpdate.ALL, self.on_other))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
@@ -482,7 +484,19 @@ class ChatBot:
         message, bot = update.effective_message, context.bot
         if not self.addressed(message, bot.id, bot.username):
             return
-        await self.answer_question(update, context, message.chat_id, self.without_mention(message.text, bot.username))
+        question = self.without_mention(message.text or message.caption, bot.username)
+        await self.answer_question(update, context, message.chat_id, question)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group that becomes a supergroup gets a new chat id: what the bot remembers moves
+        with it. Telegram says so in both chats (migrate_to_chat_id in the old one,
+        migrate_from_chat_id in the new one); the second finds nothing left to move."""
+        message = update.effective_message
+        old = message.migrate_from_chat_id or message.chat_id
+        new = message.migrate_to_chat_id or message.chat_id
+        self.store.move(old, new)
+        # PTB saves the chats of the update it handles: the new one is another chat.
+        context.application.mark_data_for_update_persistence(chat_ids=new)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_message.chat_id

@@ -527,6 +527,14 @@ class Updates:
     def joined(self, chat_id: int, lang: str | None = "en") -> dict:
         return self._message(chat_id, lang, new_chat_members=[{"id": 77, "is_bot": False, "first_name": "New"}])
 
+    def migration(self, old: int, new: int) -> tuple[dict, dict]:
+        """The two service messages of a group that becomes a supergroup: one in the old chat,
+        one in the new."""
+        moved = self._message(old, None, migrate_to_chat_id=new)
+        moved["chat"]["type"] = "group"
+        arrived = self._message(new, None, migrate_from_chat_id=old)
+        return moved, arrived
+
     def from_bot(self, chat_id: int, bot_id: int, username: str, text: str = "an answer") -> dict:
         """A message the bot sent earlier, as it appears in reply_to_message."""
         message = self._message(chat_id, None, text=text)

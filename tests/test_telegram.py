@@ -608,12 +608,37 @@ def test_start_help_and_sources_in_the_users_language(polling, cli, texts):
 def test_non_text_messages_get_a_friendly_reply(polling, texts):
     u = polling.updates
     polling.push(u.sticker(1007, lang="en"))
-    polling.push(u.photo(1007, lang="en", caption="what is this?"))
+    polling.push(u.photo(1007, lang="en"))
     polling.push(u.voice(1007, lang="en"))
     polling.push(u.sticker(1017, lang="fr"))
     sent = [shown(c) for c in polling.api.wait_sent(1007, 3)]
     assert sent == [parse_html(texts.get("en", "non_text"))] * 3
     assert shown(polling.api.wait_sent(1017)[0]) == parse_html(texts.get("fr", "non_text"))
+
+
+def test_a_photo_whose_caption_is_the_question_is_answered(polling, cli):
+    u, api = polling.updates, polling.api
+    polling.push(u.photo(1025, lang="nl", caption="hoeveel terugkeerders in maart 2020"))
+    group = -1026
+    polling.push(u.photo(group, caption=f"@{USERNAME} how many returns in 2019") | {
+        "caption_entities": [{"type": "mention", "offset": 0, "length": len(USERNAME) + 1}]})
+    assert shown(api.wait_sent(1025)[0]) == cli.ask("hoeveel terugkeerders in maart 2020").text
+    assert shown(api.wait_sent(group)[0]) == cli.ask("how many returns in 2019").text
+
+
+def test_a_group_that_becomes_a_supergroup_keeps_its_language_and_context(polling, cli, texts):
+    old, new, u, api = -1027, -1001000001027, polling.updates, polling.api
+    api.admins.add(77027)
+    admin = {"from": {"id": 77027, "is_bot": False, "first_name": "A"}}
+    polling.push(u.text(old, f"/lang@{USERNAME} fr", command=True) | admin)
+    polling.push(u.text(old, f"@{USERNAME} how many returns in march 2020", mention=f"@{USERNAME}"))
+    api.wait_sent(old, 2)
+    for message in u.migration(old, new):
+        polling.push(message)
+    polling.push(u.text(new, f"@{USERNAME} and in april?", mention=f"@{USERNAME}"))
+    first = cli.ask("how many returns in march 2020", lang="fr")
+    assert shown(api.wait_sent(new)[0]) == cli.ask("and in april?", context=first.context, lang="fr").text
+    assert shown(api.sent(new)[0]).startswith("En avril 2020, 61")   # 2020.txt:45
 
 
 def test_edited_question_is_answered_again_quoting_it(polling, cli):
