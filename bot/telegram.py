@@ -18,7 +18,7 @@ import sys
 import textwrap
 import tomllib
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -193,7 +193,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._scopes: set[asyncio.Timeout] = set()
         self._deadline: float | None = None
         self.unanswered = 0
-        self.finished = 0   # updates done with, answered or not: the webhook's backlog counts on it
+        self.on_done: Callable[[Hashable], None] | None = None   # told of each update done with (the webhook's backlog)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -207,11 +207,16 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         for scope in self._scopes:
             scope.reschedule(self._deadline)
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    @staticmethod
+    def key(update: object) -> Hashable:
+        """What orders updates: the chat; an inline query has none, so its user's updates keep
+        their order, as in a private chat."""
         chat = update.effective_chat if isinstance(update, Update) else None
         user = update.effective_user if isinstance(update, Update) else None
-        # An inline query has no chat: its user's updates keep their order, as in a private chat.
-        key = chat.id if chat else (user.id if user else None)
+        return chat.id if chat else (user.id if user else None)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.key(update)
         previous = self._last.get(key)
         mine = asyncio.get_running_loop().create_future()
         self._last[key] = mine
@@ -235,7 +240,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             mine.set_result(None)
             if self._last.get(key) is mine:
                 del self._last[key]
-            self.finished += 1
+            if self.on_done is not None:
+                self.on_done(key)
 
 
 # ---- HTML for Telegram ---------------------------------------------------------------------
