@@ -226,46 +226,65 @@ def test_repl_leaves_on_exit_words_of_every_language(word):
     assert "4,267" in result.stdout and "2015" not in result.stdout   # 2020.txt:76
 
 
-def _terminal_session(lines: list[str], env: dict[str, str], columns: int = 60) -> str:
-    """The REPL at a (pseudo-)terminal `columns` wide: what it printed."""
-    import fcntl
-    import os
-    import pty
-    import select
-    import struct
-    import termios
-    import time
+class _Terminal:
+    """The REPL (`python -m bot ARGS`) at a (pseudo-)terminal `columns` wide; `out` holds what it
+    printed so far."""
 
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "bot"], stdin=slave, stdout=slave, stderr=slave, cwd="/",
-                            env={**os.environ, "TERM": "dumb", **env}, close_fds=True)
-    os.close(slave)
-    out = b""
-    deadline = time.monotonic() + 60
+    def __init__(self, env: dict[str, str], *args: str, columns: int = 60):
+        import fcntl
+        import os
+        import pty
+        import struct
+        import termios
+        import time
 
-    def read_until(marker: bytes) -> None:
-        nonlocal out
-        while marker not in out and time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=slave, stdout=slave, stderr=slave,
+                                     cwd="/", env={**os.environ, "TERM": "dumb", **env}, close_fds=True)
+        os.close(slave)
+        self.out = b""
+        self.deadline = time.monotonic() + 60
+
+    def read_until(self, marker: bytes) -> bool:
+        import os
+        import select
+        import time
+
+        while marker not in self.out and time.monotonic() < self.deadline:
+            if select.select([self.master], [], [], 0.2)[0]:
                 try:
-                    out += os.read(master, 65536)
+                    self.out += os.read(self.master, 65536)
                 except OSError:
-                    return
+                    break
+        return marker in self.out
 
+    def type(self, line: str) -> None:
+        import os
+
+        os.write(self.master, line.encode() + b"\n")
+
+    def close(self) -> None:
+        import os
+
+        if self.proc.poll() is None:
+            self.proc.kill()
+        os.close(self.master)
+
+
+def _terminal_session(lines: list[str], env: dict[str, str], columns: int = 60) -> str:
+    """The REPL at a terminal `columns` wide, answering `lines` at its prompts: what it printed."""
+    terminal = _Terminal(env, columns=columns)
     try:
         for line in lines:
-            read_until(b"> ")
-            out = out.replace(b"> ", b">\x00", 1)   # this prompt is answered
-            os.write(master, line.encode() + b"\n")
-        read_until(b"\x00never")
-        proc.wait(30)
+            terminal.read_until(b"> ")
+            terminal.out = terminal.out.replace(b"> ", b">\x00", 1)   # this prompt is answered
+            terminal.type(line)
+        terminal.read_until(b"\x00never")
+        terminal.proc.wait(30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return out.replace(b"\x00", b" ").decode(errors="replace").replace("\r\n", "\n")
+        terminal.close()
+    return terminal.out.replace(b"\x00", b" ").decode(errors="replace").replace("\r\n", "\n")
 
 
 def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
@@ -305,7 +324,7 @@ class _Planted:
         return os.system, (f"touch {self.marker}",)
 
 
-def test_the_lexicon_cache_runs_no_code_and_a_bad_one_is_rebuilt(tmp_path):
+def test_a_pickle_planted_in_the_lexicon_cache_is_not_run_by_returnbot_ask(tmp_path):
     import pickle
 
     env = {"RETURNBOT_CACHE": str(tmp_path / "cache"), "RETURNBOT_STATE": str(tmp_path / "state")}
@@ -314,30 +333,51 @@ def test_the_lexicon_cache_runs_no_code_and_a_bad_one_is_rebuilt(tmp_path):
     assert first.returncode == 0 and first.stderr == ""
     (cache,) = (tmp_path / "cache").glob("lexicon-*")
     # The key that signs it lives in the state directory, never beside the cache.
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [cache.name]
-    assert run_cli("ask", question, env=env).stderr == ""   # read from the cache: quiet
+    assert [p.name for p in (tmp_path / "state").iterdir()] == ["lexicon-cache.key"]
     marker = tmp_path / "ran"
+    cache.write_bytes(pickle.dumps(_Planted(marker)))
+    result = run_cli("ask", question, env=env)
+    assert not marker.exists()
+    assert (result.returncode, result.stdout) == (0, first.stdout)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "lexicon cache" in lines[0] and "Traceback" not in result.stderr, result.stderr
+    again = run_cli("ask", question, env=env)   # rebuilt: the next run reads it, quietly
+    assert (again.stdout, again.stderr) == (first.stdout, "")
+
+
+def test_an_unreadable_foreign_or_tampered_lexicon_cache_is_ignored_and_rebuilt(tmp_path, monkeypatch, caplog):
+    import logging
+    import pickle
+
+    from intents import entities
+
+    monkeypatch.setenv("RETURNBOT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("RETURNBOT_STATE", str(tmp_path / "state"))
+    built = entities.load_lexicon()
+    (cache,) = (tmp_path / "cache").glob("lexicon-*")
     good = cache.read_bytes()
     tampered = bytearray(good)
     tampered[len(good) // 2] ^= 1
-    for planted in (pickle.dumps(_Planted(marker)), b"\x80\x09 not a pickle of this protocol", b"", bytes(tampered),
-                    good[:len(good) // 2]):
-        cache.write_bytes(planted)
-        result = run_cli("ask", question, env=env)
-        assert not marker.exists()
-        assert (result.returncode, result.stdout) == (0, first.stdout)
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1 and "lexicon cache" in lines[0] and "Traceback" not in result.stderr, result.stderr
-        again = run_cli("ask", question, env=env)   # rebuilt: the next run is quiet again
-        assert (again.stdout, again.stderr) == (first.stdout, "")
-    # Renamed to the file of another key (another state directory's), it is foreign there too.
+    marker = tmp_path / "ran"
+    for bad in (b"\x80\x09 not a pickle of this protocol", b"", bytes(tampered), good[:len(good) // 2],
+                good[:len(entities.CACHE_MAGIC) + entities.CACHE_SIGNATURE_BYTES] + pickle.dumps(_Planted(marker))):
+        cache.write_bytes(bad)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="returnbot.cache"):
+            assert entities.load_lexicon().forms == built.forms
+        assert [r.getMessage() for r in caplog.records] == [
+            f"the lexicon cache {cache} is unreadable, damaged or not ours: ignored, and built again"]
+        assert cache.read_bytes() == good and not marker.exists()   # written anew
+    # Another key (another state directory's) has a file of its own; ours copied there is foreign.
     (key,) = (tmp_path / "state").iterdir()
     key.write_bytes(b"k" * len(key.read_bytes()))
-    assert run_cli("ask", question, env=env).stderr == ""   # this key's file, built anew
+    caplog.clear()
+    entities.load_lexicon()
     mine, other = sorted((tmp_path / "cache").glob("lexicon-*"), key=lambda p: p.stat().st_mtime)
     other.write_bytes(mine.read_bytes())
-    result = run_cli("ask", question, env=env)
-    assert result.stdout == first.stdout and "lexicon cache" in result.stderr
+    with caplog.at_level(logging.WARNING, logger="returnbot.cache"):
+        entities.load_lexicon()
+    assert len(caplog.records) == 1
 
 
 # ---- a closed or full stdout, Ctrl-C during an answer -------------------------------------------
@@ -359,43 +399,20 @@ def test_a_closed_or_full_stdout_ends_the_output_quietly(how):
 
 
 def test_ctrl_c_while_a_chart_is_drawn_cancels_that_answer_only(tmp_path):
-    import os
-    import pty
-    import select
     import signal
-    import time
 
     chart = tmp_path / "out.png"
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "--chart", str(chart)], stdin=slave, stdout=slave,
-                            stderr=slave, cwd="/", close_fds=True,
-                            env={**os.environ, "TERM": "dumb", "LANG": "en_GB.UTF-8", "LC_ALL": "",
-                                 "RETURNBOT_STATE": str(tmp_path), "RETURNBOT_CACHE": str(tmp_path / "cache")})
-    os.close(slave)
-    out = b""
-    deadline = time.monotonic() + 60
-
-    def read_until(marker: bytes) -> bool:
-        nonlocal out
-        while marker not in out and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
-                try:
-                    out += os.read(master, 65536)
-                except OSError:
-                    return False
-        return marker in out
-
+    terminal = _Terminal({"LANG": "en_GB.UTF-8", "LC_ALL": "", "RETURNBOT_STATE": str(tmp_path),
+                          "RETURNBOT_CACHE": str(tmp_path / "cache")}, "--chart", str(chart), columns=80)
     try:
-        assert read_until(b"> ")
-        os.write(master, b"trend since 2007\n")
-        assert read_until(b"Source: ")   # the text is out; the chart (matplotlib's first import) is being drawn
-        proc.send_signal(signal.SIGINT)
-        os.write(master, b"how many returns in march 2020\n")
-        assert read_until(b"In March 2020, 112"), out.decode(errors="replace")   # 2020.txt:43: the REPL goes on
-        os.write(master, b"exit\n")
-        assert proc.wait(30) == 0
+        assert terminal.read_until(b"> ")
+        terminal.type("trend since 2007")
+        assert terminal.read_until(b"Source: ")   # the text is out; the chart (matplotlib's first import) is being drawn
+        terminal.proc.send_signal(signal.SIGINT)
+        terminal.type("how many returns in march 2020")
+        assert terminal.read_until(b"In March 2020, 112"), terminal.out.decode(errors="replace")   # 2020.txt:43
+        terminal.type("exit")
+        assert terminal.proc.wait(30) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    assert b"chart written" not in out and not chart.exists()
+        terminal.close()
+    assert b"chart written" not in terminal.out and not chart.exists()
