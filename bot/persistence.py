@@ -293,10 +293,10 @@ class Database:
         data = _decode(rows[0][0])
         return False if data is None else data
 
-    def write(self, changes: dict[int, str | None]) -> None:
-        """Chat id -> its JSON, or None to delete it: all in one transaction."""
-        rows = [(chat_id, json.loads(data).get("seen") or 0.0, data) for chat_id, data in changes.items() if data]
-        gone = [(chat_id,) for chat_id, data in changes.items() if data is None]
+    def write(self, changes: dict[int, tuple[float, str] | None]) -> None:
+        """Chat id -> (last activity, its JSON), or None to delete it: all in one transaction."""
+        rows = [(chat_id, *change) for chat_id, change in changes.items() if change is not None]
+        gone = [(chat_id,) for chat_id, change in changes.items() if change is None]
         try:
             conn = self._connect()
             if self.url:
@@ -429,8 +429,9 @@ class SQLPersistence(BasePersistence):
         self.db, self.size, self.ttl, self.clock = db, size, ttl, clock
         # Reads on a connection of their own: a long write never makes an answer wait.
         self._writer, self._reader = _Worker(db, "returnbot-db-write"), _Worker(db.copy(), "returnbot-db-read")
-        self._pending: dict[int, str | None] = {}   # chat -> its JSON (None: a deletion), the latest only
-        self._writing: dict[int, str | None] = {}   # the batch being written
+        # chat -> (last activity, its JSON), None for a deletion: the latest only
+        self._pending: dict[int, tuple[float, str] | None] = {}
+        self._writing: dict[int, tuple[float, str] | None] = {}   # the batch being written
         self._flushing: asyncio.Task | None = None
         self._retry: asyncio.TimerHandle | None = None
         self._down_until = 0.0
@@ -526,7 +527,7 @@ class SQLPersistence(BasePersistence):
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         if data:
-            self._pending[chat_id] = json.dumps(data)
+            self._pending[chat_id] = (float(data.get("seen") or 0), json.dumps(data))
             self._schedule()
 
     async def drop_chat_data(self, chat_id: int) -> None:
@@ -544,6 +545,7 @@ class SQLPersistence(BasePersistence):
                 self._schedule()
                 await self.saved()
         except TimeoutError:
+            self._flushing.cancel()
             self._writer.db.interrupt()
         unsaved = {**self._writing, **self._pending}
         if unsaved:

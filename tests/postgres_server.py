@@ -154,3 +154,51 @@ def reset(url: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS returnbot_chats")
+
+
+class LatencyProxy:
+    """A TCP proxy on 127.0.0.1 that holds every chunk `delay` seconds each way, as a network
+    between the bot and its database would (Heroku Postgres is about 1 ms from a dyno)."""
+
+    def __init__(self, port: int, delay: float = 0.001):
+        import socket
+        import threading
+
+        self.target, self.delay = port, delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return   # closed
+            server = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source, target) -> None:
+        import socket
+        import time
+
+        try:
+            while data := source.recv(65536):
+                time.sleep(self.delay)
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+

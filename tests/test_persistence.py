@@ -18,7 +18,7 @@ from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError,
     state_to_json
 from botapi_standin import BotAPIStandIn, Updates
 from intents.pipeline import Pipeline
-from postgres_server import own_postgres, postgres_url, reset  # noqa: F401  (fixtures)
+from postgres_server import LatencyProxy, own_postgres, postgres_url, reset  # noqa: F401  (fixtures)
 from telegram_fixtures import TOKEN, USERNAME, start_polling
 
 PASSWORD = "pw-for-tests-" + "0123456789"
@@ -371,12 +371,12 @@ def test_under_load_each_changed_chat_is_written_once(tmp_path):
         port = free_port()
         bot = start_webhook(api, tmp_path, port, TELEGRAM_MAX_RATE="0")
         try:
-            posted = post_new_chats(port, 400, senders=16)
+            posted = post_new_chats(port, 300, senders=16)
             api.wait_for(lambda: len(api.sent()) >= len(posted), 30, "every answer")
             status, _ = bot.stop()
         finally:
             bot.close()
-    assert status == 0 and len(posted) == 400
+    assert status == 0 and len(posted) == 300
     # One question per chat: one write per chat (a few at most, were a chat marked twice).
     assert len(posted) <= database_writes(bot.log()) <= 1.5 * len(posted), bot.log()
     assert _sqlite_chats(tmp_path / "state" / "telegram.sqlite3") == set(posted)
@@ -397,7 +397,7 @@ def test_kill_9_under_load_loses_at_most_the_flush_interval(tmp_path):
         senders = threading.Thread(target=post_new_chats, args=(port, 100_000), kwargs={"until": stop})
         try:
             senders.start()
-            api.wait_for(lambda: len(api.sent()) >= 600, 30, "600 answers")
+            api.wait_for(lambda: len(api.sent()) >= 400, 30, "400 answers")
             bot.proc.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             bot.proc.wait(5)
@@ -443,3 +443,34 @@ def test_a_damaged_row_costs_its_chat_only(tmp_path, cli):
     log = bot.log()
     assert status == 0 and "memory: 120 chat(s)" in log and log.count("damaged row") == 1, log
     assert "unavailable" not in log and "Traceback" not in log
+
+
+def test_postgresql_1_ms_away_keeps_up_with_the_load_and_stops_in_time(tmp_path, postgres_url):
+    from urllib.parse import urlsplit
+
+    from load_webhook import database_writes, post_new_chats
+    from telegram_fixtures import free_port, start_webhook
+
+    reset(postgres_url)
+    proxy = LatencyProxy(urlsplit(postgres_url).port)
+    far = postgres_url.replace(f":{urlsplit(postgres_url).port}/", f":{proxy.port}/")
+    try:
+        with BotAPIStandIn(TOKEN, USERNAME) as api:
+            port = free_port()
+            bot = start_webhook(api, tmp_path, port, TELEGRAM_MAX_RATE="0", DATABASE_URL=far)
+            try:
+                started = time.monotonic()
+                posted = post_new_chats(port, 300, senders=16)
+                api.wait_for(lambda: len(api.sent()) >= len(posted), 15, "every answer")
+                took = time.monotonic() - started
+                status, seconds = bot.stop()
+            finally:
+                bot.close()
+    finally:
+        proxy.close()
+    log = bot.log()
+    assert status == 0 and len(posted) == 300 and took < 8 and seconds < 5, (took, seconds, log)
+    assert "unanswered" not in log and "unavailable" not in log
+    assert database_writes(log) <= 1.5 * len(posted)
+    assert _rows(postgres_url) == set(posted)
+
