@@ -23,7 +23,8 @@ import re
 import socket
 import sys
 from collections import Counter, OrderedDict
-from typing import TYPE_CHECKING, Any, Hashable
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import NetworkError

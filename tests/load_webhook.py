@@ -147,15 +147,35 @@ def database_writes(log: str) -> int:
     return int(found[-1]) if found else -1
 
 
+def new_chats(api: BotAPIStandIn, bot: object, port: int, count: int, senders: int) -> int:
+    """`--new-chats`: the chats' memory under load, in database writes per chat."""
+    began = time.monotonic()
+    try:
+        posted = post_new_chats(port, count, senders)
+        api.wait_for(lambda: len(api.sent()) >= len(posted), max(60.0, count / 10), "every answer")
+        seconds = time.monotonic() - began
+    finally:
+        status, stop_seconds = bot.stop()
+    writes = database_writes(bot.log())
+    print(f"{len(posted)} new chats posted by {senders} senders, all answered in {seconds:.1f} s; "
+          f"database writes: {writes} ({writes / max(1, len(posted)):.2f} per chat); "
+          f"bot stopped on SIGTERM in {stop_seconds:.2f} s with status {status}")
+    return 1 if status or writes < 0 else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=500)
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--max-rate", default="0", help="TELEGRAM_MAX_RATE for the bot (0: no limit)")
+    parser.add_argument("--new-chats", type=int, default=0,
+                        help="instead: this many questions, each from a chat of its own; prints the database writes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, BotAPIStandIn(TOKEN, USERNAME) as api:
         port = free_port()
         bot = start_webhook(api, Path(tmp), port, TELEGRAM_MAX_RATE=args.max_rate)
+        if args.new_chats:
+            return new_chats(api, bot, port, args.new_chats, args.senders)
         try:
             result = run_load(api, port, args.updates, args.senders, timeout=max(60.0, args.updates / 10))
         finally:

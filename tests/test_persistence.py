@@ -81,6 +81,11 @@ def test_a_database_url_is_read_as_libpq_reads_it():
         assert db.describe() == "PostgreSQL at db.example.test:5433/d1"
         assert password in db.secrets
     assert "p#w" in Database.from_env({"DATABASE_URL": "postgres://u:p%23w@h/d"}).secrets
+    assert Database.from_env({"RETURNBOT_DB_RETRY": "2"}).retry == 2
+    for bad in ("0", "soon", "²", "-5"):
+        with pytest.raises(DatabaseConfigError, match="^RETURNBOT_DB_RETRY must be") as caught:
+            Database.from_env({"RETURNBOT_DB_RETRY": bad})
+        assert bad not in str(caught.value)
 
 
 def test_a_bad_database_url_stops_the_bot_in_one_line(tmp_path):
