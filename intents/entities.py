@@ -41,11 +41,11 @@ STOP_WEIGHT = 0.5
 COMMON_RANK = 10000
 # How close a common word must be to another to be read as its misspelling.
 COMMON_CUTOFF = 88
-# Territory codes that are not countries a person returns to.
 # The lexicon cache: a pickle signed with a key of the state directory (see _cache_key).
 CACHE_MAGIC = b"returnbot lexicon cache 2\n"
 CACHE_KEY_BYTES = 32
 CACHE_SIGNATURE_BYTES = 32
+# Territory codes that are not countries a person returns to.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
 
 log = logging.getLogger("returnbot.cache")
@@ -84,16 +84,18 @@ def _cutoff(length: int) -> float:
     return 85 if length <= 5 else 80
 
 
-def _cache_path() -> Path:
+def _cache_path(key: bytes) -> Path:
     """Where the built lexicon is kept between runs: a one-shot `returnbot ask` would
     otherwise spend more time tokenizing 4,000 phrases than answering. The name
-    carries a hash of everything the build reads, so a stale file is never used."""
+    carries a hash of everything the build reads, so a stale file is never used, and one
+    of the key that signs it: processes with other state directories (other keys) share
+    the cache directory without taking each other's files for tampered ones."""
     digest = hashlib.sha256(babel.__version__.encode())
     for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + sorted(LOCALE_DIR.glob("*/general_words.txt")) \
             + sorted(LOCALE_DIR.glob("*/forms.txt")) + [Path(__file__), Path(normalize.__file__)]:
         digest.update(path.read_bytes())
     root = Path(os.environ.get("RETURNBOT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
-    return root / f"lexicon-{digest.hexdigest()[:16]}.signed-pickle"
+    return root / f"lexicon-{digest.hexdigest()[:16]}-{_signature(key, b'name').hex()[:8]}.pickle"
 
 
 def _read_key(path: Path) -> bytes | None:
@@ -159,9 +161,7 @@ def load_lexicon() -> Lexicon:
     key = _cache_key()
     if key is None:
         return Lexicon()
-    # Each key has a file of its own: processes with other state directories share the cache
-    # directory without taking each other's files for tampered ones.
-    path = _cache_path().with_suffix(f".{_signature(key, b'name').hex()[:8]}.pickle")
+    path = _cache_path(key)
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
