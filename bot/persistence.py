@@ -150,13 +150,14 @@ class ChatStore:
 
     def move(self, old: int, new: int) -> None:
         """A group that became a supergroup (a new chat id) keeps what it had: its /lang choice
-        and context, unless the new chat already has a /lang choice of its own."""
+        (unless the new chat has one of its own) and the later of the two contexts."""
         state = self.get(old)
         if state == ChatState():
             return
         mine = self.get(new)
         if mine != ChatState():
-            state = dataclasses.replace(mine, forced=mine.forced or state.forced)
+            later = state if state.asked > mine.asked else mine
+            state = dataclasses.replace(later, forced=mine.forced or state.forced)
         self.put(new, state)
         self._order.pop(old, None)
         self.drop(old)

@@ -217,15 +217,21 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self.key(update)
-        previous = self._last.get(key)
+        # A group that becomes a supergroup: its memory moves after the old chat's last update
+        # and before the new chat's first, so the migration is ordered in both chats.
+        message = update.effective_message if isinstance(update, Update) else None
+        moved = message and (message.migrate_to_chat_id or message.migrate_from_chat_id)
+        keys = [key, moved] if moved else [key]
+        previous = [self._last[k] for k in keys if k in self._last]
         mine = asyncio.get_running_loop().create_future()
-        self._last[key] = mine
+        for k in keys:
+            self._last[k] = mine
         try:
             async with asyncio.timeout_at(self._deadline) as scope:
                 self._scopes.add(scope)
                 try:
-                    if previous is not None:
-                        await asyncio.wait([previous])
+                    if previous:
+                        await asyncio.wait(previous)
                     async with self._workers:
                         await coroutine
                 finally:
@@ -238,8 +244,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if inspect.iscoroutine(coroutine):
                 coroutine.close()   # never started when the deadline came first: no "never awaited" warning
             mine.set_result(None)
-            if self._last.get(key) is mine:
-                del self._last[key]
+            for k in keys:
+                if self._last.get(k) is mine:
+                    del self._last[k]
             if self.on_done is not None:
                 self.on_done(key)
 

@@ -347,6 +347,37 @@ def test_processor_keeps_each_chat_in_order_and_runs_chats_side_by_side():
         assert [n for c, n in done if c == chat] == list(range(10))
 
 
+def test_processor_orders_a_migration_in_both_chats():
+    async def scenario():
+        processor = tg.ChatOrderedProcessor(workers=4)
+        done: list[str] = []
+
+        async def handle(name, seconds=0.0):
+            await asyncio.sleep(seconds)
+            done.append(name)
+
+        now = dt.datetime.now(dt.timezone.utc)
+        moved = Update(2, message=Message(2, now, Chat(-100200, Chat.SUPERGROUP), migrate_from_chat_id=-200))
+        await asyncio.gather(processor.process_update(_update(1, -200), handle("old chat's question", 0.05)),
+                             processor.process_update(moved, handle("migration")),
+                             processor.process_update(_update(3, -100200), handle("new chat's question")))
+        return done
+
+    assert asyncio.run(scenario()) == ["old chat's question", "migration", "new chat's question"]
+
+
+def test_chat_store_moves_a_chat_keeping_the_later_context():
+    clock = Clock()
+    store = tg.ChatStore(clock=clock)
+    context = Pipeline.load().ask("how many returns in march 2020").context
+    store.put(1, tg.ChatState(forced="fr"))
+    store.move(1, 2)
+    assert store.get(2).forced == "fr" and store.get(1) == tg.ChatState()
+    store.put(3, tg.ChatState(context=context, asked=clock.now, forced="nl"))
+    store.move(3, 2)   # the old chat's later context, the new chat's own /lang choice
+    assert (store.get(2).context, store.get(2).forced) == (context, "fr") and len(store) == 1
+
+
 def test_processor_drain_ends_what_is_left():
     async def scenario():
         processor = tg.ChatOrderedProcessor(workers=2)
