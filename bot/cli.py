@@ -77,6 +77,10 @@ def _options() -> argparse.ArgumentParser:
     return parser
 
 
+class OutputClosed(Exception):
+    """stdout is closed or full: the end of the output, as SIGPIPE is for a Unix tool."""
+
+
 class Session:
     """One conversation: keeps the context between questions and prints answers."""
 
@@ -91,11 +95,14 @@ class Session:
                                   lang=self.args.lang, today=self.args.today)
         if keep_context:
             self.context = reply.context
-        if self.args.json:
-            self.out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
-        else:
-            self.out.write(self.wrap(reply.text) + "\n\n")
-        self.out.flush()
+        try:
+            if self.args.json:
+                self.out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+            else:
+                self.out.write(self.wrap(reply.text) + "\n\n")
+            self.out.flush()
+        except OSError:   # a closed pipe, a full disk
+            raise OutputClosed from None
         if self.args.chart:
             self.write_chart(reply)
         return reply
@@ -179,7 +186,10 @@ def run_repl(session: Session) -> int:
             if is_exit(line, words):
                 return 0
             if line.strip():
-                session.answer(line)
+                try:
+                    session.answer(line)
+                except KeyboardInterrupt:   # cancels this answer (its chart, say), not the REPL
+                    print()
     finally:
         try:
             history.parent.mkdir(parents=True, exist_ok=True)
@@ -215,12 +225,18 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"returnbot: {exc}", file=sys.stderr)
         return 2
+    if sys.stdout is None:   # started with stdout closed: nothing can be shown
+        return 0
     session = Session(pipeline, args, sys.stdout)
     try:
         if args.command == "ask":
             return run_ask(session, args.question)
         return run_repl(session)
-    except (KeyboardInterrupt, BrokenPipeError):
+    except KeyboardInterrupt:
+        return 0
+    except OutputClosed:
+        # What is still buffered goes nowhere, so that the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 

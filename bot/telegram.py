@@ -18,9 +18,10 @@ import sys
 import textwrap
 import tomllib
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from telegram import (BotCommand, Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup,
                       InlineQueryResultArticle, InlineQueryResultCachedPhoto, InputTextMessageContent,
@@ -75,12 +76,16 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, secrets: tuple[str, ...]):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self.secrets = sorted(secrets, key=len, reverse=True)
+        # In any case and URL-encoded too: a server may echo a request URL in lower case, with
+        # the token's colon as %3A. The longest first, so that no part of one is left over.
+        forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
+        self.pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), re.IGNORECASE) \
+            if forms else None
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
+        if self.pattern:
+            text = self.pattern.sub("[redacted]", text)
         return "\n".join(line if len(line) <= MAX_LOG_LINE else line[:MAX_LOG_LINE] + " [cut]"
                          for line in text.split("\n"))
 
@@ -188,7 +193,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._scopes: set[asyncio.Timeout] = set()
         self._deadline: float | None = None
         self.unanswered = 0
-        self.finished = 0   # updates done with, answered or not: the webhook's backlog counts on it
+        self.on_done: Callable[[Hashable], None] | None = None   # told of each update done with (the webhook's backlog)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -202,20 +207,31 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         for scope in self._scopes:
             scope.reschedule(self._deadline)
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    @staticmethod
+    def key(update: object) -> Hashable:
+        """What orders updates: the chat; an inline query has none, so its user's updates keep
+        their order, as in a private chat."""
         chat = update.effective_chat if isinstance(update, Update) else None
         user = update.effective_user if isinstance(update, Update) else None
-        # An inline query has no chat: its user's updates keep their order, as in a private chat.
-        key = chat.id if chat else (user.id if user else None)
-        previous = self._last.get(key)
+        return chat.id if chat else (user.id if user else None)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.key(update)
+        # A group that becomes a supergroup: its memory moves after the old chat's last update
+        # and before the new chat's first, so the migration is ordered in both chats.
+        message = update.effective_message if isinstance(update, Update) else None
+        moved = message and (message.migrate_to_chat_id or message.migrate_from_chat_id)
+        keys = [key, moved] if moved else [key]
+        previous = [self._last[k] for k in keys if k in self._last]
         mine = asyncio.get_running_loop().create_future()
-        self._last[key] = mine
+        for k in keys:
+            self._last[k] = mine
         try:
             async with asyncio.timeout_at(self._deadline) as scope:
                 self._scopes.add(scope)
                 try:
-                    if previous is not None:
-                        await asyncio.wait([previous])
+                    if previous:
+                        await asyncio.wait(previous)
                     async with self._workers:
                         await coroutine
                 finally:
@@ -228,9 +244,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if inspect.iscoroutine(coroutine):
                 coroutine.close()   # never started when the deadline came first: no "never awaited" warning
             mine.set_result(None)
-            if self._last.get(key) is mine:
-                del self._last[key]
-            self.finished += 1
+            for k in keys:
+                if self._last.get(k) is mine:
+                    del self._last[k]
+            if self.on_done is not None:
+                self.on_done(key)
 
 
 # ---- HTML for Telegram ---------------------------------------------------------------------
@@ -360,11 +378,13 @@ class ChatBot:
         app.add_handler(CommandHandler(COMMANDS["help"], self.on_help, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["sources"], self.on_sources, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["lang"], self.on_lang, filters=messages))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(messages & filters.COMMAND, self.on_unknown_command))
-        app.add_handler(MessageHandler(messages & filters.TEXT, self.on_text))
-        # Only new messages: a photo whose caption is edited needs no second reminder.
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                                       self.on_other))
+        # A photo (or any file) whose caption is the question is answered as the text would be.
+        app.add_handler(MessageHandler(messages & (filters.TEXT | filters.CAPTION), self.on_text))
+        # Only new messages: a sticker or voice message that is edited needs no second reminder.
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.CAPTION
+                                       & ~filters.StatusUpdate.ALL, self.on_other))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
@@ -477,7 +497,19 @@ class ChatBot:
         message, bot = update.effective_message, context.bot
         if not self.addressed(message, bot.id, bot.username):
             return
-        await self.answer_question(update, context, message.chat_id, self.without_mention(message.text, bot.username))
+        question = self.without_mention(message.text or message.caption, bot.username)
+        await self.answer_question(update, context, message.chat_id, question)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group that becomes a supergroup gets a new chat id: what the bot remembers moves
+        with it. Telegram says so in both chats (migrate_to_chat_id in the old one,
+        migrate_from_chat_id in the new one); the second finds nothing left to move."""
+        message = update.effective_message
+        old = message.migrate_from_chat_id or message.chat_id
+        new = message.migrate_to_chat_id or message.chat_id
+        self.store.move(old, new)
+        # PTB saves the chats of the update it handles: the new one is another chat.
+        context.application.mark_data_for_update_persistence(chat_ids=new)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_message.chat_id

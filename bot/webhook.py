@@ -22,7 +22,8 @@ import logging
 import re
 import socket
 import sys
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -45,6 +46,8 @@ HEADER_SECONDS = 5.0         # to send the request line and headers, from the co
 BODY_SECONDS = 5.0           # to send the body, once the headers are in
 MAX_CONNECTIONS = 500        # open at once; Telegram uses at most 40 (setWebhook's max_connections)
 MAX_BACKLOG = 64             # updates accepted and not yet done with: 4 x the updates answered at once
+MAX_BACKLOG_PER_CHAT = 8     # of which one chat's (or one inline user's): the rest stays for the others
+RECENT_UPDATES = 10_000      # update ids remembered, so that an update Telegram sends again is not answered twice
 BACKLOG_SECONDS = 10.0       # an update waits this long for room in the backlog, then gets 503
 REPORT_SECONDS = 60.0        # refused requests are summed up in the log at most this often
 SETWEBHOOK_TRIES = 3
@@ -57,24 +60,61 @@ log = logging.getLogger("returnbot.webhook")
 
 
 class Backlog:
-    """At most MAX_BACKLOG updates accepted and not yet done with. Past that the answer to
-    Telegram's POST waits for room: Telegram, which posts at most max_connections updates
-    at once, slows down to the bot's pace, where answering at once would pile every update
-    it has up in the bot's memory (PTB turns each queued update into a task straight away)."""
+    """At most `size` updates accepted and not yet done with, and at most `per_chat` of one
+    chat's. Past that the answer to Telegram's POST waits for room: Telegram, which posts at
+    most max_connections updates at once, slows down to the bot's pace, where answering at
+    once would pile every update it has up in the bot's memory (PTB turns each queued update
+    into a task straight away). The share per chat keeps one busy chat (a group whose answers
+    wait for its rate limit) from taking the room of all the others."""
 
-    def __init__(self, processor: ChatOrderedProcessor, size: int = MAX_BACKLOG):
-        self.processor, self.size, self.accepted = processor, size, 0
+    def __init__(self, size: int = MAX_BACKLOG, per_chat: int = MAX_BACKLOG_PER_CHAT):
+        self.size, self.per_chat = size, per_chat
+        self.held: Counter[Hashable] = Counter()   # by chat: accepted and not yet done with
+        self.total = 0
 
-    async def admit(self) -> bool:
-        """Waits for room for one more update; False if there was none for BACKLOG_SECONDS."""
+    async def admit(self, key: Hashable) -> bool:
+        """Waits for room for one more update of `key`'s chat; False if there was none for
+        BACKLOG_SECONDS."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + BACKLOG_SECONDS
-        while self.accepted - self.processor.finished >= self.size:
+        while self.total >= self.size or self.held[key] >= self.per_chat:
             if loop.time() > deadline:
+                if not self.held[key]:
+                    del self.held[key]
                 return False
             await asyncio.sleep(0.01)
-        self.accepted += 1
+        self.total += 1
+        self.held[key] += 1
         return True
+
+    def done(self, key: Hashable) -> None:
+        """An update of `key`'s chat is done with, answered or not."""
+        self.total -= 1
+        self.held[key] -= 1
+        if self.held[key] <= 0:
+            del self.held[key]
+
+
+class RecentUpdates:
+    """The ids of the last `size` updates taken in. Telegram sends an update again when its
+    POST got no 200 in time; one taken in already is acknowledged, not answered twice."""
+
+    def __init__(self, size: int = RECENT_UPDATES):
+        self.size = size
+        self.ids: OrderedDict[int, None] = OrderedDict()
+
+    def claim(self, update_id: int) -> bool:
+        """True the first time an id is seen (it is then held), False after."""
+        if update_id in self.ids:
+            return False
+        self.ids[update_id] = None
+        if len(self.ids) > self.size:
+            self.ids.popitem(last=False)
+        return True
+
+    def release(self, update_id: int) -> None:
+        """The update was refused (503): when Telegram sends it again, it is new."""
+        self.ids.pop(update_id, None)
 
 
 class Refusals:
@@ -112,8 +152,9 @@ class UpdateHandler(RequestHandler):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, app: Application, backlog: Backlog, secret: bytes) -> None:
-        self.app, self.backlog, self.secret = app, backlog, secret
+    def initialize(self, app: Application, processor: ChatOrderedProcessor, backlog: Backlog,
+                   recent: RecentUpdates, secret: bytes) -> None:
+        self.app, self.processor, self.backlog, self.recent, self.secret = app, processor, backlog, recent, secret
         self.body = bytearray()
 
     async def _refuse(self, status: int) -> None:
@@ -154,8 +195,11 @@ class UpdateHandler(RequestHandler):
             update = Update.de_json(data, self.app.bot)
         except Exception:   # de_json raises TypeError, KeyError, AttributeError... on a malformed update
             return self.set_status(400)
+        if not self.recent.claim(update.update_id):
+            return None   # 200: taken in already
         # 503 while the bot stops or has no room: Telegram sends the update again later.
-        if not self.app.running or not await self.backlog.admit() or not self.app.running:
+        if not self.app.running or not await self.backlog.admit(self.processor.key(update)) or not self.app.running:
+            self.recent.release(update.update_id)
             return self.set_status(503)
         await self.app.update_queue.put(update)
 
@@ -199,7 +243,10 @@ class WebhookServer:
                  sockets: list[socket.socket], allowed_updates: list[str]):
         self.app, self.config, self.sockets, self.allowed_updates = app, config, sockets, allowed_updates
         self.refusals = Refusals()
-        handler_args = {"app": app, "backlog": Backlog(processor), "secret": config.secret.encode()}
+        backlog = Backlog()
+        processor.on_done = backlog.done
+        handler_args = {"app": app, "processor": processor, "backlog": backlog, "recent": RecentUpdates(),
+                        "secret": config.secret.encode()}
         routes = [(f"/{re.escape(config.path)}", UpdateHandler, handler_args)]
         self.web = WebApplication(routes, log_function=self.refusals.record)
         self.server: CappedHTTPServer | None = None

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import hmac
+import logging
 import os
 import pickle
+import secrets
 import sys
+import tempfile
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -37,8 +41,14 @@ STOP_WEIGHT = 0.5
 COMMON_RANK = 10000
 # How close a common word must be to another to be read as its misspelling.
 COMMON_CUTOFF = 88
+# The lexicon cache: a pickle signed with a key of the state directory (see _cache_key).
+CACHE_MAGIC = b"returnbot lexicon cache 2\n"
+CACHE_KEY_BYTES = 32
+CACHE_SIGNATURE_BYTES = 32
 # Territory codes that are not countries a person returns to.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
+
+log = logging.getLogger("returnbot.cache")
 
 
 @dataclass(frozen=True)
@@ -74,34 +84,107 @@ def _cutoff(length: int) -> float:
     return 85 if length <= 5 else 80
 
 
-def _cache_path() -> Path:
+def _cache_path(key: bytes) -> Path:
     """Where the built lexicon is kept between runs: a one-shot `returnbot ask` would
     otherwise spend more time tokenizing 4,000 phrases than answering. The name
-    carries a hash of everything the build reads, so a stale file is never used."""
+    carries a hash of everything the build reads, so a stale file is never used, and one
+    of the key that signs it: processes with other state directories (other keys) share
+    the cache directory without taking each other's files for tampered ones."""
     digest = hashlib.sha256(babel.__version__.encode())
     for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + sorted(LOCALE_DIR.glob("*/general_words.txt")) \
             + sorted(LOCALE_DIR.glob("*/forms.txt")) + [Path(__file__), Path(normalize.__file__)]:
         digest.update(path.read_bytes())
     root = Path(os.environ.get("RETURNBOT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
-    return root / f"lexicon-{digest.hexdigest()[:16]}.pickle"
+    return root / f"lexicon-{digest.hexdigest()[:16]}-{_signature(key, b'name').hex()[:8]}.pickle"
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key, if the file is ours and no one else can read or write it."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        key = fh.read(CACHE_KEY_BYTES + 1)
+    ours = info.st_uid == os.geteuid() and not info.st_mode & 0o077
+    return key if ours and len(key) == CACHE_KEY_BYTES else None
+
+
+def _cache_key() -> bytes | None:
+    """The key that signs the lexicon cache. It is kept in the state directory, outside the
+    cache directory, so that whoever can write the cache cannot sign what they put there.
+    Made on first use; None (no cache at all) where it can be neither read nor made."""
+    from bot.paths import state_dir   # standard library only; the state directory is the front ends' too
+
+    path = state_dir(os.environ) / "lexicon-cache.key"
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent)   # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(CACHE_KEY_BYTES))
+            try:
+                os.link(temporary, path)   # never over a key another process has just made: theirs is used
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+        return _read_key(path)
+    except OSError:
+        return None
+
+
+def _signature(key: bytes, payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=key, digest_size=CACHE_SIGNATURE_BYTES).digest()
+
+
+def _unpickle_signed(blob: bytes, key: bytes) -> Lexicon | None:
+    """The lexicon in `blob` if its signature is right; nothing in it is unpickled otherwise."""
+    head = len(CACHE_MAGIC) + CACHE_SIGNATURE_BYTES
+    signature, payload = blob[len(CACHE_MAGIC):head], blob[head:]
+    if not blob.startswith(CACHE_MAGIC) or not hmac.compare_digest(signature, _signature(key, payload)):
+        return None
+    try:
+        lexicon = pickle.loads(payload)
+    except Exception:   # signed by us, yet not loadable by this code: built again like any bad cache
+        return None
+    return lexicon if isinstance(lexicon, Lexicon) else None
 
 
 def load_lexicon() -> Lexicon:
-    path = _cache_path()
+    """The lexicon from the cache when it is there and signed with our key, else built (and
+    the cache written anew, atomically). A cache that cannot be used is logged in one line."""
+    key = _cache_key()
+    if key is None:
+        return Lexicon()
+    path = _cache_path(key)
     try:
-        with path.open("rb") as fh:
-            lexicon = pickle.load(fh)
-        if isinstance(lexicon, Lexicon):
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        blob = None
+    except OSError:
+        blob = b""
+    if blob is not None:
+        lexicon = _unpickle_signed(blob, key)
+        if lexicon is not None:
             return lexicon
-    except (OSError, pickle.PickleError, EOFError, AttributeError):
-        pass
+        log.warning("the lexicon cache %s is unreadable, damaged or not ours: ignored, and built again", path)
     lexicon = Lexicon()
+    payload = pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as fh:
-            pickle.dump(lexicon, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(CACHE_MAGIC + _signature(key, payload) + payload)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
     except OSError:
         pass  # a read-only home only costs the time of building it again
     return lexicon

@@ -102,6 +102,7 @@ class BotAPIStandIn:
         self.admins: set[int] = set()         # users getChatMember calls administrators
         self._updates: list[dict] = []
         self._failures: dict[int, int] = {}
+        self._describe: dict[int, Callable[[str], str]] = {}
         self._message_ids = itertools.count(1)
         self._cond = threading.Condition()
         self._stopping = False
@@ -156,9 +157,13 @@ class BotAPIStandIn:
             self._updates.extend(updates)
             self._cond.notify_all()
 
-    def fail_next_send(self, chat_id: int, times: int = 1) -> None:
+    def fail_next_send(self, chat_id: int, times: int = 1,
+                       description: Callable[[str], str] = lambda url: "Bad Request: injected failure") -> None:
+        """The next `times` sends to the chat get 400 with `description(the request's URL)`:
+        Telegram's descriptions sometimes echo what they were sent."""
         with self._cond:
             self._failures[chat_id] = times
+            self._describe[chat_id] = description
 
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
@@ -206,6 +211,7 @@ class BotAPIStandIn:
             return self._reply(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         method = match.group(2)
         params = self._params(request.headers.get("Content-Type", ""), body, url.query)
+        params["_url"] = f"http://{request.headers.get('Host', '')}{url.path}"
         call = Call(method, params)
         with self._cond:
             self.calls.append(call)
@@ -319,17 +325,20 @@ class BotAPIStandIn:
             chat["title"] = "group"
         return chat
 
-    def _injected(self, chat_id: Any) -> bool:
+    def _injected(self, params: dict) -> str | None:
+        """The description of an injected failure for this send, if one is due."""
+        chat_id = params.get("chat_id")
         with self._cond:
             if self._failures.get(chat_id):
                 self._failures[chat_id] -= 1
-                return True
-        return False
+                return self._describe[chat_id](params["_url"])
+        return None
 
     def _api_sendMessage(self, params: dict) -> tuple[int, Any]:
         chat_id, text = params.get("chat_id"), params.get("text", "")
-        if self._injected(chat_id):
-            return 400, "Bad Request: injected failure"
+        failure = self._injected(params)
+        if failure:
+            return 400, failure
         if self.send_delay:
             time.sleep(self.send_delay)
         shown = self._shown(text, params, MAX_TEXT, "message")
@@ -342,8 +351,9 @@ class BotAPIStandIn:
 
     def _api_sendPhoto(self, params: dict) -> tuple[int, Any]:
         chat_id, photo = params.get("chat_id"), params.get("photo")
-        if self._injected(chat_id):
-            return 400, "Bad Request: injected failure"
+        failure = self._injected(params)
+        if failure:
+            return 400, failure
         if not (isinstance(photo, bytes) and photo.startswith(PNG)):
             return 400, "Bad Request: IMAGE_PROCESS_FAILED"
         shown = self._shown(params.get("caption", ""), params, MAX_CAPTION, "message caption")
@@ -516,6 +526,14 @@ class Updates:
 
     def joined(self, chat_id: int, lang: str | None = "en") -> dict:
         return self._message(chat_id, lang, new_chat_members=[{"id": 77, "is_bot": False, "first_name": "New"}])
+
+    def migration(self, old: int, new: int) -> tuple[dict, dict]:
+        """The two service messages of a group that becomes a supergroup: one in the old chat,
+        one in the new."""
+        moved = self._message(old, None, migrate_to_chat_id=new)
+        moved["chat"]["type"] = "group"
+        arrived = self._message(new, None, migrate_from_chat_id=old)
+        return moved, arrived
 
     def from_bot(self, chat_id: int, bot_id: int, username: str, text: str = "an answer") -> dict:
         """A message the bot sent earlier, as it appears in reply_to_message."""

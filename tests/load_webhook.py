@@ -28,6 +28,7 @@ from botapi_standin import BotAPIStandIn, Updates  # noqa: E402
 from telegram_fixtures import SECRET, TOKEN, USERNAME, free_port, post, start_webhook  # noqa: E402
 
 FIRST_CHAT = 500_000
+NEW_CHATS = 600_000
 YEARS = list(range(2007, 2025))
 
 
@@ -106,15 +107,75 @@ def run_load(api: BotAPIStandIn, port: int, updates: int = 500, senders: int = 5
     return LoadResult(updates, len(sent), problems, last - began, latencies)
 
 
+def post_new_chats(port: int, count: int, senders: int = 16, first_chat: int = NEW_CHATS,
+                   until: threading.Event | None = None) -> list[int]:
+    """`count` questions, each from a chat of its own (as when a bot is shared widely), posted by
+    `senders` connections at once; stops early when `until` is set. The chats posted to."""
+    factory, lock = Updates(start=20_000_000 + first_chat), threading.Lock()
+    chats = iter(range(first_chat, first_chat + count))
+    posted: list[int] = []
+
+    def sender() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            while not (until and until.is_set()):
+                with lock:
+                    chat = next(chats, None)
+                    if chat is None:
+                        return
+                    update = factory.update(factory.text(chat, f"how many returns in {YEARS[chat % len(YEARS)]}"))
+                try:
+                    if post(port, update, conn=conn) == 200:
+                        with lock:
+                            posted.append(chat)
+                except (OSError, http.client.HTTPException):
+                    return   # the bot is gone (a kill test)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return posted
+
+
+def database_writes(log: str) -> int:
+    """The chat states the bot wrote, from its last log line."""
+    found = re.findall(r"memory: ([0-9]+) chat state\(s\) written", log)
+    return int(found[-1]) if found else -1
+
+
+def new_chats(api: BotAPIStandIn, bot: object, port: int, count: int, senders: int) -> int:
+    """`--new-chats`: the chats' memory under load, in database writes per chat."""
+    began = time.monotonic()
+    try:
+        posted = post_new_chats(port, count, senders)
+        api.wait_for(lambda: len(api.sent()) >= len(posted), max(60.0, count / 10), "every answer")
+        seconds = time.monotonic() - began
+    finally:
+        status, stop_seconds = bot.stop()
+    writes = database_writes(bot.log())
+    print(f"{len(posted)} new chats posted by {senders} senders, all answered in {seconds:.1f} s; "
+          f"database writes: {writes} ({writes / max(1, len(posted)):.2f} per chat); "
+          f"bot stopped on SIGTERM in {stop_seconds:.2f} s with status {status}")
+    return 1 if status or writes < 0 else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=500)
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--max-rate", default="0", help="TELEGRAM_MAX_RATE for the bot (0: no limit)")
+    parser.add_argument("--new-chats", type=int, default=0,
+                        help="instead: this many questions, each from a chat of its own; prints the database writes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, BotAPIStandIn(TOKEN, USERNAME) as api:
         port = free_port()
         bot = start_webhook(api, Path(tmp), port, TELEGRAM_MAX_RATE=args.max_rate)
+        if args.new_chats:
+            return new_chats(api, bot, port, args.new_chats, args.senders)
         try:
             result = run_load(api, port, args.updates, args.senders, timeout=max(60.0, args.updates / 10))
         finally:

@@ -11,6 +11,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -63,7 +64,36 @@ class Server:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
                   str(self.root / "server.log"), "-w", "-t", "60", "start")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return self.url
+
+    def halt(self) -> None:
+        """Stops the server, keeping its data: `restart` brings it back on the same port."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def restart(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+
+    def freeze(self, signum: int = signal.SIGSTOP) -> None:
+        """SIGSTOP to the server and its backends: it answers nothing, yet the kernel still
+        accepts its connections, as with a hung network path. `freeze(SIGCONT)` thaws it."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+        for pid in [postmaster, *map(int, children)]:
+            os.kill(pid, signum)
+
+    def add_password_user(self, url: str, user: str, password: str) -> str:
+        """A user who must give a password (the others are trusted); its URL."""
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+            hba = self.data / "pg_hba.conf"
+            hba.write_text(f"host all {user} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+            conn.execute("SELECT pg_reload_conf()")
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         try:
@@ -71,6 +101,29 @@ class Server:
         except RuntimeError:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def own_postgres():
+    """A server of the module's own, which its tests may stop, restart and freeze (the
+    session's server is shared, and RETURNBOT_TEST_DATABASE_URL's cannot be stopped)."""
+    bindir = _bindir()
+    if bindir is None:
+        unavailable(NEEDS)
+    server = Server(bindir)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        server.stop()
+        unavailable(f"could not start a PostgreSQL server: {exc}")
+    try:
+        yield server
+    finally:
+        try:
+            server.freeze(signal.SIGCONT)
+        except (OSError, ValueError):
+            pass   # not running
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -101,3 +154,51 @@ def reset(url: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS returnbot_chats")
+
+
+class LatencyProxy:
+    """A TCP proxy on 127.0.0.1 that holds every chunk `delay` seconds each way, as a network
+    between the bot and its database would (Heroku Postgres is about 1 ms from a dyno)."""
+
+    def __init__(self, port: int, delay: float = 0.001):
+        import socket
+        import threading
+
+        self.target, self.delay = port, delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return   # closed
+            server = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source, target) -> None:
+        import socket
+        import time
+
+        try:
+            while data := source.recv(65536):
+                time.sleep(self.delay)
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.webhook import MAX_BODY, SECRET_HEADER  # noqa: E402
 from botapi_standin import BotAPIStandIn, Updates  # noqa: E402
+from load_webhook import database_writes  # noqa: E402
 from telegram_fixtures import SECRET, TOKEN, USERNAME, free_port, start_webhook  # noqa: E402
 
 FIRST_CHAT = 700_000
@@ -235,6 +236,8 @@ def main() -> int:
             print(f"{key}: {value}")
         print(f"bot stopped on SIGTERM in {seconds:.2f} s with status {status}; log: {len(log.splitlines())} lines, "
               f"longest {max(map(len, log.splitlines()), default=0)} characters")
+        writes = database_writes(log)
+        print(f"database writes: {writes} chat states for {args.chats} chats ({writes / args.chats:.2f} per chat)")
         bad = result["lost"] or result["doubled"] or result["wrong or out of order"] or status
         return 1 if bad or "Traceback" in log or SECRET in log or TOKEN in log else 0
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -44,8 +45,10 @@ class BotProcess:
     def __init__(self, mode: str, log_dir: Path, env: dict[str, str], data: Path | None = None,
                  command: list[str] | None = None):
         self.log_path = log_dir / f"bot-{mode}-{time.monotonic_ns()}.log"
-        # The SQLite memory of the test's own: a restart in the same log_dir finds it again.
-        env = {"RETURNBOT_STATE": str(log_dir / "state"), **env}
+        # The SQLite memory of the test's own: a restart in the same log_dir finds it again. The
+        # lexicon cache is signed with a key of the state directory, so it goes beside it rather
+        # than into the user's cache directory, where each test's key would leave a file.
+        env = {"RETURNBOT_STATE": str(log_dir / "state"), "RETURNBOT_CACHE": str(log_dir / "cache"), **env}
         args = command or [sys.executable, "-m", "bot", "telegram", f"--{mode}"]
         args = args + (["--data", str(data)] if data else [])
         with self.log_path.open("wb") as out:
@@ -70,10 +73,12 @@ class BotProcess:
             self.proc.kill()
             self.proc.wait(5)
 
-    def assert_no_secrets(self) -> None:
-        text = self.log()
-        for secret in (TOKEN, TOKEN.partition(":")[2], OTHER_TOKEN, OTHER_TOKEN.partition(":")[2], SECRET):
-            assert secret not in text, f"a secret is in the log {self.log_path}"
+    def assert_no_secrets(self, *others: str) -> None:
+        """No secret in the log, in any case, nor URL-encoded."""
+        text = self.log().lower()
+        for secret in (TOKEN, TOKEN.partition(":")[2], OTHER_TOKEN, OTHER_TOKEN.partition(":")[2], SECRET, *others):
+            for form in (secret, quote(secret, safe="")):
+                assert form.lower() not in text, f"a secret is in the log {self.log_path}"
 
 
 def wait_port(port: int, timeout: float = 10.0) -> None:

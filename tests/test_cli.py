@@ -227,50 +227,70 @@ def test_repl_leaves_on_exit_words_of_every_language(word):
     assert "4,267" in result.stdout and "2015" not in result.stdout   # 2020.txt:76
 
 
-def _terminal_session(lines: list[str], env: dict[str, str], columns: int = 60) -> str:
-    """The REPL at a (pseudo-)terminal `columns` wide: what it printed."""
-    import fcntl
-    import os
-    import pty
-    import select
-    import struct
-    import termios
-    import time
+class _Terminal:
+    """The REPL (`python -m bot ARGS`) at a (pseudo-)terminal `columns` wide; `out` holds what it
+    printed so far."""
 
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "bot"], stdin=slave, stdout=slave, stderr=slave, cwd="/",
-                            env={**os.environ, "TERM": "dumb", **env}, close_fds=True)
-    os.close(slave)
-    out = b""
-    deadline = time.monotonic() + 60
+    def __init__(self, env: dict[str, str], *args: str, columns: int = 60):
+        import fcntl
+        import os
+        import pty
+        import struct
+        import termios
+        import time
 
-    def read_until(marker: bytes) -> None:
-        nonlocal out
-        while marker not in out and time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=slave, stdout=slave, stderr=slave,
+                                     cwd="/", env={**os.environ, "TERM": "dumb", **env}, close_fds=True)
+        os.close(slave)
+        self.out = b""
+        self.deadline = time.monotonic() + 60
+
+    def read_until(self, marker: bytes) -> bool:
+        import os
+        import select
+        import time
+
+        while marker not in self.out and time.monotonic() < self.deadline:
+            if select.select([self.master], [], [], 0.2)[0]:
                 try:
-                    out += os.read(master, 65536)
+                    self.out += os.read(self.master, 65536)
                 except OSError:
-                    return
+                    break
+        return marker in self.out
 
+    def type(self, line: str) -> None:
+        import os
+
+        os.write(self.master, line.encode() + b"\n")
+
+    def close(self) -> None:
+        import os
+
+        if self.proc.poll() is None:
+            self.proc.kill()
+        os.close(self.master)
+
+
+def _terminal_session(lines: list[str], env: dict[str, str], columns: int = 60) -> str:
+    """The REPL at a terminal `columns` wide, answering `lines` at its prompts: what it printed."""
+    terminal = _Terminal(env, columns=columns)
     try:
         for line in lines:
-            read_until(b"> ")
-            out = out.replace(b"> ", b">\x00", 1)   # this prompt is answered
-            os.write(master, line.encode() + b"\n")
-        read_until(b"\x00never")
-        proc.wait(30)
+            terminal.read_until(b"> ")
+            terminal.out = terminal.out.replace(b"> ", b">\x00", 1)   # this prompt is answered
+            terminal.type(line)
+        terminal.read_until(b"\x00never")
+        terminal.proc.wait(30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return out.replace(b"\x00", b" ").decode(errors="replace").replace("\r\n", "\n")
+        terminal.close()
+    return terminal.out.replace(b"\x00", b" ").decode(errors="replace").replace("\r\n", "\n")
 
 
 def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
-    env = {"LANG": "nl_BE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "RETURNBOT_STATE": str(tmp_path)}
+    env = {"LANG": "nl_BE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "RETURNBOT_STATE": str(tmp_path),
+           "RETURNBOT_CACHE": str(tmp_path / "cache")}
     shown = _terminal_session(["hoeveel terugkeerders in maart 2020", "stoppen"], env)
     welcome = tomllib.loads((LOCALES / "nl" / "answers.toml").read_text())["cli"]["welcome"].strip()
     # The greeting is wrapped at the terminal's width too, between words.
@@ -290,3 +310,110 @@ def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
     _terminal_session(["en in april?", "exit."], env)
     assert (tmp_path / "history").read_text().splitlines()[-4:] == [
         "hoeveel terugkeerders in maart 2020", "stoppen", "en in april?", "exit."]
+
+
+# ---- the lexicon cache -------------------------------------------------------------------------
+
+class _Planted:
+    """A pickle that runs a command when it is loaded, as an attacker would plant it."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_pickle_planted_in_the_lexicon_cache_is_not_run_by_returnbot_ask(tmp_path):
+    import pickle
+
+    env = {"RETURNBOT_CACHE": str(tmp_path / "cache"), "RETURNBOT_STATE": str(tmp_path / "state")}
+    question = "hoeveel terugkeerders in maart 2020"
+    first = run_cli("ask", question, env=env)
+    assert first.returncode == 0 and first.stderr == ""
+    (cache,) = (tmp_path / "cache").glob("lexicon-*")
+    # The key that signs it lives in the state directory, never beside the cache.
+    assert [p.name for p in (tmp_path / "state").iterdir()] == ["lexicon-cache.key"]
+    marker = tmp_path / "ran"
+    cache.write_bytes(pickle.dumps(_Planted(marker)))
+    result = run_cli("ask", question, env=env)
+    assert not marker.exists()
+    assert (result.returncode, result.stdout) == (0, first.stdout)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "lexicon cache" in lines[0] and "Traceback" not in result.stderr, result.stderr
+    again = run_cli("ask", question, env=env)   # rebuilt: the next run reads it, quietly
+    assert (again.stdout, again.stderr) == (first.stdout, "")
+
+
+def test_an_unreadable_foreign_or_tampered_lexicon_cache_is_ignored_and_rebuilt(tmp_path, monkeypatch, caplog):
+    import logging
+    import pickle
+
+    from intents import entities
+
+    monkeypatch.setenv("RETURNBOT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("RETURNBOT_STATE", str(tmp_path / "state"))
+    built = entities.load_lexicon()
+    (cache,) = (tmp_path / "cache").glob("lexicon-*")
+    good = cache.read_bytes()
+    tampered = bytearray(good)
+    tampered[len(good) // 2] ^= 1
+    marker = tmp_path / "ran"
+    for bad in (b"\x80\x09 not a pickle of this protocol", b"", bytes(tampered), good[:len(good) // 2],
+                good[:len(entities.CACHE_MAGIC) + entities.CACHE_SIGNATURE_BYTES] + pickle.dumps(_Planted(marker))):
+        cache.write_bytes(bad)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="returnbot.cache"):
+            assert entities.load_lexicon().forms == built.forms
+        assert [r.getMessage() for r in caplog.records] == [
+            f"the lexicon cache {cache} is unreadable, damaged or not ours: ignored, and built again"]
+        assert cache.read_bytes() == good and not marker.exists()   # written anew
+    # Another key (another state directory's) has a file of its own; ours copied there is foreign.
+    (key,) = (tmp_path / "state").iterdir()
+    key.write_bytes(b"k" * len(key.read_bytes()))
+    caplog.clear()
+    entities.load_lexicon()
+    mine, other = sorted((tmp_path / "cache").glob("lexicon-*"), key=lambda p: p.stat().st_mtime)
+    other.write_bytes(mine.read_bytes())
+    with caplog.at_level(logging.WARNING, logger="returnbot.cache"):
+        entities.load_lexicon()
+    assert len(caplog.records) == 1
+
+
+# ---- a closed or full stdout, Ctrl-C during an answer -------------------------------------------
+
+@pytest.mark.parametrize("how", ["closed", "full"])
+def test_a_closed_or_full_stdout_ends_the_output_quietly(how):
+    import os
+
+    command = [sys.executable, "-m", "bot", "ask", "-"]
+    stdin = "how many returns in 2016\n" * 50
+    if how == "closed":
+        result = subprocess.run(command, input=stdin, stdout=None, stderr=subprocess.PIPE, text=True, timeout=60,
+                                cwd="/", preexec_fn=lambda: os.close(1))
+    else:
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(command, input=stdin, stdout=full, stderr=subprocess.PIPE, text=True,
+                                    timeout=60, cwd="/")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_ctrl_c_while_a_chart_is_drawn_cancels_that_answer_only(tmp_path):
+    import signal
+
+    chart = tmp_path / "out.png"
+    terminal = _Terminal({"LANG": "en_GB.UTF-8", "LC_ALL": "", "RETURNBOT_STATE": str(tmp_path),
+                          "RETURNBOT_CACHE": str(tmp_path / "cache")}, "--chart", str(chart), columns=80)
+    try:
+        assert terminal.read_until(b"> ")
+        terminal.type("trend since 2007")
+        assert terminal.read_until(b"Source")   # the text is out ("Source:" or "Sources:"); the chart (matplotlib's first import) is being drawn
+        terminal.proc.send_signal(signal.SIGINT)
+        terminal.type("how many returns in march 2020")
+        assert terminal.read_until(b"In March 2020, 112"), terminal.out.decode(errors="replace")   # 2020.txt:43
+        terminal.type("exit")
+        assert terminal.proc.wait(30) == 0
+    finally:
+        terminal.close()
+    assert b"chart written" not in terminal.out and not chart.exists()

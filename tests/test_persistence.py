@@ -18,7 +18,7 @@ from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError,
     state_to_json
 from botapi_standin import BotAPIStandIn, Updates
 from intents.pipeline import Pipeline
-from postgres_server import postgres_url, reset  # noqa: F401  (a fixture)
+from postgres_server import LatencyProxy, own_postgres, postgres_url, reset  # noqa: F401  (fixtures)
 from telegram_fixtures import TOKEN, USERNAME, start_polling
 
 PASSWORD = "pw-for-tests-" + "0123456789"
@@ -56,6 +56,49 @@ def test_state_of_another_version_or_damaged_is_a_fresh_start():
     assert state_from_json({"v": 0, "lang": "nl"}) == ChatState()
     assert state_from_json({"v": 1, "context": {"query": {"periods": [{"start": 5}]}}}) == ChatState()
     assert state_from_json("garbage") == ChatState()
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("postgresql://u:Kq/Zv7x@db.example.test:5432/d", "port is not a number"),    # libpq: host 'u', port 'Kq'
+    ("postgresql://u:Xq7@Zr9@db.example.test/d", "host holds an @"),
+    ("postgresql://u:Jd8Mz@db.example.test:54x2/d", "port is not a number"),
+    ("postgresql://u:Jd8Mz@[::1/d", "not a URL"),
+    ("postgresql://u:Jd8Mz@db.example.test:99999/d", "port is not a number"),
+])
+def test_a_malformed_database_url_is_explained_without_any_part_of_it(url, problem):
+    with pytest.raises(DatabaseConfigError) as caught:
+        Database.from_env({"DATABASE_URL": url})
+    message = str(caught.value)
+    assert message.startswith("DATABASE_URL") and problem in message and "percent-encoded" in message
+    password = url.split("//u:")[1].rsplit("@", 1)[0]
+    assert not any(password[k:k + 3] in message for k in range(len(password) - 2)), message
+
+
+def test_a_database_url_is_read_as_libpq_reads_it():
+    # libpq takes # and ? in a password as they are, where a URL parser would cut there.
+    for password in ("pw#with?marks", "p%23w"):
+        db = Database.from_env({"DATABASE_URL": f"postgres://u:{password}@db.example.test:5433/d1"})
+        assert db.describe() == "PostgreSQL at db.example.test:5433/d1"
+        assert password in db.secrets
+    assert "p#w" in Database.from_env({"DATABASE_URL": "postgres://u:p%23w@h/d"}).secrets
+    assert Database.from_env({"RETURNBOT_DB_RETRY": "2"}).retry == 2
+    for bad in ("0", "soon", "²", "-5"):
+        with pytest.raises(DatabaseConfigError, match="^RETURNBOT_DB_RETRY must be") as caught:
+            Database.from_env({"RETURNBOT_DB_RETRY": bad})
+        assert bad not in str(caught.value)
+
+
+def test_a_bad_database_url_stops_the_bot_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from telegram_fixtures import bot_env
+
+    result = subprocess.run([sys.executable, "-m", "bot", "telegram", "--polling"], capture_output=True, text=True,
+                            cwd="/", timeout=60, env=bot_env(TELEGRAM_TOKEN=TOKEN,
+                                                             DATABASE_URL="postgresql://u:Wq/Zk9x@h:5432/d"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "DATABASE_URL" in result.stderr and "Wq" not in result.stderr and "Zk9x" not in result.stderr
 
 
 def test_database_url_is_checked_and_its_password_kept_secret(tmp_path):
@@ -111,6 +154,7 @@ def test_refresh_takes_a_newer_state_and_never_an_older_one(database, cli):
         persistence = SQLPersistence(database())
         other = SQLPersistence(database())   # a second process on the same database
         await other.update_chat_data(7, _state(cli, "how many returns in 2014", 500.0))
+        await other.saved()
         newer = _state(cli, "how many returns in 2013", 400.0)
         mine = dict(newer)
         await persistence.refresh_chat_data(7, mine)
@@ -218,7 +262,7 @@ def test_restart_keeps_language_and_context_with_sqlite(tmp_path, cli):
 def test_restart_keeps_language_and_context_with_postgresql(tmp_path, cli, postgres_url):
     reset(postgres_url)
     log = _check_restart(_restart_scenario(tmp_path, cli, DATABASE_URL=postgres_url), cli)
-    assert "memory kept in PostgreSQL at 127.0.0.1" in log and not (tmp_path / "state").exists()
+    assert "memory kept in PostgreSQL at 127.0.0.1" in log and not (tmp_path / "state" / "telegram.sqlite3").exists()
 
 
 def test_bot_with_its_database_down_answers_and_says_so_once(tmp_path, cli):
@@ -240,3 +284,200 @@ def test_bot_with_its_database_down_answers_and_says_so_once(tmp_path, cli):
     log = bot.log()
     assert status == 0 and log.count("answering from memory") == 1 and "Traceback" not in log
     assert PASSWORD not in log and "returnbot:" not in log
+    assert "nothing answers at that address" in log
+
+
+def test_a_wrong_database_password_is_told_apart_from_a_server_that_is_down(tmp_path, own_postgres):
+    url = own_postgres.add_password_user(own_postgres.url, "returnbot_pw", PASSWORD)
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = start_polling(api, tmp_path, DATABASE_URL=url.replace(PASSWORD, "wrong-" + PASSWORD))
+        try:
+            api.wait_for(lambda: "unavailable" in bot.log(), 10, "the failure in the log")
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    log = bot.log()
+    assert status == 0 and "refused the user name or password in DATABASE_URL" in log, log
+    bot.assert_no_secrets(PASSWORD, "wrong-" + PASSWORD)
+
+
+def _rows(url: str) -> set[int]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+        return {row[0] for row in conn.execute("SELECT chat_id FROM returnbot_chats")}
+
+
+def test_what_was_kept_while_postgresql_was_down_is_written_when_it_is_back(tmp_path, cli, own_postgres):
+    reset(own_postgres.url)
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        u = Updates()
+        bot = start_polling(api, tmp_path, DATABASE_URL=own_postgres.url, RETURNBOT_DB_RETRY="2")
+        try:
+            api.push(u.update(u.text(8001, "how many returns in march 2020")))
+            api.wait_sent(8001)
+            api.wait_for(lambda: 8001 in _rows(own_postgres.url), 5, "chat 8001 written")
+            own_postgres.halt()
+            api.push(u.update(u.text(8002, "how many returns in march 2020")))
+            api.wait_sent(8002)   # answered from memory
+            api.wait_for(lambda: "unavailable" in bot.log(), 10, "the failure in the log")
+            own_postgres.restart()
+            back = time.monotonic()
+            # No more traffic: the retry alone writes what was kept.
+            api.wait_for(lambda: 8002 in _rows(own_postgres.url), 2 + 3, "chat 8002 written without traffic")
+            assert time.monotonic() - back < 5
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    assert status == 0 and "available again" in bot.log()
+
+
+def test_a_frozen_postgresql_holds_neither_an_answer_nor_the_stop(tmp_path, cli, own_postgres):
+    import signal
+
+    reset(own_postgres.url)
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        u = Updates()
+        bot = start_polling(api, tmp_path, DATABASE_URL=own_postgres.url)
+        try:
+            api.push(u.update(u.text(8101, "how many returns in march 2020")))
+            api.wait_sent(8101)
+            own_postgres.freeze()
+            asked = time.monotonic()
+            api.push(u.update(u.text(8102, "how many returns in march 2020")))
+            api.push(u.update(u.text(8101, "and in april?")))
+            assert shown(api.wait_sent(8102, timeout=3)[0]) == cli.ask("how many returns in march 2020").text
+            first = cli.ask("how many returns in march 2020")
+            assert shown(api.wait_sent(8101, 2, timeout=3)[1]) == cli.ask("and in april?", context=first.context).text
+            assert time.monotonic() - asked < 3
+            api.wait_for(lambda: "did not answer" in bot.log(), 10, "the hung database in the log")
+            status, seconds = bot.stop(timeout=15)
+        finally:
+            bot.close()
+            own_postgres.freeze(signal.SIGCONT)
+    assert status == 0 and seconds < 10, (status, seconds)
+    assert "could not be saved" in bot.log() and "Traceback" not in bot.log()
+
+
+# ---- faults, against the real bot process -----------------------------------------------------------
+
+def _sqlite_chats(path: Path) -> set[int]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute("SELECT chat_id FROM returnbot_chats")}
+
+
+def test_under_load_each_changed_chat_is_written_once(tmp_path):
+    from load_webhook import database_writes, post_new_chats
+    from telegram_fixtures import free_port, start_webhook
+
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        port = free_port()
+        bot = start_webhook(api, tmp_path, port, TELEGRAM_MAX_RATE="0")
+        try:
+            posted = post_new_chats(port, 300, senders=16)
+            api.wait_for(lambda: len(api.sent()) >= len(posted), 30, "every answer")
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    assert status == 0 and len(posted) == 300
+    # One question per chat: one write per chat (a few at most, were a chat marked twice).
+    assert len(posted) <= database_writes(bot.log()) <= 1.5 * len(posted), bot.log()
+    assert _sqlite_chats(tmp_path / "state" / "telegram.sqlite3") == set(posted)
+
+
+def test_kill_9_under_load_loses_at_most_the_flush_interval(tmp_path):
+    import signal
+    import threading
+
+    from bot.persistence import FLUSH_SECONDS
+    from load_webhook import post_new_chats
+    from telegram_fixtures import free_port, start_webhook
+
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        port = free_port()
+        bot = start_webhook(api, tmp_path, port, TELEGRAM_MAX_RATE="0")
+        stop = threading.Event()
+        senders = threading.Thread(target=post_new_chats, args=(port, 100_000), kwargs={"until": stop})
+        try:
+            senders.start()
+            # Killed once the first answers are older than the interval and a margin.
+            api.wait_for(lambda: api.sent() and time.monotonic() - api.sent()[0].at > FLUSH_SECONDS + 1.5, 30,
+                         "answers older than the flush interval")
+            bot.proc.send_signal(signal.SIGKILL)
+            killed = time.monotonic()
+            bot.proc.wait(5)
+        finally:
+            stop.set()
+            senders.join(30)
+            bot.close()
+        answered = {call.params["chat_id"]: call.at for call in api.sent()}
+    stored = _sqlite_chats(tmp_path / "state" / "telegram.sqlite3")
+    # The state is stored once the answer is sent: a chat answered over an interval ago is written.
+    old = {chat for chat, at in answered.items() if killed - at > FLUSH_SECONDS + 1}
+    lost = sorted(killed - answered[chat] for chat in old - stored)
+    assert old and not lost, f"{len(lost)} chat(s) answered before the kill are not in the file, the oldest {lost[-1]:.1f} s"
+
+
+def test_a_damaged_row_costs_its_chat_only(tmp_path, cli):
+    import sqlite3
+
+    now = time.time()
+    db_path = tmp_path / "state" / "telegram.sqlite3"
+
+    async def fill():
+        persistence = SQLPersistence(Database(None, db_path))
+        for chat in range(7000, 7121):
+            await persistence.update_chat_data(chat, _state(cli, "how many returns in march 2020", now))
+        await persistence.flush()
+
+    asyncio.run(fill())
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE returnbot_chats SET data = ? WHERE chat_id = 7060", (b'\xff{"v": 1, "lang": "fr"',))
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        u = Updates()
+        bot = start_polling(api, tmp_path)
+        try:
+            api.push(u.update(u.text(7001, "and in april?")), u.update(u.text(7060, "and in april?")))
+            good, damaged = shown(api.wait_sent(7001)[0]), shown(api.wait_sent(7060)[0])
+            status, _ = bot.stop()
+        finally:
+            bot.close()
+    first = cli.ask("how many returns in march 2020")
+    assert good == cli.ask("and in april?", context=first.context).text   # the context of a good row is kept
+    assert damaged == cli.ask("and in april?").text   # the damaged one starts afresh
+    log = bot.log()
+    assert status == 0 and "memory: 120 chat(s)" in log and log.count("damaged row") == 1, log
+    assert "unavailable" not in log and "Traceback" not in log
+
+
+def test_postgresql_1_ms_away_keeps_up_with_the_load_and_stops_in_time(tmp_path, postgres_url):
+    from urllib.parse import urlsplit
+
+    from load_webhook import database_writes, post_new_chats
+    from telegram_fixtures import free_port, start_webhook
+
+    reset(postgres_url)
+    proxy = LatencyProxy(urlsplit(postgres_url).port)
+    far = postgres_url.replace(f":{urlsplit(postgres_url).port}/", f":{proxy.port}/")
+    try:
+        with BotAPIStandIn(TOKEN, USERNAME) as api:
+            port = free_port()
+            bot = start_webhook(api, tmp_path, port, TELEGRAM_MAX_RATE="0", DATABASE_URL=far)
+            try:
+                started = time.monotonic()
+                posted = post_new_chats(port, 300, senders=16)
+                api.wait_for(lambda: len(api.sent()) >= len(posted), 15, "every answer")
+                took = time.monotonic() - started
+                status, seconds = bot.stop()
+            finally:
+                bot.close()
+    finally:
+        proxy.close()
+    log = bot.log()
+    assert status == 0 and len(posted) == 300 and took < 8 and seconds < 5, (took, seconds, log)
+    assert "unanswered" not in log and "unavailable" not in log
+    assert database_writes(log) <= 1.5 * len(posted)
+    assert _rows(postgres_url) == set(posted)
+

@@ -129,6 +129,32 @@ def test_formatter_redacts_token_and_secret_everywhere():
     assert TOKEN not in text and TOKEN.partition(":")[2] not in text and SECRET not in text
 
 
+def test_formatter_redacts_secrets_in_any_case_and_url_encoded():
+    from urllib.parse import quote
+
+    password = "Pa55:w/rd#?x"
+    formatter = tg.RedactingFormatter(tg.Config(token=TOKEN, secret=SECRET, extra_secrets=(password,)).secrets)
+    for shown in (TOKEN.lower(), TOKEN.upper(), quote(TOKEN, safe=""), quote(TOKEN, safe="").lower(), SECRET.upper(),
+                  quote(password, safe=""), quote(password, safe="").lower(), password.swapcase()):
+        record = logging.LogRecord("x", logging.WARNING, __file__, 1, "url %s end", (f"/bot{shown}/sendMessage",), None)
+        assert formatter.format(record).endswith("url /bot[redacted]/sendMessage end"), shown
+
+
+def test_a_bot_api_error_that_echoes_the_url_in_lower_case_logs_no_token(tmp_path):
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        bot = start_polling(api, tmp_path)
+        try:
+            api.fail_next_send(6001, description=lambda url: f"Bad Request: wrong file identifier {url.lower()}")
+            u = Updates()
+            api.push(u.update(u.text(6001, "how many returns in 2019")))
+            api.wait_for(lambda: "update" in bot.log() and "failed" in bot.log(), 10, "the failure in the log")
+            bot.stop()
+        finally:
+            bot.close()
+    assert "wrong file identifier" in bot.log().lower()
+    bot.assert_no_secrets()
+
+
 def test_rejected_token_stops_with_one_line_and_no_token(tmp_path):
     with BotAPIStandIn(TOKEN, USERNAME) as api:
         bot = BotProcess("polling", tmp_path, bot_env(TELEGRAM_TOKEN=OTHER_TOKEN, TELEGRAM_API_URL=api.base_url))
@@ -319,6 +345,37 @@ def test_processor_keeps_each_chat_in_order_and_runs_chats_side_by_side():
     assert len(done) == 80 and 1 < peak <= 4
     for chat in range(8):
         assert [n for c, n in done if c == chat] == list(range(10))
+
+
+def test_processor_orders_a_migration_in_both_chats():
+    async def scenario():
+        processor = tg.ChatOrderedProcessor(workers=4)
+        done: list[str] = []
+
+        async def handle(name, seconds=0.0):
+            await asyncio.sleep(seconds)
+            done.append(name)
+
+        now = dt.datetime.now(dt.timezone.utc)
+        moved = Update(2, message=Message(2, now, Chat(-100200, Chat.SUPERGROUP), migrate_from_chat_id=-200))
+        await asyncio.gather(processor.process_update(_update(1, -200), handle("old chat's question", 0.05)),
+                             processor.process_update(moved, handle("migration")),
+                             processor.process_update(_update(3, -100200), handle("new chat's question")))
+        return done
+
+    assert asyncio.run(scenario()) == ["old chat's question", "migration", "new chat's question"]
+
+
+def test_chat_store_moves_a_chat_keeping_the_later_context():
+    clock = Clock()
+    store = tg.ChatStore(clock=clock)
+    context = Pipeline.load().ask("how many returns in march 2020").context
+    store.put(1, tg.ChatState(forced="fr"))
+    store.move(1, 2)
+    assert store.get(2).forced == "fr" and store.get(1) == tg.ChatState()
+    store.put(3, tg.ChatState(context=context, asked=clock.now, forced="nl"))
+    store.move(3, 2)   # the old chat's later context, the new chat's own /lang choice
+    assert (store.get(2).context, store.get(2).forced) == (context, "fr") and len(store) == 1
 
 
 def test_processor_drain_ends_what_is_left():
@@ -582,12 +639,37 @@ def test_start_help_and_sources_in_the_users_language(polling, cli, texts):
 def test_non_text_messages_get_a_friendly_reply(polling, texts):
     u = polling.updates
     polling.push(u.sticker(1007, lang="en"))
-    polling.push(u.photo(1007, lang="en", caption="what is this?"))
+    polling.push(u.photo(1007, lang="en"))
     polling.push(u.voice(1007, lang="en"))
     polling.push(u.sticker(1017, lang="fr"))
     sent = [shown(c) for c in polling.api.wait_sent(1007, 3)]
     assert sent == [parse_html(texts.get("en", "non_text"))] * 3
     assert shown(polling.api.wait_sent(1017)[0]) == parse_html(texts.get("fr", "non_text"))
+
+
+def test_a_photo_whose_caption_is_the_question_is_answered(polling, cli):
+    u, api = polling.updates, polling.api
+    polling.push(u.photo(1025, lang="nl", caption="hoeveel terugkeerders in maart 2020"))
+    group = -1026
+    polling.push(u.photo(group, caption=f"@{USERNAME} how many returns in 2019") | {
+        "caption_entities": [{"type": "mention", "offset": 0, "length": len(USERNAME) + 1}]})
+    assert shown(api.wait_sent(1025)[0]) == cli.ask("hoeveel terugkeerders in maart 2020").text
+    assert shown(api.wait_sent(group)[0]) == cli.ask("how many returns in 2019").text
+
+
+def test_a_group_that_becomes_a_supergroup_keeps_its_language_and_context(polling, cli, texts):
+    old, new, u, api = -1027, -1001000001027, polling.updates, polling.api
+    api.admins.add(77027)
+    admin = {"from": {"id": 77027, "is_bot": False, "first_name": "A"}}
+    polling.push(u.text(old, f"/lang@{USERNAME} fr", command=True) | admin)
+    polling.push(u.text(old, f"@{USERNAME} how many returns in march 2020", mention=f"@{USERNAME}"))
+    api.wait_sent(old, 2)
+    for message in u.migration(old, new):
+        polling.push(message)
+    polling.push(u.text(new, f"@{USERNAME} and in april?", mention=f"@{USERNAME}"))
+    first = cli.ask("how many returns in march 2020", lang="fr")
+    assert shown(api.wait_sent(new)[0]) == cli.ask("and in april?", context=first.context, lang="fr").text
+    assert shown(api.sent(new)[0]).startswith("En avril 2020, 61")   # 2020.txt:45
 
 
 def test_edited_question_is_answered_again_quoting_it(polling, cli):

@@ -190,6 +190,60 @@ def test_connections_are_capped_and_the_cap_frees_itself(hook):
     api.wait_sent(5300)
 
 
+def test_an_update_sent_again_is_answered_once(hook):
+    api, bot, port = hook
+    u = Updates(start=5500)
+    asked = json.dumps(u.update(u.text(5500, "how many returns in 2019"))).encode()
+    assert _post(port, asked) == 200
+    assert _post(port, asked) == 200   # Telegram got no 200 in time and sends it again: acknowledged
+    assert _post(port, json.dumps(u.update(u.text(5500, "how many returns in 2018"))).encode()) == 200
+    # One chat's updates are answered in order: had the second been answered, it would come before this.
+    sent = [c.params["_shown"] for c in api.wait_sent(5500, 2)]
+    assert sent[0].startswith("In 2019,") and sent[1].startswith("In 2018,")
+
+
+def test_a_busy_group_waiting_for_its_rate_limit_leaves_room_for_other_chats(tmp_path):
+    import threading
+
+    with BotAPIStandIn(TOKEN, USERNAME) as api:
+        port = free_port()
+        bot = start_webhook(api, tmp_path, port)   # Telegram's rate limits: a group gets 20 messages a minute
+        group, u, lock = -9001, Updates(start=90_000), threading.Lock()
+        stop = threading.Event()
+
+        def group_sender() -> None:
+            for _ in range(3):
+                with lock:
+                    body = json.dumps(u.update(u.text(group, f"@{USERNAME} how many returns in 2019",
+                                                      mention=f"@{USERNAME}"))).encode()
+                if stop.is_set():
+                    return
+                try:
+                    post(port, body)
+                except OSError:
+                    return
+
+        senders = [threading.Thread(target=group_sender) for _ in range(39)]
+        try:
+            for t in senders:
+                t.start()
+            api.wait_for(lambda: len(api.sent(group)) >= 20, 20, "the group's first 20 answers")
+            statuses = []
+            for n in range(5):
+                with lock:
+                    body = json.dumps(u.update(u.text(9100 + n, "how many returns in 2018"))).encode()
+                started = time.monotonic()
+                statuses.append((post(port, body), round(time.monotonic() - started, 1)))
+            for n in range(5):
+                api.wait_sent(9100 + n, timeout=5)
+        finally:
+            stop.set()
+            bot.close()
+            for t in senders:
+                t.join(15)
+    assert all(status == 200 and seconds < 2 for status, seconds in statuses), statuses
+
+
 def test_malformed_updates_never_reach_the_log(hook):
     api, bot, port = hook
     bodies = [b"{not json " + MARKER.encode(), json.dumps([MARKER]).encode(),
@@ -221,23 +275,33 @@ def test_json_content_type():
     assert not wh.json_content_type("application/jsonx") and not wh.json_content_type("application/json; charset=ascii")
 
 
-def test_the_backlog_waits_for_room_then_gives_up(monkeypatch):
-    class Processor:
-        finished = 0
-
+def test_the_backlog_waits_for_room_then_gives_up_and_keeps_room_for_other_chats(monkeypatch):
     async def scenario():
-        processor = Processor()
-        backlog = wh.Backlog(processor, size=2)
-        assert await backlog.admit() and await backlog.admit()
-        third = asyncio.create_task(backlog.admit())
+        backlog = wh.Backlog(size=3, per_chat=2)
+        assert await backlog.admit(1) and await backlog.admit(1)
+        third = asyncio.create_task(backlog.admit(1))
         await asyncio.sleep(0.1)
-        assert not third.done()
-        processor.finished = 1
+        assert not third.done()   # chat 1 has its share
+        assert await asyncio.wait_for(backlog.admit(2), 1)   # another chat still gets in
+        backlog.done(1)
         assert await asyncio.wait_for(third, 1)
+        fourth = asyncio.create_task(backlog.admit(3))   # the backlog is full
+        await asyncio.sleep(0.1)
+        assert not fourth.done()
+        backlog.done(2)
+        assert await asyncio.wait_for(fourth, 1)
         monkeypatch.setattr(wh, "BACKLOG_SECONDS", 0.2)
-        return await backlog.admit(), backlog.accepted
+        return await backlog.admit(4), backlog.total, dict(backlog.held)
 
-    assert asyncio.run(scenario()) == (False, 3)
+    assert asyncio.run(scenario()) == (False, 3, {1: 2, 3: 1})
+
+
+def test_recent_update_ids_are_bounded():
+    recent = wh.RecentUpdates(size=3)
+    assert [recent.claim(n) for n in (1, 2, 1, 3, 4)] == [True, True, False, True, True]
+    assert recent.claim(1) and not recent.claim(4)   # 1 was forgotten, the oldest of four
+    recent.release(4)
+    assert recent.claim(4) and len(recent.ids) == 3
 
 
 def test_log_lines_hold_no_update_and_stay_short():
