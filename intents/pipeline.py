@@ -73,6 +73,7 @@ class Reply:
             "text": self.text,
             "footnotes": list(self.answer.footnotes),
             "figures": [f.to_json() for f in self.answer.figures],
+            "sources": [self.renderer.publication(sid) for sid in self.answer.sources],
             "query": self._query_json(),
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -25,6 +26,18 @@ SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MARK = re.compile("\ue000([0-9,]+)\ue001")
 MAX_CHARS = 4096
 FOOTER_BUDGET = 1500
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A rendered answer in parts: body lines, (number, text) notes, the calculated-figures
+    note, the source line, and the publications cited as data."""
+
+    body: tuple[str, ...]
+    notes: tuple[tuple[int, str], ...]
+    computed: str | None
+    source: str | None
+    publications: tuple[dict[str, str | None], ...]
 
 
 class Renderer:
@@ -230,7 +243,10 @@ class Renderer:
             for credit, titles in credits.items())
         return self.t["source" if len(answer.sources) == 1 else "sources"].format(entries=entries)
 
-    def render(self, answer: Answer, as_html: bool = False) -> str:
+    def parts(self, answer: Answer, as_html: bool = False) -> Parts:
+        """The answer's parts as data, for a front end that lays them out itself: the body's
+        lines (figures marked with their footnote numbers), the numbered notes, the note on
+        what is calculated, the source line, and each publication with its link."""
         numbers = {fid: i for i, fid in enumerate(answer.footnotes, start=1)}
         body = []
         for line in answer.lines:
@@ -243,19 +259,32 @@ class Renderer:
         if answer.examples:
             examples = [self.t["format"]["quote"].format(self.t["examples"][e]) for e in answer.examples]
             body.append(self.sentence("try", {}, as_html) + " " + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
-        notes = []
-        for fid, n in numbers.items():
-            note = f"{str(n).translate(SUPERSCRIPT)} {self.note(fid)}"
-            notes.append(html.escape(note) if as_html else note)
-        computed = [kind for kind in self.t["names"]["computed"] if any(f.kind == kind for f in answer.figures)]
-        if computed:
-            note = self.t["computed"].format(kinds=format_list([self.t["names"]["computed"][k] for k in computed],
-                                                                locale=self.locale))
-            notes.append(html.escape(note) if as_html else note)
-        if answer.sources:
-            src = self.source(answer)
-            notes.append(f"<i>{html.escape(src)}</i>" if as_html else src)
-        parts = ["\n".join(self._fit(body, sum(len(note) + 1 for note in notes) + 2))]
+        esc = html.escape if as_html else str
+        notes = tuple((n, esc(self.note(fid))) for fid, n in numbers.items())
+        kinds = [kind for kind in self.t["names"]["computed"] if any(f.kind == kind for f in answer.figures)]
+        computed = self.t["computed"].format(kinds=format_list([self.t["names"]["computed"][k] for k in kinds],
+                                                               locale=self.locale)) if kinds else None
+        return Parts(tuple(body), notes, esc(computed) if computed else None,
+                     esc(self.source(answer)) if answer.sources else None,
+                     tuple(self.publication(sid) for sid in answer.sources))
+
+    def publication(self, sid: str) -> dict[str, str | None]:
+        """A publication as data: its kind, title and date in the reader's language, its link."""
+        source = self.sources[sid]
+        f = self.t["format"]
+        date = format_date(dt.date(*source.published), "long", locale=self.locale) \
+            if source.published and len(source.published) == 3 else None
+        return {"id": sid, "kind": f["kind"][source.kind], "title": source.title(self.lang)[0], "date": date,
+                "publisher": source.credit, "url": source.urls.get(self.lang) or next(iter(source.urls.values()), None)}
+
+    def render(self, answer: Answer, as_html: bool = False) -> str:
+        p = self.parts(answer, as_html)
+        notes = [f"{str(n).translate(SUPERSCRIPT)} {text}" for n, text in p.notes]
+        if p.computed:
+            notes.append(p.computed)
+        if p.source:
+            notes.append(f"<i>{p.source}</i>" if as_html else p.source)
+        blocks = ["\n".join(self._fit(list(p.body), sum(len(note) + 1 for note in notes) + 2))]
         if notes:
-            parts.append("\n".join(notes))
-        return "\n\n".join(parts)
+            blocks.append("\n".join(notes))
+        return "\n\n".join(blocks)

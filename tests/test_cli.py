@@ -17,7 +17,7 @@ from conftest import run_cli
 S20 = "fedasil-vrijwillige-terugkeer-2020.txt"
 S25 = "fedasil-vrijwillige-terugkeer-2025.txt"
 LOCALES = Path(__file__).resolve().parent.parent / "intents" / "locales"
-JSON_FIELDS = {"question", "lang", "status", "intent", "text", "footnotes", "figures", "query"}
+JSON_FIELDS = {"question", "lang", "status", "intent", "text", "footnotes", "figures", "sources", "query"}
 NNBSP = "\u202f"
 
 
@@ -67,6 +67,8 @@ def test_ask_stdin_answers_each_line_on_its_own_as_json():
         "question": "hoeveel terugkeerders in maart 2020", "lang": "nl", "status": "ok", "intent": "count",
         "text": march["text"], "footnotes": ["dublin", "covid_2020"],
         "figures": march["figures"],
+        "sources": [{"id": "factsheet-2020", "kind": "factsheet", "title": "Vrijwillige terugkeer in 2020", "date": None,
+                     "publisher": "Fedasil/IOM/DVZ", "url": None}],
         "query": {"intent": "count", "slots": {"periods": [{"start": "2020-03", "end": "2020-03", "kind": "month"}]},
                   "program": {"op": "Select", "period": {"period": {"start": "2020-03", "end": "2020-03", "kind": "month"}}}},
     }
