@@ -242,7 +242,8 @@ class Engine:
         group = inner(program, Group)
         grain = group.by if group is not None else None
         ever = any(s.period is not None and s.period.anchor == "all" for s in selects(program))
-        return intent in ("extreme", "series", "average") and (grain != "month" or ever)
+        # "which years had more than 4,000?": every period published, not the latest
+        return intent in ("filter", "count_of") or intent in ("extreme", "series", "average") and (grain != "month" or ever)
 
     def _resolve_select(self, s: Select, intent: str, whole_span: bool) -> Select:
         p = s.period
@@ -651,7 +652,7 @@ class Engine:
             p, o = sides[found.index(None)]
             self.missing_reason(b, p, o, today)
             return
-        found, note = self._like_for_like(sides, found)
+        found, note, part = self._like_for_like(sides, found)
         (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = found
         diff = av - cv
         key = "compare.same" if diff == 0 else "compare.more" if diff > 0 else "compare.less"
@@ -664,7 +665,7 @@ class Engine:
                pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
                diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
         if note:
-            b.line(note, partial=a_cov if a_cov.kind == "year" and not a_cov.whole_years else c_cov)
+            b.line(note, partial=part)
         self._published_change(b, a_cov, c_cov, sides[0][1] if sides[0][1] == sides[1][1] else None)
         if check is not None and check.ratio and av and cv:
             first_named_newer = named_first == sides[0][0]
@@ -690,23 +691,24 @@ class Engine:
             b.line("compare.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
 
     def _like_for_like(self, sides, found):
-        """A partial year (2025: January-September) against a whole one: compare the
-        same months where the other year has monthly figures, else say it is uneven."""
+        """Part of a year (January-June 2025, or a year published only in part) against a
+        whole one: compare the same months where the other year has monthly figures, else
+        say it is uneven."""
         covers = [f[3] for f in found]
-        partial = [i for i, cov in enumerate(covers) if cov.kind == "year" and cov.single_year and not cov.whole_years]
+        partial = [i for i, cov in enumerate(covers) if cov.single_year and not cov.whole_years and not cov.single_month]
         if len(partial) != 1 or sides[0][1] != sides[1][1]:
-            return found, None
+            return found, None, None
         other = 1 - partial[0]
         if not (covers[other].whole_years and covers[other].single_year):
-            return found, None
-        same = Period((covers[other].first_year, covers[partial[0]].start[1]),
-                      (covers[other].first_year, covers[partial[0]].end[1]), "months")
+            return found, None, None
+        part = covers[partial[0]]
+        same = Period((covers[other].first_year, part.start[1]), (covers[other].first_year, part.end[1]), "months")
         narrowed = self.value(same, sides[other][1])
         if narrowed is None or narrowed[3] != same:
-            return found, "compare.uneven"
+            return found, "compare.uneven", part
         found = list(found)
         found[other] = narrowed
-        return found, "compare.same_months"
+        return found, "compare.same_months", part
 
     # ---- series -----------------------------------------------------------------------
     @handles("series")
@@ -807,8 +809,14 @@ class Engine:
                 return
             known = self.cube.years()
             values = {y: known[y] for y in years}
-        best = (max if pick.order == "max" else min)(o.value for o in values.values())
-        winners = [k for k, o in values.items() if o.value == best]
+        placed = _pick(tuple(Fig(o.value, Period(o.start, o.end, "months"), (o,), key) for key, o in values.items()),
+                       replace(pick, n=1))
+        if not placed:
+            b.status = "no_data"
+            b.line("extreme.fewer", n=Num(len(values)), k=Ref("ordinal", str(pick.k)))
+            return
+        best = placed[0].value
+        winners = [f.member for f in placed]
         obs = tuple(values[k] for k in winners)
         if by_month:
             labels = tuple(Period.month(*ym) for ym in winners)
@@ -818,7 +826,9 @@ class Engine:
             scope = Period.years(years[0], years[-1])
         value = b.figure(int(best), "count", pick.order, [o.ref for o in obs], obs)
         grain = "month" if by_month else "year"
-        b.line(f"extreme.{grain}_{pick.order}", scope=scope, winners=labels, value=value, org=Ref("org", org))
+        place = "_k" if pick.k > 1 else ""
+        b.line(f"extreme.{grain}_{pick.order}{place}", scope=scope, winners=labels, value=value, org=Ref("org", org),
+               k=Ref("ordinal", str(pick.k)))
         if check is not None and check.member is not None:
             self._extreme_verdict(b, check.member, values, best, by_month)
         if not by_month and skipped:
@@ -841,16 +851,53 @@ class Engine:
         if not complete:
             self.missing_reason(b, period, org, today)
             return
-        best = (max if pick.order == "max" else min)(v[0] for v in complete.values())
-        winners = [q for q, v in complete.items() if v[0] == best]
+        placed = _pick(tuple(Fig(v[0], q, v[2], q) for q, v in complete.items()), replace(pick, n=1))
+        if not placed:
+            b.status = "no_data"
+            b.line("extreme.fewer", n=Num(len(complete)), k=Ref("ordinal", str(pick.k)))
+            return
+        best = placed[0].value
+        winners = [f.member for f in placed]
         obs = tuple(o for q in winners for o in complete[q][2])
         value = b.figure(int(best), "count", pick.order, [s for q in winners for s in complete[q][1]])
         scope = Period(min(complete).start, max(complete).end, period.kind)
-        b.line(f"extreme.quarter_{pick.order}", obs, scope=scope, winners=tuple(winners), value=value,
-               org=Ref("org", org))
+        b.line(f"extreme.quarter_{pick.order}{'_k' if pick.k > 1 else ''}", obs, scope=scope, winners=tuple(winners),
+               value=value, org=Ref("org", org), k=Ref("ordinal", str(pick.k)))
         partial = tuple(q for q, v in found.items() if v is not None and v[3].months() != q.months())
         if partial:
             b.line("extreme.quarters_incomplete", periods=partial)
+
+    # ---- the members of a list past a threshold ------------------------------------------
+    @handles("listing")
+    def _listing(self, b: Builder, request: Request, today: dt.date) -> None:
+        """"which months of 2025 had more than 275 returns?" (the members), "in how many
+        months of 2019 were there fewer than 180?" (how many, and which)."""
+        node = request.program
+        count = isinstance(node, Count)
+        where: Where = node.of if count else node
+        group = where.of
+        period, org = group.of.period, _org(group.of)
+        items = self.evaluate(group)
+        if not isinstance(items, Items) or not items.items:
+            self.missing_reason(b, period, org, today)
+            return
+        grain = group.by or ("month" if period.single_year else "year")
+        passed = tuple(f for f in items.items if CLAIMS[where.relation](f.value, where.value))
+        params = dict(scope=items.scope, relation=Ref("relation", where.relation), value=Num(int(where.value)),
+                      org=Ref("org", org))
+        if grain == "month" and not period.single_year:
+            b.line("listing.monthly_only", monthly=tuple(self.cube.month_span(y) for y in self.monthly_years))
+        elif items.scope.months() != period.months():
+            b.line("count.clipped", period=period, covered=items.scope)
+        if not passed:
+            b.line(f"listing.none_{grain}", **params)
+            return
+        pairs = tuple((f.member, b.figure(int(f.value), "count", str(f.member), [o.ref for o in f.obs], f.obs))
+                      for f in passed)
+        if count:
+            b.line(f"listing.count_{grain}", count=Num(len(passed)), items=pairs, **params)
+        else:
+            b.line(f"listing.{grain}", items=pairs, **params)
 
     # ---- average ----------------------------------------------------------------------
     @handles("average")
@@ -875,6 +922,9 @@ class Engine:
                 if skipped:
                     b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
                 continue
+            if by in ("quarter", "half"):
+                self._average_of_units(b, mean.of, today)
+                continue
             found = self.value(period, org)
             if found is None:
                 self.missing_reason(b, period, org, today)
@@ -884,6 +934,22 @@ class Engine:
             b.line("average.month", period=covered, org=Ref("org", org),
                    avg=b.figure(value / months, "average", "per month", src),
                    total=b.figure(value, "count", "total", src, obs), count=Num(months))
+
+    def _average_of_units(self, b: Builder, group: Group, today: dt.date) -> None:
+        """"per quarter on average in 2020": the quarters (halves) whose months are all
+        published, added up and divided by how many there are."""
+        period, org = group.of.period, _org(group.of)
+        items = self.evaluate(group)
+        if not isinstance(items, Items) or not items.items:
+            self.missing_reason(b, period, org, today)
+            return
+        obs = tuple(o for f in items.items for o in f.obs)
+        src = [o.ref for o in obs]
+        total = sum(f.value for f in items.items)
+        b.line(f"average.{group.by}", period=items.scope, org=Ref("org", org),
+               avg=b.figure(total / len(items.items), "average", f"per {group.by}", src),
+               total=b.figure(total, "count" if all(not f.derived for f in items.items) else "sum", "total", src, obs),
+               count=Num(len(items.items)))
 
     @staticmethod
     def _not_by_org(b: Builder, s: Select, key: str) -> None:
@@ -916,15 +982,19 @@ class Engine:
                 b.line("nodata.country_year", year=year, years=self._list_years())
                 continue
             for lst in lists:
-                self._top_list(b, pick, lst)
+                self._top_list(b, pick.of if isinstance(pick, Total) else pick, lst, together=isinstance(pick, Total))
 
     def _list_years(self) -> tuple[Period, ...]:
         return _runs(self.country_years)
 
-    def _top_list(self, b: Builder, pick: Node, lst: CountryList) -> None:
+    def _top_list(self, b: Builder, pick: Node, lst: CountryList, together: bool = False) -> None:
         """A list as its publication gives it: counts with their shares of the same
-        publication's total, or places only; named by its period and publication."""
-        entries = lst.entries
+        publication's total, or places only; named by its period and publication. The
+        fewest ("the three smallest") are the last places of the list, said to be of the
+        list; `together`: their sum, where the list counts them all."""
+        fewest = isinstance(pick, Pick) and pick.order == "min"
+        # The fewest first, as the question ranks them.
+        entries = tuple(reversed(lst.entries)) if fewest else lst.entries
         wanted = pick.n if isinstance(pick, Pick) else None
         rank = pick.k if isinstance(pick, Pick) and pick.k > 1 else None
         n = min(wanted or len(entries), len(entries))
@@ -937,15 +1007,23 @@ class Engine:
                 b.status = "no_data"
                 b.line("top.capped", source=source, n=Num(len(entries)))
                 return
-            b.line("top.rank", head, rank=rank, period=lst.period, basis=Ref("basis", lst.basis), source=source)
-            shown = [e for e in entries if e.place == rank] or [entries[rank - 1]]
+            b.line("top.rank_fewest" if fewest else "top.rank", head, rank=rank, period=lst.period,
+                   basis=Ref("basis", lst.basis), source=source, n=Num(len(entries)))
+            shown = [entries[rank - 1]] if fewest else [e for e in entries if e.place == rank] or [entries[rank - 1]]
         else:
-            key = "top.ranks" if lst.ranks_only else "top.head"
+            key = "top.fewest" if fewest else "top.ranks" if lst.ranks_only else "top.head"
             b.line(key, head, n=Num(n), period=lst.period, basis=Ref("basis", lst.basis), source=source,
-                   of_source=Ref("of_source", lst.source))
+                   of_source=Ref("of_source", lst.source), listed=Num(len(entries)))
             shown = list(entries[:n])
         for e in shown:
             self._top_item(b, e, total)
+        if together and len(shown) > 1:
+            counts = [self._count_in(lst, e.country) for e in shown]
+            if None in counts:
+                b.line("top.together_uncounted", source=source)
+            else:
+                b.line("top.together", total=b.figure(sum(int(c.value) for c in counts), "sum", "together",
+                                                      [c.ref for c in counts]))
         if wanted and wanted > len(entries):
             b.line("top.capped", source=source, n=Num(len(entries)))
         if lst.other is not None and n == len(entries) and not rank and total is not None:

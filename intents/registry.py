@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .models import CATEGORIES, ORGS, Period
-from .program import (Check, Compare, Each, Group, Mean, Node, Pick, Request, Select, Share, Total, Without,
-                      intent_of)
+from .program import (Check, Compare, Count, Each, Group, Mean, Node, Pick, Request, Select, Share, Total, Where,
+                      Without, intent_of)
 
 if TYPE_CHECKING:
     from .rules import Parsed
@@ -132,15 +132,23 @@ def _top(p, periods):
     if p.negative_n or top_n == 0:
         return Request("clarify", topic="top_n")
     org = _org(p)
+    # "the three smallest nationalities of the list": its last places, not its first
+    order = "min" if "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
     if p.ordinals and placed and top_n is None:
         # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries": the list).
         place = p.ordinals[0]
-        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "max", place, 1)))
-    if top_n is None and "one_country" in p.kws and p.kws & {"max", "top"}:
+        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), order, place, 1)))
+    if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
-    return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "max", 1, n)))
+    together = "sum" in p.kws
+    return _figures(_per_period(periods, lambda per: (Total if together else _same)(
+        Pick(Group(Select(per, org), "country"), order, 1, n))))
+
+
+def _same(node: Node) -> Node:
+    return node
 
 
 def _share(p, periods):
@@ -162,6 +170,10 @@ def _several(p, periods):
 
 def _compare(p, periods):
     orgs = list(p.orgs)
+    if "same_period" in p.kws and len(periods) >= 2 and periods[1].whole_years and periods[1].single_year \
+            and periods[0].single_year:
+        # "January-June 2025 with the same months of 2019"
+        periods = (periods[0], periods[0].with_year(periods[1].first_year), *periods[2:])
     if len(periods) >= 2:
         org = orgs[0] if orgs else "total"
         return _figures(Compare(Select(periods[0], org), Select(periods[1], org)))
@@ -181,7 +193,9 @@ def _extreme(p, periods):
         # "was 2012 the record year?": the record among all the years, which answers it.
         return _figures(Check(Pick(Group(Select(None, org), grain), order), member=periods[0]))
     period = periods[0] if periods else EVER if "ever" in p.kws else None
-    return _figures(Pick(Group(Select(period, org), grain), order))
+    # "the third-quietest month": that place, not the first
+    place = p.ordinals[0] if p.ordinals else 1
+    return _figures(Pick(Group(Select(period, org), grain), order, place))
 
 
 # Everything published ("the lowest month ever"), not the latest year.
@@ -229,6 +243,26 @@ def _count(p, periods):
     return _figures(_checked(p, _counts(p, periods)), reading=reading)
 
 
+# A claimed relation to a number, said of the members of a list: a threshold.
+THRESHOLDS = frozenset({"gt", "ge", "lt", "le"})
+UNIT_WORDS = frozenset({"month_word", "quarter_word", "year_word", "how_many_units"})
+
+
+def _threshold(p, periods) -> bool:
+    """"which months ... more than 275", "in how many months ... fewer than 180": a
+    relation and a number said of months, quarters or years."""
+    return p.claim in THRESHOLDS and quoted(p) is not None and bool(p.kws & UNIT_WORDS)
+
+
+def _filter(p, periods):
+    org, grain, value = _org(p), _grain(p), quoted(p)
+
+    def make(period: Period | None) -> Node:
+        node = Where(Group(Select(period, org), grain), p.claim, value)
+        return Count(node) if "how_many_units" in p.kws else node
+    return _figures(_per_period(periods, make))
+
+
 COMPARE = frozenset({"compare", "than"})
 EXTREMES = frozenset({"max", "min"})
 
@@ -262,6 +296,10 @@ INTENTS: tuple[Intent, ...] = (
         Signature(55, "series of periods compared", _series, keywords=frozenset({"per_month", "per_quarter"}),
                   also=lambda p, periods: len(periods) >= 2 and bool(p.kws & COMPARE)),
         Signature(100, "a series", _series, keywords=frozenset({"trend", "per_month", "per_quarter", "per_year"})),)),
+    Intent("filter", "listing", ("listing", "count"), (
+        Signature(45, "the members of a list past a threshold", _filter, also=_threshold),)),
+    # Made by the filter signature when the question asks how many members pass.
+    Intent("count_of", "listing", ("listing", "count")),
     # Made by the count signature when the question names what else is counted ("reintegration support").
     Intent("measure", "measure", ("measure",)),
     Intent("count", "count", ("count", "resolved", "nodata", "reading", "note"), (
@@ -280,7 +318,7 @@ INTENTS: tuple[Intent, ...] = (
 BY_NAME = {intent.name: intent for intent in INTENTS}
 # Keywords that ask for something of their own; without any, a short question such as
 # "and in April?" is a follow-up of the previous one.
-KEYWORDS = frozenset(k for i in INTENTS for s in i.signatures for k in s.keywords)
+KEYWORDS = frozenset(k for i in INTENTS for s in i.signatures for k in s.keywords) | {"how_many_units"}
 SIGNATURES = tuple(sorted((s for i in INTENTS for s in i.signatures), key=lambda s: s.precedence))
 
 
@@ -292,15 +330,11 @@ def choose(p: Parsed, periods: tuple[Period, ...]) -> Request:
     raise AssertionError("the count signature selects every parse")
 
 
-# The handler of each kind of program (new kinds of answers: their own handler).
-HANDLED = {"filter": "listing", "count_of": "listing"}
-
-
 def handler_of(request: Request) -> str:
     """The engine's handler for a request: by the kind of its program, or by its act."""
     if request.program is not None:
         intent = intent_of(request.program)
-        return HANDLED.get(intent, BY_NAME[intent].handler if intent in BY_NAME else intent)
+        return BY_NAME[intent].handler if intent in BY_NAME else intent
     if request.act in ("help", "greeting", "thanks"):
         return "social"
     return request.act

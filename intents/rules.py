@@ -249,7 +249,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         or (["other"] if "other_countries" in kws else []),
         categories=categories,
         nums=nums,
-        info=[e.value for e in ents if e.type == "info"],
+        # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
+        info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims else []),
         oos=[e.value for e in ents if e.type == "oos"],
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
         breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents),
@@ -402,7 +403,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("unknown")
     lone_compare = isinstance(q.program, Compare) and len(periods) == 1 and q.program.a.org == q.program.b.org
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
-        if lone_compare or p.followup or not (p.measure or asks or p.categories):
+        # An operator asked without a period applies to the previous question's ("which month
+        # was the highest?" after 2019 stays in 2019).
+        if lone_compare or p.followup or not (p.measure or asks or p.categories) or (asks and not periods):
             return merge(previous, q, p)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?": against the same period a year earlier.

@@ -701,6 +701,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
         return reading
     other = {i for i, e in enumerate(ents) if e.also}
     chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents), other)
+    chosen = _places_not_periods(chosen, ents)
     if comparing:
         chosen = _split_intervals(chosen)
     periods: list[tuple[Item, Period | None]] = []
@@ -749,11 +750,23 @@ def _time_only(e: Entity) -> bool:
     return e.type in TIME_ONLY or f"{e.type}:{e.value}" in TIME_ONLY
 
 
+def _places_not_periods(chosen: list[Item], ents: list[Entity]) -> list[Item]:
+    """"le troisième mois le plus calme": an ordinal and a grain right before a superlative
+    rank the months, they name none (not March)."""
+    def ranks(it: Item) -> bool:
+        after = ents[it.last + 1] if it.last + 1 < len(ents) else None
+        return it.rule == "ordinal grain" and after is not None and after.type == "kw" \
+            and bool(set(str(after.value).split("+")) & {"max", "min"})
+    return [it for it in chosen if not ranks(it)]
+
+
 def _split_intervals(chosen: list[Item]) -> list[Item]:
     """When comparing, "between 2019 and 2020" is two periods, unless two ranges are
-    compared ("January to September 2020 vs January to September 2025")."""
+    compared ("January to September 2020 vs January to September 2025") or the range is
+    compared with another period ("January-June 2025 with 2019")."""
     intervals = [it for it in chosen if it.rule in INTERVAL_RULES]
-    if len(intervals) != 1:
+    others = [it for it in chosen if it.kind == "time" and it not in intervals]
+    if len(intervals) != 1 or others:
         return chosen
     out = []
     for it in chosen:

@@ -185,7 +185,7 @@ def derived(fig: Figure) -> bool:
     v, src = fig.value, list(fig.sources)
     if not src or not all(s in AT or s in PCT for s in src):
         return False
-    if fig.kind == "count":
+    if fig.kind in ("count", "difference"):
         return (any(close(v, s) for s in sums(src))  # one row, or the sum of a run
                 or all(any(close(v, x) for x in AT.get(s, ())) for s in src)  # a tie: on every line
                 or any(close(v, abs(a - c)) for a, c in splits(src)))  # a difference
@@ -232,7 +232,7 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
     if answer.sources:  # the publications named, with their dates and links
         text = text.replace(renderer.source(answer), " ")
     for sid in renderer.sources:  # a publication named in a sentence: "the press release of 3 February 2026"
-        for named in (renderer.the_source(sid), renderer.the_source(sid, "of_kind")):
+        for named in (renderer.title(sid), renderer.the_source(sid), renderer.the_source(sid, "of_kind")):
             text = re.sub(re.escape(named), " ", text, flags=re.I)
     text = QUOTED.sub(" ", text)
     shown = {renderer.number(Num(f.value, FIGURE_STYLES.get(f.kind, "count"))) for f in answer.figures}
@@ -240,7 +240,8 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
     for s in sorted(shown, key=len, reverse=True):  # "1.847" before "847"
         text = re.sub(r"(?<!\d)" + re.escape(s) + r"(?!\d)", "§", text)
     text = RANK.sub("", text)
-    allowed = set(LIST_SIZES) | template_numbers(renderer, answer)
+    # How many publications the register holds ("the figures come from 30 publications").
+    allowed = set(LIST_SIZES) | template_numbers(renderer, answer) | {len(renderer.sources)}
     allowed |= {v for v in (query.n, query.quoted) if v is not None}
     allowed |= {rank for iso in query.countries for rank in RANKS.get(iso, ())}
     for f in answer.figures:
