@@ -1497,6 +1497,15 @@ class Engine:
         if request.topic == "negation":
             b.line("clarify.negation", words=", ".join(request.unread))
             return
+        if request.topic == "finer":
+            # Not a question back: the data has no such figure; the months that hold it are offered.
+            b.status = "no_data"
+            grain = Ref("finer", request.unread[0])
+            if request.periods:
+                b.line("nodata.finer", grain=grain, period=request.periods[0])
+            else:
+                b.line("nodata.finer_alone", grain=grain)
+            return
         if request.topic == "period":
             b.line("clarify.period" if request.unread else "clarify.anchor", words=", ".join(request.unread))
             self.coverage_line(b)

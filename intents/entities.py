@@ -54,11 +54,11 @@ log = logging.getLogger("returnbot.cache")
 @dataclass(frozen=True)
 class Unread:
     """A word no lexicon read: `slot` when it stands where a slot would go ("how many
-    cats"), `general` when it is a common word of the language ("btw", "eigenlijk")."""
+    cats"), `passable` when it is a function word or a word of talk ("btw", "eigenlijk")."""
 
     text: str
     slot: bool
-    general: bool
+    passable: bool
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,38 @@ def _general_words(lang: str) -> list[str]:
     """general_words.txt of a language, most frequent first."""
     text = (LOCALE_DIR / lang / "general_words.txt").read_text(encoding="utf-8")
     return [w for w in text.split("\n") if w and not w.startswith("#")]
+
+
+# Entities that ask something: a sentence that holds none of them ("Ik ben journalist en
+# schrijf over terugkeer.", "Alvast bedankt!") is context, and its unread words are talk.
+ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "weak_month", "year", "ym", "day_ym",
+                "yq", "yh", "quarter", "half", "decade", "season", "num", "neg", "claim", "ordinal", "grain", "finer",
+                "asylum_people", "ratio", "bad_date"}
+
+
+def _context_sentences(tokens: list[Token], ents: list[Entity]) -> set[int]:
+    """The token indexes of the sentences (split at "?", see normalize.mark_sentences) that
+    hold no entity asking anything, when another sentence does."""
+    sentence, ends = [], 0
+    for t in tokens:
+        sentence.append(ends)
+        ends += t.text == "?"
+    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES and e.start < len(sentence)}
+    if not asking:
+        return set()
+    return {i for i, n in enumerate(sentence) if n not in asking}
+
+
+@cache
+def _passable_words(lang: str) -> frozenset[str]:
+    """The words a question may hold without any rule reading them: the closed classes of
+    function_words.txt and the words of talk of talk.txt."""
+    words: set[str] = set()
+    for name in ("function_words.txt", "talk.txt"):
+        for line in (LOCALE_DIR / lang / name).read_text(encoding="utf-8").split("\n"):
+            if not line.startswith("#"):
+                words.update(line.split())
+    return frozenset(words)
 
 
 def _cutoff(length: int) -> float:
@@ -226,6 +258,7 @@ class Lexicon:
         self.count_nouns: set[str] = set()
         self.determiners: dict[str, set[str]] = {}
         self.slot_markers: dict[str, set[str]] = {}
+        self.attribution: set[str] = set()
         self.compounding: set[str] = set()
         self.glue: dict[str, set[str]] = {}
         # Inflected forms of the lexicon's words, per language ("dropped" -> "drop").
@@ -239,6 +272,7 @@ class Lexicon:
             self.count_nouns |= {fold(w) for w in lex["count_nouns"]}
             self.determiners[lang] = {fold(w) for w in lex["determiners"]}
             self.slot_markers[lang] = {fold(w) for w in lex["slot_markers"]}
+            self.attribution |= {fold(w) for w in lex["attribution"]}
             if lex.get("compounds"):
                 self.compounding.add(lang)
             self.glue[lang] = {fold(w) for w in lex["glue"]}
@@ -324,8 +358,10 @@ class Lexicon:
     # read from their files on first use and never pickled: most questions leave no word
     # unread and need no fuzzy match, and the 120,000 words would double the cache.
     @cached_property
-    def general(self) -> frozenset[str]:
-        return frozenset(w for lang in LANGS for w in _general_words(lang))
+    def passable(self) -> frozenset[str]:
+        """Words that carry nothing for these figures, in any of the languages (a question
+        may mix them: "btw, hoeveel..."): function words and talk."""
+        return frozenset(w for lang in LANGS for w in _passable_words(lang))
 
     @cached_property
     def common(self) -> frozenset[str]:
@@ -333,7 +369,7 @@ class Lexicon:
         return frozenset(w for lang in LANGS for w in _general_words(lang)[:COMMON_RANK])
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("general", "common")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("passable", "common")}
 
     def _source(self, key: tuple[str, ...], lang: str) -> str | None:
         """The lexicon a phrase is read from: the question's language, else the first that has it."""
@@ -456,6 +492,7 @@ class Lexicon:
         # Before what is counted, "selon le journal" and "merci d'avance" are talk, not slots.
         counting = min((e.start for e in ents if e.start in counted_starts or e.end in slot_ends), default=len(tokens))
         markers = self.slot_markers[lang]
+        context = _context_sentences(tokens, ents)
         out = []
         for i, text in unknown:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -465,8 +502,8 @@ class Lexicon:
                 or (i > counting and self._after_marker(tokens, i, markers, lang)) \
                 or (nxt is not None and nxt.kind not in ("word", "sym") and nxt.value != 1) \
                 or self._counted_by_number(tokens, i, lang)  # "ABC 2000", "week 12", "2000 soldiers"
-            # Before what is counted, an unfamiliar word is talk too ("amai, hoeveel...").
-            out.append(Unread(text, slot, text in self.general or i < counting))
+            talk = text in self.passable or self._attributed(tokens, i, lang) or i in context
+            out.append(Unread(text, slot and not talk, talk))
         return out
 
     def _counted_by_number(self, tokens: list[Token], i: int, lang: str) -> bool:
@@ -477,6 +514,15 @@ class Lexicon:
         if len(tokens[i - 1].text) == 4 and int(tokens[i - 1].value) in YEARS:
             return False  # "top 3 nationalities 2025 btw": the year is the period
         return i < 2 or tokens[i - 2].text not in self.glue[lang] | self.month_anchors
+
+    def _attributed(self, tokens: list[Token], i: int, lang: str) -> bool:
+        """A name after "according to", "d'après", "volgens" (over an article or a
+        preposition) says where a claim was read: the answer gives the publications' figure."""
+        j = i - 1
+        while j >= 0 and (tokens[j].text in self.passable or len(tokens[j].text) == 1) \
+                and tokens[j].text not in self.attribution:
+            j -= 1
+        return j >= 0 and tokens[j].text in self.attribution
 
     def _after_marker(self, tokens: list[Token], i: int, markers: set[str], lang: str) -> bool:
         """A slot marker before the word, over stop words ("to Belgium's neighbours"), but not
@@ -505,7 +551,8 @@ class Lexicon:
             else:
                 (year, month), day = parts, 1
             if year in YEARS and day_exists(day, month, year):
-                return Entity("ym", (year, month), i, i + 1)
+                # "1/5/2025" names a day: read, and known to be finer than the figures
+                return Entity("day_ym" if tok.kind in ("dmy", "ymd") else "ym", (year, month), i, i + 1)
             return Entity("bad_date", tok.text, i, i + 1)
         if tok.kind in ("quarter", "half") and not 1 <= tok.value <= PARTS[tok.kind]:
             return Entity("bad_date", tok.text, i, i + 1)  # "T5 2020", "H3": no such quarter or half

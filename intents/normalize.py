@@ -68,6 +68,16 @@ def _decade(digits: str) -> int:
     return value + (1900 if value >= 30 else 2000)
 
 
+# The end of a sentence inside a question ("Ik ben journalist. Hoeveel..."): a full stop or
+# an exclamation mark before a capital or the end, or a line break. Marked as a "?" token, so
+# that what a sentence holds can be told apart; "sept. 2025", "nr. 56" and "av. J.-C." are no ends.
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_])[.!]+(?=\s+[\"'«“(]?[^\W\d_a-z][^\W\d_]|\s*$)|!+|\s*\n\s*")
+
+
+def mark_sentences(text: str) -> str:
+    return _SENTENCE_END.sub(" ? ", text)
+
+
 def tokenize(text: str) -> list[Token]:
     folded = fold(text)
     tokens = []

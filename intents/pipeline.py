@@ -16,7 +16,7 @@ from .models import LANGS
 from .program import Request, node_json
 from .engine import Engine
 from .models import Answer
-from .normalize import MAX_CHARS, fold, tokenize
+from .normalize import mark_sentences, MAX_CHARS, fold, tokenize
 from .render import Renderer
 from .rules import build
 
@@ -120,6 +120,7 @@ class Pipeline:
             return Request("clarify", topic="empty"), None
         if len(text) > MAX_CHARS:
             return Request("clarify", topic="too_long"), None
+        text = mark_sentences(text)
         tokens = tokenize(text)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
         ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)

@@ -50,6 +50,7 @@ class Parsed:
     social: list
     bad: list
     claim: str | None
+    finer: list
     ordinals: list
     categories_left_out: bool
     measure: bool
@@ -250,6 +251,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         categories=categories,
         nums=nums,
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
+        finer=[e.value for e in ents if e.type == "finer"],
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims else []),
         oos=[e.value for e in ents if e.type == "oos"],
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
@@ -331,6 +333,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("unknown", topic="asylum")
     if p.bad:
         return Request("clarify", topic="bad_date")
+    if p.time.finer or p.finer:
+        # "on 3 June 2020", "the second week of April": a grain the figures do not have,
+        # named, with the month(s) that hold it offered; never that month's figure.
+        grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
+        return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
     if p.bad_neg or (p.exclude and not periods):
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
@@ -359,7 +366,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
     # back when they stand where a slot would go or are no common word; nothing else
     # understood, the question is unknown.
-    blocking = tuple(w.text for w in strangers if w.slot or not w.general)
+    blocking = tuple(w.text for w in strangers if w.slot or not w.passable)
     if strangers and not (has_data or periods) or blocking and not (has_data or p.kws & INTENT_KEYWORDS):
         return Request("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:

@@ -23,6 +23,8 @@ Conventions (the answer restates the period it used, so each is visible):
 """
 from __future__ import annotations
 
+import calendar
+
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -91,6 +93,8 @@ class Reading:
     vague: list[Period] = field(default_factory=list)  # "early 2020": the third it may mean
     vague_words: list[str] = field(default_factory=list)
     vague_starts: list[int] = field(default_factory=list)
+    # Periods named by a grain the figures do not have ("3 June 2020"): (grain, the month(s) holding it)
+    finer: list[tuple[str, Period]] = field(default_factory=list)
 
 
 # ---- periods and grains ---------------------------------------------------------------
@@ -381,6 +385,10 @@ def _month_day(d: Item, m: Item, y: int | None = None):
 
 
 DAY_RULES = {"day month", "month day"}
+DAY_YEAR_RULES = {"day month year", "month day year"}
+# A period read from a day ("1 May 2025", "1/5/2025"): the figures are monthly, so it names
+# a grain they do not have.
+FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "ordinal day month"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
               "open year", "part of this year", "up to the end of", "grain month"}
 
@@ -555,6 +563,8 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
         return make("time", Period.year(v), "year")
     if t == "ym":
         return make("time", Period.month(*v), "ym")
+    if t == "day_ym":
+        return make("time", Period.month(*v), "day date")
     if t == "yq":
         return make("time", Period.quarter(*v), "yq")
     if t == "yh":
@@ -685,6 +695,31 @@ def _best_cover(items: list[Item], n: int, other: set[int] = frozenset()) -> lis
     return best[0][1]
 
 
+def _from_a_day(it: Item) -> bool:
+    """A day, or a span with a day that does not fall on the edge of its months ("from 1
+    March to 31 May 2020" is three whole months; "from 3 March" is not)."""
+    if it.rule in FINER_RULES:
+        return True
+    days = list(_days(it))
+    return bool(days) and not all(_on_edge(day, month, it.value) for day, month in days)
+
+
+def _days(it: Item):
+    """(day, month) of each day a span is built from; day 0 when the day is not known."""
+    for part in it.parts:
+        if part.rule in FINER_RULES:
+            numbers = [p for p in part.parts if p.kind == "num"]
+            day = int(numbers[0].value) if numbers else 1 if part.rule == "ordinal day month" else 0
+            yield day, part.value.start
+        else:
+            yield from _days(part)
+
+
+def _on_edge(day: int, month: tuple[int, int], span: Period) -> bool:
+    last = calendar.monthrange(span.end[0], month[1])[1] if month[0] == 0 else calendar.monthrange(*month)[1]
+    return (day == 1 and month[1] == span.start[1]) or (day == last and month[1] == span.end[1])
+
+
 def _covered(it: Item) -> set[int]:
     return set(range(it.first, it.last + 1))
 
@@ -707,7 +742,9 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     periods: list[tuple[Item, Period | None]] = []
     for it in chosen:
         reading.used |= _covered(it)
-        if it.kind == "bad":
+        if it.kind == "time" and _from_a_day(it):
+            reading.finer.append(("day", it.value))
+        elif it.kind == "bad":
             reading.bad.append(str(it.value))
         elif it.kind == "time":
             periods.append((it, it.value))
