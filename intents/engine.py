@@ -23,7 +23,8 @@ from .program import (TIME_GRAINS, Check, Compare, Count, Each, Group, Less, Mea
 Obs = tuple[Observation, ...]
 # A quoted figure checked as stated: the published value against the quoted one.
 # "almost 3,000": at most that and within a tenth below it; "about 3,000": within a tenth either way.
-CLAIMS = {"gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
+CLAIMS = {"eq": lambda value, quoted: value == quoted,
+          "gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
           "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted,
           "almost": lambda value, quoted: 0.9 * quoted <= value <= quoted,
           "approx": lambda value, quoted: abs(value - quoted) <= 0.1 * quoted}
@@ -478,7 +479,8 @@ class Engine:
                 self._part_of_year(b, period.first_year, obs)
             if period.whole_years and 1 < period.last_year - period.first_year + 1 <= MAX_PER_YEAR:
                 self._per_year(b, period, org)
-        if total:
+        # several periods asked ("June, July and August 2019"): each, then together
+        if total or (isinstance(node, Each) and len({_org(s) for s in leaves}) == 1):
             self._sum(b, [self.value(s.period, _org(s)) for s in leaves])
         if request.reading == "asylum_people":
             self._asylum_reading(b, leaves, today)
@@ -891,6 +893,11 @@ class Engine:
             b.line("count.clipped", period=period, covered=items.scope)
         if not passed:
             b.line(f"listing.none_{grain}", **params)
+            # the member nearest to the threshold: the most for "more than", the fewest for "less than"
+            near = (min if where.relation in ("lt", "le") else max)(items.items, key=lambda f: f.value)
+            if where.relation != "eq":
+                b.line("listing.nearest", member=near.member,
+                       value=b.figure(int(near.value), "count", str(near.member), [o.ref for o in near.obs], near.obs))
             return
         pairs = tuple((f.member, b.figure(int(f.value), "count", str(f.member), [o.ref for o in f.obs], f.obs))
                       for f in passed)
@@ -1496,6 +1503,10 @@ class Engine:
             return
         if request.topic == "negation":
             b.line("clarify.negation", words=", ".join(request.unread))
+            return
+        if request.topic == "cross":
+            b.status = "no_data"
+            b.line("nodata.cross", words=", ".join(request.unread))
             return
         if request.topic == "finer":
             # Not a question back: the data has no such figure; the months that hold it are offered.

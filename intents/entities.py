@@ -565,6 +565,8 @@ class Lexicon:
             return Entity("bad_date", tok.text, i, i + 1)
         if tok.kind == "yy":
             return Entity("year", tok.value, i, i + 1)
+        if tok.kind == "ordnum":
+            return Entity("ordinal", tok.value, i, i + 1)
         return None
 
     def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:
@@ -584,9 +586,10 @@ class Lexicon:
             return None
         if kind == "month" and match[0] in self.weak_months:
             return None
-        if word in self.common and (kind in ("country", "ordinal") or match[1] < COMMON_CUTOFF):
+        if word in self.common and (kind in ("country", "ordinal", "kw") or match[1] < COMMON_CUTOFF):
             # A common word is spelled right, or one letter off ("maat" for "maart"): "soldiers"
-            # is no country, "eight" no "eighth", "geachte" no "geslacht", "effectue" no "affecte".
+            # is no country, "eight" no "eighth", "geachte" no "geslacht", "effectue" no "affecte",
+            # "reçu" (received) no "recul" (a decline).
             return None
         return match[0], kind, value
 

@@ -22,6 +22,7 @@ _TOKEN = re.compile(r"""
   | (?P<decade>\b(?:jaren|annees)\ +'?(?:\d0|(?:19|20)\d0)\b(?!\ *(?:en|et|tot|a|-|,)\b)|\b(?:\d0|(?:19|20)\d0)'?s\b)
   | (?P<quarter>\b[qtk]\d\b)
   | (?P<half>\b[hs]\d\b)
+  | (?P<ordnum>\b\d{1,3}(?:st|nd|rd|th|eme|ieme|er|re|ste|de|me|e)\b)
   | (?P<num>(?<!\d)\d{1,3}(?:[., \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
   | (?P<word>[a-z]+)
   | (?P<foreign>[^\W\d_a-z]+)
@@ -32,7 +33,7 @@ _TOKEN = re.compile(r"""
 @dataclass(frozen=True)
 class Token:
     text: str
-    kind: str  # word, num, sym, dmy, ymd, my, ym, yq, yh, yy, quarter, half, decade
+    kind: str  # word, num, ordnum, sym, dmy, ymd, my, ym, yq, yh, yy, quarter, half, decade
     value: object = None
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
@@ -99,6 +100,9 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(raw, kind, _decade(raw[1:]) if int(raw[1:]) >= 30 else 2000 + int(raw[1:])))
         elif kind in ("quarter", "half"):
             tokens.append(Token(raw, kind, int(raw[1])))
+        elif kind == "ordnum":
+            # "11th", "3e", "2de": a place, whatever its number
+            tokens.append(Token(raw, kind, int(re.match(r"\d+", raw).group())))
         elif kind == "decade":
             tokens.append(Token(raw, kind, _decade(re.search(r"\d+", raw).group())))
         else:

@@ -135,9 +135,11 @@ def _top(p, periods):
     # "the three smallest nationalities of the list": its last places, not its first
     order = "min" if "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
-    if p.ordinals and placed and top_n is None:
+    # "op plaats zes", "at place 6": a number after a word for a place is that place
+    numbered = top_n is not None and "rank" in p.kws and "top" not in p.kws
+    if (p.ordinals and placed and top_n is None) or numbered:
         # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries": the list).
-        place = p.ordinals[0]
+        place = p.ordinals[0] if p.ordinals else top_n
         return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), order, place, 1)))
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
@@ -250,15 +252,24 @@ UNIT_WORDS = frozenset({"month_word", "quarter_word", "year_word", "how_many_uni
 
 def _threshold(p, periods) -> bool:
     """"which months ... more than 275", "in how many months ... fewer than 180": a
-    relation and a number said of months, quarters or years."""
-    return p.claim in THRESHOLDS and quoted(p) is not None and bool(p.kws & UNIT_WORDS)
+    relation and a number said of months, quarters or years; "which year had 2,952?": the
+    one equal to it."""
+    return bool(p.kws & UNIT_WORDS) and (p.claim in THRESHOLDS and quoted(p) is not None
+                                          or p.claim is None and "which_units" in p.kws and _figure(p) is not None)
+
+
+def _figure(p) -> int | None:
+    """A number that can be a figure (not a day or a month)."""
+    return next((int(e.value) for e in p.nums if float(e.value).is_integer() and e.value >= 32), None)
 
 
 def _filter(p, periods):
-    org, grain, value = _org(p), _grain(p), quoted(p)
+    org, grain = _org(p), _grain(p)
+    value = quoted(p) if p.claim in THRESHOLDS else _figure(p)
+    relation = p.claim if p.claim in THRESHOLDS else "eq"
 
     def make(period: Period | None) -> Node:
-        node = Where(Group(Select(period, org), grain), p.claim, value)
+        node = Where(Group(Select(period, org), grain), relation, value)
         return Count(node) if "how_many_units" in p.kws else node
     return _figures(_per_period(periods, make))
 
@@ -269,6 +280,12 @@ EXTREMES = frozenset({"max", "min"})
 
 def _two_named(p, periods) -> bool:
     return len(periods) >= 2 and all(not x.anchor for x in periods[:2])
+
+
+def _other_measure(p, periods) -> bool:
+    """"hulp bij reintegratie in het land van herkomst": a measure other than returns is
+    what is asked, whatever else the question names."""
+    return bool(p.measures)
 
 
 INTENTS: tuple[Intent, ...] = (
@@ -300,8 +317,8 @@ INTENTS: tuple[Intent, ...] = (
         Signature(45, "the members of a list past a threshold", _filter, also=_threshold),)),
     # Made by the filter signature when the question asks how many members pass.
     Intent("count_of", "listing", ("listing", "count")),
-    # Made by the count signature when the question names what else is counted ("reintegration support").
-    Intent("measure", "measure", ("measure",)),
+    Intent("measure", "measure", ("measure",), (
+        Signature(5, "another measure than returns", _count, also=_other_measure),)),
     Intent("count", "count", ("count", "resolved", "nodata", "reading", "note"), (
         Signature(50, "three or more periods compared: each given", _several, keywords=COMPARE,
                   also=lambda p, periods: len(periods) > 2),
@@ -318,7 +335,8 @@ INTENTS: tuple[Intent, ...] = (
 BY_NAME = {intent.name: intent for intent in INTENTS}
 # Keywords that ask for something of their own; without any, a short question such as
 # "and in April?" is a follow-up of the previous one.
-KEYWORDS = frozenset(k for i in INTENTS for s in i.signatures for k in s.keywords) | {"how_many_units"}
+# Beside the signatures' keywords, words that ask for an operation ("in how many months", "together?").
+KEYWORDS = frozenset(k for i in INTENTS for s in i.signatures for k in s.keywords) | {"how_many_units", "sum"}
 SIGNATURES = tuple(sorted((s for i in INTENTS for s in i.signatures), key=lambda s: s.precedence))
 
 

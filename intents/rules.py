@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from . import registry, when
 from .entities import Entity, Unread
 from .models import CATEGORIES, ORGS, Period
-from .program import (Check, Compare, Each, Group, Less, Node, Pick, Request, Select, Total, inner, intent_of,
-                      map_selects, periods_of, selects)
+from .program import (Check, Compare, Each, Group, Less, Node, Pick, Request, Select, Total, Where, Without, children,
+                      inner, intent_of, map_selects, periods_of, selects)
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
@@ -77,8 +77,11 @@ def _years_or_figures(ents: list[Entity], kws: set) -> list[Entity]:
     """A year before "people" ("2000 people", "the 2020 returnees") is a figure when the
     question has a period of its own or quotes a figure, and the year otherwise."""
     figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) or bool(kws & {"quoted", "than"})
-    return [Entity("num", e.value, e.start, e.end, fuzzy=True) if e.type == "year_or_figure" and figure
-            else Entity("year", e.value, e.start, e.end) if e.type == "year_or_figure" else e for e in ents]
+    # "2000 or more": a number a relation follows is a figure, whatever it looks like
+    related = {i for i, e in enumerate(ents[:-1]) if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
+    return [Entity("num", e.value, e.start, e.end, fuzzy=True) if e.type == "year_or_figure" and figure or i in related
+            and e.type == "year" else Entity("year", e.value, e.start, e.end) if e.type == "year_or_figure" else e
+            for i, e in enumerate(ents)]
 
 
 def _negations(ents: list[Entity], reading: when.Reading):
@@ -241,7 +244,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         exclude=exclude,
         except_countries=except_countries,
         bad_neg=bad_neg,
-        claim=claims[0].removesuffix("_compare") if claims else None,
+        claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else None,
         ordinals=[e.value for e in ents if e.type == "ordinal"],
         categories_left_out=bool(left_out_cats),
         orgs=orgs,
@@ -252,7 +255,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         nums=nums,
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
-        info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims else []),
+        info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
+                                                          and not any(e.type == "num" for e in ents) else []),
         oos=[e.value for e in ents if e.type == "oos"],
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
         breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents),
@@ -408,6 +412,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
         # A lone keyword ("%", "versus") is no question about the figures.
         return Request("unknown")
+    unused = _unused(p, q.program, ents)
+    if unused:
+        # A country, category, organisation or measure the program leaves out would make its
+        # figure another question's: the data does not cross them that way.
+        return Request("clarify", topic="cross", unread=unused)
     lone_compare = isinstance(q.program, Compare) and len(periods) == 1 and q.program.a.org == q.program.b.org
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         # An operator asked without a period applies to the previous question's ("which month
@@ -420,6 +429,37 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         program = q.program
         return replace(q, program=replace(program, b=replace(program.b, period=period.with_year(period.first_year - 1))))
     return q
+
+
+def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, ...]:
+    """The words of the dimensions a question names that its program does not use (the
+    organisations are the engine's to say: a country has no split, a negated one is the other)."""
+    if program is None:
+        return ()
+    leaves = selects(program)
+    listed = {m for node in _nodes(program) if isinstance(node, (Without, Less)) for m in
+              (node.members if isinstance(node, Without) else [x.country or x.category for x in node.parts])}
+    used = {("country", s.country) for s in leaves if s.country} | {("category", s.category) for s in leaves if s.category}
+    used |= {("measure", s.measure) for s in leaves} | {(kind, m) for m in listed for kind in ("country", "category")}
+    grouped = {g.by for g in _nodes(program) if isinstance(g, Group)}
+    used |= {("category", c) for c in CATEGORIES if "category" in grouped} | {("category", "all")}
+    ents = [e for i, e in enumerate(ents) if i not in p.time.used]  # "premiers" of "les 3 premiers mois" is time's
+    asked = [e for e in ents if e.type in ("country", "category", "measure") and e.value != "returns"]
+    words = [e.text for e in asked if (e.type, e.value) not in used]
+    nodes = _nodes(program)
+    cut = any(s.country or s.category for s in leaves)
+    kws = [(e, set(str(e.value).split("+"))) for e in ents if e.type == "kw"]
+    if cut and not grouped & {"month", "quarter"}:
+        # "in which month most Brazilians": countries and categories are given per year only
+        words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
+    if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in nodes) and intent_of(program) != "country":
+        # "which destination did most rejected applicants go to": a ranking the program does not make
+        words += [e.text for e, k in kws if k & {"max", "min", "top", "one_country"}]
+    return tuple(dict.fromkeys(words))
+
+
+def _nodes(node: Node) -> list[Node]:
+    return [node, *(n for child in children(node) for n in _nodes(child))]
 
 
 def _compare_last_two(q: Request, previous: Request, earlier: Request) -> Request:
@@ -513,6 +553,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     prev_periods, prev_org, prev_countries, prev_categories = _selection(previous.program)
     periods, org, countries, categories = _selection(new.program)
     new_intent, prev_intent = _intent(new), _intent(previous)
+    if "sum" in p.kws and not (periods or countries or categories) and isinstance(previous.program, (Pick, Each)):
+        # "how many is that together?" after a list: its sum
+        return replace(previous, program=Total(previous.program), unread=(), ignored=new.ignored)
     if isinstance(_unchecked(new.program), Compare):
         return _merge_compare(new, _unchecked(new.program), periods, prev_periods, prev_org if not p.orgs else None)
     if periods and prev_periods:

@@ -220,6 +220,8 @@ def _whole_number(it: Item, low: float = 1, high: float = float("inf")) -> bool:
 
 time = P(frozenset({"time"}), lambda it: True)
 closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
+# "tweede helft", "Q2" read alone: a half or quarter still to be placed
+numbered_part = P(frozenset({"time"}), lambda it: it.rule in ("half", "quarter"))
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
 # a month name; "weak": "march", "may" that nothing else marks as a month, read only inside a rule
 month_name = P(frozenset({"time", "weak"}), lambda it: it.value.open and it.value.kind == "month"
@@ -388,7 +390,9 @@ DAY_RULES = {"day month", "month day"}
 DAY_YEAR_RULES = {"day month year", "month day year"}
 # A period read from a day ("1 May 2025", "1/5/2025"): the figures are monthly, so it names
 # a grain they do not have.
-FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "ordinal day month"}
+FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "ordinal day month", "part of a month"}
+# The grain each of them names, for the answer.
+FINER_GRAIN = {"part of a month": "fortnight"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
               "open year", "part of this year", "up to the end of", "grain month"}
 
@@ -422,6 +426,12 @@ RULES: tuple[Rule, ...] = (
          lambda m, g, p, c: within(p.value, g.value, -1)),
     Rule("ordinal grain of", (k("ord"), grain("quarter", "half", "month"), closed),
          lambda o, g, p, c: within(p.value, g.value, o.value)),
+    # "the first half of March 2020", "de tweede helft van april 2020": part of a month, finer than the figures
+    Rule("part of a month", (k("ord"), grain("quarter", "half"), closed),
+         lambda o, g, p, c: p.value if p.value.single_month else None),
+    Rule("part of a month", (numbered_part, closed), lambda h, p, c: p.value if p.value.single_month else None),
+    Rule("part of a month", (k("ord"), grain("quarter", "half"), k("range", "from"), closed),
+         lambda o, g, f, p, c: p.value if p.value.single_month else None),
     Rule("first n grains of", (first_word, count, grain("month", "quarter")),
          lambda f, n, g, c: within(latest(1, 12, "year"), g.value, 1, int(n.value))),
     Rule("n first grains of", (count, first_word, grain("month", "quarter")),
@@ -704,6 +714,10 @@ def _from_a_day(it: Item) -> bool:
     return bool(days) and not all(_on_edge(day, month, it.value) for day, month in days)
 
 
+def _finer_grain(it: Item) -> str:
+    return FINER_GRAIN.get(it.rule) or next((g for part in it.parts if (g := _finer_grain(part)) != "day"), "day")
+
+
 def _days(it: Item):
     """(day, month) of each day a span is built from; day 0 when the day is not known."""
     for part in it.parts:
@@ -743,7 +757,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     for it in chosen:
         reading.used |= _covered(it)
         if it.kind == "time" and _from_a_day(it):
-            reading.finer.append(("day", it.value))
+            reading.finer.append((_finer_grain(it), it.value))
         elif it.kind == "bad":
             reading.bad.append(str(it.value))
         elif it.kind == "time":
