@@ -53,6 +53,9 @@ def _options() -> argparse.ArgumentParser:
     common.add_argument("--data", metavar="DIR", help="data directory (default: $RETURNBOT_DATA or the bundled data)")
     common.add_argument("--chart", metavar="FILE.png", type=Path,
                         help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png")
+    common.add_argument("--csv", metavar="FILE.csv", type=Path,
+                        help="write the answer's figures to FILE.csv, one row per figure with its period, "
+                             "breakdown, value, unit and source")
     parser = argparse.ArgumentParser(
         prog="returnbot",
         description="Answers questions on voluntary return from Belgium (Fedasil fact sheets), in Dutch, French or English.",
@@ -88,7 +91,7 @@ class Session:
         self.pipeline, self.args, self.out = pipeline, args, out
         self.context: Context | None = None
         self.width = width   # wrap answers at this many columns (a terminal), or not at all
-        self.chart_failed = False
+        self.write_failed = False   # a chart or CSV file that could not be written: exit status 2
 
     def answer(self, question: str, keep_context: bool = True) -> Reply:
         reply = self.pipeline.ask(question, context=self.context if keep_context else None,
@@ -105,6 +108,8 @@ class Session:
             raise OutputClosed from None
         if self.args.chart:
             self.write_chart(reply)
+        if self.args.csv:
+            self.write_csv(reply)
         return reply
 
     def wrap(self, text: str) -> str:
@@ -131,9 +136,26 @@ class Session:
             self.args.chart.write_bytes(chart_png(reply.answer, self.pipeline.renderer(reply.lang)))
         except OSError as exc:
             print(f"returnbot: cannot write {self.args.chart}: {exc.strerror}", file=sys.stderr)
-            self.chart_failed = True
+            self.write_failed = True
             return
         print(texts["chart_written"].format(path=self.args.chart), file=sys.stderr)
+
+    def write_csv(self, reply: Reply) -> None:
+        """The answer's figures go to the file; what happened goes to stderr, as for a chart."""
+        texts = load_toml(reply.lang, "answers.toml")["cli"]
+        if not reply.answer.figures:
+            print(texts["no_csv"], file=sys.stderr)
+            return
+        from bot.export import answer_csv  # lazy: pandas only for --csv
+
+        try:
+            with self.args.csv.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(answer_csv(reply.answer, self.pipeline.renderer(reply.lang)))
+        except OSError as exc:
+            print(f"returnbot: cannot write {self.args.csv}: {exc.strerror}", file=sys.stderr)
+            self.write_failed = True
+            return
+        print(texts["csv_written"].format(path=self.args.csv), file=sys.stderr)
 
 
 def _lines(stream: TextIO) -> Iterable[str]:
@@ -142,15 +164,16 @@ def _lines(stream: TextIO) -> Iterable[str]:
 
 
 def run_ask(session: Session, question: list[str]) -> int:
-    if question == ["-"] and session.args.chart:
-        print("returnbot: --chart takes one question, not - (one chart file per answer)", file=sys.stderr)
-        return 2
+    for option, name in ((session.args.chart, "--chart"), (session.args.csv, "--csv")):
+        if question == ["-"] and option:
+            print(f"returnbot: {name} takes one question, not - (one file per answer)", file=sys.stderr)
+            return 2
     if question == ["-"]:
         for line in _lines(sys.stdin):
             session.answer(line, keep_context=False)
     else:
         session.answer(" ".join(question), keep_context=False)
-    return 2 if session.chart_failed else 0
+    return 2 if session.write_failed else 0
 
 
 def run_repl(session: Session) -> int:
