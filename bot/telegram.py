@@ -21,7 +21,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from telegram import (BotCommand, Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup,
                       InlineQueryResultArticle, InlineQueryResultCachedPhoto, InputTextMessageContent,
@@ -34,6 +33,7 @@ from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, Call
 from bot import idle
 from bot.charts import chart_png
 from bot.config import Config, ConfigError, read_config
+from bot.logs import RedactingFormatter
 from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence
 from bot.suggest import Suggester, parse_ask
 from intents.data import DataError
@@ -59,7 +59,6 @@ INLINE_CACHE_SECONDS = 60    # how long Telegram may reuse an inline answer (for
 WORKERS = 16                 # updates answered at once (of different chats)
 IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
 DRAIN_SECONDS = 6.0          # after SIGTERM, pending updates get this long; the platform kills at 30 s
-MAX_LOG_LINE = 500           # characters
 
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -67,28 +66,6 @@ log = logging.getLogger("returnbot.telegram")
 
 
 # ---- logging -------------------------------------------------------------------------
-
-class RedactingFormatter(logging.Formatter):
-    """Blanks the secrets in the whole formatted record, traceback included: PTB puts the
-    token in request URLs and in the message of InvalidToken. Cuts every line to MAX_LOG_LINE
-    characters, so that no message (a library's echo of what it was sent) can grow the log
-    by more than that."""
-
-    def __init__(self, secrets: tuple[str, ...]):
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        # In any case and URL-encoded too: a server may echo a request URL in lower case, with
-        # the token's colon as %3A. The longest first, so that no part of one is left over.
-        forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
-        self.pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), re.IGNORECASE) \
-            if forms else None
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        if self.pattern:
-            text = self.pattern.sub("[redacted]", text)
-        return "\n".join(line if len(line) <= MAX_LOG_LINE else line[:MAX_LOG_LINE] + " [cut]"
-                         for line in text.split("\n"))
-
 
 class _ShortTelegramErrors(logging.Filter):
     """A rejected token or an unreachable Bot API is not a bug: one line says it all, where

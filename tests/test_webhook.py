@@ -18,6 +18,7 @@ from telegram.ext import Application, DictPersistence, MessageHandler, Persisten
 
 import bot.telegram as tg
 from bot import webhook as wh
+from bot.web import http as web_http
 from botapi_standin import BotAPIStandIn, Updates
 from telegram_fixtures import SECRET, TOKEN, USERNAME, BotProcess, bot_env, free_port, post, start_webhook
 
@@ -162,7 +163,7 @@ def test_slow_headers_slow_bodies_and_idle_connections_are_closed_and_good_updat
         conn.sendall(_request(1000) + b'{"update_id": ')
     start = time.monotonic()
     answered = 0
-    while time.monotonic() - start < wh.HEADER_SECONDS + 2:
+    while time.monotonic() - start < web_http.HEADER_SECONDS + 2:
         for conn in slow_headers:
             try:
                 conn.send(b"X")   # a header that never ends, a byte at a time
@@ -179,13 +180,13 @@ def test_slow_headers_slow_bodies_and_idle_connections_are_closed_and_good_updat
 
 def test_connections_are_capped_and_the_cap_frees_itself(hook):
     api, bot, port = hook
-    held = [_connect(port) for _ in range(wh.MAX_CONNECTIONS)]
+    held = [_connect(port) for _ in range(web_http.MAX_CONNECTIONS)]
     time.sleep(0.5)
     extra = _connect(port)
     assert _status(extra) == 503
     _closed_within(extra, 2)
     for conn in held:
-        _closed_within(conn, wh.HEADER_SECONDS + 2)
+        _closed_within(conn, web_http.HEADER_SECONDS + 2)
     assert _post(port, _update(5300)) == 200
     api.wait_sent(5300)
 
@@ -262,7 +263,7 @@ def test_malformed_updates_never_reach_the_log(hook):
     assert MARKER not in log
     assert all(len(line) < 600 for line in log.splitlines())
     # The counts cover the module's earlier tests too (one bot for all).
-    counts = re.search(r"webhook refused \d+ request\(s\) since the last report \((.*)\)", log)
+    counts = re.search(r"refused \d+ HTTP request\(s\) since the last report \((.*)\)", log)
     assert counts and "connection cap: 1" in counts.group(1)
     assert int(re.search(r"400: (\d+)", counts.group(1)).group(1)) >= len(bodies)
     bot.assert_no_secrets()

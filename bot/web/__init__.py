@@ -1,0 +1,1 @@
+"""The web process: its HTTP server (bot/web/http.py), shared by the Telegram webhook."""
