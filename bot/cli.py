@@ -16,7 +16,7 @@ from intents.data import DataError
 from intents.pipeline import Context, Pipeline, Reply
 from intents.resources import load_toml
 
-COMMANDS = ("repl", "ask", "telegram", "bench", "data")
+COMMANDS = ("repl", "ask", "telegram", "web", "bench", "data")
 LANGS = ("nl", "fr", "en")
 HISTORY_LINES = 1000
 
@@ -71,6 +71,8 @@ def _options() -> argparse.ArgumentParser:
     tg.add_argument("--polling", action="append_const", const="polling", dest="modes", default=[])
     tg.add_argument("--webhook", action="append_const", const="webhook", dest="modes", default=[])
     tg.add_argument("--data", metavar="DIR")
+    web = sub.add_parser("web", help="serve the web page and the API on PORT (and the Telegram webhook, if set)")
+    web.add_argument("--data", metavar="DIR")
     bench = sub.add_parser("bench", help="measure speed and memory and print the figures")
     bench.add_argument("--data", metavar="DIR")
     check = sub.add_parser("data", help="check a data directory and print what it covers").add_subparsers(
@@ -238,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             from bot.telegram import main as telegram_main  # lazy: `ask` must not pay for telegram
             return telegram_main(args.modes[0], args.data)
+        if args.command == "web":
+            from bot.web.config import webhook_configured   # standard library only
+            if webhook_configured(os.environ):
+                from bot.telegram import main as telegram_main   # the page beside the webhook, one server
+                return telegram_main("webhook", args.data)
+            from bot.web.server import main as web_main   # lazy: `ask` must not pay for tornado
+            return web_main(args.data)
         if args.command == "data":
             from bot.datacheck import main as data_check_main
             return data_check_main(args.directory)

@@ -30,7 +30,6 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CallbackQueryHandler, CommandHandler,
                           ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
-from bot import idle
 from bot.charts import chart_png
 from bot.config import Config, ConfigError, read_config
 from bot.logs import RedactingFormatter
@@ -693,16 +692,24 @@ def main(mode: str, data_dir: str | None) -> int:
     """`returnbot telegram --polling|--webhook`: runs until SIGTERM or SIGINT, then returns 0.
     Returns 2 for bad configuration or data (one line on stderr) and for a token the Bot API
     rejects, 1 when the bot cannot start otherwise (API unreachable, port taken, webhook
-    refused)."""
-    if mode == "webhook" and idle.wanted(os.environ):
-        return idle.main(os.environ)
+    refused). Webhook mode serves the web page and the API on the same server; on a platform
+    (PORT set) without WEBHOOK_URL (a first deploy, or a bot that polls in the worker), it
+    serves the page alone."""
+    if mode == "webhook":
+        from bot.web.config import KEY_MADE, read_web_config, webhook_configured   # standard library only
+        if os.environ.get("PORT", "").strip() and not webhook_configured(os.environ):
+            from bot.web.server import main as web_main
+            return web_main(data_dir)
     try:
         config = read_config(mode, os.environ)
         db = Database.from_env(os.environ)
+        web_config = read_web_config(os.environ) if mode == "webhook" else None
     except (ConfigError, DatabaseConfigError) as exc:
         print(f"returnbot telegram: {exc}", file=sys.stderr)
         return 2
-    setup_logging(dataclasses.replace(config, extra_secrets=db.secrets))
+    setup_logging(dataclasses.replace(config, extra_secrets=db.secrets + (web_config.secrets if web_config else ())))
+    if web_config and web_config.key_made:
+        log.warning(KEY_MADE)
     log.info("memory kept in %s", db.describe())
     if os.environ.get("DYNO") and db.url is None:
         # Heroku's disk is wiped at every restart: only a database keeps the memory.
@@ -713,9 +720,11 @@ def main(mode: str, data_dir: str | None) -> int:
     except DataError as exc:
         print(f"returnbot: {exc}", file=sys.stderr)
         return 2
-    sockets = None
+    sockets = site = None
     if mode == "webhook":
         from bot import webhook   # lazy: polling has no use for the HTTP server
+        from bot.web.site import Site
+        site = Site(pipeline, web_config)
         try:
             sockets = webhook.bind(config)
         except socket.gaierror:
@@ -731,7 +740,7 @@ def main(mode: str, data_dir: str | None) -> int:
     _stop_on_signals(loop, processor)
     try:
         if sockets is not None:
-            webhook.WebhookServer(app, processor, config, sockets, ALLOWED_UPDATES).run(loop)
+            webhook.WebhookServer(app, processor, config, sockets, ALLOWED_UPDATES, site).run(loop)
         else:
             log.info("polling mode")
             app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)

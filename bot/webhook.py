@@ -1,9 +1,11 @@
 """The webhook's handler and its server, safe to face the internet.
 
-The server is tornado's with its limits and a cap on open connections (bot/web/http.py).
-The secret header (compared in constant time), the content type and the announced length
-are checked before a byte of the body is read; a chunked body is cut off as soon as it
-passes MAX_BODY.
+The server is the web process's (bot/web/http.py: tornado, the server python-telegram-bot
+itself uses for webhooks, with deadlines for headers and body, size caps and a cap on open
+connections); the webhook is one path of it, beside the public page and the API
+(bot/web/). The secret header (compared in constant time), the content type and the
+announced length are checked before a byte of the body is read; a chunked body is cut off
+as soon as it passes MAX_BODY.
 """
 from __future__ import annotations
 
@@ -22,13 +24,14 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
 from tornado.ioloop import PeriodicCallback
-from tornado.web import Application as WebApplication, RequestHandler, stream_request_body
+from tornado.web import RequestHandler, stream_request_body
 
 from bot.config import Config
 from bot.web.http import REPORT_SECONDS, CappedHTTPServer, Refusals, bind as bind_port, serve
 
 if TYPE_CHECKING:
     from bot.telegram import ChatOrderedProcessor
+    from bot.web.site import Site
 
 MAX_BODY = 256 * 1024        # bytes; an update holds at most two 4,096-character texts with their entities: ~100 KB
 MAX_BACKLOG = 64             # updates accepted and not yet done with: 4 x the updates answered at once
@@ -174,18 +177,21 @@ def bind(config: Config) -> list[socket.socket]:
 
 class WebhookServer:
     """The server and the Application around it: `start` registers the webhook and opens the
-    door, `stop` closes it and lets the Application finish what it holds."""
+    door (to the webhook's path and to the site's pages), `stop` closes it and lets the
+    Application finish what it holds."""
 
     def __init__(self, app: Application, processor: ChatOrderedProcessor, config: Config,
-                 sockets: list[socket.socket], allowed_updates: list[str]):
+                 sockets: list[socket.socket], allowed_updates: list[str], site: Site):
         self.app, self.config, self.sockets, self.allowed_updates = app, config, sockets, allowed_updates
         self.refusals = Refusals()
         backlog = Backlog()
         processor.on_done = backlog.done
         handler_args = {"app": app, "processor": processor, "backlog": backlog, "recent": RecentUpdates(),
                         "secret": config.secret.encode()}
+        # The webhook's path first: it wins over any page of the site's.
         routes = [(f"/{re.escape(config.path)}", UpdateHandler, handler_args)]
-        self.web = WebApplication(routes, log_function=self.refusals.record)
+        self.site = site
+        self.web = site.application(routes, self.refusals)
         self.server: CappedHTTPServer | None = None
         self.reporter = PeriodicCallback(self.refusals.report, REPORT_SECONDS * 1000)
 
@@ -214,8 +220,8 @@ class WebhookServer:
         """Serves until SIGTERM or SIGINT, whose handler raises SystemExit (as PTB's own does)."""
         try:
             loop.run_until_complete(self.start())
-            log.info("webhook mode: listening on %s port %d, path /%s", self.config.listen, self.config.port,
-                     self.config.path)
+            log.info("webhook mode: listening on %s port %d, path /%s, beside the page and the API", self.config.listen,
+                     self.config.port, self.config.path)
             loop.run_forever()
         except SystemExit:
             pass
@@ -237,6 +243,7 @@ class WebhookServer:
             await self.server.close_all_connections()
         self.reporter.stop()
         self.refusals.report()
+        self.site.close()
         await self.app.shutdown()
         if self.app.post_shutdown:
             await self.app.post_shutdown(self.app)

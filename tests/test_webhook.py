@@ -6,6 +6,7 @@ no log line holds a question, an update body or a secret."""
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import logging
 import re
@@ -97,6 +98,21 @@ def test_paths_and_methods(hook):
     conn = _connect(port)
     conn.sendall(b"GET /base/telegram HTTP/1.1\r\nHost: x\r\n\r\n")
     assert _status(conn) == 405
+
+
+def test_the_page_and_the_api_beside_the_webhook(hook):
+    """One server: the page, the API and the webhook's path, each answered as on its own."""
+    api, bot, port = hook
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/?q=hoeveel+terugkeerders+in+maart+2020")
+    page = conn.getresponse()
+    assert page.status == 200 and "<b>112</b>" in page.read().decode()   # 2020.txt:43
+    conn.request("GET", "/api/ask?q=how+many+returns+in+2016")
+    answer = json.loads(conn.getresponse().read())
+    assert answer["status"] == "ok" and 4267 in [f["value"] for f in answer["figures"]]   # 2020.txt:76
+    conn.close()
+    assert _post(port, _update(5003)) == 200
+    assert api.wait_sent(5003)[0].params["_shown"].startswith("In 2019,")
 
 
 def test_the_secret_is_checked_before_the_body_is_read(hook):
