@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ TITLE_WIDTH = 60                     # characters a title line holds at FONT + 3
 SOURCE_WIDTH = 130                   # characters a source line holds at FONT - 5
 
 _texts: dict[str, dict[str, str]] | None = None
+# matplotlib is not thread-safe, even one figure per thread: the web page draws its charts
+# off the event loop, while the Telegram bot in the same process draws on it.
+_drawing = threading.Lock()
 
 
 def _t(lang: str) -> dict[str, str]:
@@ -69,7 +73,10 @@ def chart_kind(answer: Answer) -> str | None:
 
 def chart_png(answer: Answer, renderer: Renderer) -> bytes | None:
     kind = chart_kind(answer)
-    return None if kind is None else _Drawing(answer, renderer, kind).png()
+    if kind is None:
+        return None
+    with _drawing:
+        return _Drawing(answer, renderer, kind).png()
 
 
 class _Drawing:

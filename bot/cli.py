@@ -16,7 +16,7 @@ from intents.data import DataError
 from intents.pipeline import Context, Pipeline, Reply
 from intents.resources import load_toml
 
-COMMANDS = ("repl", "ask", "telegram", "bench", "data")
+COMMANDS = ("repl", "ask", "telegram", "web", "bench", "data")
 LANGS = ("nl", "fr", "en")
 HISTORY_LINES = 1000
 
@@ -53,6 +53,9 @@ def _options() -> argparse.ArgumentParser:
     common.add_argument("--data", metavar="DIR", help="data directory (default: $RETURNBOT_DATA or the bundled data)")
     common.add_argument("--chart", metavar="FILE.png", type=Path,
                         help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png")
+    common.add_argument("--csv", metavar="FILE.csv", type=Path,
+                        help="write the answer's figures to FILE.csv, one row per figure with its period, "
+                             "breakdown, value, unit and source")
     parser = argparse.ArgumentParser(
         prog="returnbot",
         description="Answers questions on voluntary return from Belgium (Fedasil fact sheets), in Dutch, French or English.",
@@ -68,6 +71,8 @@ def _options() -> argparse.ArgumentParser:
     tg.add_argument("--polling", action="append_const", const="polling", dest="modes", default=[])
     tg.add_argument("--webhook", action="append_const", const="webhook", dest="modes", default=[])
     tg.add_argument("--data", metavar="DIR")
+    web = sub.add_parser("web", help="serve the web page and the API on PORT (and the Telegram webhook, if set)")
+    web.add_argument("--data", metavar="DIR")
     bench = sub.add_parser("bench", help="measure speed and memory and print the figures")
     bench.add_argument("--data", metavar="DIR")
     check = sub.add_parser("data", help="check a data directory and print what it covers").add_subparsers(
@@ -88,7 +93,7 @@ class Session:
         self.pipeline, self.args, self.out = pipeline, args, out
         self.context: Context | None = None
         self.width = width   # wrap answers at this many columns (a terminal), or not at all
-        self.chart_failed = False
+        self.write_failed = False   # a chart or CSV file that could not be written: exit status 2
 
     def answer(self, question: str, keep_context: bool = True) -> Reply:
         reply = self.pipeline.ask(question, context=self.context if keep_context else None,
@@ -105,6 +110,8 @@ class Session:
             raise OutputClosed from None
         if self.args.chart:
             self.write_chart(reply)
+        if self.args.csv:
+            self.write_csv(reply)
         return reply
 
     def wrap(self, text: str) -> str:
@@ -131,9 +138,26 @@ class Session:
             self.args.chart.write_bytes(chart_png(reply.answer, self.pipeline.renderer(reply.lang)))
         except OSError as exc:
             print(f"returnbot: cannot write {self.args.chart}: {exc.strerror}", file=sys.stderr)
-            self.chart_failed = True
+            self.write_failed = True
             return
         print(texts["chart_written"].format(path=self.args.chart), file=sys.stderr)
+
+    def write_csv(self, reply: Reply) -> None:
+        """The answer's figures go to the file; what happened goes to stderr, as for a chart."""
+        texts = load_toml(reply.lang, "answers.toml")["cli"]
+        if not reply.answer.figures:
+            print(texts["no_csv"], file=sys.stderr)
+            return
+        from bot.export import answer_csv  # lazy: pandas only for --csv
+
+        try:
+            with self.args.csv.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(answer_csv(reply.answer, self.pipeline.renderer(reply.lang)))
+        except OSError as exc:
+            print(f"returnbot: cannot write {self.args.csv}: {exc.strerror}", file=sys.stderr)
+            self.write_failed = True
+            return
+        print(texts["csv_written"].format(path=self.args.csv), file=sys.stderr)
 
 
 def _lines(stream: TextIO) -> Iterable[str]:
@@ -142,15 +166,16 @@ def _lines(stream: TextIO) -> Iterable[str]:
 
 
 def run_ask(session: Session, question: list[str]) -> int:
-    if question == ["-"] and session.args.chart:
-        print("returnbot: --chart takes one question, not - (one chart file per answer)", file=sys.stderr)
-        return 2
+    for option, name in ((session.args.chart, "--chart"), (session.args.csv, "--csv")):
+        if question == ["-"] and option:
+            print(f"returnbot: {name} takes one question, not - (one file per answer)", file=sys.stderr)
+            return 2
     if question == ["-"]:
         for line in _lines(sys.stdin):
             session.answer(line, keep_context=False)
     else:
         session.answer(" ".join(question), keep_context=False)
-    return 2 if session.chart_failed else 0
+    return 2 if session.write_failed else 0
 
 
 def run_repl(session: Session) -> int:
@@ -215,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             from bot.telegram import main as telegram_main  # lazy: `ask` must not pay for telegram
             return telegram_main(args.modes[0], args.data)
+        if args.command == "web":
+            from bot.web.config import webhook_configured   # standard library only
+            if webhook_configured(os.environ):
+                from bot.telegram import main as telegram_main   # the page beside the webhook, one server
+                return telegram_main("webhook", args.data)
+            from bot.web.server import main as web_main   # lazy: `ask` must not pay for tornado
+            return web_main(args.data)
         if args.command == "data":
             from bot.datacheck import main as data_check_main
             return data_check_main(args.directory)

@@ -86,7 +86,7 @@ def _api_url(value: str) -> str:
     return value if value.endswith("/bot") else value + "/bot"
 
 
-def _port(value: str) -> int:
+def port_number(value: str) -> int:
     if not PORT_SHAPE.fullmatch(value) or not 0 < int(value) < 65536:
         raise ConfigError("PORT must be a port number (1-65535) in ASCII digits")
     return int(value)
@@ -132,7 +132,7 @@ def read_config(mode: str, env: Mapping[str, str]) -> Config:
     # The bot serves the whole path Telegram posts to, WEBHOOK_URL's own path included: a
     # router that forwards https://host/base/telegram as it is reaches the bot unchanged.
     path = f"{base}/{own}" if base else own
-    port = _port(env.get("PORT", "").strip() or str(DEFAULT_PORT))
+    port = port_number(env.get("PORT", "").strip() or str(DEFAULT_PORT))
     listen = env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0"
     if not valid_host(listen):
         raise ConfigError("WEBHOOK_LISTEN must be an IP address (e.g. 0.0.0.0 or ::) or a host name of this machine")

@@ -21,7 +21,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from telegram import (BotCommand, Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup,
                       InlineQueryResultArticle, InlineQueryResultCachedPhoto, InputTextMessageContent,
@@ -31,9 +30,9 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, CallbackQueryHandler, CommandHandler,
                           ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
-from bot import idle
 from bot.charts import chart_png
 from bot.config import Config, ConfigError, read_config
+from bot.logs import RedactingFormatter
 from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence
 from bot.suggest import Suggester, parse_ask
 from intents.data import DataError
@@ -59,7 +58,6 @@ INLINE_CACHE_SECONDS = 60    # how long Telegram may reuse an inline answer (for
 WORKERS = 16                 # updates answered at once (of different chats)
 IN_FLIGHT = 4096             # updates accepted from the queue before the queue waits
 DRAIN_SECONDS = 6.0          # after SIGTERM, pending updates get this long; the platform kills at 30 s
-MAX_LOG_LINE = 500           # characters
 
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -67,28 +65,6 @@ log = logging.getLogger("returnbot.telegram")
 
 
 # ---- logging -------------------------------------------------------------------------
-
-class RedactingFormatter(logging.Formatter):
-    """Blanks the secrets in the whole formatted record, traceback included: PTB puts the
-    token in request URLs and in the message of InvalidToken. Cuts every line to MAX_LOG_LINE
-    characters, so that no message (a library's echo of what it was sent) can grow the log
-    by more than that."""
-
-    def __init__(self, secrets: tuple[str, ...]):
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        # In any case and URL-encoded too: a server may echo a request URL in lower case, with
-        # the token's colon as %3A. The longest first, so that no part of one is left over.
-        forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
-        self.pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), re.IGNORECASE) \
-            if forms else None
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        if self.pattern:
-            text = self.pattern.sub("[redacted]", text)
-        return "\n".join(line if len(line) <= MAX_LOG_LINE else line[:MAX_LOG_LINE] + " [cut]"
-                         for line in text.split("\n"))
-
 
 class _ShortTelegramErrors(logging.Filter):
     """A rejected token or an unreachable Bot API is not a bug: one line says it all, where
@@ -716,16 +692,24 @@ def main(mode: str, data_dir: str | None) -> int:
     """`returnbot telegram --polling|--webhook`: runs until SIGTERM or SIGINT, then returns 0.
     Returns 2 for bad configuration or data (one line on stderr) and for a token the Bot API
     rejects, 1 when the bot cannot start otherwise (API unreachable, port taken, webhook
-    refused)."""
-    if mode == "webhook" and idle.wanted(os.environ):
-        return idle.main(os.environ)
+    refused). Webhook mode serves the web page and the API on the same server; on a platform
+    (PORT set) without WEBHOOK_URL (a first deploy, or a bot that polls in the worker), it
+    serves the page alone."""
+    if mode == "webhook":
+        from bot.web.config import KEY_MADE, read_web_config, webhook_configured   # standard library only
+        if os.environ.get("PORT", "").strip() and not webhook_configured(os.environ):
+            from bot.web.server import main as web_main
+            return web_main(data_dir)
     try:
         config = read_config(mode, os.environ)
         db = Database.from_env(os.environ)
+        web_config = read_web_config(os.environ) if mode == "webhook" else None
     except (ConfigError, DatabaseConfigError) as exc:
         print(f"returnbot telegram: {exc}", file=sys.stderr)
         return 2
-    setup_logging(dataclasses.replace(config, extra_secrets=db.secrets))
+    setup_logging(dataclasses.replace(config, extra_secrets=db.secrets + (web_config.secrets if web_config else ())))
+    if web_config and web_config.key_made:
+        log.warning(KEY_MADE)
     log.info("memory kept in %s", db.describe())
     if os.environ.get("DYNO") and db.url is None:
         # Heroku's disk is wiped at every restart: only a database keeps the memory.
@@ -736,9 +720,11 @@ def main(mode: str, data_dir: str | None) -> int:
     except DataError as exc:
         print(f"returnbot: {exc}", file=sys.stderr)
         return 2
-    sockets = None
+    sockets = site = None
     if mode == "webhook":
         from bot import webhook   # lazy: polling has no use for the HTTP server
+        from bot.web.site import Site
+        site = Site(pipeline, web_config)
         try:
             sockets = webhook.bind(config)
         except socket.gaierror:
@@ -754,7 +740,7 @@ def main(mode: str, data_dir: str | None) -> int:
     _stop_on_signals(loop, processor)
     try:
         if sockets is not None:
-            webhook.WebhookServer(app, processor, config, sockets, ALLOWED_UPDATES).run(loop)
+            webhook.WebhookServer(app, processor, config, sockets, ALLOWED_UPDATES, site).run(loop)
         else:
             log.info("polling mode")
             app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=3)

@@ -1,17 +1,11 @@
-"""The webhook's HTTP server, safe to face the internet.
+"""The webhook's handler and its server, safe to face the internet.
 
-It is tornado, the server python-telegram-bot itself uses for webhooks (so no new
-dependency), run with the limits it has built in: a deadline for a request's headers and
-another for its body, a cap on header and body size. On top of them: at most
-MAX_CONNECTIONS open connections; the secret header (compared in constant time), the
-content type and the announced length are checked before a byte of the body is read;
-a chunked body is cut off as soon as it passes MAX_BODY. Refused requests are counted
-and summed up in the log at most once a minute, never with their content.
-
-uvicorn was considered and left aside: it has no deadline for a request's headers or body
-(a connection that sends its headers one byte at a time is held for as long as it likes),
-and its concurrency limit counts those slow connections, so they would turn good updates
-away with 503.
+The server is the web process's (bot/web/http.py: tornado, the server python-telegram-bot
+itself uses for webhooks, with deadlines for headers and body, size caps and a cap on open
+connections); the webhook is one path of it, beside the public page and the API
+(bot/web/). The secret header (compared in constant time), the content type and the
+announced length are checked before a byte of the body is read; a chunked body is cut off
+as soon as it passes MAX_BODY.
 """
 from __future__ import annotations
 
@@ -24,37 +18,29 @@ import socket
 import sys
 from collections import Counter, OrderedDict
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
-from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
-from tornado.iostream import IOStream, StreamClosedError
-from tornado.netutil import bind_sockets
-from tornado.web import Application as WebApplication, RequestHandler, stream_request_body
+from tornado.web import RequestHandler, stream_request_body
 
 from bot.config import Config
+from bot.web.http import REPORT_SECONDS, CappedHTTPServer, Refusals, bind as bind_port, serve
 
 if TYPE_CHECKING:
     from bot.telegram import ChatOrderedProcessor
+    from bot.web.site import Site
 
 MAX_BODY = 256 * 1024        # bytes; an update holds at most two 4,096-character texts with their entities: ~100 KB
-MAX_HEADERS = 16 * 1024      # bytes of request line and headers
-HEADER_SECONDS = 5.0         # to send the request line and headers, from the connection or the previous answer
-BODY_SECONDS = 5.0           # to send the body, once the headers are in
-MAX_CONNECTIONS = 500        # open at once; Telegram uses at most 40 (setWebhook's max_connections)
 MAX_BACKLOG = 64             # updates accepted and not yet done with: 4 x the updates answered at once
 MAX_BACKLOG_PER_CHAT = 8     # of which one chat's (or one inline user's): the rest stays for the others
 RECENT_UPDATES = 10_000      # update ids remembered, so that an update Telegram sends again is not answered twice
 BACKLOG_SECONDS = 10.0       # an update waits this long for room in the backlog, then gets 503
-REPORT_SECONDS = 60.0        # refused requests are summed up in the log at most this often
 SETWEBHOOK_TRIES = 3
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _LENGTH = re.compile(r"[0-9]{1,18}")
-_OVER_CAP = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n"
-             b"Connection: close\r\n\r\n")
 
 log = logging.getLogger("returnbot.webhook")
 
@@ -115,27 +101,6 @@ class RecentUpdates:
     def release(self, update_id: int) -> None:
         """The update was refused (503): when Telegram sends it again, it is new."""
         self.ids.pop(update_id, None)
-
-
-class Refusals:
-    """Counts refused requests by status; `report` logs the counts in one line and starts
-    again. A flood of bad requests must not flood the log."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-
-    def record(self, handler: RequestHandler) -> None:
-        """tornado's log_function: called once per answered request, instead of its access log
-        (one line per request, the path included)."""
-        status = handler.get_status()
-        if status >= 400:
-            self.counts[str(status)] += 1
-
-    def report(self) -> None:
-        if self.counts:
-            log.warning("webhook refused %d request(s) since the last report (%s)", sum(self.counts.values()),
-                        ", ".join(f"{status}: {n}" for status, n in sorted(self.counts.items())))
-            self.counts.clear()
 
 
 def json_content_type(value: str) -> bool:
@@ -204,51 +169,29 @@ class UpdateHandler(RequestHandler):
         await self.app.update_queue.put(update)
 
 
-class CappedHTTPServer(HTTPServer):
-    """tornado's HTTPServer with at most `max_connections` open: one more is answered 503 and
-    closed at once. The deadlines keep slow connections from holding their place for long."""
-
-    def initialize(self, *args: Any, max_connections: int, refusals: Refusals, **kwargs: Any) -> None:
-        super().initialize(*args, **kwargs)
-        self.max_connections, self.refusals, self.open = max_connections, refusals, 0
-
-    async def handle_stream(self, stream: IOStream, address: tuple) -> None:
-        if self.open >= self.max_connections:
-            self.refusals.counts["connection cap"] += 1
-            try:
-                await stream.write(_OVER_CAP)
-            except StreamClosedError:
-                pass   # the client has gone already
-            stream.close()
-            return
-        self.open += 1
-        super().handle_stream(stream, address)
-
-    def on_close(self, server_conn: object) -> None:
-        self.open -= 1
-        super().on_close(server_conn)
-
-
 def bind(config: Config) -> list[socket.socket]:
     """The listening sockets, bound before the Bot API is contacted: a taken port must not
     leave Telegram posting to a bot that is not there."""
-    return bind_sockets(config.port, config.listen)
+    return bind_port(config.port, config.listen)
 
 
 class WebhookServer:
     """The server and the Application around it: `start` registers the webhook and opens the
-    door, `stop` closes it and lets the Application finish what it holds."""
+    door (to the webhook's path and to the site's pages), `stop` closes it and lets the
+    Application finish what it holds."""
 
     def __init__(self, app: Application, processor: ChatOrderedProcessor, config: Config,
-                 sockets: list[socket.socket], allowed_updates: list[str]):
+                 sockets: list[socket.socket], allowed_updates: list[str], site: Site):
         self.app, self.config, self.sockets, self.allowed_updates = app, config, sockets, allowed_updates
         self.refusals = Refusals()
         backlog = Backlog()
         processor.on_done = backlog.done
         handler_args = {"app": app, "processor": processor, "backlog": backlog, "recent": RecentUpdates(),
                         "secret": config.secret.encode()}
+        # The webhook's path first: it wins over any page of the site's.
         routes = [(f"/{re.escape(config.path)}", UpdateHandler, handler_args)]
-        self.web = WebApplication(routes, log_function=self.refusals.record)
+        self.site = site
+        self.web = site.application(routes, self.refusals)
         self.server: CappedHTTPServer | None = None
         self.reporter = PeriodicCallback(self.refusals.report, REPORT_SECONDS * 1000)
 
@@ -270,18 +213,15 @@ class WebhookServer:
             await self.app.post_init(self.app)
         await self._set_webhook()
         await self.app.start()
-        self.server = CappedHTTPServer(self.web, max_connections=MAX_CONNECTIONS, refusals=self.refusals,
-                                       idle_connection_timeout=HEADER_SECONDS, body_timeout=BODY_SECONDS,
-                                       max_header_size=MAX_HEADERS, max_body_size=MAX_BODY)
-        self.server.add_sockets(self.sockets)
+        self.server = serve(self.web, self.sockets, self.refusals, MAX_BODY)
         self.reporter.start()
 
     def run(self, loop: asyncio.AbstractEventLoop) -> None:
         """Serves until SIGTERM or SIGINT, whose handler raises SystemExit (as PTB's own does)."""
         try:
             loop.run_until_complete(self.start())
-            log.info("webhook mode: listening on %s port %d, path /%s", self.config.listen, self.config.port,
-                     self.config.path)
+            log.info("webhook mode: listening on %s port %d, path /%s, beside the page and the API", self.config.listen,
+                     self.config.port, self.config.path)
             loop.run_forever()
         except SystemExit:
             pass
@@ -303,6 +243,7 @@ class WebhookServer:
             await self.server.close_all_connections()
         self.reporter.stop()
         self.refusals.report()
+        self.site.close()
         await self.app.shutdown()
         if self.app.post_shutdown:
             await self.app.post_shutdown(self.app)

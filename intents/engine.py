@@ -105,13 +105,15 @@ class Builder:
         self.lines.append(Line(key, params, tuple(obs)))
 
     def figure(self, value: float, kind: str, label: str, sources: list[str] | tuple[str, ...],
-               obs: Obs | list[Observation] = ()) -> Num:
-        """A stated figure; `obs` (the observations it is made of) decide its footnotes."""
-        self.figures.append(Figure(value, kind, label, tuple(sources)))
+               obs: Obs | list[Observation] = (), of: Obs | list[Observation] = ()) -> Num:
+        """A stated figure; `obs` (the observations it is made of) decide its footnotes. `of`
+        names them where they must not mark the figure, so that the figure still carries the
+        observations it is read or calculated from (for a table of the answer's figures)."""
+        self.figures.append(Figure(value, kind, label, tuple(sources), tuple(obs or of)))
         return Num(value, FIGURE_STYLES.get(kind, "count"), tuple(obs))
 
     def fig(self, fig: Fig, label: str, kind: str = "count", notes: bool = True) -> Num:
-        return self.figure(int(fig.value), kind, label, fig.refs, fig.obs if notes else ())
+        return self.figure(int(fig.value), kind, label, fig.refs, fig.obs if notes else (), fig.obs)
 
     def cite(self, source: str) -> None:
         """A publication the answer quotes words from, by its id in the register."""
@@ -488,14 +490,16 @@ class Engine:
     def _disputed(self, b: Builder, o: Observation) -> None:
         """Another publication's figure for the same thing, where it differs: named, not used."""
         for old in self.disputed.get(o.row, ()):
-            value = replace(b.figure(old.value, "count", "also published", [old.ref]), qualifier=old.qualifier)
+            value = replace(b.figure(old.value, "count", "also published", [old.ref], of=(old,)),
+                            qualifier=old.qualifier)
             b.line("count.disputed", source=Ref("source", old.source), value=value)
 
     def _derived(self, b: Builder, period: Period, org: str, obs: Obs) -> None:
         """A period no publication gives, calculated from two that are published."""
         whole, part = obs
         b.line("count.derived", period=period, org=Ref("org", org),
-               value=b.figure(whole.value - part.value, "difference", "whole less part", [whole.ref, part.ref]),
+               value=b.figure(whole.value - part.value, "difference", "whole less part", [whole.ref, part.ref],
+                              of=(whole, part)),
                whole=b.figure(whole.value, "count", "whole", [whole.ref], (whole,)),
                part=b.figure(part.value, "count", "part", [part.ref], (part,)),
                whole_period=Period(whole.start, whole.end, "months"), part_period=Period(part.start, part.end, "months"),
@@ -533,7 +537,7 @@ class Engine:
         if len(found) < 2 or None in found or any(a.end >= b_.start for a, b_ in zip(spans, spans[1:])):
             return
         b.line("count.sum", total=b.figure(sum(f[0] for f in found), "sum", "sum of the periods",
-                                           [s for f in found for s in f[1]]))
+                                           [s for f in found for s in f[1]], of=[o for f in found for o in f[2]]))
 
     def _asylum_reading(self, b: Builder, leaves: list[Select], today: dt.date) -> None:
         """The second reading of "asylum seekers": the applicants for international protection."""
@@ -559,9 +563,10 @@ class Engine:
         b.line("count.except" if org == "total" else "count.except_org", obs, period=whole[3], org=Ref("org", org),
                excluded=excluded[0] if len(excluded) == 1 else excluded,
                value=b.figure(whole[0] - minus, "difference", f"{org} less excluded",
-                              list(whole[1]) + [s for p in parts for s in p[1]]),
-               total=b.figure(whole[0], "count", org, whole[1]),
-               minus=b.figure(minus, "count", "excluded", [s for p in parts for s in p[1]]))
+                              list(whole[1]) + [s for p in parts for s in p[1]], of=obs),
+               total=b.figure(whole[0], "count", org, whole[1], of=whole[2]),
+               minus=b.figure(minus, "count", "excluded", [s for p in parts for s in p[1]],
+                              of=[o for p in parts for o in p[2]]))
 
     def _count_except_countries(self, b: Builder, node: Less) -> None:
         """A year's total less some countries of its list ("2020, other than Brazil"), all
@@ -594,9 +599,10 @@ class Engine:
         sources = [total.ref] + [r.ref for r in rows]
         b.line("count.except_countries", lst.obs()[:1], period=lst.period,
                countries=countries[0] if len(countries) == 1 else countries, basis=Ref("basis", lst.basis),
-               value=b.figure(int(total.value) - minus, "difference", "total less countries", sources),
-               total=b.figure(int(total.value), "count", f"total {year}", [total.ref]),
-               minus=b.figure(minus, "count", "countries", [r.ref for r in rows]))
+               value=b.figure(int(total.value) - minus, "difference", "total less countries", sources,
+                              of=[total, *rows]),
+               total=b.figure(int(total.value), "count", f"total {year}", [total.ref], of=(total,)),
+               minus=b.figure(minus, "count", "countries", [r.ref for r in rows], of=rows))
 
     def _per_year(self, b: Builder, period: Period, org: str) -> None:
         """"the last three years": the total, then each year of it, as the sheets print them."""
@@ -662,10 +668,11 @@ class Engine:
             key = key.replace("compare.", "compare_orgs.")
         elif sides[0][1] != "total":
             key = key.replace("compare.", "compare_org.")
-        pct = b.figure(diff / cv, "change", "difference", a_src + c_src) if cv else None
+        pct = b.figure(diff / cv, "change", "difference", a_src + c_src, of=(*a_obs, *c_obs)) if cv else None
         b.line(key, a=b.figure(av, "count", "first", a_src, a_obs), b=b.figure(cv, "count", "second", c_src, c_obs),
                pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
-               diff=b.figure(abs(diff), "count", "difference", a_src + c_src), pct=pct or Num(0, "change"))
+               diff=b.figure(abs(diff), "count", "difference", a_src + c_src, of=(*a_obs, *c_obs)),
+               pct=pct or Num(0, "change"))
         if note:
             b.line(note, partial=part)
         self._published_change(b, a_cov, c_cov, sides[0][1] if sides[0][1] == sides[1][1] else None)
@@ -676,7 +683,8 @@ class Engine:
             ratio = top[0] / bottom[0]
             holds = CLAIMS[check.relation](ratio, check.value)
             b.line("compare.ratio_true" if holds else "compare.ratio_false",
-                   ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1]), n=Num(check.value, "ratio"),
+                   ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1], of=(*a_obs, *c_obs)),
+                   n=Num(check.value, "ratio"),
                    relation=Ref("relation", check.relation))
 
     def _published_change(self, b: Builder, newer: Period, older: Period, org: str | None) -> None:
@@ -689,7 +697,7 @@ class Engine:
         newest = {o.value: o for o in sorted(printed, key=lambda o: self.dataset.sources[o.source].recency)}
         for o in newest.values():
             b.cite(o.source)
-            value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref])
+            value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref], of=(o,))
             b.line("compare.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
 
     def _like_for_like(self, sides, found):
@@ -743,7 +751,8 @@ class Engine:
             # A partial year would make the change look larger than it is.
             first, last = known[complete[0]], known[complete[-1]]
             b.line("series.summary", a=Num(first.value), pa=complete[0], c=Num(last.value), pc=complete[-1],
-                   pct=b.figure((last.value - first.value) / first.value, "change", "change", [first.ref, last.ref]))
+                   pct=b.figure((last.value - first.value) / first.value, "change", "change", [first.ref, last.ref],
+                                    of=(first, last)))
 
     def _series_months(self, b: Builder, period: Period, today: dt.date) -> None:
         known = self.cube.months()
@@ -861,7 +870,7 @@ class Engine:
         best = placed[0].value
         winners = [f.member for f in placed]
         obs = tuple(o for q in winners for o in complete[q][2])
-        value = b.figure(int(best), "count", pick.order, [s for q in winners for s in complete[q][1]])
+        value = b.figure(int(best), "count", pick.order, [s for q in winners for s in complete[q][1]], of=obs)
         scope = Period(min(complete).start, max(complete).end, period.kind)
         b.line(f"extreme.quarter_{pick.order}{'_k' if pick.k > 1 else ''}", obs, scope=scope, winners=tuple(winners),
                value=value, org=Ref("org", org), k=Ref("ordinal", str(pick.k)))
@@ -924,7 +933,7 @@ class Engine:
                 total = sum(o.value for o in obs)
                 src = [o.ref for o in obs]
                 b.line("average.year", period=Period.years(years[0], years[-1]),
-                       avg=b.figure(total / len(years), "average", "per year", src),
+                       avg=b.figure(total / len(years), "average", "per year", src, of=obs),
                        total=b.figure(total, "count", "total", src, obs), count=Num(len(years)))
                 if skipped:
                     b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
@@ -939,7 +948,7 @@ class Engine:
             value, src, obs, covered = found
             months = len(covered.months())
             b.line("average.month", period=covered, org=Ref("org", org),
-                   avg=b.figure(value / months, "average", "per month", src),
+                   avg=b.figure(value / months, "average", "per month", src, of=obs),
                    total=b.figure(value, "count", "total", src, obs), count=Num(months))
 
     def _average_of_units(self, b: Builder, group: Group, today: dt.date) -> None:
@@ -1035,8 +1044,9 @@ class Engine:
             b.line("top.capped", source=source, n=Num(len(entries)))
         if lst.other is not None and n == len(entries) and not rank and total is not None:
             other = lst.other
-            b.line("top.other", value=b.figure(int(other.value), "count", "other", [other.ref]),
-                   share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]))
+            b.line("top.other", value=b.figure(int(other.value), "count", "other", [other.ref], of=(other,)),
+                   share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref],
+                                  of=(other, total)))
         if total is not None:
             b.line("top.total", year=Period(lst.period.start, lst.period.end, "year"),
                    value=b.figure(int(total.value), "count", "total", [total.ref], (total,)))
@@ -1046,13 +1056,14 @@ class Engine:
         if e.count is None:
             b.line("top.item_rank", rank=e.place, country=country)
             return
-        value = b.figure(int(e.count.value), "count", e.country, [e.count.ref])
+        value = b.figure(int(e.count.value), "count", e.country, [e.count.ref], of=(e.count,))
         value = replace(value, qualifier=e.count.qualifier)
         if total is None or not e.count.exact or (e.rank is not None and e.count.basis != e.rank.basis):
             b.line("top.item_count", rank=e.place, country=country, value=value)
             return
         b.line("top.item", rank=e.place, country=country, value=value,
-               share=b.figure(e.count.value / total.value, "share", f"{e.country} share", [e.count.ref, total.ref]))
+               share=b.figure(e.count.value / total.value, "share", f"{e.country} share", [e.count.ref, total.ref],
+                                    of=(e.count, total)))
 
     @handles("country")
     def _country(self, b: Builder, request: Request, today: dt.date) -> None:
@@ -1098,7 +1109,7 @@ class Engine:
                 if found_in is not None:
                     lst, rows = found_in
                     b.line("country.sum", year=lst.period, total=b.figure(
-                        sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows]))
+                        sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows], of=rows))
         if earlier:
             b.line("country.also_listed", countries=tuple(Ref("country", iso) for iso in isos), years=_runs(earlier))
         if found < COUNTED:
@@ -1137,7 +1148,8 @@ class Engine:
                     self._part_share(b, period.first_year, org, whole[2])
                 continue
             b.line("share.org", org=Ref("org", org), period=whole[3],
-                   share=b.figure(found[0] / whole[0] if whole[0] else 0, "share", f"{org} share", found[1] + whole[1]),
+                   share=b.figure(found[0] / whole[0] if whole[0] else 0, "share", f"{org} share", found[1] + whole[1],
+                                  of=(*found[2], *whole[2])),
                    value=b.figure(found[0], "count", org, found[1], found[2]),
                    total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
 
@@ -1149,7 +1161,7 @@ class Engine:
         o = split[ORGS.index(org)]
         b.line("share.part", source=Ref("source", part.source), org=Ref("org", org),
                period=Period(part.start, part.end, "months"),
-               share=b.figure(o.value / part.value, "share", f"{org} share", [o.ref, part.ref]),
+               share=b.figure(o.value / part.value, "share", f"{org} share", [o.ref, part.ref], of=(o, part)),
                value=b.figure(o.value, "count", org, [o.ref], (o,)),
                total=b.figure(part.value, "count", "total", [part.ref], (part,)))
 
@@ -1174,7 +1186,7 @@ class Engine:
                    n=Num(count), source=source, listed=tuple(Ref("country", x.country) for x in lst.entries))
             if lst.other is not None:
                 b.line("nodata.country_other", head, period=lst.period,
-                       value=b.figure(int(lst.other.value), "count", "other", [lst.other.ref]))
+                       value=b.figure(int(lst.other.value), "count", "other", [lst.other.ref], of=(lst.other,)))
             return NOT_LISTED
         total = self.cube.total_of(lst.source, lst.period) or lst.total
         params = dict(country=Ref("country", iso), period=lst.period, rank=e.place, n=Num(count), basis=basis,
@@ -1182,13 +1194,16 @@ class Engine:
         if e.count is None:
             b.line("country.ranked", head, **params)
             return RANKED
-        value = replace(b.figure(int(e.count.value), "count", iso, [e.count.ref]), qualifier=e.count.qualifier)
+        value = replace(b.figure(int(e.count.value), "count", iso, [e.count.ref], of=(e.count,)),
+                        qualifier=e.count.qualifier)
         if total is None or not e.count.exact:
             b.line("country.count", head, value=value, **params)
             return COUNTED
-        share = b.figure(e.count.value / total.value, "share", f"{iso} share", [e.count.ref, total.ref])
+        share = b.figure(e.count.value / total.value, "share", f"{iso} share", [e.count.ref, total.ref],
+                         of=(e.count, total))
         b.line("share.country" if kind == "share" else "country.figure", head, value=value, share=share,
-               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref]), **params)
+               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref], of=(total,)),
+               **params)
         return COUNTED
 
     def _other_countries(self, b: Builder, lst: CountryList, basis: Ref, count: int) -> int:
@@ -1201,9 +1216,10 @@ class Engine:
             return NOT_LISTED
         total = self.cube.total_of(lst.source, lst.period) or lst.total
         b.line("country.other", head, period=lst.period, n=Num(count), basis=basis,
-               value=b.figure(int(other.value), "count", "other", [other.ref]),
-               share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref]),
-               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref]))
+               value=b.figure(int(other.value), "count", "other", [other.ref], of=(other,)),
+               share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref],
+                              of=(other, total)),
+               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref], of=(total,)))
         return COUNTED
 
     # ---- the profile of the returnees -----------------------------------------------------
@@ -1261,13 +1277,15 @@ class Engine:
             shown.append(cat)
             params: dict[str, Any] = dict(category=Ref("category", cat), period=period, source=source)
             if pct_obs is not None:
-                params["pct"] = replace(b.figure(pct_obs.value / 100, "percent", f"{cat} percent", [pct_obs.ref]),
+                params["pct"] = replace(b.figure(pct_obs.value / 100, "percent", f"{cat} percent", [pct_obs.ref],
+                                                 of=(pct_obs,)),
                                         qualifier=pct_obs.qualifier)
             if count is not None:
-                params["value"] = replace(b.figure(int(count.value), "count", cat, [count.ref]), qualifier=count.qualifier)
+                params["value"] = replace(b.figure(int(count.value), "count", cat, [count.ref], of=(count,)),
+                                          qualifier=count.qualifier)
             form = "count_pct" if count is not None and pct_obs is not None else "count" if count is not None else "pct"
             if form == "count_pct" and total is not None:
-                params["total"] = b.figure(int(total.value), "count", "total", [total.ref])
+                params["total"] = b.figure(int(total.value), "count", "total", [total.ref], of=(total,))
                 form = "figure"
             b.line(f"categories.item_{form}" if many else f"category.{form}", head, **params)
         missing = [c for c in wanted if c not in shown]
@@ -1292,9 +1310,11 @@ class Engine:
         count, pct = profile.counts.get(APPLICANTS_AND_REJECTED), profile.percents.get(APPLICANTS_AND_REJECTED)
         params: dict[str, Any] = dict(category=Ref("category", APPLICANTS_AND_REJECTED))
         if pct is not None:
-            params["pct"] = replace(b.figure(pct.value / 100, "percent", "group percent", [pct.ref]), qualifier=pct.qualifier)
+            params["pct"] = replace(b.figure(pct.value / 100, "percent", "group percent", [pct.ref], of=(pct,)),
+                                    qualifier=pct.qualifier)
         if count is not None:
-            params["value"] = replace(b.figure(int(count.value), "count", "group", [count.ref]), qualifier=count.qualifier)
+            params["value"] = replace(b.figure(int(count.value), "count", "group", [count.ref], of=(count,)),
+                                      qualifier=count.qualifier)
         form = "count_pct" if count is not None and pct is not None else "count" if count is not None else "pct"
         b.line(f"categories.item_{form}", **params)
 
@@ -1305,14 +1325,15 @@ class Engine:
             value = sum(int(r.value) for r in rows)
             total = int(profile.total.value)
             b.line("categories.together", period=profile.period,
-                   value=b.figure(value, "sum", "together", sources),
-                   total=b.figure(total, "count", "total", [profile.total.ref]),
-                   pct=b.figure(value / total, "share", "together share", sources + [profile.total.ref]))
+                   value=b.figure(value, "sum", "together", sources, of=rows),
+                   total=b.figure(total, "count", "total", [profile.total.ref], of=(profile.total,)),
+                   pct=b.figure(value / total, "share", "together share", sources + [profile.total.ref],
+                                of=(*rows, profile.total)))
         elif all(c in profile.percents and profile.percents[c].exact for c in wanted):
             rows = [profile.percents[cat] for cat in wanted]
             added = round(sum(r.value for r in rows), 6)
             b.line("categories.together_pct", period=profile.period,
-                   pct=b.figure(added / 100, "percent_sum", "together percent", [r.ref for r in rows]))
+                   pct=b.figure(added / 100, "percent_sum", "together percent", [r.ref for r in rows], of=rows))
 
     # ---- what else the publications count -------------------------------------------------
     @handles("measure")
@@ -1403,7 +1424,7 @@ class Engine:
             params["returns"] = b.figure(row["returns"], "count", row["id"], [row["ref"]])
             total = self.cube.years().get(row["year"])
             if total is not None:
-                params["total"] = b.figure(total.value, "count", f"total {row['year']}", [total.ref])
+                params["total"] = b.figure(total.value, "count", f"total {row['year']}", [total.ref], of=(total,))
         b.cite(row["source"])
         b.line(f"statement.{row['id']}", **params)
 
@@ -1488,11 +1509,12 @@ class Engine:
                 b.cite(profile.source)
                 rows = [(c, profile.percents[c]) for c in CATEGORIES if c in profile.percents]
                 added = round(sum(o.value for _, o in rows), 6)
-                items = tuple(b.figure(o.value / 100, "percent", f"{c} percent", [o.ref]) for c, o in rows)
+                items = tuple(b.figure(o.value / 100, "percent", f"{c} percent", [o.ref], of=(o,)) for c, o in rows)
                 key = "info.percent_sum" if added != total.value else "info.percent_sum_equal"
                 b.line(key, period=profile.period, source=Ref("source", profile.source), items=items,
-                       added=b.figure(added / 100, "percent_sum", "sum of the percentages", [o.ref for _, o in rows]),
-                       printed=b.figure(total.value / 100, "percent", "printed total", [total.ref]))
+                       added=b.figure(added / 100, "percent_sum", "sum of the percentages", [o.ref for _, o in rows],
+                                      of=[o for _, o in rows]),
+                       printed=b.figure(total.value / 100, "percent", "printed total", [total.ref], of=(total,)))
 
     # ---- asking back, not understood, greetings -------------------------------------------
     @handles("clarify")

@@ -130,6 +130,9 @@ class Figure:
     kind: str
     label: str
     sources: tuple[str, ...]
+    # The observations (intents.data.Observation) it is read or calculated from: its period,
+    # breakdown and unit for a table of the answer's figures (bot/export.py).
+    rows: tuple[Any, ...] = field(default=(), repr=False)
 
     def to_json(self) -> dict[str, Any]:
         value = int(self.value) if float(self.value).is_integer() else self.value

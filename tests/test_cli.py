@@ -179,13 +179,14 @@ try:
     runpy.run_module("bot", run_name="__main__", alter_sys=True)
 except SystemExit as done:
     code = done.code
-heavy = ("telegram", "bot.telegram", "matplotlib", "psycopg", "bot.persistence")
+heavy = ("telegram", "bot.telegram", "matplotlib", "psycopg", "bot.persistence", "pandas", "tornado", "selenium",
+         "bot.web", "bot.export")
 loaded = sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + "." for h in heavy)))
 print("PROBE", code, "intents.pipeline" in sys.modules, loaded, file=sys.stderr)
 """
 
 
-def test_ask_does_not_import_telegram_matplotlib_or_psycopg():
+def test_ask_does_not_import_telegram_matplotlib_psycopg_pandas_or_the_web():
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, cwd="/")
     probe = [line for line in result.stderr.splitlines() if line.startswith("PROBE")]
     assert probe, result.stderr

@@ -1,7 +1,7 @@
 """What a Procfile platform (Heroku) gets: app.json valid against the app.json schema,
 requirements.txt pinning every dependency of pyproject.toml, and a first push with only
-TELEGRAM_TOKEN that leaves the web process idling with one clear log line instead of
-crash-looping."""
+TELEGRAM_TOKEN whose web process serves the page, with one clear log line on running the
+bot, instead of crash-looping."""
 from __future__ import annotations
 
 import http.client
@@ -56,14 +56,14 @@ def test_requirements_pin_every_dependency_and_install_the_package():
     assert "uv pip compile requirements.in" in (ROOT / "requirements.in").read_text()
 
 
-def test_first_push_with_only_the_token_idles_the_web_process(tmp_path):
+def test_first_push_with_only_the_token_serves_the_page_and_says_how_to_run_the_bot(tmp_path):
     port = free_port()
     env = bot_env(TELEGRAM_TOKEN=TOKEN, PORT=str(port), WEBHOOK_LISTEN="127.0.0.1")
     bot = BotProcess("webhook", tmp_path, env)
     try:
         wait_port(port, 20)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("GET", "/")
+        conn.request("GET", "/?q=how+many+returns+in+2016")
         response = conn.getresponse()
         body = response.read().decode()
         conn.close()
@@ -71,7 +71,9 @@ def test_first_push_with_only_the_token_idles_the_web_process(tmp_path):
         status, _ = bot.stop()
     finally:
         bot.close()
-    assert response.status == 503 and "WEBHOOK_URL and WEBHOOK_SECRET" in body and "worker=1" in body
+    assert response.status == 200 and "4,267" in body   # 2020.txt:76
     log = bot.log()
     assert status == 0 and log.count("webhook mode is not set up") == 1 and "Traceback" not in log
+    assert "WEBHOOK_URL and WEBHOOK_SECRET" in log and "worker=1" in log
+    assert "how many returns" not in log   # the question is never logged
     bot.assert_no_secrets()

@@ -6,6 +6,7 @@ no log line holds a question, an update body or a secret."""
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import logging
 import re
@@ -18,6 +19,7 @@ from telegram.ext import Application, DictPersistence, MessageHandler, Persisten
 
 import bot.telegram as tg
 from bot import webhook as wh
+from bot.web import http as web_http
 from botapi_standin import BotAPIStandIn, Updates
 from telegram_fixtures import SECRET, TOKEN, USERNAME, BotProcess, bot_env, free_port, post, start_webhook
 
@@ -98,6 +100,21 @@ def test_paths_and_methods(hook):
     assert _status(conn) == 405
 
 
+def test_the_page_and_the_api_beside_the_webhook(hook):
+    """One server: the page, the API and the webhook's path, each answered as on its own."""
+    api, bot, port = hook
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/?q=hoeveel+terugkeerders+in+maart+2020")
+    page = conn.getresponse()
+    assert page.status == 200 and "<b>112</b>" in page.read().decode()   # 2020.txt:43
+    conn.request("GET", "/api/ask?q=how+many+returns+in+2016")
+    answer = json.loads(conn.getresponse().read())
+    assert answer["status"] == "ok" and 4267 in [f["value"] for f in answer["figures"]]   # 2020.txt:76
+    conn.close()
+    assert _post(port, _update(5003)) == 200
+    assert api.wait_sent(5003)[0].params["_shown"].startswith("In 2019,")
+
+
 def test_the_secret_is_checked_before_the_body_is_read(hook):
     api, bot, port = hook
     for secret in (None, "wrong-" + SECRET, SECRET[:-1] + "é"):
@@ -162,7 +179,7 @@ def test_slow_headers_slow_bodies_and_idle_connections_are_closed_and_good_updat
         conn.sendall(_request(1000) + b'{"update_id": ')
     start = time.monotonic()
     answered = 0
-    while time.monotonic() - start < wh.HEADER_SECONDS + 2:
+    while time.monotonic() - start < web_http.HEADER_SECONDS + 2:
         for conn in slow_headers:
             try:
                 conn.send(b"X")   # a header that never ends, a byte at a time
@@ -179,13 +196,13 @@ def test_slow_headers_slow_bodies_and_idle_connections_are_closed_and_good_updat
 
 def test_connections_are_capped_and_the_cap_frees_itself(hook):
     api, bot, port = hook
-    held = [_connect(port) for _ in range(wh.MAX_CONNECTIONS)]
+    held = [_connect(port) for _ in range(web_http.MAX_CONNECTIONS)]
     time.sleep(0.5)
     extra = _connect(port)
     assert _status(extra) == 503
     _closed_within(extra, 2)
     for conn in held:
-        _closed_within(conn, wh.HEADER_SECONDS + 2)
+        _closed_within(conn, web_http.HEADER_SECONDS + 2)
     assert _post(port, _update(5300)) == 200
     api.wait_sent(5300)
 
@@ -262,7 +279,7 @@ def test_malformed_updates_never_reach_the_log(hook):
     assert MARKER not in log
     assert all(len(line) < 600 for line in log.splitlines())
     # The counts cover the module's earlier tests too (one bot for all).
-    counts = re.search(r"webhook refused \d+ request\(s\) since the last report \((.*)\)", log)
+    counts = re.search(r"refused \d+ HTTP request\(s\) since the last report \((.*)\)", log)
     assert counts and "connection cap: 1" in counts.group(1)
     assert int(re.search(r"400: (\d+)", counts.group(1)).group(1)) >= len(bodies)
     bot.assert_no_secrets()
