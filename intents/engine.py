@@ -963,7 +963,7 @@ class Engine:
         src = [o.ref for o in obs]
         total = sum(f.value for f in items.items)
         b.line(f"average.{group.by}", period=items.scope, org=Ref("org", org),
-               avg=b.figure(total / len(items.items), "average", f"per {group.by}", src),
+               avg=b.figure(total / len(items.items), "average", f"per {group.by}", src, of=obs),
                total=b.figure(total, "count" if all(not f.derived for f in items.items) else "sum", "total", src, obs),
                count=Num(len(items.items)))
 
@@ -1039,7 +1039,7 @@ class Engine:
                 b.line("top.together_uncounted", source=source)
             else:
                 b.line("top.together", total=b.figure(sum(int(c.value) for c in counts), "sum", "together",
-                                                      [c.ref for c in counts]))
+                                                      [c.ref for c in counts], of=counts))
         if wanted and wanted > len(entries):
             b.line("top.capped", source=source, n=Num(len(entries)))
         if lst.other is not None and n == len(entries) and not rank and total is not None:
