@@ -79,6 +79,10 @@ def _org(s: Select) -> str:
 # Publications listed when no year is asked; the others are asked for by year.
 LATEST_SOURCES = 8
 
+# The measure an information topic is about, where the publications count it ("how many
+# Dublin departures in 2017?": 205, release of 31 January 2018).
+TOPIC_MEASURES = {"dublin": "dublin_departures", "bus": "bus_returns"}
+
 # The engine's answer to each kind of request, by the handler name registry.py gives it.
 HANDLERS: dict[str, Callable[..., None]] = {}
 
@@ -801,13 +805,18 @@ class Engine:
         group = inner(pick, Group)
         period, org = group.of.period, _org(group.of)
         by = group.by
+        without = inner(pick, Without)
+        left_out = without.members if without is not None else ()
+        if left_out:
+            b.line("extreme.without", members=left_out)
         if by == "quarter":
             self._extreme_quarter(b, pick, period, org, today)
             return
         by_month = by == "month" or (by is None and period.single_year)
         if by_month:
             known = self.cube.months(org)
-            keys = [ym for ym in period.months() if ym in known]
+            skip = {m.start for m in left_out if isinstance(m, Period)}
+            keys = [ym for ym in period.months() if ym in known and ym not in skip]
             if not keys:
                 self.missing_reason(b, period, org, today)
                 return
@@ -815,6 +824,7 @@ class Engine:
             skipped: list[int] = []
         else:
             years, skipped = self.ranked_years(period)
+            years = [y for y in years if not any(isinstance(m, Period) and m.first_year == y for m in left_out)]
             if not years:
                 self.missing_reason(b, period, org, today)
                 return
@@ -1009,8 +1019,10 @@ class Engine:
         fewest ("the three smallest") are the last places of the list, said to be of the
         list; `together`: their sum, where the list counts them all."""
         fewest = isinstance(pick, Pick) and pick.order == "min"
-        # The fewest first, as the question ranks them.
-        entries = tuple(reversed(lst.entries)) if fewest else lst.entries
+        without = inner(pick, Without) if isinstance(pick, Pick) else None
+        left_out = set(without.members) if without is not None else set()
+        # The fewest first, as the question ranks them; without the countries left out.
+        entries = tuple(e for e in (reversed(lst.entries) if fewest else lst.entries) if e.country not in left_out)
         wanted = pick.n if isinstance(pick, Pick) else None
         rank = pick.k if isinstance(pick, Pick) and pick.k > 1 else None
         n = min(wanted or len(entries), len(entries))
@@ -1018,6 +1030,8 @@ class Engine:
         head = lst.obs()[:1]
         source = Ref("source", lst.source)
         b.cite(lst.source)
+        if left_out:
+            b.line("extreme.without", members=tuple(Ref("country", c) for c in sorted(left_out)))
         if rank:
             if rank > len(entries):
                 b.status = "no_data"
@@ -1386,6 +1400,8 @@ class Engine:
         """An information answer: its own lines from the data, then what the sheets say
         in words on the topic (statements.csv), then figures the topic calls for."""
         topic = request.topic
+        if request.how_many and self._topic_figures(b, topic, request.periods):
+            return  # the figures asked for: what the topic is, is for "what is"
         about = getattr(self, f"_about_{topic}", None)
         if about is not None:
             about(b)
@@ -1406,6 +1422,19 @@ class Engine:
                     b.line("info.no_count_period", period=request.periods[0])
                 else:
                     b.line("info.no_count")
+
+    def _topic_figures(self, b: Builder, topic: str, periods: tuple[Period, ...]) -> bool:
+        """"how many Dublin departures in 2017?", "what share by bus in 2013?": the figures the
+        publications give of the measure the topic is about, for the years asked."""
+        measure = TOPIC_MEASURES.get(topic)
+        years = {y for p in periods for y in range(p.first_year, p.last_year + 1)}
+        rows = [o for o in self.dataset.observations if o.measure == measure and o.whole_year and o.year in years]
+        by_source: dict[tuple, list[Observation]] = {}
+        for o in rows:
+            by_source.setdefault((o.year, o.source), []).append(o)
+        for (year, source), found in sorted(by_source.items()):
+            self._measure_line(b, Period.year(year), source, found)
+        return bool(rows)
 
     def _counted(self, topic: str, periods: tuple[Period, ...]) -> bool:
         """Whether the sheets give a number for this topic (in one of these periods)."""

@@ -76,7 +76,8 @@ TIME_TYPES = {"year", "ym", "yq", "yh", "month", "quarter", "half", "decade", "g
 def _years_or_figures(ents: list[Entity], kws: set) -> list[Entity]:
     """A year before "people" ("2000 people", "the 2020 returnees") is a figure when the
     question has a period of its own or quotes a figure, and the year otherwise."""
-    figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) or bool(kws & {"quoted", "than"})
+    # "which year had 1965 returns": the year is what is asked, the number is a figure
+    figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) or bool(kws & {"quoted", "than", "which_units"})
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
     related = {i for i, e in enumerate(ents[:-1]) if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
     return [Entity("num", e.value, e.start, e.end, fuzzy=True) if e.type == "year_or_figure" and figure or i in related
@@ -342,13 +343,14 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # named, with the month(s) that hold it offered; never that month's figure.
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
         return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
-    if p.bad_neg or (p.exclude and not periods):
+    if p.bad_neg or (p.exclude and not periods and not p.kws & {"max", "min"}):
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
     standalone = [topic for topic in STANDALONE_INFO if topic in p.info]
     if standalone:
         return Request("info", topic=standalone[0], periods=periods,
-                       how_many="how_many" in p.kws and "what_is" not in p.kws)
+                       how_many=bool(p.kws & {"how_many", "share"}) and "what_is" not in p.kws
+                       and standalone[0] != "percent_sum")  # there, percentages are the subject
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Request("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
@@ -394,6 +396,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         q = replace(q, program=Check(q.program, p.claim or "approx", n, ratio=order))
     negation = Request("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
     leaves = selects(q.program)
+    ranked = {"extreme": p.exclude, "top": p.except_countries}.get(intent)
+    if ranked and not (p.exclude and p.except_countries):
+        # "which month had the fewest, April not counted", "apart from Brazil, which country
+        # came first": the ranking without those members
+        return replace(q, program=_ranked_without(q.program, tuple(ranked)))
     if p.except_countries:
         if intent != "count" or len(periods) > 1 or p.exclude:
             return negation
@@ -454,8 +461,19 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
         words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in nodes) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
-        words += [e.text for e, k in kws if k & {"max", "min", "top", "one_country"}]
+        words += [e.text for e, k in kws if k & {"max", "min", "top"}]
     return tuple(dict.fromkeys(words))
+
+
+def _ranked_without(node: Node, members: tuple) -> Node:
+    """A ranking (a pick, checked or not, one per period) over its list less some members."""
+    if isinstance(node, Each):
+        return replace(node, parts=tuple(_ranked_without(part, members) for part in node.parts))
+    if isinstance(node, (Check, Total)):
+        return replace(node, of=_ranked_without(node.of, members))
+    if isinstance(node, Pick):
+        return replace(node, of=Without(node.of, members))
+    return node
 
 
 def _nodes(node: Node) -> list[Node]:
