@@ -36,7 +36,7 @@ class Entry:
     """A country's place in a list, with its count where the list gives one."""
 
     country: str
-    place: int
+    place: int | None  # None: counted beside a ranking without a place in it
     count: Observation | None
     rank: Observation | None
 
@@ -72,15 +72,17 @@ class CountryList:
 
 def _entries(rows: list[Observation]) -> tuple[Entry, ...]:
     """Countries given a count and no rank hold the first places (ties share one); ranked
-    countries hold their rank."""
+    countries hold their rank. Beside a ranking, a country only counted has no place ("6
+    Syrians in 2024" beside "Brazil and Moldova first and second")."""
     counts = {o.country: o for o in rows if o.unit == "count" and o.country not in (OTHER, ALL)}
     ranks = {o.country: o for o in rows if o.unit == "rank"}
     # A table's order is its lines'; a page's, the counts'.
     unranked = sorted((o for c, o in counts.items() if c not in ranks),
                       key=lambda o: (int(o.locator), 0) if o.locator.isdigit() else (0, -o.value))
-    entries = [Entry(o.country, 1 + sum(other.value > o.value for other in unranked), o, None) for o in unranked]
-    entries += [Entry(c, int(o.value), counts.get(c), o) for c, o in sorted(ranks.items(), key=lambda kv: kv[1].value)]
-    return tuple(entries)
+    entries = [Entry(c, int(o.value), counts.get(c), o) for c, o in sorted(ranks.items(), key=lambda kv: kv[1].value)]
+    placed = [Entry(o.country, None if ranks else 1 + sum(other.value > o.value for other in unranked), o, None)
+              for o in unranked]
+    return tuple(placed + entries if not ranks else entries + placed)
 
 
 @dataclass(frozen=True)

@@ -1022,7 +1022,8 @@ class Engine:
         without = inner(pick, Without) if isinstance(pick, Pick) else None
         left_out = set(without.members) if without is not None else set()
         # The fewest first, as the question ranks them; without the countries left out.
-        entries = tuple(e for e in (reversed(lst.entries) if fewest else lst.entries) if e.country not in left_out)
+        entries = tuple(e for e in (reversed(lst.entries) if fewest else lst.entries)
+                        if e.country not in left_out and e.place is not None)
         wanted = pick.n if isinstance(pick, Pick) else None
         rank = pick.k if isinstance(pick, Pick) and pick.k > 1 else None
         n = min(wanted or len(entries), len(entries))
@@ -1184,13 +1185,19 @@ class Engine:
         if not lists:
             b.line("nodata.country_year", year=year, years=self._list_years())
             return NOT_LISTED
+        # A country missing from the year's main lists may be named in another publication's
+        # ("contre 6 en 2024": Syria in the release of 2026, not in the 2024 top 5).
+        elsewhere = [lst for lst in self.cube.lists.get(year, []) if lst not in lists and lst.entry(iso) is not None
+                     and lst.period.whole_years]
+        if elsewhere and all(lst.entry(iso) is None for lst in lists):
+            lists = elsewhere
         return max(self._country_in(b, kind, iso, lst) for lst in lists)
 
     def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList) -> int:
         b.cite(lst.source)
         basis = Ref("basis", lst.basis)
         source = Ref("source", lst.source)
-        count = len(lst.entries)
+        count = sum(e.place is not None for e in lst.entries)
         head = lst.obs()[:1]
         if iso == "other":
             return self._other_countries(b, lst, basis, count)
@@ -1210,6 +1217,11 @@ class Engine:
             return RANKED
         value = replace(b.figure(int(e.count.value), "count", iso, [e.count.ref], of=(e.count,)),
                         qualifier=e.count.qualifier)
+        if e.place is None:
+            # counted beside the ranking, without a place in it
+            b.line("country.count_unplaced", head, value=value, country=Ref("country", iso), period=lst.period,
+                   source=source)
+            return COUNTED
         if total is None or not e.count.exact:
             b.line("country.count", head, value=value, **params)
             return COUNTED

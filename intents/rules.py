@@ -51,6 +51,7 @@ class Parsed:
     bad: list
     claim: str | None
     finer: list
+    receive: list
     ordinals: list
     categories_left_out: bool
     measure: bool
@@ -256,6 +257,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         nums=nums,
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
+        receive=[e.text for e in ents if e.type == "receive"],
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
                                                           and not any(e.type == "num" for e in ents) else []),
         oos=[e.value for e in ents if e.type == "oos"],
@@ -338,6 +340,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("unknown", topic="asylum")
     if p.bad:
         return Request("clarify", topic="bad_date")
+    if p.receive and not p.measures:
+        # "how many received in 2020?": received what? (with "reintegration support", read)
+        return Request("clarify", topic="word", unread=tuple(p.receive))
     if p.time.finer or p.finer:
         # "on 3 June 2020", "the second week of April": a grain the figures do not have,
         # named, with the month(s) that hold it offered; never that month's figure.
@@ -413,7 +418,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             return negation
         whole = leaves[0]
         q = replace(q, program=Less(whole, tuple(replace(whole, period=x) for x in p.exclude)))
-    if intent not in ("top", "clarify") and _stray_numbers(p):
+    # "the place of Syria in the top 5": the number is the list's, which the answer names
+    if intent not in ("top", "clarify") and not (intent == "country" and "top" in p.kws) and _stray_numbers(p):
         # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
         return Request("unknown")
     if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):

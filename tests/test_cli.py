@@ -422,4 +422,6 @@ def test_ctrl_c_while_a_chart_is_drawn_cancels_that_answer_only(tmp_path):
         assert terminal.proc.wait(30) == 0
     finally:
         terminal.close()
-    assert b"chart written" not in terminal.out and not chart.exists()
+    out = terminal.out.decode(errors="replace")
+    assert "chart written" not in out, out
+    assert not chart.exists(), out
