@@ -54,10 +54,13 @@ class Suggester:
     def for_reply(self, reply: Reply) -> list[Suggestion]:
         answer, lang = reply.answer, reply.lang
         if answer.status == "clarify":
-            # The line says what is asked back ("clarify.compare"), whatever the intent.
+            # The question without the words it could not read, then what the line asks back
+            # ("clarify.compare"), whatever the intent.
             topics = [line.key.partition(".")[2] for line in answer.lines if line.key.startswith("clarify.")]
-            asks = self.t[lang]["clarify"].get(topics[0], []) if topics else []
-            return [Suggestion(q, q, lang) for q in asks][:MAX_BUTTONS]
+            asks = ([answer.request.offer] if answer.request.offer else []) + \
+                (self.t[lang]["clarify"].get(topics[0], []) if topics else [])
+            fitting = [Suggestion(q, q, lang) for q in asks]
+            return [s for s in fitting if len(s.data.encode()) <= CALLBACK_BYTES][:MAX_BUTTONS]
         if answer.status in ("no_data", "unknown") and answer.examples:
             examples = self.pipeline.renderer(lang).t["examples"]
             return [Suggestion(examples[e], examples[e], lang) for e in answer.examples][:MAX_BUTTONS]

@@ -1563,6 +1563,8 @@ class Engine:
         b.status = "clarify"
         if request.topic == "word":
             b.line("clarify.word", words=", ".join(request.unread))
+            if request.offer:
+                b.line("clarify.offer", offer=request.offer)
             return
         if request.topic == "negation":
             b.line("clarify.negation", words=", ".join(request.unread))

@@ -115,16 +115,16 @@ class Pipeline:
         return cls(data.load(data_dir))
 
     def understand(self, text: str, context: Context | None, hint: str | None,
-                   today: dt.date) -> tuple[Request, str | None]:
+                   today: dt.date, offer: bool = False) -> tuple[Request, str | None]:
         if not text.strip():
             return Request("clarify", topic="empty"), None
         if len(text) > MAX_CHARS:
             return Request("clarify", topic="too_long"), None
-        text = mark_sentences(text)
-        tokens = tokenize(text)
+        marked = mark_sentences(text)
+        tokens = tokenize(marked)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
         ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)
-        lang, tokens, ents, unknown, matched = self._numbers_as_digits(text, tokens, lang, hint,
+        lang, tokens, ents, unknown, matched = self._numbers_as_digits(marked, tokens, lang, hint,
                                                                        (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
@@ -137,7 +137,22 @@ class Pipeline:
             glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
         previous = context.request if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading)
-        return build(ents, unread, today, previous, reading, layout, context.earlier if context else None), lang
+        request = build(ents, unread, today, previous, reading, layout, context.earlier if context else None)
+        if request.act == "clarify" and request.topic == "word" and not offer:
+            request = replace(request, offer=self._offer(text, request.unread, context, hint or lang, today))
+        return request, lang
+
+    def _offer(self, text: str, words: tuple[str, ...], context: Context | None, hint: str | None,
+               today: dt.date) -> str | None:
+        """The question without the words that could not be read, offered back when it is a
+        question about the figures: a paraphrase costs the user one tap."""
+        unread = {fold(w) for w in words}
+        kept = " ".join(w for w in text.split() if fold(w).strip(".,;:!?()'\"«»") not in unread)
+        if kept == text or not kept.strip():
+            return None
+        again, _ = self.understand(kept, context, hint, today, offer=True)
+        answered = again.act == "figures" and self.engine.run(again, today).status == "ok"
+        return kept.replace(" ?", "?").strip() if answered else None
 
     def _glued(self, tokens: list, before, entity, lang: str) -> bool:
         """Whether only glue words stand between two entities, so that they may form one

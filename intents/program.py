@@ -155,6 +155,9 @@ class Request:
     # the applicants for international protection of the profile).
     reading: str | None = None
     n: int | None = None
+    # A clarify's offer: the question without the words it could not read, when that is
+    # a question about the figures ("Did you mean: ...?").
+    offer: str | None = None
 
     @property
     def slots(self) -> Slots:

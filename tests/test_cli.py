@@ -5,6 +5,7 @@ Subprocesses cost about half a second each, so each run checks as much as it can
 data/sources/*.txt, with the printed line in a comment.
 """
 import json
+import signal
 import subprocess
 import sys
 import tomllib
@@ -244,8 +245,11 @@ class _Terminal:
 
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        # As a user's shell starts it: Ctrl-C not ignored, even when the test runner runs in the
+        # background (a shell's `&` ignores SIGINT, and a child would inherit that).
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=slave, stdout=slave, stderr=slave,
-                                     cwd="/", env={**os.environ, "TERM": "dumb", **env}, close_fds=True)
+                                     cwd="/", env={**os.environ, "TERM": "dumb", **env}, close_fds=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         os.close(slave)
         self.out = b""
         self.deadline = time.monotonic() + 60
