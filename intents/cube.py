@@ -138,6 +138,13 @@ class Cube:
         self._index_profiles(list(dataset.observations))
         years = self.year[("returns", "total")]
         self.first_year, self.last_year = min(years), max(years)
+        # Totals within one year by (measure, organisation, year): every publication's, and those used.
+        self.totals_in: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
+        self.totals_used: dict[tuple[str, str, int], list[Observation]] = defaultdict(list)
+        for index, rows in ((self.totals_in, self.printed.values()), (self.totals_used, self.cells.values())):
+            for o in rows:
+                if o.country is None and o.category is None and o.unit == "count" and o.start[0] == o.end[0]:
+                    index[(o.measure, o.org, o.start[0])].append(o)
 
     def _index_lists(self, used: list[Observation]) -> None:
         grouped: dict[tuple, list[Observation]] = defaultdict(list)
@@ -286,8 +293,7 @@ class Cube:
         a calculated figure, never a published one. Its observations: the whole, then the part."""
         if not period.single_year:
             return None
-        figures = [o for o in self.printed.values() if o.measure == measure and o.org == org and o.country is None
-                   and o.category is None and o.unit == "count" and o.start[0] == o.end[0] == period.first_year]
+        figures = self.totals_in.get((measure, org, period.first_year), [])
         for whole in figures:
             if not (whole.start <= period.start and period.end <= whole.end):
                 continue
@@ -300,9 +306,8 @@ class Cube:
 
     def parts_of_year(self, year: int, measure: str = "returns") -> list[Observation]:
         """The figures of a year's total over some of its months, longest first."""
-        return sorted((o for o in self.cells.values() if o.measure == measure and o.org == "total" and o.unit == "count"
-                       and o.country is None and o.category is None and o.start[0] == o.end[0] == year
-                       and o.start != o.end and not o.whole_year), key=lambda o: (o.start, o.end), reverse=True)
+        return sorted((o for o in self.totals_used.get((measure, "total", year), [])
+                       if o.start != o.end and not o.whole_year), key=lambda o: (o.start, o.end), reverse=True)
 
     def latest_with_months(self, months: list[int]) -> int | None:
         published = self.months()

@@ -130,7 +130,8 @@ class Builder:
         nums = [n for n in _nums(tuple(line.params.values())) if n.rows]
         sets = [set(notes_for(n.rows)) for n in nums]
         common = set.intersection(*sets) if sets else set()
-        ends = tuple(fid for fid in self.engine.footnote_ids if fid in common or fid in notes_for(line.rows))
+        of_line = set(notes_for(line.rows))
+        ends = tuple(fid for fid in self.engine.footnote_ids if fid in common or fid in of_line)
 
         def mark(value: Any) -> Any:
             if isinstance(value, Num) and value.rows:
@@ -184,6 +185,8 @@ class Engine:
                       if o.basis is not None and o.unit in ("count", "rank")}
         self.footnote_ids = [f["id"] for f in dataset.footnotes] + list(self.partials) + list(self.bases)
         self._notes: dict[tuple, frozenset[str]] = {}
+        self._notes_of: dict[tuple[int, ...], list[str]] = {}  # by the observations' identities (they live as long)
+        self._note_order = {fid: i for i, fid in enumerate(self.footnote_ids)}
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in LANGS} for f in dataset.footnotes}
         # Where each figure and statement was read -> the publication's id.
         self.source_of = {o.ref: o.source for o in dataset.observations}
@@ -216,7 +219,15 @@ class Engine:
         return [y for y in years if y not in skipped], skipped
 
     def footnotes_for(self, obs: Obs) -> list[str]:
-        """The notes governing any of the observations, in footnotes.csv order."""
+        """The notes governing any of the observations, in footnotes.csv order (memoised: an
+        answer asks it of the same observations for every figure and line)."""
+        key = tuple(id(o) for o in obs)
+        notes = self._notes_of.get(key)
+        if notes is None:
+            notes = self._notes_of[key] = self._footnotes_for(obs)
+        return notes
+
+    def _footnotes_for(self, obs: Obs) -> list[str]:
         found: set[str] = set()
         for o in obs:
             key = (o.measure, o.table, o.year, o.org, o.source)
@@ -230,7 +241,7 @@ class Engine:
                 found.add(_partial_id(o))
             if o.basis is not None and o.unit in ("count", "rank"):
                 found.add(_basis_id(o))
-        return [fid for fid in self.footnote_ids if fid in found]
+        return sorted(found, key=self._note_order.__getitem__)
 
     # ---- resolving what the parser left open ------------------------------------------
     def resolve(self, program: Node) -> Node:

@@ -25,6 +25,7 @@ SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # use) characters and turned into superscripts or <sup> once the sentence is escaped.
 MARK = re.compile("\ue000([0-9,]+)\ue001")
 MAX_CHARS = 4096
+MAX_CACHED_NUMBERS = 4096
 FOOTER_BUDGET = 1500
 
 
@@ -54,6 +55,7 @@ class Renderer:
         self.statements = {sid: texts[lang] for sid, texts in statements.items()}
         self.sources = sources
         self.months = self.locale.months["format"]["wide"]
+        self._numbers: dict[tuple[float, str], str] = {}
         self.territories = self.locale.territories
         pattern = self.locale.percent_formats[None].pattern
         # The locale's own percent pattern ("#,##0 %" in fr) with one decimal added.
@@ -77,6 +79,16 @@ class Renderer:
         return text
 
     def _number(self, num: Num) -> str:
+        # babel reads its pattern at every call: the few figures an answer states recur
+        key = (num.value, num.style)
+        text = self._numbers.get(key)
+        if text is None:
+            if len(self._numbers) > MAX_CACHED_NUMBERS:
+                self._numbers.clear()  # numbers users quote are unbounded; the data's few recur
+            text = self._numbers[key] = self._format(num)
+        return text
+
+    def _format(self, num: Num) -> str:
         v = num.value
         if num.style == "count":
             return format_decimal(int(v), locale=self.locale)
