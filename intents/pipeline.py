@@ -51,6 +51,8 @@ class Reply:
     context: Context
     answer: Answer
     renderer: Renderer = field(repr=False, compare=False)
+    # For `--json`: what read each word of the question, worked out only when asked.
+    pipeline: "Pipeline | None" = field(default=None, repr=False, compare=False)
 
     @cached_property
     def html(self) -> str:
@@ -75,6 +77,7 @@ class Reply:
             "figures": [f.to_json() for f in self.answer.figures],
             "sources": [self.renderer.publication(sid) for sid in self.answer.sources],
             "query": self._query_json(),
+            **({"tokens": self.pipeline.account(self.question, self.lang)} if self.pipeline else {}),
         }
 
 
@@ -142,6 +145,28 @@ class Pipeline:
             request = replace(request, offer=self._offer(text, request.unread, context, hint or lang, today))
         return request, lang
 
+    def account(self, text: str, lang: str) -> list[dict[str, str]]:
+        """Each word of a question and what became of it: read (as what), passed over (a
+        function word, talk or context) or not read."""
+        tokens = tokenize(mark_sentences(text))
+        ents, unknown, matched = self.lexicon.entities(tokens, lang, None)
+        lang, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
+                                                                 (ents, unknown, matched))
+        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, lang or "en")))
+        out = []
+        for i, tok in enumerate(tokens):
+            if tok.text == "?" and tok.kind == "sym":
+                continue
+            entity = next((e for e in ents if e.start <= i < e.end), None)
+            if entity is not None:
+                read = f"read: {entity.type}" + (f" {entity.value}" if entity.value is not None else "")
+            elif i in unread:
+                read = "passed over" if unread[i].passable and not unread[i].slot else "not read"
+            else:
+                read = "read: carries nothing" if tok.kind == "word" else "read: punctuation"
+            out.append({"word": tok.text, "account": read})
+        return out
+
     def _offer(self, text: str, words: tuple[str, ...], context: Context | None, hint: str | None,
                today: dt.date) -> str | None:
         """The question without the words that could not be read, offered back when it is a
@@ -203,4 +228,5 @@ class Pipeline:
                             and context.request is not remembered else None),
             answer=answer,
             renderer=renderer,
+            pipeline=self,
         )

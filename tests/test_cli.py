@@ -18,7 +18,7 @@ from conftest import run_cli
 S20 = "fedasil-vrijwillige-terugkeer-2020.txt"
 S25 = "fedasil-vrijwillige-terugkeer-2025.txt"
 LOCALES = Path(__file__).resolve().parent.parent / "intents" / "locales"
-JSON_FIELDS = {"question", "lang", "status", "intent", "text", "footnotes", "figures", "sources", "query"}
+JSON_FIELDS = {"question", "lang", "status", "intent", "text", "footnotes", "figures", "sources", "query", "tokens"}
 NNBSP = "\u202f"
 
 
@@ -72,6 +72,11 @@ def test_ask_stdin_answers_each_line_on_its_own_as_json():
                      "publisher": "Fedasil/IOM/DVZ", "url": None}],
         "query": {"intent": "count", "slots": {"periods": [{"start": "2020-03", "end": "2020-03", "kind": "month"}]},
                   "program": {"op": "Select", "period": {"period": {"start": "2020-03", "end": "2020-03", "kind": "month"}}}},
+        # every word accounted for
+        "tokens": [{"word": "hoeveel", "account": "read: kw how_many"},
+                   {"word": "terugkeerders", "account": "read: measure returns"},
+                   {"word": "in", "account": "read: carries nothing"}, {"word": "maart", "account": "read: month 3"},
+                   {"word": "2020", "account": "read: year 2020"}],
     }
     assert sorted(figure_pairs(march)) == [(1, [f"{S20}:43"]), (111, [f"{S20}:43"]), (112, [f"{S20}:43"])]
     assert "112" in march["text"] and "Bron: Fedasil/IOM/DVZ" in march["text"]
