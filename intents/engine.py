@@ -1430,8 +1430,10 @@ class Engine:
             about(b)
         elif topic in PLAIN_INFO:
             b.line(f"info.{topic}")
-        # A statement about the topic itself comes before one that only bears on it.
-        for row in sorted((r for r in self.statements if topic in r["topics"]), key=lambda r: r["topics"][0] != topic):
+        # A statement about the topic itself comes before one that only bears on it (reasons
+        # are the years', _about_why).
+        for row in sorted((r for r in self.statements if topic in r["topics"] and topic != "why"),
+                          key=lambda r: r["topics"][0] != topic):
             self._statement(b, row)
         if topic == "covid":
             self._covid_years(b, today)
@@ -1492,6 +1494,15 @@ class Engine:
         """The yearly totals a publication prints the mark on, as runs of years (2013-2025)."""
         return tuple(Period.years(first, last) for first, last in year_runs(
             o.year for o in self.dataset.observations if o.mark == mark and o.table == "yearly"))
+
+    def _about_why(self, b: Builder) -> None:
+        """The reasons the publications give for the years asked."""
+        years = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
+        rows = [r for r in self.statements if "why" in r["topics"] and r["year"] in years]
+        for row in rows:
+            self._statement(b, row)
+        if not rows:
+            b.line("info.why_none")
 
     def _about_fedasil(self, b: Builder) -> None:
         b.line("info.fedasil")

@@ -340,6 +340,13 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("unknown", topic="asylum")
     if p.bad:
         return Request("clarify", topic="bad_date")
+    if "why" in p.kws:
+        # "why are Dublin departures not counted?": what the publications say of it, not a
+        # negation; "why?" after April 2020: the reasons they give for those years (the
+        # COVID-19 remark), never a figure in their place
+        if p.info:
+            return Request("info", topic=p.info[0], periods=periods)
+        return Request("info", topic="why", periods=periods or (_periods(previous) if previous else ()))
     if p.receive and not p.measures:
         # "how many received in 2020?": received what? (with "reintegration support", read)
         return Request("clarify", topic="word", unread=tuple(p.receive))
