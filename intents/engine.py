@@ -18,7 +18,7 @@ from .cube import CountryList, Cube, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
 from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref
 from .program import (TIME_GRAINS, Check, Compare, Count, Each, Group, Less, Mean, Node, Pick, Request, Select,
-                      Share, Total, Where, Without, inner, intent_of, map_selects, selects)
+                      Share, Total, Where, Without, inner, intent_of, map_selects, periods_of, selects)
 
 Obs = tuple[Observation, ...]
 # A quoted figure checked as stated: the published value against the quoted one.
@@ -425,6 +425,9 @@ class Engine:
             request = replace(request, program=self.resolve(request.program))
         b = Builder(self, request)
         HANDLERS[registry.handler_of(request)](self, b, request, today)
+        if request.topic == "why" and request.program is not None and b.status in ("ok", "no_data"):
+            # "why did returns drop in 2020?": the figures, then the reasons given for them
+            self._reasons(b, periods_of(request.program), {s.country for s in selects(request.program)})
         if request.ignored and b.status in ("ok", "no_data"):
             b.line("note.ignored", words=", ".join(request.ignored))
         return b.answer()
@@ -1496,9 +1499,15 @@ class Engine:
             o.year for o in self.dataset.observations if o.mark == mark and o.table == "yearly"))
 
     def _about_why(self, b: Builder) -> None:
-        """The reasons the publications give for the years asked."""
-        years = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
-        rows = [r for r in self.statements if "why" in r["topics"] and r["year"] in years]
+        self._reasons(b, b.request.periods, set(b.request.unread))
+
+    def _reasons(self, b: Builder, periods: tuple[Period, ...], countries: set[str | None]) -> None:
+        """The reasons the publications give for the years asked: those about the year, and
+        those about a country (topics with its code) when the question is about it."""
+        years = {y for p in periods for y in range(p.first_year, p.last_year + 1)}
+        codes = {c.lower() for c in countries if c}
+        rows = [r for r in self.statements if "why" in r["topics"] and r["year"] in years
+                and (not set(r["topics"]) - {"why", "covid"} or set(r["topics"]) & codes)]
         for row in rows:
             self._statement(b, row)
         if not rows:

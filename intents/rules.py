@@ -311,6 +311,8 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
     p = collect(ents, today, lang, previous, layout)
     q = _build(p, ents, strangers, previous)
+    if "why" in p.kws and q.act == "figures":
+        q = replace(q, topic="why")  # the figures asked about, then the reasons given
     if isinstance(q.program, Compare) and _lone(q.program) and previous is not None and earlier is not None:
         q = _compare_last_two(q, previous, earlier)
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
@@ -346,7 +348,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # COVID-19 remark), never a figure in their place
         if p.info:
             return Request("info", topic=p.info[0], periods=periods)
-        return Request("info", topic="why", periods=periods or (_periods(previous) if previous else ()))
+        if not (p.measure or p.countries or p.categories or p.orgs or p.nums or p.kws & INTENT_KEYWORDS):
+            # "why?": of the previous question's years and countries
+            countries = tuple(s.country for s in selects(previous.program) if s.country) \
+                if previous is not None and previous.program is not None else ()
+            return Request("info", topic="why", periods=periods or (_periods(previous) if previous else ()),
+                           unread=countries)
     if p.receive and not p.measures:
         # "how many received in 2020?": received what? (with "reintegration support", read)
         return Request("clarify", topic="word", unread=tuple(p.receive))
@@ -437,17 +444,18 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # A country, category, organisation or measure the program leaves out would make its
         # figure another question's: the data does not cross them that way.
         return Request("clarify", topic="cross", unread=unused)
-    lone_compare = isinstance(q.program, Compare) and len(periods) == 1 and q.program.a.org == q.program.b.org
+    compared = _unchecked(q.program)
+    lone_compare = isinstance(compared, Compare) and len(periods) == 1 and compared.a.org == compared.b.org
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         # An operator asked without a period applies to the previous question's ("which month
         # was the highest?" after 2019 stays in 2019).
         if lone_compare or p.followup or not (p.measure or asks or p.categories) or (asks and not periods):
             return merge(previous, q, p)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
-        # "did returns go up in 2024?": against the same period a year earlier.
+        # "did returns go up in 2024?", "did they double in 2021?": against the same period a year earlier.
         period = periods[0]
-        program = q.program
-        return replace(q, program=replace(program, b=replace(program.b, period=period.with_year(period.first_year - 1))))
+        earlier = replace(compared, b=replace(compared.b, period=period.with_year(period.first_year - 1)))
+        return replace(q, program=replace(q.program, of=earlier) if isinstance(q.program, Check) else earlier)
     return q
 
 
