@@ -1066,6 +1066,8 @@ class Engine:
             counts = [self._count_in(lst, e.country) for e in shown]
             if None in counts:
                 b.line("top.together_uncounted", source=source)
+                if lst.period.whole_years:
+                    b.status = "no_data"  # the year's sum is not published; a part-year list's may follow
             else:
                 b.line("top.together", total=b.figure(sum(int(c.value) for c in counts), "sum", "together",
                                                       [c.ref for c in counts], of=counts))
