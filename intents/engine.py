@@ -78,6 +78,8 @@ def _org(s: Select) -> str:
 
 # Publications listed when no year is asked; the others are asked for by year.
 LATEST_SOURCES = 8
+# Beside the fact sheets, the publications "where can I find the fact sheet?" links to.
+LATEST_WHERE = 3
 
 # The engine's answer to each kind of request, by the handler name registry.py gives it.
 HANDLERS: dict[str, Callable[..., None]] = {}
@@ -1486,12 +1488,26 @@ class Engine:
         sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
         asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
         shown = [s for s in sources if s.year in asked] if asked else sources[:LATEST_SOURCES]
-        b.line("info.sources", n=Num(len(sources)), publisher=tuple(dict.fromkeys(s.credit for s in sources)))
+        b.line("info.sources", n=Num(len(sources)), publisher=tuple(Ref("credit", c) for c in dict.fromkeys(s.credit for s in sources)))
         for source in shown:
             b.line("info.source_item", title=Ref("title", source.id))
         older = sorted({s.year for s in sources if s not in shown})
         if older:
             b.line("info.sources_more", years=_runs(older), example=older[-1])
+
+    def _about_where(self, b: Builder) -> None:
+        """Where the publications can be read: the fact sheets first, each with its link or
+        saying that none is known, then the latest other publications, then the website."""
+        sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
+        sheets = [s for s in sources if s.kind == "fact_sheet"]
+        others = [s for s in sources if s.kind != "fact_sheet"][:LATEST_WHERE]
+        b.line("info.where")
+        for source in sheets + others:   # the lines are the sources: the source line names none of them
+            b.line("info.source_item" if source.urls else "info.no_link", title=Ref("title", source.id))
+        b.line("info.where_more", n=Num(len(sources)))
+        for row in self.statements:
+            if "website" in row["topics"]:
+                self._statement(b, row)
 
     def _about_coverage(self, b: Builder) -> None:
         b.line("info.coverage")

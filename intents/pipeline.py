@@ -107,7 +107,8 @@ class Pipeline:
         """Built on first use: a one-shot question needs one language only."""
         if lang not in self.renderers:
             self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.dataset.sources,
-                                             self.engine.statement_text, self.engine.partials, self.engine.bases)
+                                             self.engine.statement_text, self.engine.partials, self.engine.bases,
+                                             self.engine.dataset.credits)
         return self.renderers[lang]
 
     @classmethod

@@ -236,6 +236,12 @@ CASES = [
                  id="sources-no-title"),
     pytest.param("sources.csv", remove(f"sources/{S25}"), "source-file", 3, id="sources-missing-source-text"),
     pytest.param("sources.csv", extra_cell("sources", {"id": "factsheet-2020"}), "columns", 2, id="sources-extra-cell"),
+    # a credit line with no name in each language (credits.csv)
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, credit="Fedasil/IOM"), "credit-names", 2,
+                 id="sources-credit-without-names"),
+    pytest.param("credits.csv", remove("credits.csv"), "file-present", None, id="credits-missing-file"),
+    pytest.param("credits.csv", set_cells("credits", {"credit": "Fedasil"}, fr=""), "required", 3,
+                 id="credits-name-missing"),
     # ---- observations.csv: cells --------------------------------------------------------
     pytest.param("observations.csv", set_cells("observations", O("2020-03"), value="1l2"), "value", 45,
                  id="obs-garbage"),
