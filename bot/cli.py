@@ -196,8 +196,9 @@ def run_repl(session: Session) -> int:
     readline.set_history_length(HISTORY_LINES)
     if sys.stdout.isatty():
         session.width = shutil.get_terminal_size().columns - 1
-    texts = load_toml(session.args.lang or environment_lang(os.environ), "answers.toml")["cli"]
-    print(session.wrap(texts["welcome"]))
+    lang = session.args.lang or environment_lang(os.environ)
+    texts = load_toml(lang, "answers.toml")["cli"]
+    print(session.wrap(texts["welcome"].format(reach=session.pipeline.reach(lang))))
     try:
         while True:
             try:

@@ -142,11 +142,12 @@ class Texts:
     def get(self, lang: str, key: str, **fields: str) -> str:
         return self.t[lang][key].format(**fields)
 
-    def welcome(self, lang: str, username: str) -> str:
+    def welcome(self, lang: str, username: str, reach: str = "") -> str:
+        """`reach`: up to when the figures reach (Pipeline.reach), never written in the text."""
         t = self.t[lang]
         examples = "\n".join(t["example"].format(question=html.escape(q)) for q in t["examples"])
         return t["welcome"].format(examples=examples, follow_up=html.escape(t["follow_up"]),
-                                   bot=html.escape("@" + username))
+                                   bot=html.escape("@" + username), reach=html.escape(reach))
 
     def commands(self, lang: str) -> list[BotCommand]:
         return [BotCommand(name, description) for name, description in self.t[lang]["commands"].items()]
@@ -491,7 +492,8 @@ class ChatBot:
         chat = update.effective_message.chat_id
         state = self.store.get(chat)
         state.context = None   # a new start: no follow-up refers to what came before
-        await self.send(update, self.texts.welcome(self.language(update, state), context.bot.username))
+        lang = self.language(update, state)
+        await self.send(update, self.texts.welcome(lang, context.bot.username, self.pipeline.reach(lang)))
         self.store.put(chat, state)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

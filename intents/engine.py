@@ -1509,6 +1509,22 @@ class Engine:
             if "website" in row["topics"]:
                 self._statement(b, row)
 
+    def reach(self) -> dict[str, Any]:
+        """How current the figures are, from the data: the last month any total covers, the
+        last month with a figure of its own, and the latest publication of the register."""
+        returns = [o for o in self.dataset.used if o.measure == "returns" and o.country is None and o.category is None]
+        last = max(o.end for o in returns)
+        monthly = max((o.end for o in returns if o.start == o.end), default=last)
+        latest = max(self.dataset.sources.values(), key=lambda s: s.recency)
+        return {"month": Period.month(*last), "monthly": Period.month(*monthly), "source": Ref("source", latest.id)}
+
+    def _about_latest(self, b: Builder) -> None:
+        """"What is the latest publication?", "when were the figures last updated?": the
+        register's newest publication, and up to when the figures reach."""
+        latest = max(self.dataset.sources.values(), key=lambda s: s.recency)
+        b.line("info.latest", title=Ref("title", latest.id))
+        b.line("info.reach", **self.reach())
+
     def _about_coverage(self, b: Builder) -> None:
         b.line("info.coverage")
         self.coverage_line(b)

@@ -111,6 +111,11 @@ class Pipeline:
                                              self.engine.dataset.credits)
         return self.renderers[lang]
 
+    def reach(self, lang: str) -> str:
+        """Up to when the figures reach and the latest publication, in a sentence for a
+        welcome text: made from the data, so that a new publication updates it."""
+        return self.renderer(lang).sentence("info.reach", self.engine.reach(), bold=False)
+
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None) -> Pipeline:
         return cls(data.load(data_dir))

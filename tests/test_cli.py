@@ -301,6 +301,8 @@ def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
     greeting = shown.split("vraag>", 1)[0]
     assert " ".join(welcome.splitlines()[0].split()) in " ".join(greeting.split()) and "vraag>" in shown
     assert all(len(line) <= 59 for line in greeting.splitlines()), greeting
+    # It says up to when the figures reach, made from the data (the release of 3 February 2026).
+    assert "december 2025" in greeting and "3 februari 2026" in " ".join(greeting.split()), greeting
     answer = shown.split("maart 2020\n", 1)[1]
     lines = [line for line in answer.splitlines() if line.strip() and "vraag>" not in line]
     # A word longer than the line (a link) stands alone on its line, whole.

@@ -145,3 +145,22 @@ def test_the_sheets_credit_line_in_the_publishers_names_of_each_language(pipelin
     reply = pipeline.ask("how many returns in March 2020", lang=lang, today=TODAY)   # 2020.txt:43
     assert flat(reply.text).splitlines()[-1].split(":", 1)[1].strip().startswith(credit), reply.text
     assert reply.to_json()["sources"][0]["publisher"] == credit
+
+
+# The latest publication of the register is the release of 3 February 2026 (fedasil.be/fr/node/12902),
+# which gives the whole of 2025 (p3); the latest monthly figures are September 2025 (2025.txt:141).
+@pytest.mark.parametrize("question,words", [
+    ("what is the latest publication?", ["3.122 retours volontaires en 2025", "3 February 2026",
+                                         "up to December 2025 (month by month up to September 2025)"]),
+    ("when were the figures last updated?", ["3 February 2026", "up to December 2025"]),
+    ("wat is de laatste publicatie?", ["3 februari 2026", "tot december 2025 (per maand tot september 2025)"]),
+    ("wanneer werden de cijfers bijgewerkt?", ["3 februari 2026", "tot december 2025"]),
+    ("quelle est la dernière publication ?", ["3 février 2026", "jusqu'à décembre 2025"]),
+    ("quand les chiffres ont-ils été mis à jour ?", ["3 février 2026", "mois par mois jusqu'à septembre 2025"]),
+])
+def test_how_current_the_figures_are_from_the_register(pipeline, question, words):
+    reply = ask(pipeline, question)
+    assert reply.status == "ok" and reply.answer.slots.intent == "info", reply.text
+    for w in words:
+        assert w in flat(reply.text), reply.text
+    assert "https://fedasil.be/fr/node/12902" in reply.text.splitlines()[0]

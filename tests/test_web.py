@@ -53,6 +53,10 @@ def visible(page: str) -> str:
 def test_the_page_in_the_browsers_language_with_its_security_headers(site):
     page = site.get("/", FR)
     assert page.status == 200 and '<html lang="fr">' in page.text and "Votre question" in page.text
+    # Up to when the figures reach, made from the data: the year 2025 from the release of 3 February
+    # 2026 (fedasil.be/fr/node/12902 p3), its months to September from the 2025 sheet (2025.txt:141).
+    reach = re.search(r'<p class="reach">([^<]*)</p>', page.text).group(1).replace("\u00a0", " ")
+    assert "décembre 2025" in reach and "septembre 2025" in reach and "3 février 2026" in reach, reach
     assert '<html lang="en">' in site.get("/", {"Accept-Language": "de-DE, nl;q=0"}).text
     assert '<html lang="nl">' in site.get("/", {"Accept-Language": "de, nl-BE;q=0.8, fr;q=0.7"}).text
     csp = page.headers["Content-Security-Policy"]

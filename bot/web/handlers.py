@@ -158,6 +158,7 @@ class Base(Hardened, RequestHandler):
             switch = [(code, form.link("/", lang=code, ctx=ctx)) for code in LANGS]
         texts = self.site.texts
         self.render("page.html", ui=texts[lang], ui_lang=lang, view=view, error=error,
+                    reach=self.site.pipeline.reach(lang),
                     answer_html=self.render_string("answer.html", a=view) if view else b"",
                     q=form.q if error else "", form_lang=form.lang, today=form.today, ctx=ctx or "",
                     langs=[(code, texts[code]["own_name"], link) for code, link in switch],
