@@ -47,6 +47,7 @@ COMMANDS = {
     "start": ("start",),
     "help": ("help", "hulp", "aide"),
     "sources": ("sources", "source", "bron"),
+    "glossary": ("glossary", "glossaire", "woordenlijst"),
     "lang": ("lang", "taal", "langue"),
 }
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -354,6 +355,7 @@ class ChatBot:
         app.add_handler(CommandHandler(COMMANDS["start"], self.on_start, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["help"], self.on_help, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["sources"], self.on_sources, filters=messages))
+        app.add_handler(CommandHandler(COMMANDS["glossary"], self.on_glossary, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["lang"], self.on_lang, filters=messages))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(messages & filters.COMMAND, self.on_unknown_command))
@@ -504,6 +506,10 @@ class ChatBot:
     async def on_sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.language(update, self.store.get(update.effective_message.chat_id))
         await self.send(update, telegram_html(self.pipeline.ask("sources", lang=lang).html))
+
+    async def on_glossary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.language(update, self.store.get(update.effective_message.chat_id))
+        await self.send(update, telegram_html(self.pipeline.ask("glossary", lang=lang).html))
 
     def lang_keyboard(self, lang: str) -> InlineKeyboardMarkup:
         """Each language named in itself; "the question's language" in the current one."""

@@ -78,6 +78,8 @@ def _org(s: Select) -> str:
 
 # Publications listed when no year is asked; the others are asked for by year.
 LATEST_SOURCES = 8
+# Between the glossary entries of one "term:" topic ("term:destination+nationality").
+TERM_SEPARATOR = "+"
 # Beside the fact sheets, the publications "where can I find the fact sheet?" links to.
 LATEST_WHERE = 3
 
@@ -1388,7 +1390,8 @@ class Engine:
         """An information answer: its own lines from the data, then what the sheets say
         in words on the topic (statements.csv), then figures the topic calls for."""
         topic = request.topic
-        about = getattr(self, f"_about_{topic}", None)
+        # "term:<ids>": what terms of the glossary mean (intents/glossary.py), answered by _about_term.
+        about = getattr(self, f"_about_{topic.partition(':')[0]}", None)
         if about is not None:
             about(b)
         elif topic in PLAIN_INFO:
@@ -1524,6 +1527,24 @@ class Engine:
         latest = max(self.dataset.sources.values(), key=lambda s: s.recency)
         b.line("info.latest", title=Ref("title", latest.id))
         b.line("info.reach", **self.reach())
+
+    def _about_term(self, b: Builder) -> None:
+        """What terms mean, from the glossary: in the publication's own words where it defines
+        the term, else what the publications say of it, never a definition of our own."""
+        entries = {row["id"]: row for row in self.dataset.glossary}
+        for entry in b.request.topic.partition(":")[2].split(TERM_SEPARATOR):
+            row = entries.get(entry)
+            if row is None:   # a context from an older glossary
+                continue
+            b.cite(row["source"])
+            b.line("glossary.defined" if row["defined"] == "yes" else "glossary.used", term=Ref("term", entry),
+                   source=Ref("source", row["source"]), text=Ref("gloss", entry))
+
+    def _about_glossary(self, b: Builder) -> None:
+        ids = [row["id"] for row in self.dataset.glossary]
+        # The example: an entry the publications define, after the first (which the list opens with).
+        example = next((row["id"] for row in self.dataset.glossary[1:] if row["defined"] == "yes"), ids[0])
+        b.line("glossary.list", terms=tuple(Ref("term", i) for i in ids), example=Ref("term", example))
 
     def _about_coverage(self, b: Builder) -> None:
         b.line("info.coverage")

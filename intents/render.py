@@ -44,8 +44,11 @@ class Renderer:
     def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], sources: dict[str, Source],
                  statements: dict[str, dict[str, str]], partials: dict[str, tuple[str, Period]] | None = None,
                  bases: dict[str, tuple[str, str, Period]] | None = None,
-                 credits: dict[str, dict[str, str]] | None = None):
+                 credits: dict[str, dict[str, str]] | None = None, glossary: tuple[dict[str, Any], ...] = ()):
         self.lang = lang
+        # The glossary's entries: the name of each term, and its text, in the reader's language.
+        self.terms = {row["id"]: row["terms"][lang][0] for row in glossary}
+        self.glosses = {row["id"]: row[lang] for row in glossary}
         # A publisher's credit line in the reader's language ("Fedasil/OIM/Office des étrangers").
         self.credits = {credit: names[lang] for credit, names in (credits or {}).items()}
         self.locale = Locale.parse(LOCALES[lang])
@@ -156,6 +159,10 @@ class Renderer:
             return self.note(r.code)
         if r.kind == "credit":
             return self.credit(r.code)
+        if r.kind == "term":
+            return self.terms[r.code]
+        if r.kind == "gloss":
+            return self.glosses[r.code]
         if r.kind == "list_size":
             n, basis, period = r.code
             return self.t["format"]["list_size"].format(n=self.number(Num(n)), basis=self.t["names"]["basis"][basis],

@@ -408,7 +408,7 @@ def test_polling_start_registers_menus_and_drops_no_webhook_conflict(polling, te
         assert api.commands[lang] == [{"command": c.command, "description": c.description}
                                       for c in texts.commands(lang)]
     assert api.commands[""] == api.commands["en"]
-    assert {c["command"] for c in api.commands["nl"]} == {"start", "help", "bron", "lang"}
+    assert {c["command"] for c in api.commands["nl"]} == {"start", "help", "bron", "woordenlijst", "lang"}
     polls = api.calls_to("getUpdates")
     assert polls[0].params.get("allowed_updates") == ["message", "edited_message", "callback_query", "inline_query"]
 
@@ -639,6 +639,15 @@ def test_start_help_and_sources_in_the_users_language(polling, cli, texts):
     assert sent[1] == help_nl + "\n\n" + parse_html(texts.get("nl", "help_commands"))
     assert sent[2] == sent[3] == sent[4] == cli.ask("sources", lang="nl").text
     assert sent[5] == sent[1]
+
+
+def test_glossary_command_in_the_users_language(polling, cli):
+    chat, u = 1030, polling.updates
+    for text in ["/woordenlijst", "/glossary", "/glossaire"]:
+        polling.push(u.command(chat, text, lang="nl"))
+    sent = [shown(c) for c in polling.api.wait_sent(chat, 3)]
+    assert sent[0] == sent[1] == sent[2] == cli.ask("glossary", lang="nl").text
+    assert "uitgeprocedeerde verzoekers" in sent[0] and "Dienst Vreemdelingenzaken" in sent[0]
 
 
 def test_non_text_messages_get_a_friendly_reply(polling, texts):

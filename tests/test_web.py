@@ -57,6 +57,8 @@ def test_the_page_in_the_browsers_language_with_its_security_headers(site):
     # 2026 (fedasil.be/fr/node/12902 p3), its months to September from the 2025 sheet (2025.txt:141).
     reach = re.search(r'<p class="reach">([^<]*)</p>', page.text).group(1).replace("\u00a0", " ")
     assert "décembre 2025" in reach and "septembre 2025" in reach and "3 février 2026" in reach, reach
+    # The footer links to the glossary and the sources, asked in the page's language.
+    assert 'href="/?q=glossaire&amp;lang=fr"' in page.text and 'href="/?q=sources&amp;lang=fr"' in page.text
     assert '<html lang="en">' in site.get("/", {"Accept-Language": "de-DE, nl;q=0"}).text
     assert '<html lang="nl">' in site.get("/", {"Accept-Language": "de, nl-BE;q=0.8, fr;q=0.7"}).text
     csp = page.headers["Content-Security-Policy"]

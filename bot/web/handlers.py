@@ -159,6 +159,8 @@ class Base(Hardened, RequestHandler):
         texts = self.site.texts
         self.render("page.html", ui=texts[lang], ui_lang=lang, view=view, error=error,
                     reach=self.site.pipeline.reach(lang),
+                    more=[(texts[lang][key], url("/", q=texts[lang][key + "_q"], lang=lang))
+                          for key in ("glossary", "sources")],
                     answer_html=self.render_string("answer.html", a=view) if view else b"",
                     q=form.q if error else "", form_lang=form.lang, today=form.today, ctx=ctx or "",
                     langs=[(code, texts[code]["own_name"], link) for code, link in switch],
