@@ -11,6 +11,7 @@ applicants in 2020" stays a question about the figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 from .entities import _passable_words
@@ -21,11 +22,6 @@ from .resources import load_toml
 
 def _phrase(text: str) -> tuple[str, ...]:
     return tuple(t.text for t in tokenize(text))
-
-
-def _find(words: tuple[str, ...], phrase: tuple[str, ...]) -> list[int]:
-    n = len(phrase)
-    return [i for i in range(len(words) - n + 1) if words[i:i + n] == phrase] if n else []
 
 
 @dataclass(frozen=True)
@@ -41,41 +37,61 @@ class Glossary:
     def __init__(self, rows: Iterable[dict[str, Any]]):
         # (words of a term, entry id), longest first, over every language: questions mix them.
         terms = {(_phrase(term), row["id"]) for row in rows for lang in LANGS for term in row["terms"][lang]}
-        self.terms = sorted((t for t in terms if t[0]), key=lambda t: -len(t[0]))
-        self.strong: dict[tuple[str, ...], set[str]] = {}
-        self.weak: dict[tuple[str, ...], set[str]] = {}
-        self.passable: set[str] = set()
+        # By first word, so that a question is scanned once whatever the size of the glossary.
+        self.terms: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, entry in terms:
+            if phrase:
+                self.terms.setdefault(phrase[0], []).append((phrase, entry))
+
+    @cached_property
+    def markers(self) -> tuple[dict[str, list[tuple[tuple[str, ...], set[str], bool]]], set[str]]:
+        """The words that ask for a meaning, by first word: (words, languages, strong); and the
+        words a definition question may hold besides. Read on the first question that names a
+        term, so that a one-shot question about the figures does not parse three lexicons."""
+        found: dict[tuple[tuple[str, ...], bool], set[str]] = {}
+        passable: set[str] = set()
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
-            for key, table in (("define", self.strong), ("define_weak", self.weak)):
+            for key, strong in (("define", True), ("define_weak", False)):
                 for marker in lex[key]:
-                    table.setdefault(_phrase(marker), set()).add(lang)
-            self.passable |= _passable_words(lang)
+                    found.setdefault((_phrase(marker), strong), set()).add(lang)
+            passable |= _passable_words(lang)
+        by_first: dict[str, list[tuple[tuple[str, ...], set[str], bool]]] = {}
+        for (phrase, strong), langs in found.items():
+            if phrase:
+                by_first.setdefault(phrase[0], []).append((phrase, langs, strong))
+        return by_first, passable
 
     def asked(self, words: tuple[str, ...]) -> Asked | None:
         """The entries a question asks the meaning of, or None when it asks for something else."""
+        matches = [(len(phrase), start, entry) for start, word in enumerate(words)
+                   for phrase, entry in self.terms.get(word, ()) if words[start:start + len(phrase)] == phrase]
         taken: set[int] = set()
         found: list[tuple[int, str]] = []
-        for phrase, entry in self.terms:   # the longest term first: "rejected applicants", not "applicants"
-            for start in _find(words, phrase):
-                span = set(range(start, start + len(phrase)))
-                if not span & taken:
-                    taken |= span
-                    found.append((start, entry))
+        for length, start, entry in sorted(matches, key=lambda m: (-m[0], m[1])):
+            # the longest term first: "rejected applicants", not "applicants"
+            span = set(range(start, start + length))
+            if not span & taken:
+                taken |= span
+                found.append((start, entry))
         if not found:
             return None
-        markers = [(phrase, langs) for table in (self.strong, self.weak) for phrase, langs in table.items()
-                   if any(not set(range(i, i + len(phrase))) & taken for i in _find(words, phrase))]
-        strong = [m for m in markers if m[0] in self.strong]
+        by_first, passable = self.markers
+        markers = []   # (is strong, languages), each marker outside the terms
+        for start, word in enumerate(words):
+            for phrase, langs, is_strong in by_first.get(word, ()):
+                span = set(range(start, start + len(phrase)))
+                if words[start:start + len(phrase)] == phrase and not span & taken:
+                    markers.append((is_strong, langs, span))
         if not markers:
             return None
-        for phrase, _ in markers:
-            for start in _find(words, phrase):
-                taken |= set(range(start, start + len(phrase)))
-        rest = [w for i, w in enumerate(words) if i not in taken and w.isalnum() and w not in self.passable]
+        strong = [m for m in markers if m[0]]
+        for _, _, span in markers:
+            taken |= span
+        rest = [w for i, w in enumerate(words) if i not in taken and w.isalnum() and w not in passable]
         if rest and not (strong and all(not w.isdigit() for w in rest) and len(rest) <= 1):
             # Other words ask for more than a meaning ("what is the share of rejected applicants?").
             return None
-        langs = set.union(*(langs for _, langs in (strong or markers)))
+        langs = set.union(*(langs for _, langs, _ in (strong or markers)))
         ids = tuple(dict.fromkeys(entry for _, entry in sorted(found)))
         return Asked(ids, next(iter(langs)) if len(langs) == 1 else None)
