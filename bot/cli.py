@@ -143,16 +143,18 @@ class Session:
         print(texts["chart_written"].format(path=self.args.chart), file=sys.stderr)
 
     def write_csv(self, reply: Reply) -> None:
-        """The answer's figures go to the file; what happened goes to stderr, as for a chart."""
+        """The answer's figures (or, for "download all the data", the observation table) go to
+        the file; what happened goes to stderr, as for a chart."""
         texts = load_toml(reply.lang, "answers.toml")["cli"]
-        if not reply.answer.figures:
+        from bot.export import table_csv  # pandas only once a table is written
+
+        table = table_csv(reply.answer, self.pipeline.engine.dataset, self.pipeline.renderer(reply.lang))
+        if table is None:
             print(texts["no_csv"], file=sys.stderr)
             return
-        from bot.export import answer_csv  # lazy: pandas only for --csv
-
         try:
             with self.args.csv.open("w", encoding="utf-8", newline="") as fh:
-                fh.write(answer_csv(reply.answer, self.pipeline.renderer(reply.lang)))
+                fh.write(table)
         except OSError as exc:
             print(f"returnbot: cannot write {self.args.csv}: {exc.strerror}", file=sys.stderr)
             self.write_failed = True

@@ -1546,6 +1546,11 @@ class Engine:
         example = next((row["id"] for row in self.dataset.glossary[1:] if row["defined"] == "yes"), ids[0])
         b.line("glossary.list", terms=tuple(Ref("term", i) for i in ids), example=Ref("term", example))
 
+    def _about_download(self, b: Builder) -> None:
+        """"download all the data", "csv": what the observation table holds; the front ends
+        attach it (bot/export.py)."""
+        b.line("info.download", n=Num(len(self.dataset.observations)), sources=Num(len(self.dataset.sources)))
+
     def _about_coverage(self, b: Builder) -> None:
         b.line("info.coverage")
         self.coverage_line(b)

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import html
 import http.client
+import io
 import logging
 import os
 import random
@@ -886,3 +887,58 @@ def test_procfile_web_answers_through_the_stand_in_and_enforces_the_secret(tmp_p
     assert answer == cli.ask("combien de retours via l'Office des étrangers en 2025 ?").text and status == 0
     assert "Office des étrangers" in answer and len(api.sent(4002)) == 1
     bot.assert_no_secrets()
+
+
+def _documents(api, chat, count):
+    api.wait_for(lambda: len(api.sent(chat, ("sendDocument",))) >= count, 15, f"{count} document(s) to chat {chat}")
+    return api.sent(chat, ("sendDocument",))
+
+
+def test_a_table_has_a_csv_button_that_sends_its_figures_as_a_document(polling, cli, texts):
+    chat, u, api = 1031, polling.updates, polling.api
+    polling.push(u.text(chat, "per maand 2020", lang="nl"))
+    first = api.wait_delivered(chat)[0]
+    csv_buttons = [(label, data) for label, data in _buttons(first) if data.startswith("x:")]
+    assert csv_buttons == [(texts.get("nl", "csv_button"), "x:1")]
+    # A later question moves the conversation on; the button still stands for its own answer.
+    polling.push(u.text(chat, "hoeveel terugkeerders in 2016", lang="nl"))
+    api.wait_delivered(chat, 2)
+    api.push(u.callback(chat, "x:1", u.from_bot(chat, api.bot_id, USERNAME, text=shown(first)), lang="nl"))
+    document = _documents(api, chat, 1)[0]
+    assert document.params["_document_filename"] == "returnbot.csv"
+    assert shown(document) == texts.get("nl", "csv_caption")
+    rows = list(csv.DictReader(io.StringIO(document.params["document"].decode("utf-8"))))
+    totals = [r for r in rows if r["organisation"] == "total"]
+    assert len(totals) == 12 and len(rows) == 36   # 12 months, each with Fedasil and DVZ
+    march = next(r for r in totals if r["start"] == "2020-03")
+    assert march["value"] == "112" and march["reference"] == "fedasil-vrijwillige-terugkeer-2020.txt:43"
+    assert all(r["reference"] for r in rows)
+
+
+def test_a_single_figure_has_no_csv_button_and_a_forgotten_table_is_said_so(polling, texts):
+    chat, u, api = 1032, polling.updates, polling.api
+    polling.push(u.text(chat, "hoeveel terugkeerders in maart 2020", lang="nl"))
+    first = api.wait_delivered(chat)[0]
+    assert not [data for _, data in _buttons(first) if data.startswith("x:")]
+    before = len(api.calls_to("answerCallbackQuery"))
+    api.push(u.callback(chat, "x:7", u.from_bot(chat, api.bot_id, USERNAME), lang="nl"))
+    api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) > before, 10, "the callback answered")
+    answer = api.calls_to("answerCallbackQuery")[before]
+    assert answer.params.get("text") == texts.get("nl", "table_gone") and answer.params.get("show_alert")
+    assert not api.sent(chat, ("sendDocument",))
+
+
+@pytest.mark.parametrize("chat, question, lang", [(1033, "download all the data", "en"), (1034, "csv", "en"),
+                                                  (1035, "télécharger les données", "fr"), (1036, "downloaden", "nl")])
+def test_download_all_the_data_sends_the_observation_table(polling, cli, texts, chat, question, lang):
+    api = polling.api
+    polling.push(polling.updates.text(chat, question, lang=lang))
+    message = api.wait_delivered(chat)[0]
+    assert shown(message) == cli.ask(question).text
+    document = _documents(api, chat, 1)[0]
+    assert document.params["_document_filename"] == "returnbot-data.csv"
+    rows = list(csv.DictReader(io.StringIO(document.params["document"].decode("utf-8"))))
+    assert len(rows) == len(cli.engine.dataset.observations)
+    # 2020.txt:43 "Maart 111 1 112 260", the way every figure points back at where it was read
+    assert {"start": "2020-03", "organisation": "total", "value": "112"}.items() <= next(
+        r for r in rows if r["start"] == r["end"] == "2020-03" and r["organisation"] == "total").items()

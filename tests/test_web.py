@@ -171,6 +171,11 @@ def test_the_answers_csv_and_chart(site):
     assert chart.status == 200 and chart.body[:8] == b"\x89PNG\r\n\x1a\n"
     assert site.get("/chart.png", q="hoeveel terugkeerders in maart 2020").status == 404   # one figure: no chart
     assert "<img" not in site.get("/", q="hoeveel terugkeerders in maart 2020").text
+    # "download all the data": the answer's CSV is the whole observation table, as /api/data.csv
+    page = site.get("/", q="download all the data").text
+    assert 'class="csv"' in page
+    whole = site.get("/answer.csv", q="download all the data")
+    assert whole.status == 200 and whole.text == site.get("/api/data.csv", lang="en").text
 
 
 def test_the_api_gives_the_object_of_ask_json(site):

@@ -225,11 +225,13 @@ class AnswerCSVHandler(Base):
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish(self.refuse(refused))
             return
-        from bot.export import answer_csv   # lazy: pandas only when a table is asked for
+        from bot.export import answer_csv, wants_data   # lazy: pandas only when a table is asked for
 
         self.set_header("Content-Type", CSV)
         self.set_header("Content-Disposition", f'attachment; filename="returnbot-{slug(asked.q)}.csv"')
-        self.finish(answer_csv(reply.answer, reply.renderer).encode("utf-8"))
+        # "download all the data": the observation table, as /api/data.csv gives it
+        self.finish(self.site.data_csv(reply.lang) if wants_data(reply.answer)
+                    else answer_csv(reply.answer, reply.renderer).encode("utf-8"))
 
 
 class ChartHandler(Base):
