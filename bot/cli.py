@@ -51,8 +51,9 @@ def _options() -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=("nl", "fr", "en"), help="reply in this language, whatever the question's")
     common.add_argument("--today", type=_date, help="reference date for 'last year' and the like (YYYY-MM-DD)")
     common.add_argument("--data", metavar="DIR", help="data directory (default: $RETURNBOT_DATA or the bundled data)")
-    common.add_argument("--chart", metavar="FILE.png", type=Path,
-                        help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png")
+    common.add_argument("--chart", metavar="FILE.png|FILE.svg", type=Path,
+                        help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png, "
+                             "or as a vector drawing to FILE.svg")
     common.add_argument("--csv", metavar="FILE.csv", type=Path,
                         help="write the answer's figures to FILE.csv, one row per figure with its period, "
                              "breakdown, value, unit and source")
@@ -128,14 +129,15 @@ class Session:
 
     def write_chart(self, reply: Reply) -> None:
         """The chart goes to the file; what happened goes to stderr, so stdout stays the answers."""
-        from bot.charts import chart_kind, chart_png  # lazy: only --chart pays for it
+        from bot.charts import chart_kind, chart_png, chart_svg  # lazy: only --chart pays for it
 
         texts = load_toml(reply.lang, "answers.toml")["cli"]
         if chart_kind(reply.answer) is None:
             print(texts["no_chart"], file=sys.stderr)
             return
         try:
-            self.args.chart.write_bytes(chart_png(reply.answer, self.pipeline.renderer(reply.lang)))
+            draw = chart_svg if self.args.chart.suffix.lower() == ".svg" else chart_png   # a vector drawing for print
+            self.args.chart.write_bytes(draw(reply.answer, self.pipeline.renderer(reply.lang)))
         except OSError as exc:
             print(f"returnbot: cannot write {self.args.chart}: {exc.strerror}", file=sys.stderr)
             self.write_failed = True
