@@ -5,7 +5,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -19,6 +18,7 @@ from intents.resources import load_toml
 COMMANDS = ("repl", "ask", "telegram", "web", "bench", "data")
 LANGS = ("nl", "fr", "en")
 HISTORY_LINES = 1000
+MIN_COLUMNS = 20   # a narrower terminal still gets lines of a few words, not one word a line
 
 
 def exit_words() -> set[str]:
@@ -90,10 +90,12 @@ class OutputClosed(Exception):
 class Session:
     """One conversation: keeps the context between questions and prints answers."""
 
-    def __init__(self, pipeline: Pipeline, args: argparse.Namespace, out: TextIO, width: int | None = None):
+    def __init__(self, pipeline: Pipeline, args: argparse.Namespace, out: TextIO):
         self.pipeline, self.args, self.out = pipeline, args, out
         self.context: Context | None = None
-        self.width = width   # wrap answers at this many columns (a terminal), or not at all
+        # At a terminal, answers are wrapped at its width, read again for each answer: the
+        # window may have been resized since. Elsewhere (a pipe, a file) they are not wrapped.
+        self.terminal = False
         self.write_failed = False   # a chart or CSV file that could not be written: exit status 2
 
     def answer(self, question: str, keep_context: bool = True) -> Reply:
@@ -118,14 +120,25 @@ class Session:
     def wrap(self, text: str) -> str:
         """Each line wrapped at the terminal's width between words (never inside one); a
         footnote's continuation lines indented under its text."""
-        if not self.width:
+        width = self.columns()
+        if not width:
             return text
         out = []
         for line in text.split("\n"):
             indent = "  " if line[:1] in "⁰¹²³⁴⁵⁶⁷⁸⁹" else ""
-            out.append(textwrap.fill(line, self.width, subsequent_indent=indent, break_long_words=False,
+            out.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
                                      break_on_hyphens=False) if line else line)
         return "\n".join(out)
+
+    def columns(self) -> int | None:
+        """The width to wrap at: the terminal's as it is now (not $COLUMNS, which a shell sets
+        once and a resize leaves stale), one column short of it; None off a terminal."""
+        if not self.terminal:
+            return None
+        try:
+            return max(os.get_terminal_size(self.out.fileno()).columns - 1, MIN_COLUMNS)
+        except (OSError, ValueError, AttributeError):   # no longer a terminal, or no descriptor
+            return None
 
     def write_chart(self, reply: Reply) -> None:
         """The chart goes to the file; what happened goes to stderr, so stdout stays the answers."""
@@ -198,8 +211,7 @@ def run_repl(session: Session) -> int:
     except OSError:
         pass   # the first run, or an unreadable file: start without
     readline.set_history_length(HISTORY_LINES)
-    if sys.stdout.isatty():
-        session.width = shutil.get_terminal_size().columns - 1
+    session.terminal = sys.stdout.isatty()
     lang = session.args.lang or environment_lang(os.environ)
     texts = load_toml(lang, "answers.toml")["cli"]
     print(session.wrap(texts["welcome"].format(reach=session.pipeline.reach(lang))))

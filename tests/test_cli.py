@@ -264,6 +264,14 @@ class _Terminal:
                     break
         return marker in self.out
 
+    def resize(self, columns: int) -> None:
+        """The window made `columns` wide, as a terminal emulator does (the REPL gets SIGWINCH)."""
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+
     def type(self, line: str) -> None:
         import os
 
@@ -427,3 +435,31 @@ def test_ctrl_c_while_a_chart_is_drawn_cancels_that_answer_only(tmp_path):
     finally:
         terminal.close()
     assert b"chart written" not in terminal.out and not chart.exists()
+
+
+def test_repl_wraps_at_the_terminals_width_after_a_resize(tmp_path):
+    env = {"LANG": "en_GB.UTF-8", "LC_ALL": "", "COLUMNS": "200", "RETURNBOT_STATE": str(tmp_path),
+           "RETURNBOT_CACHE": str(tmp_path / "cache")}
+    terminal = _Terminal(env, columns=100)
+    try:
+        answers = []
+        for columns in (100, 40):
+            terminal.resize(columns)
+            terminal.read_until(b"> ")
+            start = len(terminal.out)
+            terminal.out = terminal.out.replace(b"> ", b">\x00", 1)
+            terminal.type("how many returns in March 2020")
+            terminal.read_until(b"Source")
+            terminal.read_until(b"> ")
+            answers.append(terminal.out[start:].decode(errors="replace").replace("\r\n", "\n"))
+        terminal.type("exit")
+        terminal.proc.wait(30)
+    finally:
+        terminal.close()
+    for columns, shown in zip((100, 40), answers):
+        lines = [line for line in shown.split("March 2020\n", 1)[1].splitlines() if line.strip() and "> " not in line]
+        # each line within the window as it is now ($COLUMNS is stale), a link alone on its line
+        assert lines and all(len(line) < columns or " " not in line.strip() for line in lines), (columns, lines)
+        assert max(len(line) for line in lines if " " in line.strip()) > columns * 0.6, (columns, lines)
+    assert "112" in answers[0] and "112" in answers[1]   # 2020.txt:43
+
