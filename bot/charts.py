@@ -153,7 +153,12 @@ class _Drawing:
         return "\u00a0".join(str(n).translate(SUPERSCRIPT) for n in sorted(self.numbers[f] for f in notes))
 
     def item_marks(self, line: Line) -> str:
-        return self.marks(set(line.notes) - self.common)
+        """The marks of an item that the title does not carry: its line's and its figure's own."""
+        return self.marks(self.item_notes(line))
+
+    def item_notes(self, line: Line) -> set[str]:
+        value = line.params.get("value")
+        return (set(line.notes) | set(value.notes if isinstance(value, Num) else ())) - self.common
 
     def number(self, value: float) -> str:
         from babel.numbers import format_decimal
@@ -290,7 +295,8 @@ class _Drawing:
     def _quarters(self, ax) -> None:
         items = [line for _, items in self.sections for line in items]
         labels = [self.t["quarter"].format(quarter=(line.params["label"].start[1] + 2) // 3,
-                                           year=line.params["label"].first_year) for line in items]
+                                           year=line.params["label"].first_year) + self.item_marks(line)
+                  for line in items]
         self._bars(ax, labels, [line.params["value"].value for line in items], [False] * len(items))
 
     def _months(self, ax) -> None:
@@ -303,7 +309,10 @@ class _Drawing:
                 year = head.params["period"].first_year
                 series = pd.Series({line.params["label"].start[1]: line.params["value"].value for line in items})
                 series = series.reindex(range(1, 13))
-                ax.plot(series.index, series.values, marker="o", color=colour, linewidth=2.5, label=str(year))
+                # the year's marks on its legend entry ("2020¹ ²"): what governs its months only
+                notes = set().union(*(self.item_notes(line) for line in items))
+                ax.plot(series.index, series.values, marker="o", color=colour, linewidth=2.5,
+                        label=str(year) + self.marks(notes))
             ax.set_xticks(range(1, 13), [abbr[m] for m in range(1, 13)])
             ax.legend(fontsize=FONT - 2, frameon=False, loc="best")
             ax.set_ylim(bottom=0)
@@ -322,9 +331,10 @@ class _Drawing:
         if len(full) <= 12 and frame["fedasil"].notna().all():
             ax.bar(x, frame["fedasil"], color=BLUE, label=self.t["fedasil"])
             ax.bar(x, frame["dvz"], bottom=frame["fedasil"], color=ORANGE, label=self.t["dvz"])
-            for xi, value in zip(x, frame["value"]):
-                ax.annotate(self.number(value), (xi, value), xytext=(0, 3), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=FONT - 3)
+            marks = {line.params["label"].start: self.item_marks(line) for line in items}
+            for xi, value, month in zip(x, frame["value"], full):
+                ax.annotate(self.number(value) + marks.get((month.year, month.month), ""), (xi, value), xytext=(0, 3),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=FONT - 3)
             ax.legend(fontsize=FONT - 3, frameon=False, loc="upper right", ncols=2)
             ax.margins(y=0.15)
         else:
@@ -335,7 +345,7 @@ class _Drawing:
             # A year's label carries the marks that govern its months only ("2020²").
             marks = {}
             for line in items:
-                marks.setdefault(line.params["label"].first_year, set()).update(set(line.notes) - self.common)
+                marks.setdefault(line.params["label"].first_year, set()).update(self.item_notes(line))
             ticks = [i for i, p in enumerate(full) if p.month == 1 or i == 0]
             ax.set_xticks(ticks, [(str(full[i].year) if full[i].month == 1 else f"{abbr[full[i].month]}\n{full[i].year}")
                                   + self.marks(marks.get(full[i].year, ())) for i in ticks])

@@ -98,7 +98,7 @@ def test_month_names_and_numbers_follow_the_language(pipeline):
         fig = draw.figure()
         ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
         assert ticks[:3] == months, question
-        assert number in texts(fig)   # January 2020, 2020.txt:40
+        assert number + "¹" in texts(fig)   # January 2020, 2020.txt:40, with the Dublin note's mark
     _, draw = drawing(pipeline, "évolution depuis 2007")
     assert "5\u202f656" in texts(draw.figure())   # French groups thousands with a narrow no-break space
 
@@ -107,7 +107,7 @@ def test_overlay_draws_one_line_per_year_named_in_the_title(pipeline):
     _, draw = drawing(pipeline, "per month 2025 and 2020")
     fig = draw.figure()
     lines = fig.axes[0].get_lines()
-    assert [l.get_label() for l in lines] == ["2025", "2020"]
+    assert [l.get_label() for l in lines] == ["2025¹", "2020¹\u00a0²"]   # Dublin on both, COVID-19 on 2020
     assert list(lines[1].get_ydata())[3] == 61   # April 2020, 2020.txt:45
     assert sum(math.isnan(v) for v in lines[0].get_ydata()) == 3   # 2025: no October-December
     assert fig.texts[0].get_text().startswith("Voluntary returns from Belgium per month, 2025 and 2020")
@@ -179,3 +179,16 @@ def test_a_vector_chart_for_print(pipeline, tmp_path):
     result = run_cli("ask", "--chart", str(target), "top 10 2020")
     assert result.returncode == 0 and target.read_bytes().startswith(b"<?xml")
 
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_every_note_under_the_plot_is_marked_on_it(pipeline, name, lang):
+    """A note's text under the plot, its mark on the title or on what it governs."""
+    _, draw = drawing(pipeline, QUESTIONS[name][lang])
+    fig = draw.figure()
+    notes = next(t for t in texts(fig) if t.startswith("¹")) if draw.answer.footnotes else ""
+    marked = " ".join(t for t in texts(fig) if t != notes)
+    for n in range(1, len(draw.answer.footnotes) + 1):
+        mark = str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        assert f"\n{mark} " in "\n" + notes and mark in marked, (name, lang, n, marked)
