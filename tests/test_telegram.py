@@ -474,7 +474,7 @@ def test_lang_by_buttons_is_confirmed_in_the_chosen_language(polling, cli, texts
     polling.push(u.command(chat, "/lang", lang="nl"))
     polling.push(u.command(chat, "/lang xx", lang="nl"))
     menus = api.wait_sent(chat, 2)
-    assert [shown(c) for c in menus] == [parse_html(texts.get("nl", "lang_choose", language="de taal van je vraag"))] * 2
+    assert [shown(c) for c in menus] == [parse_html(texts.get("nl", "lang_choose", language="de taal van uw vraag"))] * 2
     buttons = _buttons(menus[0])
     assert buttons == [("Nederlands", "l:nl"), ("Français", "l:fr"), ("English", "l:en"),
                        ("De taal van mijn vraag", "l:auto")]
