@@ -2,10 +2,13 @@
 returnees, drawn from the structured Answer (its lines and their typed params), in the
 reply language. matplotlib (Agg, no display) is imported only when a chart is drawn.
 
-The caveats are on the chart: a partial year is hatched and named in the legend, months
-without figures leave a gap (named, never bridged by a line), footnote marks sit on the
-title (marks that govern every figure) or on the years they govern, and the source is in
-the bottom corner."""
+The caveats are on the chart: the title states the exact period (the answer's own head
+line), a partial year is hatched and named in the legend, months without figures leave a gap
+(named, never bridged by a line), footnote marks sit on the title (marks that govern every
+figure) or on the years they govern, and under the plot the footnotes' texts, the note on
+what is calculated and the source, in the reader's language: a saved chart keeps them. A top
+list shows its "other countries" as a bar; profiles of several years are drawn side by side.
+PNG for screens, SVG for print."""
 from __future__ import annotations
 
 import io
@@ -15,21 +18,29 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from intents.models import Answer, Line, Period
+from dataclasses import replace
+
+from intents.models import Answer, Line, Num, Period
 from intents.render import SUPERSCRIPT, Renderer
 
 TEXTS = Path(__file__).with_name("charts.toml")
 HEADS = {"series.years_head": "years", "series.months_head": "months", "series.quarters_head": "quarters",
          "top.head": "top", "categories.head": "profile"}
-ITEMS = {"series.item", "series.item_split", "top.item", "categories.item_figure", "categories.item_count_pct",
-         "categories.item_pct"}
+ITEMS = {"series.item", "series.item_split", "top.item", "top.other", "categories.item_figure",
+         "categories.item_count_pct", "categories.item_pct"}
+# A top list's countries with their counts, and its "other countries" row; a list printed as
+# places only (a release's "top 5") has no bars to draw.
+TOP_COUNTED, TOP_OTHER = "top.item", "top.other"
 # Okabe-Ito: told apart with every common colour-vision deficiency, and in grey print.
 BLUE, ORANGE, SKY, GREEN, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#555555"
+# The "other countries" bar: a group, not a country, so not the countries' colour.
+OTHER_GREY = "#999999"
 SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE)
 SIZE, DPI = (9.0, 5.6), 120          # 1080 x 672 pixels: sharp on a phone, small to send
 FONT = 14
 TITLE_WIDTH = 60                     # characters a title line holds at FONT + 3
-SOURCE_WIDTH = 130                   # characters a source line holds at FONT - 5
+SOURCE_WIDTH = 130                   # characters a notes or source line holds at FONT - 5
+NOTE_LINE = 0.16                     # inches a notes or source line takes (FONT - 5 with its leading)
 
 _texts: dict[str, dict[str, str]] | None = None
 # matplotlib is not thread-safe, even one figure per thread: the web page draws its charts
@@ -56,35 +67,81 @@ def _sections(answer: Answer) -> list[tuple[Line, list[Line]]]:
     return out
 
 
-def chart_kind(answer: Answer) -> str | None:
-    """What chart the answer makes, without drawing it: None for an answer that has none
-    (a single figure, a comparison of two, a reply that is not an answer)."""
+def _drawn(answer: Answer) -> tuple[str, list[tuple[Line, list[Line]]]] | None:
+    """The chart an answer makes and the sections it draws, or None: a single figure, a
+    comparison of two, a reply that is not an answer. Of a year's two top lists (a release's
+    places, a sheet's counts) the one with counts is drawn; profiles are drawn side by side."""
     if answer.status != "ok":
         return None
     sections = _sections(answer)
     kinds = {HEADS[head.key] for head, _ in sections}
-    if len(kinds) != 1 or sum(len(items) for _, items in sections) < 2:
+    if len(kinds) != 1:
         return None
     kind = kinds.pop()
-    if kind in ("top", "profile") and len(sections) > 1:
-        return None   # two lists side by side would not be readable on a phone
-    return kind
+    if kind == "top":
+        sections = [(h, items) for h, items in sections if any(i.key == TOP_COUNTED for i in items)]
+        if len(sections) != 1:
+            return None   # two lists of counts side by side would not be readable on a phone
+    if kind == "profile":
+        sections = [(h, items) for h, items in sections if len(items) > 1]
+    if sum(len(items) for _, items in sections) < 2:
+        return None
+    return kind, sections
+
+
+def chart_kind(answer: Answer) -> str | None:
+    """What chart the answer makes, without drawing it (None for an answer that has none)."""
+    drawn = _drawn(answer)
+    return drawn[0] if drawn else None
 
 
 def chart_png(answer: Answer, renderer: Renderer) -> bytes | None:
-    kind = chart_kind(answer)
-    if kind is None:
+    return _chart(answer, renderer, "png")
+
+
+def chart_svg(answer: Answer, renderer: Renderer) -> bytes | None:
+    """The chart as a vector drawing, for print."""
+    return _chart(answer, renderer, "svg")
+
+
+def _chart(answer: Answer, renderer: Renderer, fmt: str) -> bytes | None:
+    drawn = _drawn(answer)
+    if drawn is None:
         return None
     with _drawing:
-        return _Drawing(answer, renderer, kind).png()
+        return _Drawing(answer, renderer, drawn[0]).image(fmt)
+
+
+def _nums(value: Any):
+    if isinstance(value, Num):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _nums(item)
+
+
+def _focus(answer: Answer, sections: list[tuple[Line, list[Line]]]) -> Answer:
+    """The answer as far as the chart shows it: the lines drawn, and only the footnotes,
+    figures and sources of their figures, numbered anew for the notes under the plot."""
+    lines = tuple(line for head, items in sections for line in (head, *items))
+    nums = [n for line in lines for n in _nums(tuple(line.params.values()))]
+    # A figure's own rows, or its line's where the figure carries none (a share, marked on its line)
+    rows = {o for n in nums for o in n.rows} | {o for line in lines for o in line.rows}
+    notes = {f for line in lines for f in line.notes} | {f for n in nums for f in n.notes}
+    return replace(answer, lines=lines, footnotes=tuple(f for f in answer.footnotes if f in notes),
+                   # the figures drawn (a change the answer also states is not on the chart)
+                   figures=tuple(f for f in answer.figures if f.value in {n.value for n in nums} and rows & set(f.rows)),
+                   sources=tuple(s for s in answer.sources if s in {o.source for o in rows}))
 
 
 class _Drawing:
     def __init__(self, answer: Answer, renderer: Renderer, kind: str):
-        self.answer, self.r, self.kind = answer, renderer, kind
+        self.r, self.kind = renderer, kind
         self.t = _t(renderer.lang)
-        self.sections = _sections(answer)
-        self.numbers = {fid: n for n, fid in enumerate(answer.footnotes, start=1)}
+        drawn = _drawn(answer)
+        self.sections = drawn[1] if drawn else _sections(answer)
+        self.answer = _focus(answer, self.sections)
+        self.numbers = {fid: n for n, fid in enumerate(self.answer.footnotes, start=1)}
         items = [line for _, items in self.sections for line in items]
         # A mark that governs every item belongs on the title; the others on their items.
         self.common = set.intersection(*(set(line.notes) for line in items)) if items else set()
@@ -96,7 +153,12 @@ class _Drawing:
         return "\u00a0".join(str(n).translate(SUPERSCRIPT) for n in sorted(self.numbers[f] for f in notes))
 
     def item_marks(self, line: Line) -> str:
-        return self.marks(set(line.notes) - self.common)
+        """The marks of an item that the title does not carry: its line's and its figure's own."""
+        return self.marks(self.item_notes(line))
+
+    def item_notes(self, line: Line) -> set[str]:
+        value = line.params.get("value")
+        return (set(line.notes) | set(value.notes if isinstance(value, Num) else ())) - self.common
 
     def number(self, value: float) -> str:
         from babel.numbers import format_decimal
@@ -105,7 +167,13 @@ class _Drawing:
 
     def title(self) -> str:
         head = self.sections[0][0]
-        if self.overlay:
+        if self.kind == "profile" and len(self.sections) > 1:
+            # Profiles side by side: the periods they cover, in the order drawn.
+            from babel.lists import format_list
+
+            text = self.t["profiles"].format(periods=format_list([self.profile_label(h) for h, _ in self.sections],
+                                                                 locale=self.r.locale))
+        elif self.overlay:
             # One line per year: the title names the years ("2025 en 2020").
             years = tuple(h.params["period"].first_year for h, _ in self.sections)
             text = self.r.sentence(head.key, {"period": years}, bold=False)
@@ -120,10 +188,34 @@ class _Drawing:
         return self.kind == "months" and len(self.sections) > 1 and \
             all(head.params["period"].single_year for head, _ in self.sections)
 
+    def profile_label(self, head: Line) -> str:
+        """A profile named by its period, and by its publication where two share a period."""
+        period = self.r.period(head.params["period"], "bare")
+        same = [h for h, _ in self.sections if h.params["period"] == head.params["period"]]
+        return period if len(same) == 1 else f"{period} ({self.r.ref(head.params['source'])})"
+
+    def notes(self) -> list[str]:
+        """Under the plot: each footnote's text, the note on what is calculated and the source,
+        as the answer gives them (Renderer.parts), wrapped."""
+        parts = self.r.parts(self.answer)
+        lines = []
+        for n, text in parts.notes:
+            lines.extend(textwrap.wrap(f"{str(n).translate(SUPERSCRIPT)} {text}", SOURCE_WIDTH,
+                                       subsequent_indent="   "))
+        for text in (parts.computed, parts.source):
+            if text:
+                lines.extend(textwrap.wrap(text, SOURCE_WIDTH, break_long_words=False, break_on_hyphens=False))
+        return lines
+
     # -- drawing ---------------------------------------------------------------------------
-    def png(self) -> bytes:
+    def image(self, fmt: str = "png") -> bytes:
+        import matplotlib
+
         out = io.BytesIO()
-        self.figure().savefig(out, format="png", dpi=DPI, facecolor="white")
+        fig = self.figure()
+        # No date and fixed ids in an SVG: the same chart makes the same file.
+        with matplotlib.rc_context({"svg.hashsalt": "returnbot"}):
+            fig.savefig(out, format=fmt, dpi=DPI, facecolor="white", metadata={"Date": None} if fmt == "svg" else None)
         return out.getvalue()
 
     def figure(self) -> Any:
@@ -132,7 +224,11 @@ class _Drawing:
         matplotlib.use("Agg")
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=SIZE, dpi=DPI)
+        # The plot keeps its size; the notes and the source add their lines below it.
+        lines = self.notes()
+        band = NOTE_LINE * len(lines) + 0.1
+        height = SIZE[1] + band
+        fig = Figure(figsize=(SIZE[0], height), dpi=DPI)
         fig.set_layout_engine("constrained", h_pad=0.12)
         ax = fig.add_subplot()
         ax.tick_params(labelsize=FONT - 2)
@@ -140,14 +236,9 @@ class _Drawing:
             ax.spines[side].set_visible(False)
         getattr(self, "_" + self.kind)(ax)
         fig.suptitle(self.title(), x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
-        # The notes line and the source under the plot, in a band as high as their lines.
-        lines = []
-        if self.answer.footnotes:
-            lines.append(self.t["notes"].format(marks=self.marks(self.answer.footnotes)))
-        if self.answer.sources:
-            lines.extend(textwrap.wrap(self.r.source(self.answer), SOURCE_WIDTH))
-        fig.text(0.01, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=FONT - 5, color=GREY)
-        fig.get_layout_engine().set(rect=(0, 0.015 + 0.03 * len(lines), 1, 0.985 - 0.03 * len(lines)))
+        fig.text(0.01, 0.05 / height, "\n".join(lines), ha="left", va="bottom", fontsize=FONT - 5, color=GREY,
+                 linespacing=1.25)
+        fig.get_layout_engine().set(rect=(0, (band + 0.05) / height, 1, 1 - (band + 0.05) / height))
         return fig
 
     def _count_axis(self, ax, axis: str = "y") -> None:
@@ -204,7 +295,8 @@ class _Drawing:
     def _quarters(self, ax) -> None:
         items = [line for _, items in self.sections for line in items]
         labels = [self.t["quarter"].format(quarter=(line.params["label"].start[1] + 2) // 3,
-                                           year=line.params["label"].first_year) for line in items]
+                                           year=line.params["label"].first_year) + self.item_marks(line)
+                  for line in items]
         self._bars(ax, labels, [line.params["value"].value for line in items], [False] * len(items))
 
     def _months(self, ax) -> None:
@@ -217,7 +309,10 @@ class _Drawing:
                 year = head.params["period"].first_year
                 series = pd.Series({line.params["label"].start[1]: line.params["value"].value for line in items})
                 series = series.reindex(range(1, 13))
-                ax.plot(series.index, series.values, marker="o", color=colour, linewidth=2.5, label=str(year))
+                # the year's marks on its legend entry ("2020¹ ²"): what governs its months only
+                notes = set().union(*(self.item_notes(line) for line in items))
+                ax.plot(series.index, series.values, marker="o", color=colour, linewidth=2.5,
+                        label=str(year) + self.marks(notes))
             ax.set_xticks(range(1, 13), [abbr[m] for m in range(1, 13)])
             ax.legend(fontsize=FONT - 2, frameon=False, loc="best")
             ax.set_ylim(bottom=0)
@@ -236,9 +331,10 @@ class _Drawing:
         if len(full) <= 12 and frame["fedasil"].notna().all():
             ax.bar(x, frame["fedasil"], color=BLUE, label=self.t["fedasil"])
             ax.bar(x, frame["dvz"], bottom=frame["fedasil"], color=ORANGE, label=self.t["dvz"])
-            for xi, value in zip(x, frame["value"]):
-                ax.annotate(self.number(value), (xi, value), xytext=(0, 3), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=FONT - 3)
+            marks = {line.params["label"].start: self.item_marks(line) for line in items}
+            for xi, value, month in zip(x, frame["value"], full):
+                ax.annotate(self.number(value) + marks.get((month.year, month.month), ""), (xi, value), xytext=(0, 3),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=FONT - 3)
             ax.legend(fontsize=FONT - 3, frameon=False, loc="upper right", ncols=2)
             ax.margins(y=0.15)
         else:
@@ -249,7 +345,7 @@ class _Drawing:
             # A year's label carries the marks that govern its months only ("2020²").
             marks = {}
             for line in items:
-                marks.setdefault(line.params["label"].first_year, set()).update(set(line.notes) - self.common)
+                marks.setdefault(line.params["label"].first_year, set()).update(self.item_notes(line))
             ticks = [i for i, p in enumerate(full) if p.month == 1 or i == 0]
             ax.set_xticks(ticks, [(str(full[i].year) if full[i].month == 1 else f"{abbr[full[i].month]}\n{full[i].year}")
                                   + self.marks(marks.get(full[i].year, ())) for i in ticks])
@@ -288,11 +384,13 @@ class _Drawing:
         ax.invert_yaxis()
 
     def _top(self, ax) -> None:
-        items = self.sections[0][1]
-        self._hbars(ax, [self.r.ref(line.params["country"]) for line in items],
-                    [line.params["value"].value for line in items],
-                    [f"{self.r.number(line.params['value'])} ({self.r.number(line.params['share'])})" for line in items],
-                    BLUE)
+        """The countries, then "other countries" (the list's rest, often its largest group)."""
+        items = [line for line in self.sections[0][1] if line.key == TOP_COUNTED]
+        other = [line for line in self.sections[0][1] if line.key == TOP_OTHER]
+        label = lambda line: f"{self.r.number(line.params['value'])} ({self.r.number(line.params['share'])})"
+        self._hbars(ax, [self.r.ref(line.params["country"]) for line in items] + [self.t["other"]] * len(other),
+                    [line.params["value"].value for line in items + other], [label(line) for line in items + other],
+                    [BLUE] * len(items) + [OTHER_GREY] * len(other))
         ax.margins(x=0.25)
         self._count_axis(ax, "x")
 
@@ -300,18 +398,43 @@ class _Drawing:
         from babel.numbers import format_decimal
         from matplotlib.ticker import FuncFormatter
 
-        items = self.sections[0][1]
-        shares = [line.params["pct"].value for line in items]
-        labels = [self.r.number(line.params["pct"]) + (f" ({self.r.number(line.params['value'])})"
-                                                       if "value" in line.params else "") for line in items]
-        self._hbars(ax, [textwrap.fill(_capital(self.r.ref(line.params["category"])), 24) for line in items],
-                    shares, labels, [BLUE, ORANGE, GREEN][:len(items)])
+        if len(self.sections) > 1:
+            shares = self._profiles(ax)
+        else:
+            items = self.sections[0][1]
+            shares = [line.params["pct"].value for line in items]
+            labels = [self.r.number(line.params["pct"]) + (f" ({self.r.number(line.params['value'])})"
+                                                           if "value" in line.params else "") for line in items]
+            self._hbars(ax, [textwrap.fill(_capital(self.r.ref(line.params["category"])), 24) for line in items],
+                        shares, labels, [BLUE, ORANGE, GREEN][:len(items)])
         ax.set_xlim(0, max(shares) * 1.35)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, format=self.r.pct0,
                                                                                locale=self.r.locale)))
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.set_xlabel(self.t["share"], fontsize=FONT - 1)
+
+
+    def _profiles(self, ax) -> list[float]:
+        """Several profiles (2020, 2025, the years later releases add): one bar per profile in
+        each category, a colour per profile, each with its share as printed."""
+        categories = list(dict.fromkeys(line.params["category"].code for _, items in self.sections for line in items))
+        size = 0.8 / len(self.sections)
+        shares = []
+        for n, (colour, (head, items)) in enumerate(zip(SERIES_COLOURS, self.sections)):
+            pcts = {line.params["category"].code: line.params["pct"] for line in items}
+            y = [categories.index(c) - 0.4 + size * (n + 0.5) for c in pcts]
+            ax.barh(y, [p.value for p in pcts.values()], height=size * 0.9, color=colour, label=self.profile_label(head))
+            for yi, pct in zip(y, pcts.values()):
+                ax.annotate(self.r.number(pct), (pct.value, yi), xytext=(4, 0), textcoords="offset points",
+                            va="center", fontsize=FONT - 3)
+            shares.extend(p.value for p in pcts.values())
+        names = {line.params["category"].code: line.params["category"] for _, items in self.sections for line in items}
+        ax.set_yticks(range(len(categories)), [textwrap.fill(_capital(self.r.ref(names[c])), 24) for c in categories],
+                      fontsize=FONT - 1)
+        ax.invert_yaxis()
+        ax.legend(fontsize=FONT - 3, frameon=False, loc="upper right")
+        return shares
 
 
 def _capital(text: str) -> str:

@@ -5,7 +5,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -19,6 +18,7 @@ from intents.resources import load_toml
 COMMANDS = ("repl", "ask", "telegram", "web", "bench", "data")
 LANGS = ("nl", "fr", "en")
 HISTORY_LINES = 1000
+MIN_COLUMNS = 20   # a narrower terminal still gets lines of a few words, not one word a line
 
 
 def exit_words() -> set[str]:
@@ -51,8 +51,9 @@ def _options() -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=("nl", "fr", "en"), help="reply in this language, whatever the question's")
     common.add_argument("--today", type=_date, help="reference date for 'last year' and the like (YYYY-MM-DD)")
     common.add_argument("--data", metavar="DIR", help="data directory (default: $RETURNBOT_DATA or the bundled data)")
-    common.add_argument("--chart", metavar="FILE.png", type=Path,
-                        help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png")
+    common.add_argument("--chart", metavar="FILE.png|FILE.svg", type=Path,
+                        help="write the chart of a chart-able answer (a series, a top list, the profile) to FILE.png, "
+                             "or as a vector drawing to FILE.svg")
     common.add_argument("--csv", metavar="FILE.csv", type=Path,
                         help="write the answer's figures to FILE.csv, one row per figure with its period, "
                              "breakdown, value, unit and source")
@@ -89,10 +90,12 @@ class OutputClosed(Exception):
 class Session:
     """One conversation: keeps the context between questions and prints answers."""
 
-    def __init__(self, pipeline: Pipeline, args: argparse.Namespace, out: TextIO, width: int | None = None):
+    def __init__(self, pipeline: Pipeline, args: argparse.Namespace, out: TextIO):
         self.pipeline, self.args, self.out = pipeline, args, out
         self.context: Context | None = None
-        self.width = width   # wrap answers at this many columns (a terminal), or not at all
+        # At a terminal, answers are wrapped at its width, read again for each answer: the
+        # window may have been resized since. Elsewhere (a pipe, a file) they are not wrapped.
+        self.terminal = False
         self.write_failed = False   # a chart or CSV file that could not be written: exit status 2
 
     def answer(self, question: str, keep_context: bool = True) -> Reply:
@@ -117,25 +120,37 @@ class Session:
     def wrap(self, text: str) -> str:
         """Each line wrapped at the terminal's width between words (never inside one); a
         footnote's continuation lines indented under its text."""
-        if not self.width:
+        width = self.columns()
+        if not width:
             return text
         out = []
         for line in text.split("\n"):
             indent = "  " if line[:1] in "⁰¹²³⁴⁵⁶⁷⁸⁹" else ""
-            out.append(textwrap.fill(line, self.width, subsequent_indent=indent, break_long_words=False,
+            out.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
                                      break_on_hyphens=False) if line else line)
         return "\n".join(out)
 
+    def columns(self) -> int | None:
+        """The width to wrap at: the terminal's as it is now (not $COLUMNS, which a shell sets
+        once and a resize leaves stale), one column short of it; None off a terminal."""
+        if not self.terminal:
+            return None
+        try:
+            return max(os.get_terminal_size(self.out.fileno()).columns - 1, MIN_COLUMNS)
+        except (OSError, ValueError, AttributeError):   # no longer a terminal, or no descriptor
+            return None
+
     def write_chart(self, reply: Reply) -> None:
         """The chart goes to the file; what happened goes to stderr, so stdout stays the answers."""
-        from bot.charts import chart_kind, chart_png  # lazy: only --chart pays for it
+        from bot.charts import chart_kind, chart_png, chart_svg  # lazy: only --chart pays for it
 
         texts = load_toml(reply.lang, "answers.toml")["cli"]
         if chart_kind(reply.answer) is None:
             print(texts["no_chart"], file=sys.stderr)
             return
         try:
-            self.args.chart.write_bytes(chart_png(reply.answer, self.pipeline.renderer(reply.lang)))
+            draw = chart_svg if self.args.chart.suffix.lower() == ".svg" else chart_png   # a vector drawing for print
+            self.args.chart.write_bytes(draw(reply.answer, self.pipeline.renderer(reply.lang)))
         except OSError as exc:
             print(f"returnbot: cannot write {self.args.chart}: {exc.strerror}", file=sys.stderr)
             self.write_failed = True
@@ -143,16 +158,18 @@ class Session:
         print(texts["chart_written"].format(path=self.args.chart), file=sys.stderr)
 
     def write_csv(self, reply: Reply) -> None:
-        """The answer's figures go to the file; what happened goes to stderr, as for a chart."""
+        """The answer's figures (or, for "download all the data", the observation table) go to
+        the file; what happened goes to stderr, as for a chart."""
         texts = load_toml(reply.lang, "answers.toml")["cli"]
-        if not reply.answer.figures:
+        from bot.export import table_csv  # pandas only once a table is written
+
+        table = table_csv(reply.answer, self.pipeline.engine.dataset, self.pipeline.renderer(reply.lang))
+        if table is None:
             print(texts["no_csv"], file=sys.stderr)
             return
-        from bot.export import answer_csv  # lazy: pandas only for --csv
-
         try:
             with self.args.csv.open("w", encoding="utf-8", newline="") as fh:
-                fh.write(answer_csv(reply.answer, self.pipeline.renderer(reply.lang)))
+                fh.write(table)
         except OSError as exc:
             print(f"returnbot: cannot write {self.args.csv}: {exc.strerror}", file=sys.stderr)
             self.write_failed = True
@@ -194,10 +211,10 @@ def run_repl(session: Session) -> int:
     except OSError:
         pass   # the first run, or an unreadable file: start without
     readline.set_history_length(HISTORY_LINES)
-    if sys.stdout.isatty():
-        session.width = shutil.get_terminal_size().columns - 1
-    texts = load_toml(session.args.lang or environment_lang(os.environ), "answers.toml")["cli"]
-    print(session.wrap(texts["welcome"]))
+    session.terminal = sys.stdout.isatty()
+    lang = session.args.lang or environment_lang(os.environ)
+    texts = load_toml(lang, "answers.toml")["cli"]
+    print(session.wrap(texts["welcome"].format(reach=session.pipeline.reach(lang))))
     try:
         while True:
             try:

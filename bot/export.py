@@ -4,8 +4,8 @@ Front-end neutral: the command line (`returnbot ask --csv`), the web page and th
 these; each front end only chooses where the bytes go. Machine-readable whatever the
 reader's language: dot decimals, no thousands separators, periods as ISO months
 (`YYYY-MM`), codes for organisations, countries and categories (a country's name in the
-reader's language beside its code). Written with pandas, which only these downloads
-import: `returnbot ask` without `--csv` never pays for it.
+reader's language beside its code). Written with pandas, imported when a table is written:
+`returnbot ask` without `--csv` never pays for it, and a front end may ask `has_table` freely.
 """
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
-
 from intents.data import ALL, Dataset, Observation, Source
 from intents.models import Answer, Figure, Ref
 from intents.render import Renderer
 
+# The answers that are tables (a series, a list, a profile, a comparison): a front end offers
+# their figures as CSV (Telegram's button). Intent names of intents/registry.py.
+TABLE_INTENTS = ("series", "top", "categories", "compare", "filter", "count_of")
+# The information topic that asks for the whole observation table ("download all the data").
+DOWNLOAD_TOPIC = "download"
 # One row per figure the answer states.
 ANSWER_COLUMNS = ("measure", "start", "end", "organisation", "country", "country_name", "basis", "category",
                   "value", "unit", "kind", "status", "qualifier", "source", "locator", "reference")
@@ -113,6 +116,8 @@ def _figure_row(figure: Figure, renderer: Renderer) -> dict[str, str]:
 
 
 def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    import pandas as pd   # lazy: only when a table is written
+
     # Every cell is text already (numbers formatted above): pandas would write a column that
     # mixes 112 and 28.6 as 112.0.
     frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
@@ -159,3 +164,21 @@ def data_csv(dataset: Dataset, renderer: Renderer) -> str:
             "source_url": source.urls.get(renderer.lang) or next(iter(source.urls.values()), ""),
         })
     return _csv(rows, DATA_COLUMNS)
+
+
+def has_table(answer: Answer) -> bool:
+    """Whether the answer is a table of figures (a series, a list, a profile, a comparison)."""
+    return answer.status == "ok" and answer.slots.intent in TABLE_INTENTS and len(answer.figures) > 1
+
+
+def wants_data(answer: Answer) -> bool:
+    """Whether the question asked for the whole observation table ("download all the data")."""
+    return answer.request.act == "info" and answer.request.topic == DOWNLOAD_TOPIC
+
+
+def table_csv(answer: Answer, dataset: Dataset, renderer: Renderer) -> str | None:
+    """What a download of this answer holds: the whole observation table when that was asked
+    for, else the answer's figures; None for an answer without figures."""
+    if wants_data(answer):
+        return data_csv(dataset, renderer)
+    return answer_csv(answer, renderer) if answer.figures else None

@@ -32,6 +32,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.paths import state_dir
+from intents.models import LANGS
 from intents.pipeline import Context
 
 MAX_CHATS = 10_000           # chats remembered at once; the least recently active go first
@@ -42,6 +43,8 @@ RETRY_SECONDS = 30.0         # after a failure, the database is left alone this 
 READ_SECONDS = 0.5           # a chat's state is read before its update for at most this long
 CALL_SECONDS = 5.0           # any other database call: then it is cut off (also the server's statement_timeout)
 STOP_SECONDS = 5.0           # the last write at stop: with the 6 s drain, well within the platform's 30 s
+# An answer's CSV button works while its answer is among the chat's latest this many with a table.
+MAX_TABLES = 8
 STATE_VERSION = 2            # bumped when the stored shape changes: older entries are ignored
 
 log = logging.getLogger("returnbot.persistence")
@@ -66,11 +69,22 @@ class ChatState:
     forced: str | None = None        # language set with /lang
     asked: float = 0.0               # when `context` was stored (wall clock: it outlives the process)
     seen: float = 0.0
+    # The answers whose CSV button may still be pressed: key (the button's) -> {"request": the
+    # resolved request as JSON, "lang": the reply's language}; the latest MAX_TABLES only.
+    tables: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    def add_table(self, request: dict[str, Any], lang: str) -> str:
+        """Remembers an answer for its CSV button; the key the button carries."""
+        key = str(max((int(k) for k in self.tables), default=0) + 1)
+        self.tables[key] = {"request": request, "lang": lang}
+        for old in sorted(self.tables, key=int)[:-MAX_TABLES]:
+            del self.tables[old]
+        return key
 
 
 def state_to_json(state: ChatState) -> dict[str, Any]:
     return {"v": STATE_VERSION, "lang": state.lang, "forced": state.forced, "asked": state.asked, "seen": state.seen,
-            "context": None if state.context is None else state.context.to_json()}
+            "context": None if state.context is None else state.context.to_json(), "tables": state.tables}
 
 
 def state_from_json(data: Any) -> ChatState:
@@ -80,8 +94,12 @@ def state_from_json(data: Any) -> ChatState:
     try:
         raw = data.get("context")
         context = None if raw is None else Context.from_json(raw)
+        tables = data.get("tables") or {}   # a state written before the CSV button has none
+        if not all(k.isdigit() and isinstance(v, dict) and v.get("lang") in LANGS and isinstance(v.get("request"), dict)
+                   for k, v in tables.items()):
+            tables = {}
         return ChatState(context=context, lang=data.get("lang"), forced=data.get("forced"),
-                         asked=float(data.get("asked") or 0), seen=float(data.get("seen") or 0))
+                         asked=float(data.get("asked") or 0), seen=float(data.get("seen") or 0), tables=dict(tables))
     except (TypeError, ValueError, KeyError, AttributeError):
         return ChatState()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import html
 import inspect
 import logging
@@ -32,11 +33,13 @@ from telegram.ext import (AIORateLimiter, Application, BaseUpdateProcessor, Call
 
 from bot.charts import chart_png
 from bot.config import Config, ConfigError, read_config
+from bot.export import has_table, wants_data
 from bot.logs import RedactingFormatter
 from bot.persistence import ChatState, ChatStore, Database, DatabaseConfigError, SQLPersistence
 from bot.suggest import Suggester, parse_ask
 from intents.data import DataError
 from intents.pipeline import Pipeline, Reply
+from intents.program import Request
 
 LANGS = ("nl", "fr", "en")
 DEFAULT_LANG = "en"
@@ -47,12 +50,16 @@ COMMANDS = {
     "start": ("start",),
     "help": ("help", "hulp", "aide"),
     "sources": ("sources", "source", "bron"),
+    "glossary": ("glossary", "glossaire", "woordenlijst"),
     "lang": ("lang", "taal", "langue"),
 }
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 LANG_PREFIX = "l"            # callback data "l:<nl|fr|en|auto>": a button of the /lang keyboard
+TABLE_PREFIX = "x"           # callback data "x:<key>": the CSV button of an answer the chat remembers (ChatState.tables)
 FOOTNOTE_FOLD = 240          # footnotes longer than this (characters) fold into an expandable quote
 PHOTO_IDS = 1000             # charts remembered by Telegram file id, for inline results
+TABLE_FILE = "returnbot.csv"        # an answer's figures, sent by its CSV button
+DATA_FILE = "returnbot-data.csv"    # every observation, for "download all the data"
 INLINE_CACHE_SECONDS = 60    # how long Telegram may reuse an inline answer (for this user only)
 
 WORKERS = 16                 # updates answered at once (of different chats)
@@ -142,11 +149,12 @@ class Texts:
     def get(self, lang: str, key: str, **fields: str) -> str:
         return self.t[lang][key].format(**fields)
 
-    def welcome(self, lang: str, username: str) -> str:
+    def welcome(self, lang: str, username: str, reach: str = "") -> str:
+        """`reach`: up to when the figures reach (Pipeline.reach), never written in the text."""
         t = self.t[lang]
         examples = "\n".join(t["example"].format(question=html.escape(q)) for q in t["examples"])
         return t["welcome"].format(examples=examples, follow_up=html.escape(t["follow_up"]),
-                                   bot=html.escape("@" + username))
+                                   bot=html.escape("@" + username), reach=html.escape(reach))
 
     def commands(self, lang: str) -> list[BotCommand]:
         return [BotCommand(name, description) for name, description in self.t[lang]["commands"].items()]
@@ -353,6 +361,7 @@ class ChatBot:
         app.add_handler(CommandHandler(COMMANDS["start"], self.on_start, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["help"], self.on_help, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["sources"], self.on_sources, filters=messages))
+        app.add_handler(CommandHandler(COMMANDS["glossary"], self.on_glossary, filters=messages))
         app.add_handler(CommandHandler(COMMANDS["lang"], self.on_lang, filters=messages))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(messages & filters.COMMAND, self.on_unknown_command))
@@ -416,18 +425,33 @@ class ChatBot:
             await message.reply_html(part, do_quote=quote and n == 0,
                                      reply_markup=markup if n == len(parts) - 1 else None)
 
-    def buttons(self, reply: Reply) -> InlineKeyboardMarkup | None:
-        """The follow-up questions, one button a row (labels stay whole on a phone)."""
-        suggestions = self.suggester.for_reply(reply)
-        if not suggestions:
-            return None
-        return InlineKeyboardMarkup([[InlineKeyboardButton(s.label, callback_data=s.data)] for s in suggestions])
+    def buttons(self, reply: Reply, table: str | None = None) -> InlineKeyboardMarkup | None:
+        """The follow-up questions, one button a row (labels stay whole on a phone); then the
+        CSV button of an answer that is a table (`table`: the key the chat remembers it by)."""
+        rows = [[InlineKeyboardButton(s.label, callback_data=s.data)] for s in self.suggester.for_reply(reply)]
+        if table is not None:
+            rows.append([InlineKeyboardButton(self.texts.get(reply.lang, "csv_button"),
+                                              callback_data=f"{TABLE_PREFIX}:{table}")])
+        return InlineKeyboardMarkup(rows) if rows else None
 
-    async def send_reply(self, update: Update, reply: Reply, chat_id: int, bot: Any) -> None:
+    async def send_table(self, bot: Any, chat_id: int, answer: Any, lang: str) -> None:
+        """An answer's figures (or, for "download all the data", the observation table) as a
+        CSV document (bot/export.py)."""
+        from bot.export import table_csv, wants_data   # pandas only when a table is sent
+
+        table = table_csv(answer, self.pipeline.engine.dataset, self.pipeline.renderer(lang))
+        if table is None:
+            return
+        whole = wants_data(answer)
+        await bot.send_document(chat_id, table.encode("utf-8"), filename=DATA_FILE if whole else TABLE_FILE,
+                                caption=self.texts.get(lang, "data_caption" if whole else "csv_caption"))
+
+    async def send_reply(self, update: Update, reply: Reply, chat_id: int, bot: Any,
+                         table: str | None = None) -> None:
         """An answer: its chart as a photo with the answer as caption when there is a chart
         (the text follows on its own when it is too long for a caption), else the text;
         the follow-up buttons under what comes last."""
-        text, markup = answer_html(reply), self.buttons(reply)
+        text, markup = answer_html(reply), self.buttons(reply, table)
         chart = chart_png(reply.answer, self.pipeline.renderer(reply.lang))
         if chart is None:
             if update.callback_query is not None:
@@ -465,7 +489,11 @@ class ChatBot:
         state = self.store.get(chat)
         reply = self.pipeline.ask(question, context=state.context, lang=state.forced,
                                   lang_hint=lang_hint or state.lang or _user_lang(update) or DEFAULT_LANG)
-        await self.send_reply(update, reply, chat, context.bot)
+        # A table's CSV button carries a key; the chat remembers the answer it stands for.
+        table = state.add_table(reply.answer.request.to_json(), reply.lang) if has_table(reply.answer) else None
+        await self.send_reply(update, reply, chat, context.bot, table)
+        if wants_data(reply.answer):
+            await self.send_table(context.bot, chat, reply.answer, reply.lang)
         state.context, state.lang, state.asked = reply.context, reply.lang, self.store.clock()
         self.store.put(chat, state)
 
@@ -491,7 +519,8 @@ class ChatBot:
         chat = update.effective_message.chat_id
         state = self.store.get(chat)
         state.context = None   # a new start: no follow-up refers to what came before
-        await self.send(update, self.texts.welcome(self.language(update, state), context.bot.username))
+        lang = self.language(update, state)
+        await self.send(update, self.texts.welcome(lang, context.bot.username, self.pipeline.reach(lang)))
         self.store.put(chat, state)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -502,6 +531,10 @@ class ChatBot:
     async def on_sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.language(update, self.store.get(update.effective_message.chat_id))
         await self.send(update, telegram_html(self.pipeline.ask("sources", lang=lang).html))
+
+    async def on_glossary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.language(update, self.store.get(update.effective_message.chat_id))
+        await self.send(update, telegram_html(self.pipeline.ask("glossary", lang=lang).html))
 
     def lang_keyboard(self, lang: str) -> InlineKeyboardMarkup:
         """Each language named in itself; "the question's language" in the current one."""
@@ -556,8 +589,26 @@ class ChatBot:
         elif chat is not None and asked is not None:
             await _answer_query(query)
             await self.answer_question(update, context, chat.id, asked[1], lang_hint=asked[0])
+        elif chat is not None and prefix == TABLE_PREFIX:
+            await self.on_table_button(query, context, chat.id, choice, lang)
         else:
             await _answer_query(query, self.texts.get(lang, "button_gone"), alert=True)
+
+    async def on_table_button(self, query: Any, context: ContextTypes.DEFAULT_TYPE, chat: int, key: str,
+                              lang: str) -> None:
+        """The CSV button: the answer it stands for, run again from its stored request (whose
+        periods are resolved: the same figures whenever it is pressed), sent as a document."""
+        entry = self.store.get(chat).tables.get(key)
+        try:
+            request = Request.from_json(entry["request"]) if entry else None
+        except (KeyError, TypeError, ValueError):
+            request = None   # written by another version
+        if request is None:
+            await _answer_query(query, self.texts.get(lang, "table_gone"), alert=True)
+            return
+        await _answer_query(query)
+        answer = self.pipeline.engine.run(request, dt.date.today())
+        await self.send_table(context.bot, chat, answer, entry["lang"])
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot question` in any chat: the answer as a result to send, and the chart as a

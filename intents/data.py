@@ -23,7 +23,7 @@ from babel import Locale
 
 from .models import CATEGORIES, LANGS, ORGS
 
-TABLES = ("sources", "observations", "footnotes", "statements")
+TABLES = ("sources", "observations", "footnotes", "statements", "credits", "glossary")
 MAX_FILE_BYTES = 1024 * 1024   # every table and source text is a few KB; a bigger file is refused unread
 ORGANISATIONS = ("total", *ORGS)
 KINDS = ("fact_sheet", "press_release", "half_year_update", "annual_report", "news")
@@ -163,8 +163,17 @@ SCHEMAS: dict[str, dict[str, tuple[Callable[[str], Any], bool]]] = {
     "statements": {"id": (_text, True), "topics": (_topics, True), "year": (_YEAR, False),
                    "returns": (_int(0, 10_000_000), False), "quote": (_text, True),
                    **{lang: (_text, True) for lang in LANGS}, "source": (_text, True), "locator": (_text, True)},
+    # A publisher's credit line as it is printed ("Fedasil/IOM/DVZ"), and the publisher's own
+    # names for it in each language ("Fedasil/OIM/Office des étrangers").
+    "credits": {"credit": (_text, True), **{lang: (_text, True) for lang in LANGS}},
+    # The terms the publications use, each in the publications' own sense where they define it
+    # (`defined` = yes), else what they say of it: the words it is asked by in each language
+    # (separated by ";", the first the name shown), the text in each language, where it was read.
+    "glossary": {"id": (_ID, True), **{f"terms_{lang}": (_text, True) for lang in LANGS},
+                 "defined": (_choice("yes", "no"), True), **{lang: (_text, True) for lang in LANGS},
+                 "quote": (_text, False), "source": (_text, True), "locator": (_text, True)},
 }
-KEYS = {"sources": ("id",), "footnotes": ("id",), "statements": ("id",)}
+KEYS = {"sources": ("id",), "footnotes": ("id",), "statements": ("id",), "credits": ("credit",), "glossary": ("id",)}
 
 
 # ---- the values the rest of the program reads -----------------------------------------------
@@ -285,6 +294,10 @@ class Dataset:
     # Where sources disagree on one cell: each older figure with the latest one.
     disagreements: tuple[tuple[Observation, Observation], ...] = ()
     used: tuple[Observation, ...] = field(default=())
+    # Each credit line of the register in each language: credit -> {lang: name}.
+    credits: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The glossary (glossary.csv), each row with its terms per language and `refs`, where it was read.
+    glossary: tuple[dict[str, Any], ...] = ()
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -477,6 +490,40 @@ def _register(rows: list[dict[str, Any]], observations: list[Observation]) -> di
                       {lang: r[f"url_{lang}"] for lang in LANGS if r[f"url_{lang}"]},
                       _recency(r, covered[r["id"]])) for r in rows]
     return {s.id: s for s in sorted(sources, key=lambda s: s.recency)}
+
+
+def _credits(rows: list[dict[str, Any]], sources: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Every credit line of the register named in each language (credits.csv)."""
+    names = {row["credit"]: {lang: row[lang] for lang in LANGS} for row in rows}
+    for row in sources:
+        if row["credit"] not in names:
+            raise DataError("sources.csv", row["_row"], "credit-names",
+                            f"credit {row['credit']!r} has no row in credits.csv (its name in each language)")
+    return names
+
+
+def _check_glossary(rows: list[dict[str, Any]], cite: _Citations) -> None:
+    """Each entry cites places that exist (several lines or paragraphs, separated by ";"); where
+    the publication's text is in sources/, its quote is printed on one of them. A term names
+    one entry only, in each language."""
+    seen: dict[tuple[str, str], str] = {}
+    for row in rows:
+        refs, printed = [], []
+        for locator in row["locator"].split(";"):
+            refs.append(cite.ref("glossary.csv", {**row, "locator": locator.strip()}))
+            printed.append(cite.printed({**row, "locator": locator.strip()}))
+        row["refs"] = tuple(refs)
+        if printed[0] is not None and (row["quote"] is None or not any(row["quote"] in line for line in printed)):
+            raise DataError("glossary.csv", row["_row"], "source-value",
+                            f"quote {row['quote']!r} is not printed on {', '.join(refs)}")
+        row["terms"] = {}
+        for lang in LANGS:
+            row["terms"][lang] = tuple(t.strip() for t in row[f"terms_{lang}"].split(";") if t.strip())
+            for term in row["terms"][lang]:
+                key = (lang, " ".join(term.casefold().split()))
+                if seen.setdefault(key, row["id"]) != row["id"]:
+                    raise DataError("glossary.csv", row["_row"], "glossary-terms",
+                                    f"{lang} term {term!r} also names {seen[key]!r}")
 
 
 def _check_statements(rows: list[dict[str, Any]], cite: _Citations) -> None:
@@ -730,9 +777,11 @@ def load(directory: str | os.PathLike | None = None) -> Dataset:
     observations = _observations(tables["observations"], cite)
     sources = _register(tables["sources"], observations)
     _check_statements(tables["statements"], cite)
+    _check_glossary(tables["glossary"], cite)
     selectors = _parse_selectors(tables["footnotes"], cite)
     _check_sums(observations, set(cite.texts))
     _check_marks(observations, tables["footnotes"], selectors)
+    credits = _credits(tables["credits"], tables["sources"])
     used, superseded, disagreements = _latest(observations, sources)
     return Dataset(root, sources, tuple(observations), tuple(tables["footnotes"]), tuple(tables["statements"]),
-                   selectors, superseded, disagreements, used)
+                   selectors, superseded, disagreements, used, credits, tuple(tables["glossary"]))

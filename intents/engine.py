@@ -78,6 +78,10 @@ def _org(s: Select) -> str:
 
 # Publications listed when no year is asked; the others are asked for by year.
 LATEST_SOURCES = 8
+# Between the glossary entries of one "term:" topic ("term:destination+nationality").
+TERM_SEPARATOR = "+"
+# Beside the fact sheets, the publications "where can I find the fact sheet?" links to.
+LATEST_WHERE = 3
 
 # The measure an information topic is about, where the publications count it ("how many
 # Dublin departures in 2017?": 205, release of 31 January 2018).
@@ -1430,7 +1434,8 @@ class Engine:
         topic = request.topic
         if request.how_many and self._topic_figures(b, topic, request.periods):
             return  # the figures asked for: what the topic is, is for "what is"
-        about = getattr(self, f"_about_{topic}", None)
+        # "term:<ids>": what terms of the glossary mean (intents/glossary.py), answered by _about_term.
+        about = getattr(self, f"_about_{topic.partition(':')[0]}", None)
         if about is not None:
             about(b)
         elif topic in PLAIN_INFO:
@@ -1560,12 +1565,65 @@ class Engine:
         sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
         asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
         shown = [s for s in sources if s.year in asked] if asked else sources[:LATEST_SOURCES]
-        b.line("info.sources", n=Num(len(sources)), publisher=tuple(dict.fromkeys(s.credit for s in sources)))
+        b.line("info.sources", n=Num(len(sources)), publisher=tuple(Ref("credit", c) for c in dict.fromkeys(s.credit for s in sources)))
         for source in shown:
             b.line("info.source_item", title=Ref("title", source.id))
         older = sorted({s.year for s in sources if s not in shown})
         if older:
             b.line("info.sources_more", years=_runs(older), example=older[-1])
+
+    def _about_where(self, b: Builder) -> None:
+        """Where the publications can be read: the fact sheets first, each with its link or
+        saying that none is known, then the latest other publications, then the website."""
+        sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
+        sheets = [s for s in sources if s.kind == "fact_sheet"]
+        others = [s for s in sources if s.kind != "fact_sheet"][:LATEST_WHERE]
+        b.line("info.where")
+        for source in sheets + others:   # the lines are the sources: the source line names none of them
+            b.line("info.source_item" if source.urls else "info.no_link", title=Ref("title", source.id))
+        b.line("info.where_more", n=Num(len(sources)))
+        for row in self.statements:
+            if "website" in row["topics"]:
+                self._statement(b, row)
+
+    def reach(self) -> dict[str, Any]:
+        """How current the figures are, from the data: the last month any total covers, the
+        last month with a figure of its own, and the latest publication of the register."""
+        returns = [o for o in self.dataset.used if o.measure == "returns" and o.country is None and o.category is None]
+        last = max(o.end for o in returns)
+        monthly = max((o.end for o in returns if o.start == o.end), default=last)
+        latest = max(self.dataset.sources.values(), key=lambda s: s.recency)
+        return {"month": Period.month(*last), "monthly": Period.month(*monthly), "source": Ref("source", latest.id)}
+
+    def _about_latest(self, b: Builder) -> None:
+        """"What is the latest publication?", "when were the figures last updated?": the
+        register's newest publication, and up to when the figures reach."""
+        latest = max(self.dataset.sources.values(), key=lambda s: s.recency)
+        b.line("info.latest", title=Ref("title", latest.id))
+        b.line("info.reach", **self.reach())
+
+    def _about_term(self, b: Builder) -> None:
+        """What terms mean, from the glossary: in the publication's own words where it defines
+        the term, else what the publications say of it, never a definition of our own."""
+        entries = {row["id"]: row for row in self.dataset.glossary}
+        for entry in b.request.topic.partition(":")[2].split(TERM_SEPARATOR):
+            row = entries.get(entry)
+            if row is None:   # a context from an older glossary
+                continue
+            b.cite(row["source"])
+            b.line("glossary.defined" if row["defined"] == "yes" else "glossary.used", term=Ref("term", entry),
+                   source=Ref("source", row["source"]), text=Ref("gloss", entry))
+
+    def _about_glossary(self, b: Builder) -> None:
+        ids = [row["id"] for row in self.dataset.glossary]
+        # The example: an entry the publications define, after the first (which the list opens with).
+        example = next((row["id"] for row in self.dataset.glossary[1:] if row["defined"] == "yes"), ids[0])
+        b.line("glossary.list", terms=tuple(Ref("term", i) for i in ids), example=Ref("term", example))
+
+    def _about_download(self, b: Builder) -> None:
+        """"download all the data", "csv": what the observation table holds; the front ends
+        attach it (bot/export.py)."""
+        b.line("info.download", n=Num(len(self.dataset.observations)), sources=Num(len(self.dataset.sources)))
 
     def _about_coverage(self, b: Builder) -> None:
         b.line("info.coverage")

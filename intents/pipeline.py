@@ -14,7 +14,8 @@ from . import data, when
 from .entities import load_lexicon
 from .models import LANGS
 from .program import Request, node_json
-from .engine import Engine
+from .engine import TERM_SEPARATOR, Engine
+from .glossary import Glossary
 from .models import Answer
 from .normalize import mark_sentences, MAX_CHARS, fold, tokenize
 from .render import Renderer
@@ -104,14 +105,21 @@ class Pipeline:
     def __init__(self, dataset: data.Dataset):
         self.engine = Engine(dataset)
         self.lexicon = load_lexicon()
+        self.glossary = Glossary(dataset.glossary)
         self.renderers: dict[str, Renderer] = {}
 
     def renderer(self, lang: str) -> Renderer:
         """Built on first use: a one-shot question needs one language only."""
         if lang not in self.renderers:
             self.renderers[lang] = Renderer(lang, self.engine.footnote_text, self.engine.dataset.sources,
-                                             self.engine.statement_text, self.engine.partials, self.engine.bases)
+                                             self.engine.statement_text, self.engine.partials, self.engine.bases,
+                                             self.engine.dataset.credits, self.engine.dataset.glossary)
         return self.renderers[lang]
+
+    def reach(self, lang: str) -> str:
+        """Up to when the figures reach and the latest publication, in a sentence for a
+        welcome text: made from the data, so that a new publication updates it."""
+        return self.renderer(lang).sentence("info.reach", self.engine.reach(), bold=False)
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None) -> Pipeline:
@@ -126,6 +134,10 @@ class Pipeline:
         marked = mark_sentences(text)
         tokens = tokenize(marked)
         lang, _ = self.lexicon.detect([t.text for t in tokens], hint)
+        asked = self.glossary.asked(tuple(t.text for t in tokens))
+        if asked is not None:
+            # "what does 'rejected applicants' mean?": the glossary, not the category's figures
+            return Request("info", topic="term:" + TERM_SEPARATOR.join(asked.ids)), asked.lang or lang
         ents, unknown, matched = self.lexicon.entities(tokens, lang, hint)
         lang, tokens, ents, unknown, matched = self._numbers_as_digits(marked, tokens, lang, hint,
                                                                        (ents, unknown, matched))

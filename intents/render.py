@@ -44,8 +44,14 @@ class Parts:
 class Renderer:
     def __init__(self, lang: str, footnotes: dict[str, dict[str, str]], sources: dict[str, Source],
                  statements: dict[str, dict[str, str]], partials: dict[str, tuple[str, Period]] | None = None,
-                 bases: dict[str, tuple[str, str, Period]] | None = None):
+                 bases: dict[str, tuple[str, str, Period]] | None = None,
+                 credits: dict[str, dict[str, str]] | None = None, glossary: tuple[dict[str, Any], ...] = ()):
         self.lang = lang
+        # The glossary's entries: the name of each term, and its text, in the reader's language.
+        self.terms = {row["id"]: row["terms"][lang][0] for row in glossary}
+        self.glosses = {row["id"]: row[lang] for row in glossary}
+        # A publisher's credit line in the reader's language ("Fedasil/OIM/Office des étrangers").
+        self.credits = {credit: names[lang] for credit, names in (credits or {}).items()}
         self.locale = Locale.parse(LOCALES[lang])
         self.t = load_toml(lang, "answers.toml")
         self.footnotes = {fid: texts[lang] for fid, texts in footnotes.items()}
@@ -140,6 +146,9 @@ class Renderer:
         url = source.urls.get(self.lang) or next(iter(source.urls.values()), None)
         return f["linked"].format(publication=text, url=url) if url else text
 
+    def credit(self, credit: str) -> str:
+        return self.credits.get(credit, credit)
+
     def the_source(self, sid: str, article: str = "the_kind") -> str:
         """A publication named in a sentence: "the press release of 3 February 2026"; with
         `article` "of_kind", after "of" ("du communiqué" in French)."""
@@ -160,6 +169,12 @@ class Renderer:
             return self.the_source(r.code, "of_kind")
         if r.kind == "footnote":
             return self.note(r.code)
+        if r.kind == "credit":
+            return self.credit(r.code)
+        if r.kind == "term":
+            return self.terms[r.code]
+        if r.kind == "gloss":
+            return self.glosses[r.code]
         if r.kind == "list_size":
             n, basis, period = r.code
             return self.t["format"]["list_size"].format(n=self.number(Num(n)), basis=self.t["names"]["basis"][basis],
@@ -249,7 +264,7 @@ class Renderer:
         """The source line of an answer that has sources: its publications, by publisher."""
         credits: dict[str, list[str]] = {}
         for sid in answer.sources:
-            credits.setdefault(self.sources[sid].credit, []).append(self.title(sid))
+            credits.setdefault(self.credit(self.sources[sid].credit), []).append(self.title(sid))
         entries = self.t["format"]["source_separator"].join(
             self.t["format"]["source_entry"].format(credit=credit, titles=format_list(titles, locale=self.locale))
             for credit, titles in credits.items())
@@ -287,7 +302,7 @@ class Renderer:
         date = format_date(dt.date(*source.published), "long", locale=self.locale) \
             if source.published and len(source.published) == 3 else None
         return {"id": sid, "kind": f["kind"][source.kind], "title": source.title(self.lang)[0], "date": date,
-                "publisher": source.credit, "url": source.urls.get(self.lang) or next(iter(source.urls.values()), None)}
+                "publisher": self.credit(source.credit), "url": source.urls.get(self.lang) or next(iter(source.urls.values()), None)}
 
     def render(self, answer: Answer, as_html: bool = False) -> str:
         p = self.parts(answer, as_html)

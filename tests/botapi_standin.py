@@ -4,7 +4,7 @@ test talks to it through TELEGRAM_API_URL as it would to Telegram.
 It records every call, serves getUpdates by long polling from a queue the test fills,
 and checks what the bot sends as Telegram would: HTML with Telegram's tags only,
 balanced, at most 4,096 UTF-16 units of text (1,024 for a caption), never empty; a
-photo must be a PNG; buttons must carry at most 64 bytes of callback data. It also
+photo must be a PNG, a document a named file; buttons must carry at most 64 bytes of callback data. It also
 answers callback queries, message edits, chat-member look-ups (`admins` are the users it
 calls administrators) and inline queries. It can be told to fail the next sendMessage to
 a chat, or to answer sendMessage slowly.
@@ -245,6 +245,8 @@ class BotAPIStandIn:
                 name = part.get_param("name", header="content-disposition")
                 data = part.get_payload(decode=True)
                 raw[name] = data if part.get_filename() else data.decode()
+                if part.get_filename():
+                    raw[f"_{name}_filename"] = part.get_filename()
         else:
             raw.update(parse_qsl(body.decode(), keep_blank_values=True))
         params: dict[str, Any] = {}
@@ -368,6 +370,20 @@ class BotAPIStandIn:
         if shown:
             message["caption"] = shown
         return 200, message
+
+    def _api_sendDocument(self, params: dict) -> tuple[int, Any]:
+        """A file: uploaded as bytes with a name, as Telegram needs it; its caption as for a photo."""
+        chat_id, document = params.get("chat_id"), params.get("document")
+        if not (isinstance(document, bytes) and document and params.get("_document_filename")):
+            return 400, "Bad Request: there is no document in the request"
+        shown = self._shown(params.get("caption", ""), params, MAX_CAPTION, "message caption")
+        self._check_markup(params)
+        params["_shown"] = shown
+        number = next(self._message_ids)
+        return 200, {"message_id": number, "date": int(time.time()), "chat": self._chat(chat_id),
+                     "from": self._bot_user(), "caption": shown,
+                     "document": {"file_id": f"document-file-{number}", "file_unique_id": f"document-{number}",
+                                  "file_name": params["_document_filename"], "file_size": len(document)}}
 
     def _api_editMessageText(self, params: dict) -> tuple[int, Any]:
         shown = self._shown(params.get("text", ""), params, MAX_TEXT, "message")

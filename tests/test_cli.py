@@ -69,7 +69,8 @@ def test_ask_stdin_answers_each_line_on_its_own_as_json():
         "text": march["text"], "footnotes": ["dublin", "covid_2020"],
         "figures": march["figures"],
         "sources": [{"id": "factsheet-2020", "kind": "factsheet", "title": "Vrijwillige terugkeer in 2020", "date": None,
-                     "publisher": "Fedasil/IOM/DVZ", "url": None}],
+                     "publisher": "Fedasil/IOM/DVZ",
+                     "url": "http://fedasil.be/fr/actualites/retour-volontaire/1847-retours-volontaires-en-2020"}],
         "query": {"intent": "count", "slots": {"periods": [{"start": "2020-03", "end": "2020-03", "kind": "month"}]},
                   "program": {"op": "Select", "period": {"period": {"start": "2020-03", "end": "2020-03", "kind": "month"}}}},
         # every word accounted for
@@ -119,7 +120,7 @@ def test_repl_without_command_on_a_pipe_in_french():
     first = out.splitlines()[0]
     assert "mars 2020" in first and "112" in first  # the answer comes first, no greeting
     assert "avril 2020" in out and "61" in out  # the follow-up, in context
-    assert "Source\u00a0: Fedasil/IOM/DVZ" in out and "Bron" not in out and "maart" not in out
+    assert "Source\u00a0: Fedasil/OIM/Office des étrangers" in out and "Bron" not in out and "maart" not in out
     assert f"4{NNBSP}267" not in out  # nothing after "exit"
     for text in _welcome_and_prompts():
         assert text not in out
@@ -272,6 +273,14 @@ class _Terminal:
                     break
         return marker in self.out
 
+    def resize(self, columns: int) -> None:
+        """The window made `columns` wide, as a terminal emulator does (the REPL gets SIGWINCH)."""
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+
     def type(self, line: str) -> None:
         import os
 
@@ -309,9 +318,12 @@ def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
     greeting = shown.split("vraag>", 1)[0]
     assert " ".join(welcome.splitlines()[0].split()) in " ".join(greeting.split()) and "vraag>" in shown
     assert all(len(line) <= 59 for line in greeting.splitlines()), greeting
+    # It says up to when the figures reach, made from the data (the release of 3 February 2026).
+    assert "december 2025" in greeting and "3 februari 2026" in " ".join(greeting.split()), greeting
     answer = shown.split("maart 2020\n", 1)[1]
     lines = [line for line in answer.splitlines() if line.strip() and "vraag>" not in line]
-    assert lines and all(len(line) <= 59 for line in lines), lines
+    # A word longer than the line (a link) stands alone on its line, whole.
+    assert lines and all(len(line) <= 59 or " " not in line.strip() for line in lines), lines
     # Wrapped between words only: the same words as the answer, none cut.
     from intents.pipeline import Pipeline
 
@@ -434,3 +446,31 @@ def test_ctrl_c_while_a_chart_is_drawn_cancels_that_answer_only(tmp_path):
     out = terminal.out.decode(errors="replace")
     assert "chart written" not in out, out
     assert not chart.exists(), out
+
+
+def test_repl_wraps_at_the_terminals_width_after_a_resize(tmp_path):
+    env = {"LANG": "en_GB.UTF-8", "LC_ALL": "", "COLUMNS": "200", "RETURNBOT_STATE": str(tmp_path),
+           "RETURNBOT_CACHE": str(tmp_path / "cache")}
+    terminal = _Terminal(env, columns=100)
+    try:
+        answers = []
+        for columns in (100, 40):
+            terminal.resize(columns)
+            terminal.read_until(b"> ")
+            start = len(terminal.out)
+            terminal.out = terminal.out.replace(b"> ", b">\x00", 1)
+            terminal.type("how many returns in March 2020")
+            terminal.read_until(b"Source")
+            terminal.read_until(b"> ")
+            answers.append(terminal.out[start:].decode(errors="replace").replace("\r\n", "\n"))
+        terminal.type("exit")
+        terminal.proc.wait(30)
+    finally:
+        terminal.close()
+    for columns, shown in zip((100, 40), answers):
+        lines = [line for line in shown.split("March 2020\n", 1)[1].splitlines() if line.strip() and "> " not in line]
+        # each line within the window as it is now ($COLUMNS is stale), a link alone on its line
+        assert lines and all(len(line) < columns or " " not in line.strip() for line in lines), (columns, lines)
+        assert max(len(line) for line in lines if " " in line.strip()) > columns * 0.6, (columns, lines)
+    assert "112" in answers[0] and "112" in answers[1]   # 2020.txt:43
+

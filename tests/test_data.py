@@ -236,6 +236,21 @@ CASES = [
                  id="sources-no-title"),
     pytest.param("sources.csv", remove(f"sources/{S25}"), "source-file", 3, id="sources-missing-source-text"),
     pytest.param("sources.csv", extra_cell("sources", {"id": "factsheet-2020"}), "columns", 2, id="sources-extra-cell"),
+    # a credit line with no name in each language (credits.csv)
+    pytest.param("sources.csv", set_cells("sources", {"id": "factsheet-2020"}, credit="Fedasil/IOM"), "credit-names", 2,
+                 id="sources-credit-without-names"),
+    pytest.param("credits.csv", remove("credits.csv"), "file-present", None, id="credits-missing-file"),
+    # glossary.csv: dublin is row 7 (2020.txt:99-100), destination row 8 (2020.txt:95)
+    pytest.param("glossary.csv", set_cells("glossary", {"id": "dublin"}, quote="Dublin-verordening"), "source-value", 7,
+                 id="glossary-quote-not-printed"),
+    pytest.param("glossary.csv", set_cells("glossary", {"id": "dublin"}, locator="99;999"), "source-ref", 7,
+                 id="glossary-line-past-end"),
+    pytest.param("glossary.csv", set_cells("glossary", {"id": "destination"}, terms_en="destination;nationality"),
+                 "glossary-terms", 9, id="glossary-term-of-two-entries"),
+    pytest.param("glossary.csv", set_cells("glossary", {"id": "dublin"}, defined="maybe"), "value", 7,
+                 id="glossary-defined-not-yes-or-no"),
+    pytest.param("credits.csv", set_cells("credits", {"credit": "Fedasil"}, fr=""), "required", 3,
+                 id="credits-name-missing"),
     # ---- observations.csv: cells --------------------------------------------------------
     pytest.param("observations.csv", set_cells("observations", O("2020-03"), value="1l2"), "value", 45,
                  id="obs-garbage"),

@@ -138,6 +138,17 @@ def test_ask_csv_writes_the_figures_and_says_so(tmp_path):
     assert len(totals) == 12 and all(r["source"] == "factsheet-2020" and r["locator"] for r in totals)
 
 
+@pytest.mark.parametrize("question", ["download all the data", "alle gegevens downloaden", "télécharger"])
+def test_ask_csv_of_download_all_the_data_writes_the_observation_table(tmp_path, question, pipeline):
+    target = tmp_path / "data.csv"
+    result = run_cli("ask", "--csv", str(target), question)
+    assert result.returncode == 0 and str(target) in result.stderr, result.stderr
+    rows = rows_of(target.read_text(encoding="utf-8"))
+    assert len(rows) == len(pipeline.engine.dataset.observations) and "used" in rows[0]
+    # 2025.txt:161 "Totaal 2351 46 2397": January-September 2025 as the sheet prints it
+    assert any(r["start"] == "2025-01" and r["end"] == "2025-09" and r["value"] == "2397" for r in rows)
+
+
 def test_ask_csv_without_figures_writes_nothing(tmp_path):
     target = tmp_path / "none.csv"
     result = run_cli("ask", "--csv", str(target), "compare")

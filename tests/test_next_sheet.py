@@ -104,3 +104,12 @@ def test_data_check_refuses_damaged_data(third_sheet):
     result = run_cli("data", "check", str(third_sheet))
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and "rule 'source-ref'" in result.stderr
+
+
+def test_the_latest_publication_and_the_reach_follow_the_new_sheet(ask3, third_sheet):
+    """No template says up to when the figures reach: the new sheet's months (January-March
+    2026, fixture lines 7-9) move it, and the undated sheet counts as published after them."""
+    reply = ask3("what is the latest publication?")
+    assert reply.status == "ok" and TITLE in reply.text.splitlines()[0], reply.text
+    assert "The figures reach up to March 2026 (month by month up to March 2026)" in reply.text
+    assert "December 2025" not in Pipeline.load(third_sheet).reach("en")

@@ -114,3 +114,53 @@ def test_sources_name_kind_title_date_and_link_in_the_readers_language(pipeline,
     assert first.startswith(kind), reply.text
     assert "3.122 retours volontaires en 2025" in first and date in first, reply.text
     assert "https://fedasil.be/fr/node/12902" in first, reply.text
+
+
+# The page Fedasil attached the 2020 fact sheet to: the release "1.847 retours volontaires en 2020"
+# (stored page, its attachment "Les retours volontaires en 2020"); no page is known for the 2025 sheet.
+SHEET_2020_PAGE = "http://fedasil.be/fr/actualites/retour-volontaire/1847-retours-volontaires-en-2020"
+
+
+@pytest.mark.parametrize("question,lang,unknown,website", [
+    ("waar vind ik de factsheet?", "nl", "de link is niet bekend", "Meer info: www.vrijwilligeterugkeer.be"),
+    ("où trouver la fiche ?", "fr", "son lien n'est pas connu", "Plus d'infos : www.vrijwilligeterugkeer.be"),
+    ("where is the source?", "en", "its link is not known", "More information: www.vrijwilligeterugkeer.be"),
+])
+def test_where_is_the_fact_sheet_gives_the_links(pipeline, question, lang, unknown, website):
+    reply = ask(pipeline, question)
+    lines = flat(reply.text).splitlines()
+    assert reply.lang == lang and reply.status == "ok", reply.text
+    # the fact sheets first, the newest first: 2025 (no link known), then 2020 with its page
+    assert "Vrijwillige terugkeer in 2025" in lines[1] and unknown in lines[1], reply.text
+    assert "Vrijwillige terugkeer in 2020" in lines[2] and lines[2].endswith(SHEET_2020_PAGE), reply.text
+    # then the latest release, with its link
+    assert "https://fedasil.be/fr/node/12902" in lines[3] or "3.122" in lines[3], reply.text
+    assert website in lines, reply.text
+
+
+@pytest.mark.parametrize("lang,credit", [
+    ("nl", "Fedasil/IOM/DVZ"), ("fr", "Fedasil/OIM/Office des étrangers"), ("en", "Fedasil/IOM/Immigration Office"),
+])
+def test_the_sheets_credit_line_in_the_publishers_names_of_each_language(pipeline, lang, credit):
+    reply = pipeline.ask("how many returns in March 2020", lang=lang, today=TODAY)   # 2020.txt:43
+    assert flat(reply.text).splitlines()[-1].split(":", 1)[1].strip().startswith(credit), reply.text
+    assert reply.to_json()["sources"][0]["publisher"] == credit
+
+
+# The latest publication of the register is the release of 3 February 2026 (fedasil.be/fr/node/12902),
+# which gives the whole of 2025 (p3); the latest monthly figures are September 2025 (2025.txt:141).
+@pytest.mark.parametrize("question,words", [
+    ("what is the latest publication?", ["3.122 retours volontaires en 2025", "3 February 2026",
+                                         "up to December 2025 (month by month up to September 2025)"]),
+    ("when were the figures last updated?", ["3 February 2026", "up to December 2025"]),
+    ("wat is de laatste publicatie?", ["3 februari 2026", "tot december 2025 (per maand tot september 2025)"]),
+    ("wanneer werden de cijfers bijgewerkt?", ["3 februari 2026", "tot december 2025"]),
+    ("quelle est la dernière publication ?", ["3 février 2026", "jusqu'à décembre 2025"]),
+    ("quand les chiffres ont-ils été mis à jour ?", ["3 février 2026", "mois par mois jusqu'à septembre 2025"]),
+])
+def test_how_current_the_figures_are_from_the_register(pipeline, question, words):
+    reply = ask(pipeline, question)
+    assert reply.status == "ok" and reply.answer.slots.intent == "info", reply.text
+    for w in words:
+        assert w in flat(reply.text), reply.text
+    assert "https://fedasil.be/fr/node/12902" in reply.text.splitlines()[0]

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import html
 import http.client
+import io
 import logging
 import os
 import random
@@ -408,7 +409,7 @@ def test_polling_start_registers_menus_and_drops_no_webhook_conflict(polling, te
         assert api.commands[lang] == [{"command": c.command, "description": c.description}
                                       for c in texts.commands(lang)]
     assert api.commands[""] == api.commands["en"]
-    assert {c["command"] for c in api.commands["nl"]} == {"start", "help", "bron", "lang"}
+    assert {c["command"] for c in api.commands["nl"]} == {"start", "help", "bron", "woordenlijst", "lang"}
     polls = api.calls_to("getUpdates")
     assert polls[0].params.get("allowed_updates") == ["message", "edited_message", "callback_query", "inline_query"]
 
@@ -473,7 +474,7 @@ def test_lang_by_buttons_is_confirmed_in_the_chosen_language(polling, cli, texts
     polling.push(u.command(chat, "/lang", lang="nl"))
     polling.push(u.command(chat, "/lang xx", lang="nl"))
     menus = api.wait_sent(chat, 2)
-    assert [shown(c) for c in menus] == [parse_html(texts.get("nl", "lang_choose", language="de taal van je vraag"))] * 2
+    assert [shown(c) for c in menus] == [parse_html(texts.get("nl", "lang_choose", language="de taal van uw vraag"))] * 2
     buttons = _buttons(menus[0])
     assert buttons == [("Nederlands", "l:nl"), ("Français", "l:fr"), ("English", "l:en"),
                        ("De taal van mijn vraag", "l:auto")]
@@ -561,8 +562,10 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-@pytest.mark.parametrize("chat, question, lang", [(1019, "trend since 2015", "en"),
-                                                  (1020, "évolution depuis 2019", "fr"),
+# Series whose answers fit in a caption (1,024 characters): "trend since 2015" no longer does
+# since its source line carries the 2020 sheet's link; a longer answer follows the photo.
+@pytest.mark.parametrize("chat, question, lang", [(1019, "trend since 2021", "en"),
+                                                  (1020, "évolution depuis 2021", "fr"),
                                                   (1021, "per kwartaal 2020", "nl")])
 def test_trend_question_is_answered_with_a_chart_and_the_answer_as_caption(polling, cli, chat, question, lang):
     polling.push(polling.updates.text(chat, question, lang=lang))
@@ -628,12 +631,24 @@ def test_start_help_and_sources_in_the_users_language(polling, cli, texts):
     for text in ["/start", "/help", "/bron", "/sources", "/source", "/aide"]:
         polling.push(u.command(chat, text, lang="nl"))
     sent = [shown(c) for c in polling.api.wait_sent(chat, 6)]
-    assert sent[0] == parse_html(texts.welcome("nl", USERNAME))
+    assert sent[0] == parse_html(texts.welcome("nl", USERNAME, cli.reach("nl")))
+    # Up to when the figures reach, from the data: the release of 3 February 2026 gives the
+    # year 2025 (fedasil.be/fr/node/12902 p3), the 2025 sheet its months to September (2025.txt:141).
+    assert "december 2025" in sent[0] and "september 2025" in sent[0] and "3 februari 2026" in sent[0]
     assert all(example in sent[0] for example in texts.t["nl"]["examples"])
     help_nl = cli.ask("help", lang="nl").text
     assert sent[1] == help_nl + "\n\n" + parse_html(texts.get("nl", "help_commands"))
     assert sent[2] == sent[3] == sent[4] == cli.ask("sources", lang="nl").text
     assert sent[5] == sent[1]
+
+
+def test_glossary_command_in_the_users_language(polling, cli):
+    chat, u = 1030, polling.updates
+    for text in ["/woordenlijst", "/glossary", "/glossaire"]:
+        polling.push(u.command(chat, text, lang="nl"))
+    sent = [shown(c) for c in polling.api.wait_sent(chat, 3)]
+    assert sent[0] == sent[1] == sent[2] == cli.ask("glossary", lang="nl").text
+    assert "uitgeprocedeerde verzoekers" in sent[0] and "Dienst Vreemdelingenzaken" in sent[0]
 
 
 def test_non_text_messages_get_a_friendly_reply(polling, texts):
@@ -872,3 +887,58 @@ def test_procfile_web_answers_through_the_stand_in_and_enforces_the_secret(tmp_p
     assert answer == cli.ask("combien de retours via l'Office des étrangers en 2025 ?").text and status == 0
     assert "Office des étrangers" in answer and len(api.sent(4002)) == 1
     bot.assert_no_secrets()
+
+
+def _documents(api, chat, count):
+    api.wait_for(lambda: len(api.sent(chat, ("sendDocument",))) >= count, 15, f"{count} document(s) to chat {chat}")
+    return api.sent(chat, ("sendDocument",))
+
+
+def test_a_table_has_a_csv_button_that_sends_its_figures_as_a_document(polling, cli, texts):
+    chat, u, api = 1031, polling.updates, polling.api
+    polling.push(u.text(chat, "per maand 2020", lang="nl"))
+    first = api.wait_delivered(chat)[0]
+    csv_buttons = [(label, data) for label, data in _buttons(first) if data.startswith("x:")]
+    assert csv_buttons == [(texts.get("nl", "csv_button"), "x:1")]
+    # A later question moves the conversation on; the button still stands for its own answer.
+    polling.push(u.text(chat, "hoeveel terugkeerders in 2016", lang="nl"))
+    api.wait_delivered(chat, 2)
+    api.push(u.callback(chat, "x:1", u.from_bot(chat, api.bot_id, USERNAME, text=shown(first)), lang="nl"))
+    document = _documents(api, chat, 1)[0]
+    assert document.params["_document_filename"] == "returnbot.csv"
+    assert shown(document) == texts.get("nl", "csv_caption")
+    rows = list(csv.DictReader(io.StringIO(document.params["document"].decode("utf-8"))))
+    totals = [r for r in rows if r["organisation"] == "total"]
+    assert len(totals) == 12 and len(rows) == 36   # 12 months, each with Fedasil and DVZ
+    march = next(r for r in totals if r["start"] == "2020-03")
+    assert march["value"] == "112" and march["reference"] == "fedasil-vrijwillige-terugkeer-2020.txt:43"
+    assert all(r["reference"] for r in rows)
+
+
+def test_a_single_figure_has_no_csv_button_and_a_forgotten_table_is_said_so(polling, texts):
+    chat, u, api = 1032, polling.updates, polling.api
+    polling.push(u.text(chat, "hoeveel terugkeerders in maart 2020", lang="nl"))
+    first = api.wait_delivered(chat)[0]
+    assert not [data for _, data in _buttons(first) if data.startswith("x:")]
+    before = len(api.calls_to("answerCallbackQuery"))
+    api.push(u.callback(chat, "x:7", u.from_bot(chat, api.bot_id, USERNAME), lang="nl"))
+    api.wait_for(lambda: len(api.calls_to("answerCallbackQuery")) > before, 10, "the callback answered")
+    answer = api.calls_to("answerCallbackQuery")[before]
+    assert answer.params.get("text") == texts.get("nl", "table_gone") and answer.params.get("show_alert")
+    assert not api.sent(chat, ("sendDocument",))
+
+
+@pytest.mark.parametrize("chat, question, lang", [(1033, "download all the data", "en"), (1034, "csv", "en"),
+                                                  (1035, "télécharger les données", "fr"), (1036, "downloaden", "nl")])
+def test_download_all_the_data_sends_the_observation_table(polling, cli, texts, chat, question, lang):
+    api = polling.api
+    polling.push(polling.updates.text(chat, question, lang=lang))
+    message = api.wait_delivered(chat)[0]
+    assert shown(message) == cli.ask(question).text
+    document = _documents(api, chat, 1)[0]
+    assert document.params["_document_filename"] == "returnbot-data.csv"
+    rows = list(csv.DictReader(io.StringIO(document.params["document"].decode("utf-8"))))
+    assert len(rows) == len(cli.engine.dataset.observations)
+    # 2020.txt:43 "Maart 111 1 112 260", the way every figure points back at where it was read
+    assert {"start": "2020-03", "organisation": "total", "value": "112"}.items() <= next(
+        r for r in rows if r["start"] == r["end"] == "2020-03" and r["organisation"] == "total").items()

@@ -53,6 +53,12 @@ def visible(page: str) -> str:
 def test_the_page_in_the_browsers_language_with_its_security_headers(site):
     page = site.get("/", FR)
     assert page.status == 200 and '<html lang="fr">' in page.text and "Votre question" in page.text
+    # Up to when the figures reach, made from the data: the year 2025 from the release of 3 February
+    # 2026 (fedasil.be/fr/node/12902 p3), its months to September from the 2025 sheet (2025.txt:141).
+    reach = re.search(r'<p class="reach">([^<]*)</p>', page.text).group(1).replace("\u00a0", " ")
+    assert "décembre 2025" in reach and "septembre 2025" in reach and "3 février 2026" in reach, reach
+    # The footer links to the glossary and the sources, asked in the page's language.
+    assert 'href="/?q=glossaire&amp;lang=fr"' in page.text and 'href="/?q=sources&amp;lang=fr"' in page.text
     assert '<html lang="en">' in site.get("/", {"Accept-Language": "de-DE, nl;q=0"}).text
     assert '<html lang="nl">' in site.get("/", {"Accept-Language": "de, nl-BE;q=0.8, fr;q=0.7"}).text
     csp = page.headers["Content-Security-Policy"]
@@ -165,6 +171,11 @@ def test_the_answers_csv_and_chart(site):
     assert chart.status == 200 and chart.body[:8] == b"\x89PNG\r\n\x1a\n"
     assert site.get("/chart.png", q="hoeveel terugkeerders in maart 2020").status == 404   # one figure: no chart
     assert "<img" not in site.get("/", q="hoeveel terugkeerders in maart 2020").text
+    # "download all the data": the answer's CSV is the whole observation table, as /api/data.csv
+    page = site.get("/", q="download all the data").text
+    assert 'class="csv"' in page
+    whole = site.get("/answer.csv", q="download all the data")
+    assert whole.status == 200 and whole.text == site.get("/api/data.csv", lang="en").text
 
 
 def test_the_api_gives_the_object_of_ask_json(site):

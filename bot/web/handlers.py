@@ -158,6 +158,9 @@ class Base(Hardened, RequestHandler):
             switch = [(code, form.link("/", lang=code, ctx=ctx)) for code in LANGS]
         texts = self.site.texts
         self.render("page.html", ui=texts[lang], ui_lang=lang, view=view, error=error,
+                    reach=self.site.pipeline.reach(lang),
+                    more=[(texts[lang][key], url("/", q=texts[lang][key + "_q"], lang=lang))
+                          for key in ("glossary", "sources")],
                     answer_html=self.render_string("answer.html", a=view) if view else b"",
                     q=form.q if error else "", form_lang=form.lang, today=form.today, ctx=ctx or "",
                     langs=[(code, texts[code]["own_name"], link) for code, link in switch],
@@ -222,11 +225,13 @@ class AnswerCSVHandler(Base):
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish(self.refuse(refused))
             return
-        from bot.export import answer_csv   # lazy: pandas only when a table is asked for
+        from bot.export import answer_csv, wants_data   # lazy: pandas only when a table is asked for
 
         self.set_header("Content-Type", CSV)
         self.set_header("Content-Disposition", f'attachment; filename="returnbot-{slug(asked.q)}.csv"')
-        self.finish(answer_csv(reply.answer, reply.renderer).encode("utf-8"))
+        # "download all the data": the observation table, as /api/data.csv gives it
+        self.finish(self.site.data_csv(reply.lang) if wants_data(reply.answer)
+                    else answer_csv(reply.answer, reply.renderer).encode("utf-8"))
 
 
 class ChartHandler(Base):

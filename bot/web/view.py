@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.charts import chart_kind
+from bot.export import wants_data
 from bot.suggest import Suggester
 from intents.models import LANGS
 from intents.pipeline import Reply
@@ -92,7 +93,8 @@ class AnswerView:
 
     @property
     def has_figures(self) -> bool:
-        return bool(self.reply.answer.figures)
+        """Whether the answer has a CSV: its figures, or the whole table it was asked for."""
+        return bool(self.reply.answer.figures) or wants_data(self.reply.answer)
 
     @property
     def follow_heading(self) -> str:
