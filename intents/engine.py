@@ -426,7 +426,15 @@ class Engine:
     # ---- requests ---------------------------------------------------------------------
     def run(self, request: Request, today: dt.date) -> Answer:
         if request.program is not None:
-            request = replace(request, program=self.resolve(request.program))
+            resolved = self.resolve(request.program)
+            guessed = any(r.filled and not a.filled for a, r in zip(selects(request.program), selects(resolved)))
+            if intent_of(request.program) == "count" and guessed:
+                # "how many?", "how many in November?": a count for a period the user did not
+                # name would answer another question; asked back, the latest offered
+                request = Request("clarify", topic="which_period", periods=periods_of(resolved)[:1],
+                                  program=resolved)  # kept: "2019" or "and in 2019?" answers it
+            else:
+                request = replace(request, program=resolved)
         b = Builder(self, request)
         HANDLERS[registry.handler_of(request)](self, b, request, today)
         if request.topic == "why" and request.program is not None and b.status in ("ok", "no_data"):
@@ -1657,8 +1665,8 @@ class Engine:
             if request.offer:
                 b.line("clarify.offer", offer=request.offer)
             return
-        if request.topic == "negation":
-            b.line("clarify.negation", words=", ".join(request.unread))
+        if request.topic in ("negation", "zero"):
+            b.line(f"clarify.{request.topic}", words=", ".join(request.unread))
             return
         if request.topic == "cross":
             b.status = "no_data"
@@ -1676,6 +1684,9 @@ class Engine:
         if request.topic == "period":
             b.line("clarify.period" if request.unread else "clarify.anchor", words=", ".join(request.unread))
             self.coverage_line(b)
+            return
+        if request.topic == "which_period":
+            b.line("clarify.which_period", period=request.periods[0])
             return
         if request.topic == "vague_period":
             third = self.resolve_period(request.periods[0])

@@ -349,8 +349,9 @@ def choose(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def handler_of(request: Request) -> str:
-    """The engine's handler for a request: by the kind of its program, or by its act."""
-    if request.program is not None:
+    """The engine's handler for a request: by the kind of its program, or by its act (a
+    question asked back keeps its program for the answer that follows)."""
+    if request.program is not None and request.act != "clarify":
         intent = intent_of(request.program)
         return BY_NAME[intent].handler if intent in BY_NAME else intent
     if request.act in ("help", "greeting", "thanks"):

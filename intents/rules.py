@@ -19,7 +19,7 @@ from .program import (Check, Compare, Each, Group, Less, Node, Pick, Request, Se
 # such as "and in April?" is a follow-up of the previous one.
 INTENT_KEYWORDS = registry.KEYWORDS
 # Shorter unread words ("s" of "Belgium's", "x") say nothing.
-MIN_UNREAD_LEN = 2
+MIN_UNREAD_LEN = 1
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
@@ -92,7 +92,8 @@ def _negations(ents: list[Entity], reading: when.Reading):
     less its line), with the list it starts or ends ("except March and April"); anything
     else cannot be left out of these figures, and the question is asked back. Most
     negations come before what they leave out; `neg:post` ones after it ("maart niet
-    meegerekend"), `neg:either` ones before it, or else after it.
+    meegerekend"), `neg:either` ones before it, or else after it; `neg:none` ones ("no",
+    "geen", "aucun") speak of a zero and are always asked back.
     Returns the periods kept, those left out, the negated entities by index, and the
     words of the negations that could not be read."""
     periods, exclude, negated, bad = [], [], {}, []
@@ -101,6 +102,9 @@ def _negations(ents: list[Entity], reading: when.Reading):
         if e.type != "neg":
             continue
         negated[i] = e
+        if e.value == "none":
+            bad.append(e.text)  # "no DVZ returns" is a zero to explain, not the others to count
+            continue
         if i and (ents[i - 1].type, ents[i - 1].value) in NEG_PASSED:
             negated[i - 1] = ents[i - 1]  # "countries other than Brazil": no list of countries is asked for
         targets: list[int] = []
@@ -309,6 +313,8 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
+    if previous is not None and previous.act == "clarify" and previous.program is not None:
+        previous = Request("figures", previous.program)  # asked back, it waits for the part it lacks ("2019")
     p = collect(ents, today, lang, previous, layout)
     q = _build(p, ents, strangers, previous)
     if "why" in p.kws and q.act == "figures":
@@ -362,6 +368,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # named, with the month(s) that hold it offered; never that month's figure.
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
         return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
+    zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
+    if zero:
+        # "no DVZ returns", "aucun retour": the publications count returns that took place
+        return Request("clarify", topic="zero", unread=zero)
     if p.bad_neg or (p.exclude and not periods and not p.kws & {"max", "min"}):
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
@@ -439,6 +449,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
         # A lone keyword ("%", "versus") is no question about the figures.
         return Request("unknown")
+    if p.implicit and q.program is not None:
+        # "the latest figures": the engine's choice of period, asked for
+        q = replace(q, program=map_selects(q.program, lambda s: replace(s, filled=True)
+                                           if s.period is None or s.period.open else s))
     unused = _unused(p, q.program, ents)
     if unused:
         # A country, category, organisation or measure the program leaves out would make its

@@ -18,7 +18,7 @@ def first_line_with(reply, needle):
 def test_other_years_covid_only_on_2020(ask):
     # "Andere jaren": March 2020 (112, 2020.txt:43) has the COVID-19 note, March 2019
     # (260, same line) not; Dublin governs both and is marked once, at the end.
-    reply = ask("hoeveel terugkeerders in maart")
+    reply = ask("de meest recente cijfers voor maart")
     assert reply.answer.footnotes == ("dublin", "covid_2020")  # ¹ Dublin, ² COVID-19
     assert first_line_with(reply, "Andere jaren") == "Andere jaren: maart 2020: 112² · maart 2019: 260.¹"
 
