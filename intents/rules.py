@@ -231,6 +231,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
+    if "include" in kws and not left_out:
+        orgs = []  # "DVZ inbegrepen": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
@@ -264,9 +266,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         receive=[e.text for e in ents if e.type == "receive"],
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
                                                           and not any(e.type == "num" for e in ents) else []),
-        oos=[e.value for e in ents if e.type == "oos"],
+        oos=[e.value for e in ents if e.type == "oos"] + (["breakdown"] if _ages(ents) else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
-        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents),
+        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or _ages(ents),
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
@@ -325,6 +327,18 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
     return q
+
+
+# Above this, a number of years is no one's age.
+MAX_AGE = 120
+
+
+def _ages(ents: list[Entity]) -> bool:
+    """"de plus de 60 ans", "ouder dan 60 jaar", "over 60 years": an age, a cut the
+    publications do not make, never a threshold on the returns."""
+    return any(a.type == "claim" and n.type == "num" and g.type == "grain" and g.value == "year"
+               and a.end == n.start and n.end == g.start and n.value < MAX_AGE
+               for a, n, g in zip(ents, ents[1:], ents[2:]))
 
 
 def _lone(node: Compare) -> bool:
@@ -459,7 +473,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # figure another question's: the data does not cross them that way.
         return Request("clarify", topic="cross", unread=unused)
     compared = _unchecked(q.program)
-    lone_compare = isinstance(compared, Compare) and len(periods) == 1 and compared.a.org == compared.b.org
+    lone_compare = isinstance(compared, Compare) and len(periods) == 1 and compared.a.org == compared.b.org \
+        and compared.a.country == compared.b.country  # two countries in one year are two sides already
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         # An operator asked without a period applies to the previous question's ("which month
         # was the highest?" after 2019 stays in 2019).
@@ -494,6 +509,7 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     if cut and not grouped & {"month", "quarter"}:
         # "in which month most Brazilians": countries and categories are given per year only
         words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
+        words += [e.text for e in ents if e.type == "grain" and e.value in ("month", "quarter")]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in nodes) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
         words += [e.text for e, k in kws if k & {"max", "min", "top"}]

@@ -46,7 +46,7 @@ def test_marks_on_figures_in_html(ask):
 
 @pytest.mark.parametrize("question,kind", [
     ("top 5 nationalities 2025", "shares of the total"),  # 685 of 2.397 = 28.6 %
-    ("compare 2019 and 2020", "changes in %"),  # (1.847 - 2.426) / 2.426 = -23.9 %
+    ("compare 2019 and 2020", "differences and changes in %"),  # 2.426 - 1.847 = 579; (1.847 - 2.426) / 2.426 = -23.9 %
     ("average per year", "averages"),
 ])
 def test_computed_figures_are_said_to_be_computed(ask, question, kind):
