@@ -300,6 +300,11 @@ class Engine:
                 return replace(node, a=self._resolve_select(a, intent, False))  # one side only: asked back
         return map_selects(node, lambda s: self._resolve_select(s, intent, False))  # type: ignore[return-value]
 
+    def _latest_listing(self, isos: list[str]) -> int | None:
+        """The latest year whose lists name one of these countries."""
+        return max((y for y in self.country_years for lst in self.cube.country_lists(y)
+                    if any(lst.entry(iso) is not None for iso in isos)), default=None)
+
     def latest_year_for(self, intent: str, s: Select | None = None) -> int:
         if intent == "measure" and s is not None:
             measures = RELATED.get(s.measure, (s.measure,))
@@ -428,7 +433,13 @@ class Engine:
         if request.program is not None:
             resolved = self.resolve(request.program)
             guessed = any(r.filled and not a.filled for a, r in zip(selects(request.program), selects(resolved)))
-            if intent_of(request.program) == "count" and guessed:
+            unnamed = [s.country for s in selects(request.program) if s.country and s.period is None and not s.filled]
+            listed = self._latest_listing(unnamed) if intent_of(request.program) == "country" else None
+            if listed is not None:
+                # "how many Brazilians?": which year's list is the user's to say (one that names them)
+                resolved = map_selects(resolved, lambda s: replace(s, period=Period.year(listed), filled=True))
+                guessed = True
+            if intent_of(request.program) in ("count", "country") and guessed:
                 # "how many?", "how many in November?": a count for a period the user did not
                 # name would answer another question; asked back, the latest offered
                 request = Request("clarify", topic="which_period", periods=periods_of(resolved)[:1],

@@ -468,6 +468,9 @@ class Lexicon:
                             found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text,
                                                 also=self.other((match[0],), lang or "en")))
                 i += 1
+        # "volgens de reeks op de fiche": after "according to", a word names where a figure was
+        # read, not what to do with it
+        found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
         return found, unknown, matched
 
     def _as_lexicon_words(self, tokens: list[Token], lang: str) -> tuple[list[Token], set[int]]:

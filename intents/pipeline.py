@@ -230,7 +230,10 @@ class Pipeline:
         reply_lang = lang or detected or hint or "en"
         answer = self.engine.run(query, today)
         renderer = self.renderer(reply_lang)
-        remembered = answer.request if answer.status != "unknown" else (context.request if context else None)
+        # An unknown question is forgotten, unless it named a topic the figures leave out: "and in 2020?"
+        # after asylum applications asks about them again
+        remembered = answer.request if answer.status != "unknown" or answer.request.topic \
+            else (context.request if context else None)
         return Reply(
             question=text,
             text=renderer.render(answer),

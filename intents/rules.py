@@ -357,6 +357,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("info", topic="breakdown", periods=periods, how_many=True)
     if p.oos:
         return Request("unknown", topic=p.oos[0])
+    if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info):
+        # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures
+        return Request("unknown", topic=previous.topic)
     if p.asylum_people and not p.measure:
         # "how many asylum seekers in 2020" asks about asylum, not about returns.
         return Request("unknown", topic="asylum")
