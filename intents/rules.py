@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from . import registry, when
 from .entities import Entity, Unread
 from .models import CATEGORIES, ORGS, Period
-from .program import (Check, Compare, Each, Group, Less, Node, Pick, Request, Select, Total, Where, Without, children,
+from .program import (Check, Compare, Count, Each, Group, Less, Node, Pick, Request, Select, Total, Where, Without, children,
                       inner, intent_of, map_selects, periods_of, selects)
 
 # Keywords that ask for something of their own; without any, a short question
@@ -513,6 +513,9 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
         # "in which month most Brazilians": countries and categories are given per year only
         words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
         words += [e.text for e in ents if e.type == "grain" and e.value in ("month", "quarter")]
+    if not any(isinstance(n, Count) for n in nodes):
+        # "in how many months ... than in the same month of 2019": a count of periods the program does not make
+        words += [e.text for e, k in kws if "how_many_units" in k]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in nodes) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
         words += [e.text for e, k in kws if k & {"max", "min", "top"}]
