@@ -184,7 +184,11 @@ class Pipeline:
         """The question without the words that could not be read, offered back when it is a
         question about the figures: a paraphrase costs the user one tap."""
         unread = {fold(w) for w in words}
-        kept = " ".join(w for w in text.split() if fold(w).strip(".,;:!?()'\"«»") not in unread)
+        said = text.split()
+        dropped = [i for i, w in enumerate(said) if fold(w).strip(".,;:!?()'\"«»") in unread]
+        if any(i and any(c.isdigit() for c in said[i - 1]) for i in dropped):
+            return None  # "2000 km": without its unit the number would be read as returns
+        kept = " ".join(w for i, w in enumerate(said) if i not in dropped)
         if kept == text or not kept.strip():
             return None
         again, _ = self.understand(kept, context, hint, today, offer=True)
