@@ -752,7 +752,7 @@ class Engine:
         list's period (January-September 2025 for "2025" when only that list counts it)."""
         if s.period is None or s.country is None:
             return None
-        lists = self.cube.country_lists(s.period.first_year) if s.period.whole_years and s.period.single_year \
+        lists = self._lists_naming(s.country, s.period.first_year) if s.period.whole_years and s.period.single_year \
             else self.cube.lists_for(s.period)
         for lst in lists:
             count = self._count_in(lst, s.country)
@@ -1256,13 +1256,19 @@ class Engine:
         if not lists:
             b.line("nodata.country_year", year=year, years=self._list_years())
             return NOT_LISTED
-        # A country missing from the year's main lists may be named in another publication's
-        # ("contre 6 en 2024": Syria in the release of 2026, not in the 2024 top 5).
-        elsewhere = [lst for lst in self.cube.lists.get(year, []) if lst not in lists and lst.entry(iso) is not None
-                     and lst.period.whole_years]
-        if elsewhere and all(lst.entry(iso) is None for lst in lists):
-            lists = elsewhere
-        return max(self._country_in(b, kind, iso, lst) for lst in lists)
+        return max(self._country_in(b, kind, iso, lst) for lst in self._lists_naming(iso, year))
+
+    def _lists_naming(self, iso: str, year: int) -> list[CountryList]:
+        """A year's main lists; for a country they leave out, or only rank, the lists of other
+        publications that name it, or count it ("contre 6 en 2024": Syria in the release of
+        2026; Georgia 432 in 2018, in the release of 2020 beside the 2018 top 3)."""
+        lists = self.cube.country_lists(year)
+        others = [lst for lst in self.cube.lists.get(year, []) if lst not in lists and lst.period.whole_years]
+        if all(lst.entry(iso) is None for lst in lists):
+            return [lst for lst in others if lst.entry(iso) is not None] or lists
+        if all(self._count_in(lst, iso) is None for lst in lists):
+            return lists + [lst for lst in others if self._count_in(lst, iso) is not None]
+        return lists
 
     def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList) -> int:
         b.cite(lst.source)
@@ -1288,8 +1294,8 @@ class Engine:
             return RANKED
         value = replace(b.figure(int(e.count.value), "count", iso, [e.count.ref], of=(e.count,)),
                         qualifier=e.count.qualifier)
-        if e.place is None:
-            # counted beside the ranking, without a place in it
+        if e.place is None or count == 1:
+            # counted beside the ranking, without a place in it, or the only one named ("no. 1 of 1" says nothing)
             b.line("country.count_unplaced", head, value=value, country=Ref("country", iso), period=lst.period,
                    source=source)
             return COUNTED
