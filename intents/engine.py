@@ -1599,19 +1599,26 @@ class Engine:
     def _about_partial(self, b: Builder) -> None:
         """Publications over part of a year: of the years asked, else the latest one."""
         asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
-        spans = sorted(set(self.partials.values()), key=lambda sp: (sp[1].end, sp[1].start))
+        # a span inside the year (June-September) leaves no single rest to name
+        spans = sorted({sp for sp in self.partials.values() if sp[1].start[1] == 1 or sp[1].end[1] == 12},
+                       key=lambda sp: (sp[1].end, sp[1].start))
         shown = [sp for sp in spans if sp[1].first_year in asked] if asked else spans[-1:]
+        totals_given: set[int] = set()
         for source, span in shown:
             year = span.first_year
-            rest = Period((year, span.end[1] + 1), (year, 12), "months")
+            # the months the publication leaves out: after it, or before it when it ends in December
+            rest = Period((year, span.end[1] + 1), (year, 12), "months") if span.end[1] < 12 \
+                else Period((year, 1), (year, span.start[1] - 1), "months")
             total = self.cube.years().get(year)
             b.cite(source)
             if total is None or self.partial(year):
                 b.line("info.partial", year=year, span=span, rest=rest)
                 continue
-            b.cite(total.source)
-            b.line("info.partial_total", year=year, total_source=Ref("source", total.source),
-                   total=b.figure(total.value, "count", f"total {year}", [total.ref], (total,)))
+            if year not in totals_given:
+                totals_given.add(year)
+                b.cite(total.source)
+                b.line("info.partial_total", year=year, total_source=Ref("source", total.source),
+                       total=b.figure(total.value, "count", f"total {year}", [total.ref], (total,)))
             b.line("info.partial_part", span=span, rest=rest, source=Ref("source", source))
         if not shown:
             b.line("info.partial_none", last=self.last_year)

@@ -241,7 +241,9 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
         text = re.sub(r"(?<!\d)" + re.escape(s) + r"(?!\d)", "§", text)
     text = RANK.sub("", text)
     # How many publications the register holds ("the figures come from 30 publications").
-    allowed = set(LIST_SIZES) | template_numbers(renderer, answer) | {len(renderer.sources)}
+    # and how many figures ("the whole table: 355 figures from 30 publications")
+    allowed = set(LIST_SIZES) | template_numbers(renderer, answer) | {len(renderer.sources)} \
+        | {len(pipeline.engine.dataset.observations)}
     allowed |= {v for v in (query.n, query.quoted) if v is not None}
     allowed |= {rank for iso in query.countries for rank in RANKS.get(iso, ())}
     for f in answer.figures:
