@@ -8,15 +8,22 @@ photo must be a PNG, a document a named file; buttons must carry at most 64 byte
 answers callback queries, message edits, chat-member look-ups (`admins` are the users it
 calls administrators) and inline queries. It can be told to fail the next sendMessage to
 a chat, or to answer sendMessage slowly.
+
+With BOTAPI_RECORD=FILE it also appends every call to FILE, one JSON object a line, with
+what changes from run to run (ports, message and query ids, dates, file bytes) replaced,
+so that two runs of the Telegram tests can be compared with `sort` and `diff` (a change
+that should not change the bot's behaviour, before and after).
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
+import json
+import os
+import re
 from email.parser import BytesParser
 from email.policy import HTTP
-import json
-import re
 import socket
 import threading
 import time
@@ -36,6 +43,9 @@ NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 STRING_PARAMS = {"text", "url", "secret_token", "language_code", "parse_mode", "ip_address", "caption"}
 _HTML_TOKEN = re.compile(r"<(/?)([^\s>/]*)([^>]*)>|&([^;\s&<]*);|([<&])|([^<&]+)", re.S)
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+# Parameters whose values differ from one run to the next, replaced in the record.
+VOLATILE_PARAMS = {"message_id", "callback_query_id", "inline_query_id", "date", "offset", "timeout", "url",
+                   "reply_parameters", "reply_to_message_id"}
 
 
 def utf16_len(text: str) -> int:
@@ -104,6 +114,7 @@ class BotAPIStandIn:
         self._failures: dict[int, int] = {}
         self._describe: dict[int, Callable[[str], str]] = {}
         self._message_ids = itertools.count(1)
+        self._sequence: dict[tuple[str, Any], int] = {}   # (test, chat) -> calls recorded
         self._cond = threading.Condition()
         self._stopping = False
         standin = self
@@ -224,6 +235,7 @@ class BotAPIStandIn:
             status, result = handler(params)
         except Refused as exc:
             status, result = 400, str(exc)
+        self._record(method, params, status)
         if status == 200:
             with self._cond:
                 params["_ok"] = True
@@ -232,6 +244,36 @@ class BotAPIStandIn:
         with self._cond:
             self.rejected.append((method, result))
         return self._reply(request, status, {"ok": False, "error_code": status, "description": result})
+
+    def _record(self, method: str, params: dict, status: int) -> None:
+        """Appends the call to $BOTAPI_RECORD: the test, the chat, the call's place among that
+        chat's calls in that test (the order that is kept from run to run), method, status and
+        the parameters without what changes from run to run."""
+        path = os.environ.get("BOTAPI_RECORD")
+        if not path or method in ("getUpdates", "getMe"):
+            return
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+        chat = params.get("chat_id")
+        with self._cond:
+            key = (test, chat)
+            self._sequence[key] = self._sequence.get(key, 0) + 1
+            seq = self._sequence[key]
+
+        def stable(key: str, value: Any) -> Any:
+            if isinstance(value, bytes):
+                return hashlib.sha256(value).hexdigest()[:16]
+            if key in VOLATILE_PARAMS or key.startswith("_") and key not in ("_shown", "_document_filename"):
+                return "<volatile>"
+            if isinstance(value, dict):
+                return {k: stable(k, v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [stable(key, v) for v in value]
+            return value
+
+        line = json.dumps({"test": test, "chat": chat, "seq": seq, "method": method, "status": status,
+                           "params": stable("", params)}, ensure_ascii=False, sort_keys=True)
+        with self._cond, open(path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
 
     @staticmethod
     def _params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
