@@ -4,7 +4,7 @@ answers it, and the sections of answers.toml its answers use.
 
 Adding an intent is its definition here, a handler in execute.py registered with
 `@handles(name)`, its templates in answers.toml and its corpus cases;
-tests/test_registry.py checks that the three agree.
+tests/intents/test_registry.py checks that the three agree.
 """
 from __future__ import annotations
 
