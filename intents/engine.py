@@ -426,7 +426,15 @@ class Engine:
     # ---- requests ---------------------------------------------------------------------
     def run(self, request: Request, today: dt.date) -> Answer:
         if request.program is not None:
-            request = replace(request, program=self.resolve(request.program))
+            resolved = self.resolve(request.program)
+            guessed = any(r.filled and not a.filled for a, r in zip(selects(request.program), selects(resolved)))
+            if intent_of(request.program) == "count" and guessed:
+                # "how many?", "how many in November?": a count for a period the user did not
+                # name would answer another question; asked back, the latest offered
+                request = Request("clarify", topic="which_period", periods=periods_of(resolved)[:1],
+                                  program=resolved)  # kept: "2019" or "and in 2019?" answers it
+            else:
+                request = replace(request, program=resolved)
         b = Builder(self, request)
         HANDLERS[registry.handler_of(request)](self, b, request, today)
         if request.topic == "why" and request.program is not None and b.status in ("ok", "no_data"):
@@ -659,6 +667,9 @@ class Engine:
 
     def _compare_sides(self, b: Builder, node: Compare, today: dt.date, check: Check | None = None) -> None:
         a, c = node.a, node.b
+        if a.country is not None or c.country is not None:
+            self._compare_countries(b, node, today)
+            return
         if a.period is None or c.period is None:
             b.status = "clarify"
             b.line("clarify.compare")
@@ -693,7 +704,7 @@ class Engine:
         pct = b.figure(diff / cv, "change", "difference", a_src + c_src, of=(*a_obs, *c_obs)) if cv else None
         b.line(key, a=b.figure(av, "count", "first", a_src, a_obs), b=b.figure(cv, "count", "second", c_src, c_obs),
                pa=a_cov, pb=c_cov, oa=Ref("org", sides[0][1]), ob=Ref("org", sides[1][1]),
-               diff=b.figure(abs(diff), "count", "difference", a_src + c_src, of=(*a_obs, *c_obs)),
+               diff=b.figure(abs(diff), "difference", "difference", a_src + c_src, of=(*a_obs, *c_obs)),
                pct=pct or Num(0, "change"))
         if note:
             b.line(note, partial=part)
@@ -708,6 +719,35 @@ class Engine:
                    ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1], of=(*a_obs, *c_obs)),
                    n=Num(check.value, "ratio"),
                    relation=Ref("relation", check.relation))
+
+    def _compare_countries(self, b: Builder, node: Compare, today: dt.date) -> None:
+        """Two countries, or one country in two periods: what the lists give of each, then
+        their difference where both are counted (of the lists of the periods asked)."""
+        self._country(b, Request("figures", Each((node.a, node.b))), today)
+        counts = [self._country_count(s) for s in (node.a, node.b)]
+        if None in counts or b.status != "ok":
+            b.status = "no_data"  # a place without a count, or no list: no difference to give
+            return
+        (a, pa), (c, pc) = counts  # type: ignore[misc]
+        diff = int(a.value) - int(c.value)
+        b.line("compare_countries." + ("same" if diff == 0 else "more" if diff > 0 else "less"),
+               ca=Ref("country", node.a.country), cb=Ref("country", node.b.country), pa=pa, pb=pc,
+               a=b.figure(int(a.value), "count", "first", [a.ref], of=(a,)),
+               b=b.figure(int(c.value), "count", "second", [c.ref], of=(c,)),
+               diff=b.figure(abs(diff), "difference", "difference", [a.ref, c.ref], of=(a, c)))
+
+    def _country_count(self, s: Select) -> tuple[Observation, Period] | None:
+        """A country's count in the first list of its period that counts it, with the
+        list's period (January-September 2025 for "2025" when only that list counts it)."""
+        if s.period is None or s.country is None:
+            return None
+        lists = self.cube.country_lists(s.period.first_year) if s.period.whole_years and s.period.single_year \
+            else self.cube.lists_for(s.period)
+        for lst in lists:
+            count = self._count_in(lst, s.country)
+            if count is not None:
+                return count, lst.period
+        return None
 
     def _published_change(self, b: Builder, newer: Period, older: Period, org: str | None) -> None:
         """The change a publication prints for the same two periods, beside the one calculated
@@ -1657,8 +1697,8 @@ class Engine:
             if request.offer:
                 b.line("clarify.offer", offer=request.offer)
             return
-        if request.topic == "negation":
-            b.line("clarify.negation", words=", ".join(request.unread))
+        if request.topic in ("negation", "zero"):
+            b.line(f"clarify.{request.topic}", words=", ".join(request.unread))
             return
         if request.topic == "cross":
             b.status = "no_data"
@@ -1676,6 +1716,9 @@ class Engine:
         if request.topic == "period":
             b.line("clarify.period" if request.unread else "clarify.anchor", words=", ".join(request.unread))
             self.coverage_line(b)
+            return
+        if request.topic == "which_period":
+            b.line("clarify.which_period", period=request.periods[0])
             return
         if request.topic == "vague_period":
             third = self.resolve_period(request.periods[0])

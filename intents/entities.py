@@ -410,7 +410,8 @@ class Lexicon:
                 kind = "year_or_figure" if number.type == "year" else "num"
                 number = Entity(kind, number.value, i, i + 1, fuzzy=True)
             if number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
-                    and not any(f.type in ("year", "ym", "yq", "yh") for f in found):
+                    and not any(f.type in ("year", "ym", "yq", "yh") for f in found) \
+                    and not self._starts_year_span(tokens, i):
                 # "more than 2000 in 2019": a figure to check, not the year 2000; but in
                 # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it.
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
@@ -505,6 +506,12 @@ class Lexicon:
             talk = text in self.passable or self._attributed(tokens, i, lang) or i in context
             out.append(Unread(text, slot and not talk, talk))
         return out
+
+    @staticmethod
+    def _starts_year_span(tokens: list[Token], i: int) -> bool:
+        """"over 2007-2011": the first year of a span, which no figure is ("over" is "during")."""
+        return i + 2 < len(tokens) and tokens[i + 1].text in ("-", "\u2013", "/") and tokens[i + 2].kind == "num" \
+            and len(tokens[i + 2].text) == 4
 
     def _counted_by_number(self, tokens: list[Token], i: int, lang: str) -> bool:
         """A word right after a number is what it counts ("3000 soldiers"), unless the number

@@ -121,6 +121,9 @@ def _categories(p, periods):
 def _country(p, periods):
     org = _org(p)
     leaves = [Select(per, org, country=c) for c in p.countries for per in periods or (None,)]
+    if "compare" in p.kws and len(leaves) == 2 and "share" not in p.kws:
+        # "the difference between El Salvador and Georgia in 2020", "how many more Brazilians in 2025 than in 2020"
+        return _figures(Compare(leaves[0], leaves[1]))
     if "share" in p.kws:
         return _figures(_each([Share(s, Select(s.period, org)) for s in leaves]))
     node = _each(leaves)
@@ -297,7 +300,7 @@ INTENTS: tuple[Intent, ...] = (
         Signature(30, "a ranked list", _top, keywords=frozenset({"top", "countries", "one_country", "rank"})),)),
     Intent("share", "share", ("share", "country", "nodata"), (
         Signature(40, "an organisation's share", _share, slots=frozenset({"orgs"}), keywords=frozenset({"share"})),)),
-    Intent("compare", "compare", ("compare", "compare_org", "compare_orgs", "clarify"), (
+    Intent("compare", "compare", ("compare", "compare_org", "compare_orgs", "compare_countries", "country", "nodata", "clarify"), (
         Signature(60, "two periods or organisations compared", _compare, keywords=COMPARE,
                   also=lambda p, periods: len(periods) == 2 or (len(periods) < 2 and len(p.orgs) >= 2)),
         Signature(70, "which of two had more", _compare, keywords=EXTREMES, also=_two_named),
@@ -349,8 +352,9 @@ def choose(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def handler_of(request: Request) -> str:
-    """The engine's handler for a request: by the kind of its program, or by its act."""
-    if request.program is not None:
+    """The engine's handler for a request: by the kind of its program, or by its act (a
+    question asked back keeps its program for the answer that follows)."""
+    if request.program is not None and request.act != "clarify":
         intent = intent_of(request.program)
         return BY_NAME[intent].handler if intent in BY_NAME else intent
     if request.act in ("help", "greeting", "thanks"):

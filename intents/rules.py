@@ -19,7 +19,7 @@ from .program import (Check, Compare, Each, Group, Less, Node, Pick, Request, Se
 # such as "and in April?" is a follow-up of the previous one.
 INTENT_KEYWORDS = registry.KEYWORDS
 # Shorter unread words ("s" of "Belgium's", "x") say nothing.
-MIN_UNREAD_LEN = 2
+MIN_UNREAD_LEN = 1
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
@@ -92,7 +92,8 @@ def _negations(ents: list[Entity], reading: when.Reading):
     less its line), with the list it starts or ends ("except March and April"); anything
     else cannot be left out of these figures, and the question is asked back. Most
     negations come before what they leave out; `neg:post` ones after it ("maart niet
-    meegerekend"), `neg:either` ones before it, or else after it.
+    meegerekend"), `neg:either` ones before it, or else after it; `neg:none` ones ("no",
+    "geen", "aucun") speak of a zero and are always asked back.
     Returns the periods kept, those left out, the negated entities by index, and the
     words of the negations that could not be read."""
     periods, exclude, negated, bad = [], [], {}, []
@@ -101,6 +102,9 @@ def _negations(ents: list[Entity], reading: when.Reading):
         if e.type != "neg":
             continue
         negated[i] = e
+        if e.value == "none":
+            bad.append(e.text)  # "no DVZ returns" is a zero to explain, not the others to count
+            continue
         if i and (ents[i - 1].type, ents[i - 1].value) in NEG_PASSED:
             negated[i - 1] = ents[i - 1]  # "countries other than Brazil": no list of countries is asked for
         targets: list[int] = []
@@ -227,6 +231,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
+    if "include" in kws and not left_out:
+        orgs = []  # "DVZ inbegrepen": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
@@ -260,9 +266,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         receive=[e.text for e in ents if e.type == "receive"],
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
                                                           and not any(e.type == "num" for e in ents) else []),
-        oos=[e.value for e in ents if e.type == "oos"],
+        oos=[e.value for e in ents if e.type == "oos"] + (["breakdown"] if _ages(ents) else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
-        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents),
+        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or _ages(ents),
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
@@ -309,6 +315,8 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
+    if previous is not None and previous.act == "clarify" and previous.program is not None:
+        previous = Request("figures", previous.program)  # asked back, it waits for the part it lacks ("2019")
     p = collect(ents, today, lang, previous, layout)
     q = _build(p, ents, strangers, previous)
     if "why" in p.kws and q.act == "figures":
@@ -319,6 +327,18 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
     return q
+
+
+# Above this, a number of years is no one's age.
+MAX_AGE = 120
+
+
+def _ages(ents: list[Entity]) -> bool:
+    """"de plus de 60 ans", "ouder dan 60 jaar", "over 60 years": an age, a cut the
+    publications do not make, never a threshold on the returns."""
+    return any(a.type == "claim" and n.type == "num" and g.type == "grain" and g.value == "year"
+               and a.end == n.start and n.end == g.start and n.value < MAX_AGE
+               for a, n, g in zip(ents, ents[1:], ents[2:]))
 
 
 def _lone(node: Compare) -> bool:
@@ -362,6 +382,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # named, with the month(s) that hold it offered; never that month's figure.
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
         return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
+    zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
+    if zero:
+        # "no DVZ returns", "aucun retour": the publications count returns that took place
+        return Request("clarify", topic="zero", unread=zero)
     if p.bad_neg or (p.exclude and not periods and not p.kws & {"max", "min"}):
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
@@ -439,13 +463,18 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
         # A lone keyword ("%", "versus") is no question about the figures.
         return Request("unknown")
+    if p.implicit and q.program is not None:
+        # "the latest figures": the engine's choice of period, asked for
+        q = replace(q, program=map_selects(q.program, lambda s: replace(s, filled=True)
+                                           if s.period is None or s.period.open else s))
     unused = _unused(p, q.program, ents)
     if unused:
         # A country, category, organisation or measure the program leaves out would make its
         # figure another question's: the data does not cross them that way.
         return Request("clarify", topic="cross", unread=unused)
     compared = _unchecked(q.program)
-    lone_compare = isinstance(compared, Compare) and len(periods) == 1 and compared.a.org == compared.b.org
+    lone_compare = isinstance(compared, Compare) and len(periods) == 1 and compared.a.org == compared.b.org \
+        and compared.a.country == compared.b.country  # two countries in one year are two sides already
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         # An operator asked without a period applies to the previous question's ("which month
         # was the highest?" after 2019 stays in 2019).
@@ -480,6 +509,7 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     if cut and not grouped & {"month", "quarter"}:
         # "in which month most Brazilians": countries and categories are given per year only
         words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
+        words += [e.text for e in ents if e.type == "grain" and e.value in ("month", "quarter")]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in nodes) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
         words += [e.text for e, k in kws if k & {"max", "min", "top"}]

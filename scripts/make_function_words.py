@@ -44,8 +44,14 @@ def _conllu(repo: Path) -> tuple[str, dict[str, str]]:
     return commit, texts
 
 
+# A negation is closed-class but carries the meaning ("no returns", "geen", "aucun"): it is
+# read by a rule or asked back, never passed over.
+NEGATION = ("Polarity=Neg", "PronType=Neg")
+
+
 def closed_forms(texts: list[str]) -> list[str]:
     tags: dict[str, Counter] = defaultdict(Counter)
+    negations: set[str] = set()
     for text in texts:
         for line in text.splitlines():
             cols = line.split("\t")
@@ -54,10 +60,12 @@ def closed_forms(texts: list[str]) -> list[str]:
             form = fold(cols[1])
             if form.replace("'", "").isalpha():
                 tags[form][cols[3]] += 1
+                if any(feature in cols[5].split("|") for feature in NEGATION):
+                    negations.add(form)
     kept = []
     for form, counts in tags.items():
         tag, n = counts.most_common(1)[0]
-        if tag in CLOSED and sum(counts.values()) >= MIN_COUNT:
+        if tag in CLOSED and sum(counts.values()) >= MIN_COUNT and form not in negations:
             kept.append(form)
     return sorted(kept)
 

@@ -18,7 +18,7 @@ def first_line_with(reply, needle):
 def test_other_years_covid_only_on_2020(ask):
     # "Andere jaren": March 2020 (112, 2020.txt:43) has the COVID-19 note, March 2019
     # (260, same line) not; Dublin governs both and is marked once, at the end.
-    reply = ask("hoeveel terugkeerders in maart")
+    reply = ask("de meest recente cijfers voor maart")
     assert reply.answer.footnotes == ("dublin", "covid_2020")  # ¹ Dublin, ² COVID-19
     assert first_line_with(reply, "Andere jaren") == "Andere jaren: maart 2020: 112² · maart 2019: 260.¹"
 
@@ -46,7 +46,7 @@ def test_marks_on_figures_in_html(ask):
 
 @pytest.mark.parametrize("question,kind", [
     ("top 5 nationalities 2025", "shares of the total"),  # 685 of 2.397 = 28.6 %
-    ("compare 2019 and 2020", "changes in %"),  # (1.847 - 2.426) / 2.426 = -23.9 %
+    ("compare 2019 and 2020", "differences and changes in %"),  # 2.426 - 1.847 = 579; (1.847 - 2.426) / 2.426 = -23.9 %
     ("average per year", "averages"),
 ])
 def test_computed_figures_are_said_to_be_computed(ask, question, kind):

@@ -59,7 +59,7 @@ def test_coverage_follows_the_data(ask3):
 
 
 def test_latest_year_and_last_year_follow_the_data(ask3):
-    latest = ask3("how many returns")
+    latest = ask3("the latest figures on returns")
     assert "780" in latest.text and "January-March 2026" in latest.text
     assert f"partial_{SOURCE}_2026-01..2026-03" in latest.answer.footnotes
     assert "3,122" in ask3("how many returns last year").text  # today 2026-06-01: last year is 2025
