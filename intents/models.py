@@ -11,6 +11,8 @@ STATUSES = ("ok", "no_data", "clarify", "unknown")
 # The languages of the questions and the answers, in the order a missing text falls back through.
 LANGS = ("nl", "fr", "en")
 DEFAULT_LANG = "en"   # the language of a reply when nothing chose one
+# The years a question may name ("in 1850" is no year of these figures, but still a year).
+MIN_YEAR, MAX_YEAR = 1900, 2100
 # The organisations and the categories of migrants the sheets split the figures by.
 ORGS = ("fedasil", "dvz")
 CATEGORIES = ("applicants", "rejected", "irregular")

@@ -17,9 +17,9 @@ import wordfreq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from intents.normalize import fold  # noqa: E402 (the path above makes the package importable)
+from intents.models import LANGS  # noqa: E402 (the path above makes the package importable)
+from intents.normalize import fold  # noqa: E402
 
-LANGS = ("nl", "fr", "en")
 TOP = 40000
 
 

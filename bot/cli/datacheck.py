@@ -11,6 +11,7 @@ from bot.startup import load_or_report
 from bot.texts import load_texts
 from intents import data
 from intents.data import ALL, OTHER, Observation
+from intents.models import ORGS
 
 
 def _runs(years) -> str:
@@ -86,7 +87,7 @@ def report(dataset: data.Dataset) -> list[str]:
         out.append(t["monthly"].format(year=year, first=min(o.start[1] for o in rows),
                                        last=max(o.start[1] for o in rows),
                                        orgs=", ".join(orgs)))
-    split = [{o.year for o in used if o.table == "organisation" and o.org == org} for org in ("fedasil", "dvz")]
+    split = [{o.year for o in used if o.table == "organisation" and o.org == org} for org in ORGS]
     out.append(t["split"].format(years=_runs(split[0] & split[1])))
     lists = sorted({(o.source, o.start, o.end, o.basis) for o in dataset.used if o.country and o.measure == "returns"},
                    key=lambda k: (k[1], k[0]))

@@ -7,14 +7,14 @@ import sys
 
 from bot.cli.session import Session, lines_of
 from bot.paths import state_dir
+from bot.texts import load_texts
 from intents.models import DEFAULT_LANG, LANGS
-from intents.resources import load_toml
 
 HISTORY_LINES = 1000
 
 
 def exit_words() -> set[str]:
-    return {word for lang in LANGS for word in load_toml(lang, "answers.toml")["cli"]["exit"]}
+    return {word for texts in load_texts("cli").values() for word in texts["exit"]}
 
 
 def is_exit(line: str, words: set[str]) -> bool:
@@ -48,7 +48,7 @@ def run_repl(session: Session) -> int:
     readline.set_history_length(HISTORY_LINES)
     session.terminal = sys.stdout.isatty()
     lang = session.args.lang or environment_lang(os.environ)
-    texts = load_toml(lang, "answers.toml")["cli"]
+    texts = load_texts("cli", (lang,))[lang]
     print(session.wrap(texts["welcome"].format(reach=session.pipeline.reach(lang))))
     try:
         while True:

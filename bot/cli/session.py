@@ -10,9 +10,9 @@ import textwrap
 from collections.abc import Iterable
 from typing import TextIO
 
+from bot.texts import load_texts
 from intents.pipeline import Context, Pipeline, Reply
 from intents.render import SUPERSCRIPT_DIGITS
-from intents.resources import load_toml
 
 MIN_COLUMNS = 20   # a narrower terminal still gets lines of a few words, not one word a line
 
@@ -79,7 +79,7 @@ class Session:
         from bot.charts.drawing import chart_png, chart_svg  # lazy: only --chart pays for it
         from bot.charts.kinds import chart_kind
 
-        texts = load_toml(reply.lang, "answers.toml")["cli"]
+        texts = load_texts("cli", (reply.lang,))[reply.lang]
         if chart_kind(reply.answer) is None:
             print(texts["no_chart"], file=sys.stderr)
             return
@@ -95,7 +95,7 @@ class Session:
     def write_csv(self, reply: Reply) -> None:
         """The answer's figures (or, for "download all the data", the observation table) go to
         the file; what happened goes to stderr, as for a chart."""
-        texts = load_toml(reply.lang, "answers.toml")["cli"]
+        texts = load_texts("cli", (reply.lang,))[reply.lang]
         from bot.export import table_csv  # pandas only once a table is written
 
         table = table_csv(reply.answer, self.pipeline.engine.dataset, self.pipeline.renderer(reply.lang))

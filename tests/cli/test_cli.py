@@ -17,7 +17,7 @@ from conftest import run_cli
 
 S20 = "fedasil-vrijwillige-terugkeer-2020.txt"
 S25 = "fedasil-vrijwillige-terugkeer-2025.txt"
-LOCALES = Path(__file__).resolve().parents[2] / "intents" / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "bot" / "locales"
 JSON_FIELDS = {"question", "lang", "status", "intent", "text", "footnotes", "figures", "sources", "query", "tokens"}
 NNBSP = "\u202f"
 
@@ -103,8 +103,8 @@ def test_repl_keeps_context_for_a_follow_up():
 def _welcome_and_prompts():
     texts = []
     for lang in ("nl", "fr", "en"):
-        with (LOCALES / lang / "answers.toml").open("rb") as fh:
-            cli = tomllib.load(fh)["cli"]
+        with (LOCALES / lang / "cli.toml").open("rb") as fh:
+            cli = tomllib.load(fh)
         texts.append(cli["prompt"].strip())
         texts.extend(line for line in cli["welcome"].splitlines() if line.strip())
     return texts
@@ -313,7 +313,7 @@ def test_repl_at_a_terminal_greets_in_lang_wraps_and_keeps_history(tmp_path):
     env = {"LANG": "nl_BE.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "RETURNBOT_STATE": str(tmp_path),
            "RETURNBOT_CACHE": str(tmp_path / "cache")}
     shown = _terminal_session(["hoeveel terugkeerders in maart 2020", "stoppen"], env)
-    welcome = tomllib.loads((LOCALES / "nl" / "answers.toml").read_text())["cli"]["welcome"].strip()
+    welcome = tomllib.loads((LOCALES / "nl" / "cli.toml").read_text())["welcome"].strip()
     # The greeting is wrapped at the terminal's width too, between words.
     greeting = shown.split("vraag>", 1)[0]
     assert " ".join(welcome.splitlines()[0].split()) in " ".join(greeting.split()) and "vraag>" in shown

@@ -79,7 +79,7 @@ def test_a_planted_circle_is_found():
     assert cycles(graph) == [["a", "b", "c", "a"]]
 
 
-@pytest.mark.parametrize("package", ["bot"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_module_imports_a_module_that_imports_it(package):
     graph = import_graph()
     circles = [" -> ".join(c) for c in cycles(graph) if c[0].startswith(package + ".") or c[0] == package]
