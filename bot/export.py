@@ -116,7 +116,7 @@ def _figure_row(figure: Figure, renderer: Renderer) -> dict[str, str]:
 
 
 def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    import pandas as pd   # lazy: only when a table is written
+    import pandas as pd  # lazy: only when a table is written
 
     # Every cell is text already (numbers formatted above): pandas would write a column that
     # mixes 112 and 28.6 as 112.0.

@@ -1,15 +1,16 @@
 """Follow-up questions offered as buttons under an answer: chosen from what the answer's
-request can lead to and from what the data holds; worded by bot/suggest.toml."""
+request can lead to and from what the data holds; worded by bot/locales/<lang>/suggest.toml.
+The Telegram bot shows them as buttons, the web page as links."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.texts import LOCALES, check_keys, load_texts
+from intents.models import LANGS
 from intents.pipeline import Pipeline, Reply
 
-SUGGEST = Path(__file__).with_name("suggest.toml")
 MAX_BUTTONS = 3
 CALLBACK_BYTES = 64    # Telegram's limit on a button's callback_data
 ASK_PREFIX = "a"       # callback data "a:<lang>:<question>": the question, asked as if typed
@@ -30,19 +31,15 @@ def parse_ask(data: str) -> tuple[str, str] | None:
     """(language, question) from a button's callback data, None if it is not one of ours."""
     prefix, _, rest = data.partition(":")
     lang, _, question = rest.partition(":")
-    if prefix != ASK_PREFIX or lang not in ("nl", "fr", "en") or not question.strip():
+    if prefix != ASK_PREFIX or lang not in LANGS or not question.strip():
         return None
     return lang, question
 
 
 class Suggester:
-    def __init__(self, pipeline: Pipeline, path: Path = SUGGEST):
-        with path.open("rb") as fh:
-            self.t: dict[str, dict[str, Any]] = tomllib.load(fh)
-        shape = {k for k in self.t["en"]}
-        for lang, texts in self.t.items():
-            if set(texts) != shape or set(texts["clarify"]) != set(self.t["en"]["clarify"]):
-                raise ValueError(f"{path.name}: [{lang}] has other keys than [en]")
+    def __init__(self, pipeline: Pipeline, locales: Path = LOCALES):
+        self.t: dict[str, dict[str, Any]] = load_texts("suggest", locales=locales)
+        check_keys(self.t, "suggest.toml", nested=("clarify",))
         self.pipeline = pipeline
         engine = pipeline.engine
         self.first_year = engine.first_year

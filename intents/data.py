@@ -21,11 +21,12 @@ from typing import Any, Callable, Iterable
 
 from babel import Locale
 
-from .models import CATEGORIES, LANGS, ORGS
+from .models import CATEGORIES, LANGS, MAX_YEAR, ORGS
 
 TABLES = ("sources", "observations", "footnotes", "statements", "credits", "glossary")
 MAX_FILE_BYTES = 1024 * 1024   # every table and source text is a few KB; a bigger file is refused unread
 ORGANISATIONS = ("total", *ORGS)
+FIRST_YEAR = 1990   # a year of the data before this one is a mistake
 KINDS = ("fact_sheet", "press_release", "half_year_update", "annual_report", "news")
 # A change is a percentage against another period (`against`), and may be negative.
 UNITS = ("count", "percent", "rank", "change")
@@ -100,8 +101,8 @@ def _text(text: str) -> str:
 
 def _month(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not m or not 1990 <= int(m.group(1)) <= 2100 or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"{text!r} is not a month YYYY-MM between 1990 and 2100")
+    if not m or not FIRST_YEAR <= int(m.group(1)) <= MAX_YEAR or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"{text!r} is not a month YYYY-MM between {FIRST_YEAR} and {MAX_YEAR}")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -139,7 +140,7 @@ def _topics(text: str) -> tuple[str, ...]:
     return topics
 
 
-_YEAR = _int(1990, 2100)
+_YEAR = _int(FIRST_YEAR, MAX_YEAR)
 _ID = _pattern(r"[a-z0-9][a-z0-9_-]*", "an id of lower-case letters, digits, '-' and '_'")
 
 # column -> (parser, required); an optional column may be empty and then reads as None

@@ -24,10 +24,10 @@ from babel import Locale
 
 from . import normalize
 from .normalize import Token, fold, words
-from .models import LANGS
+from .models import LANGS, MAX_YEAR, MIN_YEAR, first_language
 from .resources import LOCALE_DIR, load_toml
 
-YEARS = range(1900, 2101)
+YEARS = range(MIN_YEAR, MAX_YEAR + 1)
 PARTS = {"quarter": 4, "half": 2}
 FUZZY_MIN_LEN = 4
 # The shortest part of a compound word that is read on its own ("land" in "bestemmingsland").
@@ -390,7 +390,7 @@ class Lexicon:
         vocabulary words that misspelled words were read as. With no language known,
         phrases and inflected forms take the hint's meaning and misspellings are looked up
         in all three."""
-        reading = lang or hint or "en"
+        reading = first_language(lang, hint)
         said = tokens
         tokens, inflected = self._as_lexicon_words(tokens, reading)
         found: list[Entity] = []
@@ -466,7 +466,7 @@ class Lexicon:
                         matched.append(match[0])
                         if match[1] != "stop":
                             found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text,
-                                                also=self.other((match[0],), lang or "en")))
+                                                also=self.other((match[0],), first_language(lang))))
                 i += 1
         # "volgens de reeks op de fiche": after "according to", a word names where a figure was
         # read, not what to do with it
@@ -590,8 +590,8 @@ class Lexicon:
         if not best:
             return None
         match = best[0]
-        kind, value = self.meaning((match[0],), lang or "en")
-        if len(best) > 1 and best[1][1] == match[1] and self.meaning((best[1][0],), lang or "en") != (kind, value):
+        kind, value = self.meaning((match[0],), first_language(lang))
+        if len(best) > 1 and best[1][1] == match[1] and self.meaning((best[1][0],), first_language(lang)) != (kind, value):
             # Equally close to two different things ("Rumenia": Romania or Armenia): do not guess.
             return None
         if kind == "month" and match[0] in self.weak_months:

@@ -10,9 +10,18 @@ from typing import Any
 STATUSES = ("ok", "no_data", "clarify", "unknown")
 # The languages of the questions and the answers, in the order a missing text falls back through.
 LANGS = ("nl", "fr", "en")
+DEFAULT_LANG = "en"   # the language of a reply when nothing chose one
+# The years a question may name ("in 1850" is no year of these figures, but still a year).
+MIN_YEAR, MAX_YEAR = 1900, 2100
 # The organisations and the categories of migrants the sheets split the figures by.
 ORGS = ("fedasil", "dvz")
 CATEGORIES = ("applicants", "rejected", "irregular")
+
+
+def first_language(*choices: str | None) -> str:
+    """The language of a reply: the first of `choices` that is set (a language asked for, then
+    the one read or remembered, then hints), else DEFAULT_LANG."""
+    return next((lang for lang in choices if lang), DEFAULT_LANG)
 
 
 @dataclass(frozen=True, order=True)

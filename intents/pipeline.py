@@ -12,7 +12,7 @@ from typing import Any
 
 from . import data, when
 from .entities import load_lexicon
-from .models import LANGS
+from .models import LANGS, first_language
 from .program import Request, node_json
 from .engine import TERM_SEPARATOR, Engine
 from .glossary import Glossary
@@ -143,7 +143,7 @@ class Pipeline:
                                                                        (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
-        reading = lang or hint or "en"
+        reading = first_language(lang, hint)
         dets = self.lexicon.determiners[reading]
         # after a determiner, or starting with one ("les deux"), a number counts grains as a span
         layout = when.Layout(
@@ -164,7 +164,7 @@ class Pipeline:
         ents, unknown, matched = self.lexicon.entities(tokens, lang, None)
         lang, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
                                                                  (ents, unknown, matched))
-        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, lang or "en")))
+        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(lang))))
         out = []
         for i, tok in enumerate(tokens):
             if tok.text == "?" and tok.kind == "sym":
@@ -231,7 +231,7 @@ class Pipeline:
         today = today or dt.date.today()
         hint = lang or (context.lang if context and context.lang else None) or lang_hint
         query, detected = self.understand(text, context, hint, today)
-        reply_lang = lang or detected or hint or "en"
+        reply_lang = first_language(lang, detected, hint)
         answer = self.engine.run(query, today)
         renderer = self.renderer(reply_lang)
         # An unknown question is forgotten, unless it named a topic the figures leave out: "and in 2020?"

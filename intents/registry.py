@@ -4,19 +4,17 @@ answers it, and the sections of answers.toml its answers use.
 
 Adding an intent is its definition here, a handler in execute.py registered with
 `@handles(name)`, its templates in answers.toml and its corpus cases;
-tests/test_registry.py checks that the three agree.
+tests/intents/test_registry.py checks that the three agree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from .models import CATEGORIES, ORGS, Period
+from .parsed import Parsed
 from .program import (Check, Compare, Count, Each, Group, Mean, Node, Pick, Request, Select, Share, Total, Where,
                       Without, intent_of)
-
-if TYPE_CHECKING:
-    from .rules import Parsed
 
 TOP_LIMIT = 1000
 

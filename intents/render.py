@@ -20,7 +20,8 @@ from .models import Answer, Num, Period, Ref
 from .resources import load_toml
 
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
 # Footnote marks on a figure inside a sentence are written between these (private
 # use) characters and turned into superscripts or <sup> once the sentence is escaped.
 MARK = re.compile("\ue000([0-9,]+)\ue001")

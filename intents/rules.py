@@ -7,10 +7,11 @@ signature in registry.py; the follow-up merge is explicit in `merge`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from . import registry, when
 from .entities import Entity, Unread
+from .parsed import Parsed
 from .models import CATEGORIES, ORGS, Period
 from .program import (Check, Compare, Count, Each, Group, Less, Node, Pick, Request, Select, Total, Where, Without, children,
                       inner, intent_of, map_selects, periods_of, selects)
@@ -28,40 +29,6 @@ MAX_LISTED = 12
 STANDALONE_INFO = ("dublin", "bus", "plane", "covid", "marks", "percent_sum", "eligible", "website")
 # Information that is about the year named, when one is.
 DATED_INFO = ("partial", "sources")
-
-
-@dataclass
-class Parsed:
-    """What the entities say, grouped by slot."""
-
-    kws: set
-    periods: list
-    time: when.Reading
-    exclude: list
-    except_countries: list
-    bad_neg: list
-    orgs: list
-    countries: list
-    categories: list
-    nums: list
-    info: list
-    oos: list
-    breakdown: bool
-    social: list
-    bad: list
-    claim: str | None
-    finer: list
-    receive: list
-    ordinals: list
-    categories_left_out: bool
-    measure: bool
-    # What is counted, where it is not the returns themselves ("reintegration support").
-    measures: list
-    asylum_people: bool
-    implicit: bool
-    followup: bool
-    negative_n: bool
-    ratio: tuple[str, float] | None
 
 
 # What a negation can leave out of a figure; anything else after one is asked back.

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any, Callable, NamedTuple
 
 from .entities import Entity, day_exists
-from .models import Period
+from .models import LANGS, Period
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 # The meteorological seasons, first and last month; winter ends in the year it is named by.
@@ -44,7 +44,6 @@ MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
 TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post", "part",
              "part_of_year", "era", "ytd", "hence:post", "weak_month", "season"}
-MIN_YEAR, MAX_YEAR = 1900, 2100
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
                    "num", "bad_date", "season"}
@@ -550,7 +549,7 @@ def _with_of(rule: Rule) -> Rule:
 # Parts of a period may name it after "of" ("van 2020", "de 2020").
 RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES)
 
-_RULES_BY_LANG = {lang: tuple(r for r in RULES if not r.langs or lang in r.langs) for lang in ("nl", "fr", "en")}
+_RULES_BY_LANG = {lang: tuple(r for r in RULES if not r.langs or lang in r.langs) for lang in LANGS}
 
 INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
 

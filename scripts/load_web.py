@@ -6,7 +6,7 @@ percentiles and the server's memory.
     python scripts/load_web.py                      # 1,000 questions, 20 clients, /api/ask
     python scripts/load_web.py --path / -n 500      # the page itself (HTML)
 
-The questions are bot/bench_questions.txt (three languages, a few hostile ones), in turn.
+The questions are bot/cli/bench_questions.txt (three languages, a few hostile ones), in turn.
 A question is lost when it gets no 200 with a well-formed answer (JSON with a status, or
 a page with an answer). Exit status 1 if any was lost; the timings are printed against the
 budget (p99 under 100 ms) and never make the script fail: they depend on the machine.

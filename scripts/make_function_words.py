@@ -77,7 +77,8 @@ def main(clones: Path) -> None:
         words = closed_forms(list(texts.values()))
         path = ROOT / "intents" / "locales" / lang / "function_words.txt"
         header = (f"# Closed-class words of {lang} ({', '.join(sorted(CLOSED))}), folded: the forms of "
-                  f"{name} (commit {commit}: {', '.join(sorted(texts))}) whose most frequent part of speech is one of these, seen at least "
+                  f"{name} (commit {commit}: {', '.join(sorted(texts))}) whose most frequent part of speech is "
+                  "one of these, seen at least "
                   f"{MIN_COUNT} times; made by scripts/make_function_words.py\n")
         path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
         print(f"{path.relative_to(ROOT)}: {len(words)} words")

@@ -17,9 +17,9 @@ import wordfreq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from intents.normalize import fold  # noqa: E402 (the path above makes the package importable)
+from intents.models import LANGS  # noqa: E402 (the path above makes the package importable)
+from intents.normalize import fold  # noqa: E402
 
-LANGS = ("nl", "fr", "en")
 TOP = 40000
 
 
@@ -28,8 +28,8 @@ def main() -> None:
         # Most frequent first: the lexicon reads the head of the list as the common words.
         words = list(dict.fromkeys(fold(w) for w in wordfreq.top_n_list(lang, TOP) if fold(w).isalpha() and len(w) > 1))
         path = ROOT / "intents" / "locales" / lang / "general_words.txt"
-        header = (f"# The {TOP} most frequent {lang} words (wordfreq {version('wordfreq')}), folded, most frequent first;"
-                  " made by scripts/make_general_words.py\n")
+        header = (f"# The {TOP} most frequent {lang} words (wordfreq {version('wordfreq')}), folded, "
+                  "most frequent first; made by scripts/make_general_words.py\n")
         path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
         print(f"{path.relative_to(ROOT)}: {len(words)} words")
 

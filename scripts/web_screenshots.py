@@ -1,5 +1,5 @@
 """The screenshots of the web page in docs/ (web-desktop.png, web-phone.png): a real
-`returnbot web` process and Debian's chromium through Selenium, as tests/test_browser.py
+`returnbot web` process and Debian's chromium through Selenium, as tests/web/test_browser.py
 drives them. Needs chromium and chromium-driver (apt-get install chromium chromium-driver).
 
     python scripts/web_screenshots.py [DIR]         # default: docs/

@@ -10,6 +10,10 @@ import pytest
 from intents.data import bundled
 from intents.pipeline import Pipeline
 
+# Fixtures of tests/support/ that several test modules use, registered here for all of them.
+from postgres_server import own_postgres, postgres_url  # noqa: F401
+from telegram_fixtures import polling, webhook  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 22)
 

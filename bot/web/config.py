@@ -1,7 +1,8 @@
 """The web process's settings, read from the environment and checked before anything
 starts: a bad value stops it with one line that names the variable, never its value.
 
-Standard library only, like bot/config.py, whose rules it shares (the port, the address).
+Standard library only, like the Telegram bot's (bot/telegram/config.py), whose rules it shares
+(bot/env.py: the port, the address).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import secrets
 from collections.abc import Mapping
 
-from bot.config import DEFAULT_PORT, ConfigError, port_number, valid_host
+from bot.env import DEFAULT_PORT, ConfigError, port_number, valid_host
 
 DEFAULT_RATE = 60            # questions per minute per client address
 MAX_RATE = 100_000
@@ -39,7 +40,7 @@ class WebConfig:
 
 def webhook_configured(env: Mapping[str, str]) -> bool:
     """Whether the web process also runs the Telegram bot by webhook: WEBHOOK_URL is set (a
-    missing secret is then refused by bot/config.py). A secret alone is no such wish: app.json
+    missing secret is then refused by bot/telegram/config.py). A secret alone is no such wish: app.json
     generates one for every deploy, including those whose bot runs by polling in the worker."""
     return bool(env.get("WEBHOOK_URL", "").strip())
 

@@ -16,19 +16,17 @@ import logging
 import re
 import traceback
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tornado.httputil import responses
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler
 
 from bot.web.limits import client_key
-from bot.web.texts import DEFAULT_LANG, browser_lang
+from bot.web.site import Refused, Site
+from bot.web.texts import browser_lang
 from bot.web.view import AnswerView, Asked, answer_view, url
-from intents.models import LANGS
+from intents.models import DEFAULT_LANG, LANGS, first_language
 from intents.normalize import MAX_CHARS
-
-if TYPE_CHECKING:
-    from bot.web.site import Site
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -41,14 +39,6 @@ CACHE_SECONDS = 3600         # charts and the data table: the same until the nex
 CSV = "text/csv; charset=utf-8"
 
 log = logging.getLogger("returnbot.web")
-
-
-class Refused(Exception):
-    """A request refused with a message of texts.toml (`key`, formatted with `fields`)."""
-
-    def __init__(self, status: int, key: str, retry_after: int | None = None, **fields: Any):
-        super().__init__(key)
-        self.status, self.key, self.retry_after, self.fields = status, key, retry_after, fields
 
 
 def slug(question: str) -> str:
@@ -77,7 +67,7 @@ class StaticHandler(Hardened, StaticFileHandler):
 
 
 class Base(Hardened, RequestHandler):
-    SUPPORTED_METHODS = ("GET",)
+    SUPPORTED_METHODS: tuple[str, ...] = ("GET",)
 
     def initialize(self, site: Site) -> None:
         self.site = site
@@ -120,7 +110,8 @@ class Base(Hardened, RequestHandler):
 
     def take(self) -> None:
         """Counts one question against the client's rate; Refused (429) past it."""
-        key = client_key(self.request.remote_ip, self.request.headers.get("X-Forwarded-For"),
+        # tornado gives every connection its peer's address (None only for a connection it did not accept)
+        key = client_key(self.request.remote_ip or "", self.request.headers.get("X-Forwarded-For"),
                          self.site.config.proxies)
         wait = self.site.limiter.take(key)
         if wait:
@@ -144,13 +135,13 @@ class Base(Hardened, RequestHandler):
         self.set_status(refused.status)
         if refused.retry_after:
             self.set_header("Retry-After", str(refused.retry_after))
-        return self.message(refused, self.form.lang or self.browser() or DEFAULT_LANG)
+        return self.message(refused, first_language(self.form.lang, self.browser()))
 
     def page(self, view: AnswerView | None = None, error: str | None = None) -> None:
         """The whole page: the form (with the context a follow-up carries), the answer or the
         error, the language switch."""
         form = self.form
-        lang = view.lang if view else form.lang or self.browser() or DEFAULT_LANG
+        lang = view.lang if view else first_language(form.lang, self.browser())
         ctx = view.next_ctx if view else form.ctx
         if view:
             switch = [(code, view.switch(code)) for code in LANGS]
@@ -169,7 +160,7 @@ class Base(Hardened, RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """An error page (or JSON under /api/), never a traceback."""
-        lang = self.browser() or DEFAULT_LANG
+        lang = first_language(self.browser())
         key = {404: "not_found"}.get(status_code, "error" if status_code >= 500 else None)
         message = self.site.texts[lang][key] if key else responses.get(status_code, str(status_code))
         if self.request.path.startswith("/api/"):
@@ -225,7 +216,7 @@ class AnswerCSVHandler(Base):
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish(self.refuse(refused))
             return
-        from bot.export import answer_csv, wants_data   # lazy: pandas only when a table is asked for
+        from bot.export import answer_csv, wants_data  # lazy: pandas only when a table is asked for
 
         self.set_header("Content-Type", CSV)
         self.set_header("Content-Disposition", f'attachment; filename="returnbot-{slug(asked.q)}.csv"')

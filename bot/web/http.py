@@ -58,11 +58,14 @@ class CappedHTTPServer(HTTPServer):
     """tornado's HTTPServer with at most `max_connections` open: one more is answered 503 and
     closed at once. The deadlines keep slow connections from holding their place for long."""
 
-    def initialize(self, *args: Any, max_connections: int, refusals: Refusals, **kwargs: Any) -> None:
+    # tornado's Configurable hands the constructor's keywords to initialize, these two included.
+    def initialize(self, *args: Any, max_connections: int, refusals: Refusals,  # type: ignore[override]
+                   **kwargs: Any) -> None:
         super().initialize(*args, **kwargs)
         self.max_connections, self.refusals, self.open = max_connections, refusals, 0
 
-    async def handle_stream(self, stream: IOStream, address: tuple) -> None:
+    # TCPServer's handle_stream "may be a coroutine"; HTTPServer's own is not.
+    async def handle_stream(self, stream: IOStream, address: tuple) -> None:  # type: ignore[override]
         if self.open >= self.max_connections:
             self.refusals.counts["connection cap"] += 1
             try:

@@ -3,7 +3,7 @@
 This is the `web` process of a deploy whose bot runs by polling in the worker (or runs
 nowhere yet: a first push with no settings at all). With WEBHOOK_URL set, `returnbot web`
 runs `returnbot telegram --webhook` instead, which serves the same site beside the
-webhook's path on the same server (bot/webhook.py).
+webhook's path on the same server (bot/telegram/webhook.py).
 """
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ import sys
 
 from tornado.ioloop import PeriodicCallback
 
-from bot.config import ConfigError
+from bot.env import ConfigError
 from bot.logs import RedactingFormatter
+from bot.startup import load_or_report
 from bot.web.config import KEY_MADE, WebConfig, read_web_config
 from bot.web.http import REPORT_SECONDS, Refusals, bind, serve
+from bot.web.routes import application
 from bot.web.site import Site
-from intents.data import DataError
 from intents.pipeline import Pipeline
 
 MAX_BODY = 4 * 1024          # bytes: the site answers GET requests only, which have no body
@@ -47,7 +48,7 @@ def setup_logging(config: WebConfig) -> None:
 
 async def _serve(site: Site, sockets: list[socket.socket]) -> None:
     refusals = Refusals()
-    server = serve(site.application([], refusals), sockets, refusals, MAX_BODY)
+    server = serve(application(site, [], refusals), sockets, refusals, MAX_BODY)
     reporter = PeriodicCallback(refusals.report, REPORT_SECONDS * 1000)
     reporter.start()
     stop = asyncio.Event()
@@ -75,10 +76,8 @@ def main(data_dir: str | None) -> int:
         print(f"returnbot web: {exc}", file=sys.stderr)
         return 2
     setup_logging(config)
-    try:
-        pipeline = Pipeline.load(data_dir)
-    except DataError as exc:
-        print(f"returnbot: {exc}", file=sys.stderr)
+    pipeline = load_or_report(Pipeline.load, data_dir)
+    if pipeline is None:
         return 2
     try:
         sockets = bind(config.port, config.listen)

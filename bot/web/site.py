@@ -1,30 +1,32 @@
 """The site: what its handlers share (the pipeline, the texts, the context's signer, the
 rate limiter, the follow-up suggester, the caches of charts and data tables), the answer
-to one question, and the tornado Application that serves it all, alone or beside the
-Telegram webhook."""
+to one question, and the refusal of a request (the routes that serve it all, alone or
+beside the Telegram webhook, are bot/web/routes.py)."""
 from __future__ import annotations
 
 import asyncio
 import itertools
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
-from tornado.web import Application
+from typing import Any
 
 from bot.suggest import Suggester
-from bot.web import handlers
 from bot.web.config import WebConfig
-from bot.web.http import Refusals
 from bot.web.limits import RateLimiter
 from bot.web.signing import ContextSigner, ForgedContext, StaleContext
 from bot.web.texts import PageTexts
-from bot.web.handlers import Refused
 from bot.web.view import Asked
 from intents.pipeline import Context, Pipeline, Reply
 
-HERE = Path(__file__).parent
 CHARTS = 64                  # charts kept drawn (PNG, ~60 KB each), by language and request
+
+
+class Refused(Exception):
+    """A request refused with a message of web.toml (`key`, formatted with `fields`)."""
+
+    def __init__(self, status: int, key: str, retry_after: int | None = None, **fields: Any):
+        super().__init__(key)
+        self.status, self.key, self.retry_after, self.fields = status, key, retry_after, fields
 
 
 class Site:
@@ -59,7 +61,7 @@ class Site:
 
     async def chart(self, reply: Reply) -> bytes | None:
         """The answer's chart as PNG (None if it has none), drawn once per language and request."""
-        from bot.charts import chart_png   # lazy: matplotlib only when a chart is asked for
+        from bot.charts.drawing import chart_png  # lazy: matplotlib only when a chart is asked for
 
         key = (reply.lang, repr(reply.answer.request))
         if key not in self.charts:
@@ -74,27 +76,10 @@ class Site:
     def data_csv(self, lang: str) -> bytes:
         """The observation table with its publications, in `lang` (names and titles), made once."""
         if lang not in self.tables:
-            from bot.export import data_csv   # lazy: pandas only when a table is asked for
+            from bot.export import data_csv  # lazy: pandas only when a table is asked for
 
             self.tables[lang] = data_csv(self.pipeline.engine.dataset, self.pipeline.renderer(lang)).encode("utf-8")
         return self.tables[lang]
-
-    def application(self, before: list[tuple], refusals: Refusals) -> Application:
-        """The site's routes after `before` (the webhook's path), with its templates and files.
-        Each answered request is counted by `refusals` (no access log: a URL holds a question)."""
-        args = {"site": self}
-        routes = [*(before or []),
-                  (r"/", handlers.PageHandler, args),
-                  (r"/answer", handlers.FragmentHandler, args),
-                  (r"/answer\.csv", handlers.AnswerCSVHandler, args),
-                  (r"/chart\.png", handlers.ChartHandler, args),
-                  (r"/api/ask", handlers.APIAskHandler, args),
-                  (r"/api/data\.csv", handlers.DataCSVHandler, args),
-                  (r"/healthz", handlers.HealthHandler, args)]
-        return Application(routes, template_path=str(HERE / "templates"), static_path=str(HERE / "static"),
-                           static_handler_class=handlers.StaticHandler, default_handler_class=handlers.NotFoundHandler,
-                           default_handler_args=args, compress_response=True, trusts_proxy=self.config.proxies > 0,
-                           log_function=refusals.record)
 
     def close(self) -> None:
         self.chart_pool.shutdown(wait=False, cancel_futures=True)

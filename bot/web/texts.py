@@ -1,30 +1,22 @@
-"""The page's own texts (bot/web/texts.toml) and the reader's language from the browser's
-Accept-Language header."""
+"""The page's own texts (bot/locales/<lang>/web.toml) and the reader's language from the
+browser's Accept-Language header."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot.texts import LOCALES, check_keys, load_texts
 from intents.models import LANGS
 
-TEXTS = Path(__file__).with_name("texts.toml")
-DEFAULT_LANG = "en"
 MAX_RANGES = 20              # language ranges read from one Accept-Language header
 
 
 class PageTexts:
-    """texts.toml, checked at start: the same keys, of the same types, in every language."""
+    """web.toml, checked at start: the same keys, of the same types, in every language."""
 
-    def __init__(self, path: Path = TEXTS):
-        with path.open("rb") as fh:
-            self.t: dict[str, dict[str, Any]] = tomllib.load(fh)
-        if set(self.t) != set(LANGS):
-            raise ValueError(f"{path.name}: languages {sorted(self.t)}, expected {sorted(LANGS)}")
-        shape = {k: type(v) for k, v in self.t[DEFAULT_LANG].items()}
-        for lang, texts in self.t.items():
-            if {k: type(v) for k, v in texts.items()} != shape:
-                raise ValueError(f"{path.name}: [{lang}] has other keys than [{DEFAULT_LANG}]")
+    def __init__(self, locales: Path = LOCALES):
+        self.t: dict[str, dict[str, Any]] = load_texts("web", locales=locales)
+        check_keys(self.t, "web.toml")
 
     def __getitem__(self, lang: str) -> dict[str, Any]:
         return self.t[lang]

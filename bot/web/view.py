@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.charts import chart_kind
+from bot.charts.kinds import chart_kind
 from bot.export import wants_data
 from bot.suggest import Suggester
 from intents.models import LANGS

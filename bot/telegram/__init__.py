@@ -1,0 +1,1 @@
+"""The Telegram front end: `returnbot telegram --polling|--webhook` (bot/telegram/app.py)."""
