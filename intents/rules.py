@@ -347,7 +347,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if p.receive and not p.measures:
         # "how many received in 2020?": received what? (with "reintegration support", read)
         return Request("clarify", topic="word", unread=tuple(p.receive))
-    if p.time.finer or p.finer:
+    # "April 2020, in the first lockdown": the lockdown describes the period named, which is asked
+    describes = bool(periods) and not p.time.finer and set(p.finer) == {"wave"}
+    if (p.time.finer or p.finer) and not describes:
         # "on 3 June 2020", "the second week of April": a grain the figures do not have,
         # named, with the month(s) that hold it offered; never that month's figure.
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
@@ -613,7 +615,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     elif not periods:
         periods = prev_periods
     if not p.orgs:
-        org = prev_org if not countries else "total"
+        # "how many of them were Brazilians?" after "through Fedasil": still through Fedasil,
+        # which the country lists do not split (the engine says so), never all returnees
+        org = prev_org
     countries = countries or prev_countries
     categories = categories or prev_categories
     if new_intent == "count":
