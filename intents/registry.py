@@ -105,8 +105,9 @@ def _categories(p, periods):
         # "undocumented people from Moldova": a cut the sheets do not make (the engine says so).
         return _figures(_per_period(periods, lambda per: Group(Select(per, org, country=p.countries[0]), "category")),
                         how_many=how_many)
-    if p.categories_left_out:
-        # "apart from rejected applicants": the other categories, and together.
+    if p.categories_left_out or ("sum" in p.kws and len(cats) > 1):
+        # "apart from rejected applicants": the other categories, and together; "applicants and
+        # rejected applicants together": those two, and together.
         left_out = tuple(c for c in CATEGORIES if c not in cats)
         return _figures(_per_period(periods, lambda per: Total(Without(Group(Select(per, org), "category"),
                                                                        left_out))), how_many=how_many)

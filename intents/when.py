@@ -235,6 +235,7 @@ det_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule == "d
 # no determiner: "two years after 2016" is one year
 bare_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule != "det")
 day = P(frozenset({"num"}), lambda it: _whole_number(it, 1, 31) and it.tokens == 1)
+ordinal_day = P(frozenset({"ord"}), lambda it: isinstance(it.value, int) and 1 <= it.value <= 31)
 # "twenty nineteen", "negentien negenennegentig": text2num writes a year said in two halves as two numbers
 century = P(frozenset({"num"}), lambda it: _whole_number(it, 19, 20) and it.tokens == 1)
 year_half = P(frozenset({"num"}), lambda it: _whole_number(it, 10, 99) and it.tokens == 1)
@@ -385,8 +386,8 @@ def _month_day(d: Item, m: Item, y: int | None = None):
     return m.value if y is None else m.value.with_year(y)
 
 
-DAY_RULES = {"day month", "month day"}
-DAY_YEAR_RULES = {"day month year", "month day year"}
+DAY_RULES = {"day month", "month day", "ordinal day month", "ordinal day of month"}
+DAY_YEAR_RULES = {"day month year", "month day year", "ordinal day month year", "ordinal day of month year"}
 # A period read from a day ("1 May 2025", "1/5/2025"): the figures are monthly, so it names
 # a grain they do not have.
 FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "ordinal day month", "part of a month"}
@@ -407,7 +408,12 @@ RULES: tuple[Rule, ...] = (
     Rule("year comma open", (year, k("conj", "comma"), yearless), lambda y, s_, a, c: a.value.with_year(_year_of(y))),
     Rule("month short year", (month_name, short_year), lambda a, y, c: a.value.with_year(_short_year(y.value))),
     Rule("day month", (day, month_name), lambda d, m, c: _month_day(d, m)),
-    Rule("ordinal day month", (k("ord", 1), month_name), lambda d, m, c: m.value),
+    # "le 1er mai", "the 2nd of May 2025": a day, whatever its number
+    Rule("ordinal day month", (ordinal_day, month_name), lambda d, m, c: _month_day(d, m)),
+    Rule("ordinal day of month", (ordinal_day, of_word, month_name), lambda d, o, m, c: _month_day(d, m)),
+    Rule("ordinal day month year", (ordinal_day, month_name, year), lambda d, m, y, c: _month_day(d, m, _year_of(y))),
+    Rule("ordinal day of month year", (ordinal_day, of_word, month_name, year),
+         lambda d, o, m, y, c: _month_day(d, m, _year_of(y))),
     Rule("month day", (month_name, day), lambda m, d, c: _month_day(d, m), ("en",)),
     Rule("year in two numbers", (century, year_half), lambda a, b, c: Period.year(int(a.value) * 100 + int(b.value)),
          ("en", "nl")),
@@ -442,6 +448,9 @@ RULES: tuple[Rule, ...] = (
     Rule("part of", (k("part"), time), lambda pt, p, c: third(p.value, pt.value)),
     Rule("whole", (k("whole"), time), lambda w, p, c: p.value),
     Rule("whole grain", (k("whole"), grain("year")), lambda w, g, c: _shift(0, "year")),
+    # "2024 (full year)": the year named, said to be whole
+    Rule("year whole grain", (time, k("whole"), grain("year")),
+         lambda p, w, g, c: p.value if p.value.whole_years else None),
     Rule("grain whole", (grain("year"), k("whole")), lambda g, w, c: _shift(0, "year"), ("fr",)),
     Rule("era", (time, k("era")), lambda p, e, c: ("bad", "era")),
     Rule("year zero", (grain("year"), k("num", 0)), lambda g, n, c: ("bad", "0")),
