@@ -87,14 +87,15 @@ ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "wea
                 "asylum_people", "ratio", "bad_date"}
 
 
-def _context_sentences(tokens: list[Token], ents: list[Entity]) -> set[int]:
+def context_sentences(tokens: list[Token], ents: list[Entity]) -> set[int]:
     """The token indexes of the sentences (split at "?", see normalize.mark_sentences) that
     hold no entity asking anything, when another sentence does."""
     sentence, ends = [], 0
     for t in tokens:
         sentence.append(ends)
         ends += t.text == "?"
-    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES and e.start < len(sentence)}
+    # a topic named in passing ("ik ben medewerker van...", "étudiant à Namur") asks nothing by itself
+    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)}
     if not asking:
         return set()
     return {i for i, n in enumerate(sentence) if n not in asking}
@@ -496,7 +497,7 @@ class Lexicon:
         # Before what is counted, "selon le journal" and "merci d'avance" are talk, not slots.
         counting = min((e.start for e in ents if e.start in counted_starts or e.end in slot_ends), default=len(tokens))
         markers = self.slot_markers[lang]
-        context = _context_sentences(tokens, ents)
+        context = context_sentences(tokens, ents)
         out = []
         for i, text in unknown:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None

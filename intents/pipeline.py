@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from . import data, when
-from .entities import load_lexicon
+from .entities import context_sentences, load_lexicon
 from .models import LANGS, first_language
 from .program import Request, node_json
 from .engine import TERM_SEPARATOR, Engine
@@ -143,6 +143,10 @@ class Pipeline:
                                                                        (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
+        # a sentence that asks nothing beside one that does is context ("je suis conseiller à
+        # Namur, on en parle au prochain conseil"): neither its topic nor its time words are the question's
+        talk = context_sentences(tokens, ents)
+        ents = [e for e in ents if e.start not in talk]
         reading = first_language(lang, hint)
         dets = self.lexicon.determiners[reading]
         # after a determiner, or starting with one ("les deux"), a number counts grains as a span
@@ -164,6 +168,8 @@ class Pipeline:
         ents, unknown, matched = self.lexicon.entities(tokens, lang, None)
         lang, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
                                                                  (ents, unknown, matched))
+        talk = context_sentences(tokens, ents)
+        ents = [e for e in ents if e.start not in talk]
         unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(lang))))
         out = []
         for i, tok in enumerate(tokens):
@@ -175,7 +181,8 @@ class Pipeline:
             elif i in unread:
                 read = "passed over" if unread[i].passable and not unread[i].slot else "not read"
             else:
-                read = "read: carries nothing" if tok.kind == "word" else "read: punctuation"
+                read = ("passed over" if i in talk else "read: carries nothing") if tok.kind == "word" \
+                    else "read: punctuation"
             out.append({"word": tok.text, "account": read})
         return out
 
