@@ -762,7 +762,7 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     return Path(os.environ.get("RETURNBOT_DATA") or bundled())
 
 
-def load(directory: str | os.PathLike | None = None) -> Dataset:
+def load(directory: str | os.PathLike[str] | None = None) -> Dataset:
     """Read every table and check every rule; raise DataError on the first violation."""
     root = data_dir(directory)
     for folder in (root, root / "sources"):

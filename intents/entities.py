@@ -73,6 +73,11 @@ class Entity:
     also: tuple[str, Any] | None = None
 
 
+# What Lexicon.entities reads in a question: its entities in token order, the content words nothing read (with
+# their places), and the vocabulary words misspelled words were read as.
+Reading = tuple[list[Entity], list[tuple[int, str]], list[str]]
+
+
 @cache
 def _general_words(lang: str) -> list[str]:
     """general_words.txt of a language, most frequent first."""
@@ -384,8 +389,7 @@ class Lexicon:
         """The other meaning of a time word, from the lexicon `meaning` reads it from."""
         return self.also.get((key, self._source(key, lang)))
 
-    def entities(self, tokens: list[Token], lang: str | None,
-                 hint: str | None = None) -> tuple[list[Entity], list[str], list[str]]:
+    def entities(self, tokens: list[Token], lang: str | None, hint: str | None = None) -> Reading:
         """Entities in token order, the content words nothing could read, and the
         vocabulary words that misspelled words were read as. With no language known,
         phrases and inflected forms take the hint's meaning and misspellings are looked up
