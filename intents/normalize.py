@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 MAX_CHARS = 500
 # Terminal colour codes pasted along with a question ("\x1b[31m").
@@ -35,7 +35,8 @@ _TOKEN = re.compile(r"""
 class Token:
     text: str
     kind: str  # word, num, ordnum, sym, dmy, ymd, my, ym, yq, yh, yy, quarter, half, decade
-    value: object = None
+    # What depends on the kind: a number, the numbers of a date, a year, a place; None for a word.
+    value: Any = None
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
 
