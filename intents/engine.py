@@ -10,15 +10,35 @@ Every figure keeps the observations it comes from, so its sources and footnotes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from . import registry
 from .cube import CountryList, Cube, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
 from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref
-from .program import (TIME_GRAINS, Check, Compare, Count, Each, Group, Less, Mean, Node, Pick, Request, Select,
-                      Share, Total, Where, Without, inner, intent_of, map_selects, periods_of, selects)
+from .program import (
+    Check,
+    Compare,
+    Count,
+    Each,
+    Group,
+    Less,
+    Node,
+    Pick,
+    Request,
+    Select,
+    Share,
+    Total,
+    Where,
+    Without,
+    inner,
+    intent_of,
+    map_selects,
+    periods_of,
+    selects,
+)
 
 Obs = tuple[Observation, ...]
 # A quoted figure checked as stated: the published value against the quoted one.
@@ -265,7 +285,8 @@ class Engine:
         grain = group.by if group is not None else None
         ever = any(s.period is not None and s.period.anchor == "all" for s in selects(program))
         # "which years had more than 4,000?": every period published, not the latest
-        return intent in ("filter", "count_of") or intent in ("extreme", "series", "average") and (grain != "month" or ever)
+        return intent in ("filter", "count_of") \
+            or intent in ("extreme", "series", "average") and (grain != "month" or ever)
 
     def _resolve_select(self, s: Select, intent: str, whole_span: bool) -> Select:
         p = s.period
@@ -411,7 +432,8 @@ class Engine:
             make, per_year = (Period.quarter, 4) if by == "quarter" else (Period.half, 2)
             units = [make(y, i) for y in range(period.first_year, period.last_year + 1) for i in range(1, per_year + 1)]
             found = [(u, self.cube.figure(u, org)) for u in units if period.start <= u.start and u.end <= period.end]
-            figs = tuple(Fig(f.value, u, f.obs, u) for u, f in found if f is not None and f.period.months() == u.months())
+            figs = tuple(Fig(f.value, u, f.obs, u)
+                         for u, f in found if f is not None and f.period.months() == u.months())
         elif by == "country":
             lst = self.cube.country_list(period.first_year)
             if lst is None or not period.whole_years:
@@ -486,8 +508,8 @@ class Engine:
                 self.missing_reason(b, period, org, today)
                 continue
             value, sources, obs, covered = found
-            if len(obs) == 2 and obs[0].start <= period.start and period.end <= obs[0].end and obs[0].end >= obs[1].end \
-                    and self.cube.figure(period, org).derived:
+            if len(obs) == 2 and obs[0].start <= period.start and period.end <= obs[0].end \
+                    and obs[0].end >= obs[1].end and self.cube.figure(period, org).derived:
                 self._derived(b, period, org, obs)
                 continue
             fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources,
@@ -543,7 +565,8 @@ class Engine:
                               of=(whole, part)),
                whole=b.figure(whole.value, "count", "whole", [whole.ref], (whole,)),
                part=b.figure(part.value, "count", "part", [part.ref], (part,)),
-               whole_period=Period(whole.start, whole.end, "months"), part_period=Period(part.start, part.end, "months"),
+               whole_period=Period(whole.start, whole.end, "months"),
+               part_period=Period(part.start, part.end, "months"),
                whole_source=Ref("source", whole.source), part_source=Ref("source", part.source))
 
     def _part_of_year(self, b: Builder, year: int, shown: Obs) -> None:
@@ -778,7 +801,8 @@ class Engine:
         whole one: compare the same months where the other year has monthly figures, else
         say it is uneven."""
         covers = [f[3] for f in found]
-        partial = [i for i, cov in enumerate(covers) if cov.single_year and not cov.whole_years and not cov.single_month]
+        partial = [i for i, cov in enumerate(covers)
+                   if cov.single_year and not cov.whole_years and not cov.single_month]
         if len(partial) != 1 or sides[0][1] != sides[1][1]:
             return found, None, None
         other = 1 - partial[0]
@@ -1348,7 +1372,6 @@ class Engine:
         without = inner(node, Without)
         together = isinstance(node, Total)
         for period in periods:
-            year = period.first_year
             profiles = asked.get(period)
             if not profiles:
                 b.status = "no_data"
@@ -1365,7 +1388,6 @@ class Engine:
         percentages only; a group it gives instead of two categories is given as such."""
         counts, percents = profile.counts, profile.percents
         total = profile.total
-        has_counts = total is not None and all(c in counts for c in wanted)
         source, period = Ref("source", profile.source), profile.period
         head: Obs = (tuple(percents.values()) + tuple(counts.values()))[:1]
         many = len(wanted) == len(CATEGORIES)
@@ -1446,9 +1468,11 @@ class Engine:
         for s in selects(request.program):
             measures = RELATED.get(s.measure, (s.measure,))
             found = [o for o in self.dataset.observations if o.measure in measures and o.org == "total"
-                     and o.country is None and o.category is None and (o.start, o.end) == (s.period.start, s.period.end)]
+                     and o.country is None and o.category is None
+                     and (o.start, o.end) == (s.period.start, s.period.end)]
             if not found:
-                years = _runs(sorted({o.year for o in self.dataset.observations if o.measure in measures and o.whole_year}))
+                years = _runs(sorted({o.year for o in self.dataset.observations
+                                      if o.measure in measures and o.whole_year}))
                 b.status = "no_data"
                 if years:
                     b.line("measure.none", measure=Ref("measure", s.measure), period=s.period, years=years)
@@ -1462,7 +1486,8 @@ class Engine:
             ranked = sorted(by_source.items(), key=lambda kv: (len(kv[1]), order.index(kv[0])), reverse=True)
             shown: dict[tuple, Observation] = {}
             for source, rows in ranked:
-                new = [o for o in rows if (o.measure, o.unit) not in shown or shown[(o.measure, o.unit)].value != o.value]
+                new = [o for o in rows
+                       if (o.measure, o.unit) not in shown or shown[(o.measure, o.unit)].value != o.value]
                 if not new:
                     continue
                 for o in new:
@@ -1629,7 +1654,8 @@ class Engine:
         sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
         asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
         shown = [s for s in sources if s.year in asked] if asked else sources[:LATEST_SOURCES]
-        b.line("info.sources", n=Num(len(sources)), publisher=tuple(Ref("credit", c) for c in dict.fromkeys(s.credit for s in sources)))
+        b.line("info.sources", n=Num(len(sources)),
+               publisher=tuple(Ref("credit", c) for c in dict.fromkeys(s.credit for s in sources)))
         for source in shown:
             b.line("info.source_item", title=Ref("title", source.id))
         older = sorted({s.year for s in sources if s not in shown})
