@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .data import ALL, APPLICANTS_AND_REJECTED, OTHER, Dataset, Observation
 from .models import CATEGORIES, Period
@@ -22,7 +23,8 @@ class Fig:
     value: float
     period: Period
     obs: tuple[Observation, ...]
-    member: object = None
+    # What depends on the list: a Period, a year, a (year, month), a country code, a category.
+    member: Any = None
     # Calculated, not published: a longer period's figure less the rest of it.
     derived: bool = False
 
