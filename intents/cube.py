@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .data import ALL, APPLICANTS_AND_REJECTED, OTHER, Dataset, Observation
 from .models import CATEGORIES, Period
@@ -22,7 +23,8 @@ class Fig:
     value: float
     period: Period
     obs: tuple[Observation, ...]
-    member: object = None
+    # What depends on the list: a Period, a year, a (year, month), a country code, a category.
+    member: Any = None
     # Calculated, not published: a longer period's figure less the rest of it.
     derived: bool = False
 
@@ -70,17 +72,23 @@ class CountryList:
             tuple(o for o in (self.other, self.total) if o is not None)
 
 
+def _country(o: Observation) -> str:
+    """The country of an observation of a country list, where every one names one."""
+    assert o.country is not None
+    return o.country
+
+
 def _entries(rows: list[Observation]) -> tuple[Entry, ...]:
     """Countries given a count and no rank hold the first places (ties share one); ranked
     countries hold their rank. Beside a ranking, a country only counted has no place ("6
     Syrians in 2024" beside "Brazil and Moldova first and second")."""
-    counts = {o.country: o for o in rows if o.unit == "count" and o.country not in (OTHER, ALL)}
-    ranks = {o.country: o for o in rows if o.unit == "rank"}
+    counts = {_country(o): o for o in rows if o.unit == "count" and o.country not in (OTHER, ALL)}
+    ranks = {_country(o): o for o in rows if o.unit == "rank"}
     # A table's order is its lines'; a page's, the counts'.
     unranked = sorted((o for c, o in counts.items() if c not in ranks),
                       key=lambda o: (int(o.locator), 0) if o.locator.isdigit() else (0, -o.value))
     entries = [Entry(c, int(o.value), counts.get(c), o) for c, o in sorted(ranks.items(), key=lambda kv: kv[1].value)]
-    placed = [Entry(o.country, None if ranks else 1 + sum(other.value > o.value for other in unranked), o, None)
+    placed = [Entry(_country(o), None if ranks else 1 + sum(other.value > o.value for other in unranked), o, None)
               for o in unranked]
     return tuple(placed + entries if not ranks else entries + placed)
 
@@ -147,7 +155,7 @@ class Cube:
                     index[(o.measure, o.org, o.start[0])].append(o)
 
     def _index_lists(self, used: list[Observation]) -> None:
-        grouped: dict[tuple, list[Observation]] = defaultdict(list)
+        grouped: dict[tuple[str, tuple[int, int], tuple[int, int]], list[Observation]] = defaultdict(list)
         for o in used:
             # a list of one category's countries ("irregular migrants went mainly to Ukraine") is no main list
             if o.country is not None and o.category is None and o.measure == "returns" and o.unit != "change":
@@ -156,14 +164,15 @@ class Cube:
             entries = _entries(rows)
             if not entries:
                 continue
-            ranked = [o for o in rows if o.unit == "rank"]
+            # the ranks' basis, or else the counts' (without a rank, every entry has its count)
+            first = ([o for o in rows if o.unit == "rank"] or [e.count for e in entries if e.count is not None])[0]
             self.lists[start[0]].append(CountryList(
-                Period(start, end, "year"), source, (ranked or [e.count for e in entries])[0].basis or "", entries,
+                Period(start, end, "year"), source, first.basis or "", entries,
                 next((o for o in rows if o.country == OTHER and o.unit == "count"), None),
                 next((o for o in rows if o.country == ALL and o.unit == "count"), None)))
 
     def _index_profiles(self, used: list[Observation]) -> None:
-        grouped: dict[tuple, list[Observation]] = defaultdict(list)
+        grouped: dict[tuple[str, tuple[int, int], tuple[int, int]], list[Observation]] = defaultdict(list)
         for o in used:
             if o.category is not None and o.measure == "returns":
                 grouped[(o.source, o.start, o.end)].append(o)

@@ -15,13 +15,19 @@ import io
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, TypeGuard, cast
 
 from babel import Locale
 
 from .models import CATEGORIES, LANGS, MAX_YEAR, ORGS
+
+# What a figure is of (Observation.cell): measure, start, end, organisation, country, category, unit, and the
+# period a change is against.
+Cell = tuple[str, tuple[int, int], tuple[int, int], str, str | None, str | None, str,
+             tuple[tuple[int, int], tuple[int, int]] | None]
 
 TABLES = ("sources", "observations", "footnotes", "statements", "credits", "glossary")
 MAX_FILE_BYTES = 1024 * 1024   # every table and source text is a few KB; a bigger file is refused unread
@@ -230,7 +236,7 @@ class Observation:
     against: tuple[tuple[int, int], tuple[int, int]] | None = None
 
     @property
-    def cell(self) -> tuple:
+    def cell(self) -> Cell:
         """What the figure is of, whoever publishes it: two sources of one cell give the same figure."""
         return (self.measure, self.start, self.end, self.org, self.country, self.category, self.unit, self.against)
 
@@ -315,7 +321,8 @@ def _read_text(path: Path, file: str, row: int | None = None) -> str | None:
                 raise DataError(file, row, "size", f"{path} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}")
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise DataError(file, row, "readable", f"{path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+        raise DataError(file, row, "readable",
+                        f"{path} cannot be read ({exc.strerror or type(exc).__name__})") from None
     if len(data) > MAX_FILE_BYTES:   # grew while it was opened
         raise DataError(file, row, "size", f"{path} is over the limit of {MAX_FILE_BYTES:,} bytes")
     try:
@@ -367,7 +374,7 @@ def _read(directory: Path, name: str) -> list[dict[str, Any]]:
         raise DataError(file, None, "csv", str(exc)) from None
     if not rows:
         raise DataError(file, 2, "rows-present", "the table has a header but no rows")
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     for row in rows:
         key = tuple(row[k] for k in KEYS.get(name, ()))
         if not key:
@@ -446,7 +453,7 @@ def _recency(row: dict[str, Any], covered: Iterable[tuple[int, int]]) -> tuple[i
 
 def _observations(rows: list[dict[str, Any]], cite: _Citations) -> list[Observation]:
     out = []
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[str, *Cell, str | None], int] = {}
     for r in rows:
         ref = cite.ref("observations.csv", r)
         fail = functools.partial(_fail, "observations", r)
@@ -459,7 +466,8 @@ def _observations(rows: list[dict[str, Any]], cite: _Citations) -> list[Observat
         if r["unit"] == "percent" and r["value"] > 100:
             fail("value", f"a percentage is 0-100, not {r['value']:g}")
         if (r["unit"] == "change") != (r["against"] is not None):
-            fail("against", "a change names the period it is against (against = YYYY-MM..YYYY-MM), no other figure does")
+            fail("against",
+                 "a change names the period it is against (against = YYYY-MM..YYYY-MM), no other figure does")
         if r["unit"] == "rank" and not (float(r["value"]).is_integer() and 1 <= r["value"] <= 300):
             fail("value", f"a rank is a whole number 1-300, not {r['value']:g}")
         if (r["country"] is None) != (r["basis"] is None):
@@ -514,7 +522,9 @@ def _check_glossary(rows: list[dict[str, Any]], cite: _Citations) -> None:
             refs.append(cite.ref("glossary.csv", {**row, "locator": locator.strip()}))
             printed.append(cite.printed({**row, "locator": locator.strip()}))
         row["refs"] = tuple(refs)
-        if printed[0] is not None and (row["quote"] is None or not any(row["quote"] in line for line in printed)):
+        # One row's locators are of one source, whose text is in sources/ or not: every line is printed, or none.
+        if printed[0] is not None and (row["quote"] is None
+                                       or not any(row["quote"] in cast(str, line) for line in printed)):
             raise DataError("glossary.csv", row["_row"], "source-value",
                             f"quote {row['quote']!r} is not printed on {', '.join(refs)}")
         row["terms"] = {}
@@ -587,6 +597,11 @@ def _months(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int
     return out
 
 
+def _every(found: list[Observation | None]) -> TypeGuard[list[Observation]]:
+    """Whether every figure looked for was found."""
+    return all(found)
+
+
 def _check_sums(observations: list[Observation], tables: set[str]) -> None:
     """Figures of one source add up as they must: the organisations to the total, the
     months to their period, a list's countries and a profile's categories to their printed
@@ -598,8 +613,8 @@ def _check_sums(observations: list[Observation], tables: set[str]) -> None:
     cells = {(o.source, *o.cell): o for o in observations}
 
     def get(o: Observation, **change: Any) -> Observation | None:
-        fields = dict(measure=o.measure, start=o.start, end=o.end, org=o.org, country=o.country,
-                      category=o.category, unit=o.unit)
+        fields: dict[str, Any] = dict(measure=o.measure, start=o.start, end=o.end, org=o.org, country=o.country,
+                                      category=o.category, unit=o.unit)
         fields.update(change)
         return cells.get((o.source, fields["measure"], fields["start"], fields["end"], fields["org"],
                           fields["country"], fields["category"], fields["unit"], None))
@@ -609,9 +624,9 @@ def _check_sums(observations: list[Observation], tables: set[str]) -> None:
             continue
         if o.org == "total":
             parts = [get(o, org=org) for org in ORGS]
-            if all(parts) and sum(p.value for p in parts) != o.value:  # type: ignore[union-attr]
+            if _every(parts) and sum(p.value for p in parts) != o.value:
                 _fail("observations", o, "organisations-add-up",
-                      f"{' + '.join(ORGS)} = {sum(p.value for p in parts):g} but total = {o.value:g} "  # type: ignore[union-attr]
+                      f"{' + '.join(ORGS)} = {sum(p.value for p in parts):g} but total = {o.value:g} "
                       f"for {_span(o)} in {o.source}")
             if o.start == o.end and o.source in tables and any(parts) and not all(parts):
                 _fail("observations", o, "organisations-add-up", f"{_span(o)} has only part of the organisation split")
@@ -620,20 +635,21 @@ def _check_sums(observations: list[Observation], tables: set[str]) -> None:
     for o in observations:
         if o.unit == "count" and o.start != o.end and o.country is None and o.category is None:
             months = [get(o, start=m, end=m) for m in _months(o.start, o.end)]
-            if all(months) and sum(m.value for m in months) != o.value:  # type: ignore[union-attr]
+            if _every(months) and sum(m.value for m in months) != o.value:
                 _fail("observations", o, "months-add-up",
-                      f"the months of {_span(o)} add up to {sum(m.value for m in months):g}, not {o.value:g}")  # type: ignore[union-attr]
+                      f"the months of {_span(o)} add up to {sum(m.value for m in months):g}, not {o.value:g}")
     _check_lists(every, get, tables)
 
 
 def _check_lists(observations: list[Observation], get: Callable[..., Observation | None], tables: set[str]) -> None:
-    lists: dict[tuple, list[Observation]] = defaultdict(list)
+    lists: dict[tuple[str, str, tuple[int, int], tuple[int, int], str, str, str | None], list[Observation]] = \
+        defaultdict(list)
     for o in observations:
         if (o.country is not None or o.category is not None) and o.unit != "change":
             # a list of countries may be of one category ("irregular migrants went mainly to Ukraine")
             key = ("country", o.category) if o.country is not None else ("category", None)
             lists[(o.source, o.measure, o.start, o.end, o.org, *key)].append(o)
-    for (source, measure, start, end, org, dim, _), rows in lists.items():
+    for (source, _measure, start, end, _org, dim, _), rows in lists.items():
         if not any(r.exact for r in rows):
             continue
         where = f"{source} {start[0]}-{start[1]:02d}..{end[0]}-{end[1]:02d}"
@@ -652,7 +668,8 @@ def _check_country_list(rows: list[Observation], where: str, get: Callable[..., 
     printed = sorted((r for r in counts if r.locator.isdigit()), key=lambda r: int(r.locator))
     for above, r in zip(printed, printed[1:]):
         if r.value > above.value:
-            _fail("observations", r, "rank-order", f"{r.country} has more returns than {above.country} above it ({where})")
+            _fail("observations", r, "rank-order",
+                  f"{r.country} has more returns than {above.country} above it ({where})")
     # Places run 1, 2, 3... without a gap; countries given with a count and no rank hold the first ones.
     ranked = sorted((r for r in rows if r.unit == "rank"), key=lambda r: r.value)
     unranked = {r.country for r in rows if r.country not in (OTHER, ALL)} - {r.country for r in ranked}
@@ -664,7 +681,8 @@ def _check_country_list(rows: list[Observation], where: str, get: Callable[..., 
     total = get(rows[0], country=None, unit="count")
     listed = sum(r.value for r in counts)
     if whole is not None and total is not None and whole.value != total.value:
-        _fail("observations", whole, "matches-total", f"the list's total {whole.value:g} is not the total {total.value:g} ({where})")
+        _fail("observations", whole, "matches-total",
+              f"the list's total {whole.value:g} is not the total {total.value:g} ({where})")
     whole = whole or total
     other = next((r for r in rows if r.country == OTHER and r.unit == "count" and r.exact), None)
     if whole is not None and listed > whole.value:
@@ -672,9 +690,9 @@ def _check_country_list(rows: list[Observation], where: str, get: Callable[..., 
     if other is not None:
         if whole is None:
             _fail("observations", other, "total-present", f"an '{OTHER}' row but no total ({where})")
-        elif listed + other.value != whole.value:  # type: ignore[union-attr]
+        elif listed + other.value != whole.value:
             _fail("observations", other, "top-plus-other",
-                  f"top list + other = {listed + other.value:g} but the total is {whole.value:g} ({where})")  # type: ignore[union-attr]
+                  f"top list + other = {listed + other.value:g} but the total is {whole.value:g} ({where})")
 
 
 def _check_profile(rows: list[Observation], where: str, table: bool) -> None:
@@ -689,7 +707,7 @@ def _check_profile(rows: list[Observation], where: str, table: bool) -> None:
             _fail("observations", percents[-1], "percent-sum", f"the percentages add up to {added:g} ({where})")
     if not any(counts):
         return
-    if not all(counts):
+    if not _every(counts):
         if table:
             _fail("observations", rows[-1], "counts-complete", f"counts for some categories only ({where})")
         return
@@ -697,18 +715,19 @@ def _check_profile(rows: list[Observation], where: str, table: bool) -> None:
     if total is None:
         _fail("observations", rows[-1], "total-present", f"counts but no total ({where})")
         return
-    added = sum(r.value for r in counts)  # type: ignore[union-attr]
+    added = sum(r.value for r in counts)
     if added != total.value:
-        _fail("observations", rows[-1], "categories-add-up", f"the categories add up to {added:g}, not {total.value:g} ({where})")
+        _fail("observations", rows[-1], "categories-add-up",
+              f"the categories add up to {added:g}, not {total.value:g} ({where})")
     for count in counts:
-        pct = parts.get((count.category, "percent"))  # type: ignore[union-attr]
+        pct = parts.get((count.category, "percent"))
         if pct is None:
             continue
         decimals = len(f"{pct.value:g}".partition(".")[2])
-        exact = 100 * count.value / total.value  # type: ignore[union-attr]
+        exact = 100 * count.value / total.value
         if abs(exact - pct.value) > 0.5 * 10 ** -decimals + 1e-9:
             _fail("observations", pct, "percent-matches-count",
-                  f"{count.value:g} of {total.value:g} is {exact:.2f}%, printed as {pct.value:g}%")  # type: ignore[union-attr]
+                  f"{count.value:g} of {total.value:g} is {exact:.2f}%, printed as {pct.value:g}%")
 
 
 def _check_marks(observations: list[Observation], footnotes: list[dict[str, Any]],
@@ -718,12 +737,17 @@ def _check_marks(observations: list[Observation], footnotes: list[dict[str, Any]
             _fail("observations", o, "footnote-resolves", f"mark {o.mark} of {_span(o)} has no footnote covering it")
 
 
-def _latest(observations: list[Observation], sources: dict[str, Source]):
+# Figures set aside, each with the one used instead.
+_Replaced = tuple[tuple[Observation, Observation], ...]
+
+
+def _latest(observations: list[Observation],
+            sources: dict[str, Source]) -> tuple[tuple[Observation, ...], _Replaced, _Replaced]:
     """Of the figures several sources give for one cell, the latest publication's is used;
     the others are kept and named. Returns the figures used, the ones set aside (with the
     one used instead) and, among those, the ones that disagree with it."""
     order = {sid: i for i, sid in enumerate(sources)}
-    best: dict[tuple, Observation] = {}
+    best: dict[Cell, Observation] = {}
     for o in observations:
         # the latest publication's; of one publication's, the exact figure (the text's, not its headline's)
         if o.cell not in best or (order[o.source], o.exact) > (order[best[o.cell].source], best[o.cell].exact):
@@ -737,7 +761,7 @@ def _latest(observations: list[Observation], sources: dict[str, Source]):
     return used, superseded, disagree
 
 
-def year_runs(years) -> list[tuple[int, int]]:
+def year_runs(years: Iterable[int]) -> list[tuple[int, int]]:
     """Years as runs of consecutive years: 2013, 2014, 2015, 2017 -> (2013, 2015), (2017, 2017)."""
     runs: list[list[int]] = []
     for year in sorted(set(years)):
@@ -756,13 +780,13 @@ def bundled() -> Path:
         return Path(__file__).resolve().parent.parent / "data"
 
 
-def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if explicit:
         return Path(explicit)
     return Path(os.environ.get("RETURNBOT_DATA") or bundled())
 
 
-def load(directory: str | os.PathLike | None = None) -> Dataset:
+def load(directory: str | os.PathLike[str] | None = None) -> Dataset:
     """Read every table and check every rule; raise DataError on the first violation."""
     root = data_dir(directory)
     for folder in (root, root / "sources"):

@@ -10,20 +10,41 @@ Every figure keeps the observations it comes from, so its sources and footnotes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any, TypeGuard, TypeVar, cast
 
 from . import registry
 from .cube import CountryList, Cube, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
 from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref
-from .program import (TIME_GRAINS, Check, Compare, Count, Each, Group, Less, Mean, Node, Pick, Request, Select,
-                      Share, Total, Where, Without, inner, intent_of, map_selects, periods_of, selects)
+from .program import (
+    Check,
+    Compare,
+    Count,
+    Each,
+    Group,
+    Less,
+    Mean,
+    Node,
+    Pick,
+    Request,
+    Select,
+    Share,
+    Total,
+    Where,
+    Without,
+    inner,
+    intent_of,
+    map_selects,
+    periods_of,
+    selects,
+)
 
 Obs = tuple[Observation, ...]
 # A quoted figure checked as stated: the published value against the quoted one.
 # "almost 3,000": at most that and within a tenth below it; "about 3,000": within a tenth either way.
-CLAIMS = {"eq": lambda value, quoted: value == quoted,
+CLAIMS: dict[str, Callable[[float, float], bool]] = {"eq": lambda value, quoted: value == quoted,
           "gt": lambda value, quoted: value > quoted, "ge": lambda value, quoted: value >= quoted,
           "lt": lambda value, quoted: value < quoted, "le": lambda value, quoted: value <= quoted,
           "almost": lambda value, quoted: 0.9 * quoted <= value <= quoted,
@@ -44,7 +65,7 @@ MAX_PER_YEAR = 12
 PLAIN_INFO = ("other_figures",)
 
 
-def _nums(value: Any):
+def _nums(value: Any) -> Iterator[Num]:
     """The numbers of a line's params, inside tuples too (\"Other years: ...\")."""
     if isinstance(value, Num):
         yield value
@@ -76,6 +97,42 @@ def _org(s: Select) -> str:
     return s.org if s.org in ("fedasil", "dvz") else "total"
 
 
+# What Engine.value gives: a figure, its sources, its observations and the months it covers.
+Value = tuple[int, list[str], Obs, Period]
+T = TypeVar("T")
+
+
+def _all_found(found: list[T | None]) -> TypeGuard[list[T]]:
+    """Whether everything looked for was found."""
+    return None not in found
+
+
+def _when(s: Select) -> Period:
+    """The period of a selection being answered: `resolve` fills every one left out (a country
+    asked without one is answered by the lists that name it, which read s.period themselves)."""
+    return cast(Period, s.period)
+
+
+def _program(request: Request) -> Node:
+    """The program of a request for figures, the only kind a handler of figures is given."""
+    return cast(Node, request.program)
+
+
+def _quoted(check: Check) -> float:
+    """The figure a checked count or ratio quotes: registry.py checks them only against one."""
+    return cast(float, check.value)
+
+
+def _list_of(node: Node) -> Group:
+    """The list a pick is made from: every pick is of one."""
+    return cast(Group, inner(node, Group))
+
+
+def _sides(node: Compare) -> tuple[Select, Select]:
+    """The sides of a comparison, which are selections (registry.py and rules.merge make them so)."""
+    return cast(Select, node.a), cast(Select, node.b)
+
+
 # Publications listed when no year is asked; the others are asked for by year.
 LATEST_SOURCES = 8
 # Between the glossary entries of one "term:" topic ("term:destination+nationality").
@@ -88,11 +145,13 @@ LATEST_WHERE = 3
 TOPIC_MEASURES = {"dublin": "dublin_departures", "bus": "bus_returns"}
 
 # The engine's answer to each kind of request, by the handler name registry.py gives it.
-HANDLERS: dict[str, Callable[..., None]] = {}
+# A handler adds the lines of its kind of answer to the builder.
+Handler = Callable[["Engine", "Builder", Request, dt.date], None]
+HANDLERS: dict[str, Handler] = {}
 
 
-def handles(name: str) -> Callable:
-    def register(method: Callable) -> Callable:
+def handles(name: str) -> Callable[[Handler], Handler]:
+    def register(method: Handler) -> Handler:
         HANDLERS[name] = method
         return method
     return register
@@ -188,7 +247,7 @@ class Engine:
                       for o in sorted(dataset.observations, key=lambda o: (o.start, o.end))
                       if o.basis is not None and o.unit in ("count", "rank")}
         self.footnote_ids = [f["id"] for f in dataset.footnotes] + list(self.partials) + list(self.bases)
-        self._notes: dict[tuple, frozenset[str]] = {}
+        self._notes: dict[tuple[str, str, int, str, str], frozenset[str]] = {}
         self._notes_of: dict[tuple[int, ...], list[str]] = {}  # by the observations' identities (they live as long)
         self._note_order = {fid: i for i, fid in enumerate(self.footnote_ids)}
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in LANGS} for f in dataset.footnotes}
@@ -265,7 +324,8 @@ class Engine:
         grain = group.by if group is not None else None
         ever = any(s.period is not None and s.period.anchor == "all" for s in selects(program))
         # "which years had more than 4,000?": every period published, not the latest
-        return intent in ("filter", "count_of") or intent in ("extreme", "series", "average") and (grain != "month" or ever)
+        return intent in ("filter", "count_of") \
+            or intent in ("extreme", "series", "average") and (grain != "month" or ever)
 
     def _resolve_select(self, s: Select, intent: str, whole_span: bool) -> Select:
         p = s.period
@@ -298,7 +358,8 @@ class Engine:
                                    b=replace(b, period=Period.year(years[0])))
             if b.period is None and a.org == b.org:
                 return replace(node, a=self._resolve_select(a, intent, False))  # one side only: asked back
-        return map_selects(node, lambda s: self._resolve_select(s, intent, False))  # type: ignore[return-value]
+        # map_selects keeps every operator, so a comparison stays one
+        return cast(Compare, map_selects(node, lambda s: self._resolve_select(s, intent, False)))
 
     def _latest_listing(self, isos: list[str]) -> int | None:
         """The latest year whose lists name one of these countries."""
@@ -334,12 +395,12 @@ class Engine:
             return None
         return int(fig.value), fig.refs, fig.obs, fig.period
 
-    def split(self, period: Period, covered: Period):
+    def split(self, period: Period, covered: Period) -> list[Value] | None:
         """Fedasil's and DVZ's parts of a total, only when both cover exactly what the
         total covers (a range reaching into 2019 has a total but no split)."""
         parts = [self.value(period, org) for org in ("fedasil", "dvz")]
         if all(p is not None and p[3] == covered for p in parts):
-            return parts
+            return cast(list[Value], parts)  # both found, as the condition says
         return None
 
     def missing_reason(self, b: Builder, period: Period, org: str, today: dt.date) -> None:
@@ -348,15 +409,14 @@ class Engine:
         years = self.cube.years()
         if period.start > (today.year, today.month) or period.first_year > self.last_year:
             b.line("nodata.future", period=period)
-        elif org != "total" and self.value(period, "total") is not None:
-            total = self.value(period, "total")
+        elif org != "total" and (total := self.value(period, "total")) is not None:
             b.line("nodata.org_split", period=total[3], org=Ref("org", org),
                    years=self.split_spans, total=b.figure(total[0], "count", "total", total[1], total[2]))
             return
         elif period.single_year and period.first_year in years:
             year = period.first_year
-            total = years[year]
-            figure = b.figure(total.value, "count", "total", [total.ref], (total,))
+            published = years[year]
+            figure = b.figure(published.value, "count", "total", [published.ref], (published,))
             if year in self.monthly_years:
                 b.line("nodata.unpublished", period=period, span=self.year_span(year), total=figure)
             else:
@@ -404,14 +464,15 @@ class Engine:
             known = self.cube.years(org)
             figs = tuple(Fig(known[y].value, self.year_span(y), (known[y],), y) for y in years if y in known)
         elif by == "month":
-            known = self.cube.months(org)
-            figs = tuple(Fig(known[ym].value, Period.month(*ym), (known[ym],), Period.month(*ym))
-                         for ym in period.months() if ym in known)
+            monthly = self.cube.months(org)
+            figs = tuple(Fig(monthly[ym].value, Period.month(*ym), (monthly[ym],), Period.month(*ym))
+                         for ym in period.months() if ym in monthly)
         elif by in ("quarter", "half"):
             make, per_year = (Period.quarter, 4) if by == "quarter" else (Period.half, 2)
             units = [make(y, i) for y in range(period.first_year, period.last_year + 1) for i in range(1, per_year + 1)]
             found = [(u, self.cube.figure(u, org)) for u in units if period.start <= u.start and u.end <= period.end]
-            figs = tuple(Fig(f.value, u, f.obs, u) for u, f in found if f is not None and f.period.months() == u.months())
+            figs = tuple(Fig(f.value, u, f.obs, u)
+                         for u, f in found if f is not None and f.period.months() == u.months())
         elif by == "country":
             lst = self.cube.country_list(period.first_year)
             if lst is None or not period.whole_years:
@@ -457,14 +518,14 @@ class Engine:
 
     def _announce(self, b: Builder, s: Select) -> None:
         if s.filled:
-            period = s.period
+            period = _when(s)
             key = "resolved.latest_month" if not period.whole_years else "resolved.latest_year"
             found = self.value(period, "total")
             b.line(key, period=found[3] if found else period)
 
     @handles("count")
     def _count(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
+        node = _program(request)
         check = node if isinstance(node, Check) else None
         if check is not None:
             node = check.of
@@ -478,7 +539,7 @@ class Engine:
         leaves = selects(node)
         for s in leaves:
             self._announce(b, s)
-            period = s.period
+            period = _when(s)
             both = s.org == "both"
             org = _org(s)
             found = self.value(period, org)
@@ -486,17 +547,17 @@ class Engine:
                 self.missing_reason(b, period, org, today)
                 continue
             value, sources, obs, covered = found
-            if len(obs) == 2 and obs[0].start <= period.start and period.end <= obs[0].end and obs[0].end >= obs[1].end \
-                    and self.cube.figure(period, org).derived:
+            if len(obs) == 2 and obs[0].start <= period.start and period.end <= obs[0].end \
+                    and obs[0].end >= obs[1].end and cast(Fig, self.cube.figure(period, org)).derived:  # found above
                 self._derived(b, period, org, obs)
                 continue
             fig = b.figure(value, "count", f"{org} {covered.to_json()['start']}..{covered.to_json()['end']}", sources,
                            obs)
             split = self.split(period, covered) if org == "total" else None
             if split:
-                split, dvz = split
+                fedasil, dvz = split
                 b.line("count.split", period=covered, total=fig,
-                       fedasil=b.figure(split[0], "count", "fedasil", split[1], split[2]),
+                       fedasil=b.figure(fedasil[0], "count", "fedasil", fedasil[1], fedasil[2]),
                        dvz=b.figure(dvz[0], "count", "dvz", dvz[1], dvz[2]))
             elif org == "total":
                 b.line("count.total", period=covered, total=fig)
@@ -510,12 +571,12 @@ class Engine:
             if len(obs) == 1:
                 self._disputed(b, obs[0])
             if check is not None and check.relation != "eq":
-                holds = CLAIMS[check.relation](value, check.value)
-                b.line("count.claim_true" if holds else "count.claim_false", quoted=Num(int(check.value)),
+                holds = CLAIMS[check.relation](value, _quoted(check))
+                b.line("count.claim_true" if holds else "count.claim_false", quoted=Num(int(_quoted(check))),
                        value=Num(value), relation=Ref("relation", check.relation))
             elif check is not None:
                 b.line("count.quoted_same" if check.value == value else "count.quoted_other",
-                       quoted=Num(int(check.value)), value=Num(value))
+                       quoted=Num(int(_quoted(check))), value=Num(value))
             if s.filled and period.single_month:
                 self._other_years(b, period)
             if org == "total" and period.whole_years and period.single_year and covered == period:
@@ -524,7 +585,7 @@ class Engine:
                 self._per_year(b, period, org)
         # several periods asked ("June, July and August 2019"): each, then together
         if total or (isinstance(node, Each) and len({_org(s) for s in leaves}) == 1):
-            self._sum(b, [self.value(s.period, _org(s)) for s in leaves])
+            self._sum(b, [self.value(_when(s), _org(s)) for s in leaves])
         if request.reading == "asylum_people":
             self._asylum_reading(b, leaves, today)
 
@@ -543,7 +604,8 @@ class Engine:
                               of=(whole, part)),
                whole=b.figure(whole.value, "count", "whole", [whole.ref], (whole,)),
                part=b.figure(part.value, "count", "part", [part.ref], (part,)),
-               whole_period=Period(whole.start, whole.end, "months"), part_period=Period(part.start, part.end, "months"),
+               whole_period=Period(whole.start, whole.end, "months"),
+               part_period=Period(part.start, part.end, "months"),
                whole_source=Ref("source", whole.source), part_source=Ref("source", part.source))
 
     def _part_of_year(self, b: Builder, year: int, shown: Obs) -> None:
@@ -570,33 +632,35 @@ class Engine:
             return None, ()
         part = parts[0]
         split = [self.cube.cells.get(("returns", part.start, part.end, org, None, None, "count", None)) for org in ORGS]
-        return part, tuple(split) if all(o is not None and o.source == part.source for o in split) else ()
+        # all found, as the condition says
+        return part, tuple(cast(list[Observation], split)) if all(o is not None and o.source == part.source
+                                                                  for o in split) else ()
 
-    def _sum(self, b: Builder, found: list) -> None:
+    def _sum(self, b: Builder, found: list[Value | None]) -> None:
         """Several periods added up, when each is published and none overlaps another."""
         spans = sorted(f[3] for f in found if f is not None)
-        if len(found) < 2 or None in found or any(a.end >= b_.start for a, b_ in zip(spans, spans[1:])):
+        if len(found) < 2 or not _all_found(found) or any(a.end >= b_.start for a, b_ in zip(spans, spans[1:])):
             return
         b.line("count.sum", total=b.figure(sum(f[0] for f in found), "sum", "sum of the periods",
                                            [s for f in found for s in f[1]], of=[o for f in found for o in f[2]]))
 
     def _asylum_reading(self, b: Builder, leaves: list[Select], today: dt.date) -> None:
         """The second reading of "asylum seekers": the applicants for international protection."""
-        years = [s.period.first_year for s in leaves
-                 if s.period.whole_years and s.period.single_year and s.period.first_year in self.category_years]
+        years = [_when(s).first_year for s in leaves
+                 if _when(s).whole_years and _when(s).single_year and _when(s).first_year in self.category_years]
         b.line("reading.asylum_people" if years else "reading.asylum_people_none", years=tuple(self.category_years))
         for year in years:
             self._categories(b, Request("figures", Select(Period.year(year), category="applicants")), today)
 
     def _count_except(self, b: Builder, node: Less, today: dt.date) -> None:
         """One period less others inside it ("2025 except March"): both must be published."""
-        period = node.whole.period
+        period = _when(node.whole)
         org = _org(node.whole)
         whole = self.value(period, org)
-        parts = [self.value(p.period, org) for p in node.parts]
-        inside = all(p.period.start >= period.start and p.period.end <= period.end for p in node.parts)
-        if whole is None or not inside or any(p is None for p in parts):
-            self.missing_reason(b, period if whole is None else node.parts[0].period, org, today)
+        parts = [self.value(_when(p), org) for p in node.parts]
+        inside = all(_when(p).start >= period.start and _when(p).end <= period.end for p in node.parts)
+        if whole is None or not inside or not _all_found(parts):
+            self.missing_reason(b, period if whole is None else _when(node.parts[0]), org, today)
             return
         minus = sum(p[0] for p in parts)
         obs = tuple(whole[2]) + tuple(o for p in parts for o in p[2])
@@ -612,7 +676,7 @@ class Engine:
     def _count_except_countries(self, b: Builder, node: Less) -> None:
         """A year's total less some countries of its list ("2020, other than Brazil"), all
         from the publication that prints the list."""
-        period = node.whole.period
+        period = _when(node.whole)
         year = period.first_year
         lists = self.cube.country_lists(year)
         if not (period.whole_years and period.single_year) or not lists:
@@ -621,7 +685,7 @@ class Engine:
                    year=period, years=self._list_years())
             return
         self._not_by_org(b, node.whole, "nodata.country_org")
-        isos = [p.country for p in node.parts]
+        isos = [cast(str, p.country) for p in node.parts]  # the countries left out
         countries = tuple(Ref("country", iso) for iso in isos)
         counts = [self._counts_in(lst, isos) for lst in lists]
         usable = next((i for i, found in enumerate(counts) if found is not None), None)
@@ -635,7 +699,8 @@ class Engine:
             b.cite(lst.source)
             b.line("count.except_uncounted", lst.obs()[:1], source=Ref("source", lst.source), period=lst.period,
                    countries=countries[0] if len(countries) == 1 else countries)
-        lst, (rows, total) = lists[usable], counts[usable]
+        # the first list that counts them all
+        lst, (rows, total) = lists[usable], cast(tuple[list[Observation], Observation], counts[usable])
         minus = sum(int(r.value) for r in rows)
         sources = [total.ref] + [r.ref for r in rows]
         b.line("count.except_countries", lst.obs()[:1], period=lst.period,
@@ -670,14 +735,14 @@ class Engine:
     # ---- compare ----------------------------------------------------------------------
     @handles("compare")
     def _compare(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
+        node = _program(request)
         check = node if isinstance(node, Check) else None
         if check is not None:
             node = check.of
-        self._compare_sides(b, node, today, check)
+        self._compare_sides(b, cast(Compare, node), today, check)  # the program of the compare intent
 
     def _compare_sides(self, b: Builder, node: Compare, today: dt.date, check: Check | None = None) -> None:
-        a, c = node.a, node.b
+        a, c = _sides(node)
         if a.country is not None or c.country is not None:
             self._compare_countries(b, node, today)
             return
@@ -688,10 +753,10 @@ class Engine:
         sides = [(a.period, _org(a)), (c.period, _org(c))]
         if sides[0] == sides[1]:
             b.status = "clarify"
-            found = self.value(*sides[0])
-            if found:
-                b.line("clarify.same_period", period=found[3],
-                       total=b.figure(found[0], "count", "total", found[1], found[2]))
+            same = self.value(*sides[0])
+            if same:
+                b.line("clarify.same_period", period=same[3],
+                       total=b.figure(same[0], "count", "total", same[1], same[2]))
             else:
                 b.line("clarify.compare")
             return
@@ -700,12 +765,12 @@ class Engine:
         if sides[0][0] < sides[1][0]:
             sides.reverse()
         found = [self.value(p, o) for p, o in sides]
-        if None in found:
+        if not _all_found(found):
             p, o = sides[found.index(None)]
             self.missing_reason(b, p, o, today)
             return
-        found, note, part = self._like_for_like(sides, found)
-        (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = found
+        values, note, part = self._like_for_like(sides, found)
+        (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = values
         diff = av - cv
         key = "compare.same" if diff == 0 else "compare.more" if diff > 0 else "compare.less"
         if sides[0][1] != sides[1][1]:
@@ -725,24 +790,25 @@ class Engine:
             top, bottom = ((av, a_src), (cv, c_src)) if check.ratio == "change" or first_named_newer \
                 else ((cv, c_src), (av, a_src))
             ratio = top[0] / bottom[0]
-            holds = CLAIMS[check.relation](ratio, check.value)
+            holds = CLAIMS[check.relation](ratio, _quoted(check))
             b.line("compare.ratio_true" if holds else "compare.ratio_false",
                    ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1], of=(*a_obs, *c_obs)),
-                   n=Num(check.value, "ratio"),
+                   n=Num(_quoted(check), "ratio"),
                    relation=Ref("relation", check.relation))
 
     def _compare_countries(self, b: Builder, node: Compare, today: dt.date) -> None:
         """Two countries, or one country in two periods: what the lists give of each, then
         their difference where both are counted (of the lists of the periods asked)."""
         self._country(b, Request("figures", Each((node.a, node.b))), today)
-        counts = [self._country_count(s) for s in (node.a, node.b)]
-        if None in counts or b.status != "ok":
+        sides = _sides(node)
+        counts = [self._country_count(s) for s in sides]
+        if not _all_found(counts) or b.status != "ok":
             b.status = "no_data"  # a place without a count, or no list: no difference to give
             return
-        (a, pa), (c, pc) = counts  # type: ignore[misc]
+        (a, pa), (c, pc) = counts
         diff = int(a.value) - int(c.value)
         b.line("compare_countries." + ("same" if diff == 0 else "more" if diff > 0 else "less"),
-               ca=Ref("country", node.a.country), cb=Ref("country", node.b.country), pa=pa, pb=pc,
+               ca=Ref("country", sides[0].country), cb=Ref("country", sides[1].country), pa=pa, pb=pc,
                a=b.figure(int(a.value), "count", "first", [a.ref], of=(a,)),
                b=b.figure(int(c.value), "count", "second", [c.ref], of=(c,)),
                diff=b.figure(abs(diff), "difference", "difference", [a.ref, c.ref], of=(a, c)))
@@ -773,12 +839,14 @@ class Engine:
             value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref], of=(o,))
             b.line("compare.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
 
-    def _like_for_like(self, sides, found):
+    def _like_for_like(self, sides: list[tuple[Period, str]],
+                       found: list[Value]) -> tuple[list[Value], str | None, Period | None]:
         """Part of a year (January-June 2025, or a year published only in part) against a
         whole one: compare the same months where the other year has monthly figures, else
         say it is uneven."""
         covers = [f[3] for f in found]
-        partial = [i for i, cov in enumerate(covers) if cov.single_year and not cov.whole_years and not cov.single_month]
+        partial = [i for i, cov in enumerate(covers)
+                   if cov.single_year and not cov.whole_years and not cov.single_month]
         if len(partial) != 1 or sides[0][1] != sides[1][1]:
             return found, None, None
         other = 1 - partial[0]
@@ -796,10 +864,11 @@ class Engine:
     # ---- series -----------------------------------------------------------------------
     @handles("series")
     def _series(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
-        groups = list(node.parts) if isinstance(node, Each) else [node]
+        node = _program(request)
+        # the series intent's program: a list, or one per period
+        groups = cast(list[Group], list(node.parts) if isinstance(node, Each) else [node])
         for group in groups:
-            period, by = group.of.period, group.by
+            period, by = _when(group.of), group.by
             monthly = by == "month" or (period.single_year and by not in ("year", "quarter"))
             if by == "quarter":
                 self._series_quarters(b, period, today)
@@ -861,18 +930,20 @@ class Engine:
             total = b.fig(fig, f"total {quarter}")
             if all(f is not None and f.period == quarter for f in sums.values()):
                 b.line("series.item_split", label=quarter, value=total,
-                       fedasil=b.fig(sums["fedasil"], f"fedasil {quarter}"), dvz=b.fig(sums["dvz"], f"dvz {quarter}"))
+                       # both found, as the condition says
+                       fedasil=b.fig(cast(Fig, sums["fedasil"]), f"fedasil {quarter}"),
+                       dvz=b.fig(cast(Fig, sums["dvz"]), f"dvz {quarter}"))
             else:
                 b.line("series.item", label=quarter, value=total)
 
     # ---- the most, the fewest, the k-th -----------------------------------------------------
     @handles("extreme")
     def _extreme(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
+        node = _program(request)
         check = node if isinstance(node, Check) else None
-        pick: Pick = check.of if check is not None else node
-        group = inner(pick, Group)
-        period, org = group.of.period, _org(group.of)
+        pick = cast(Pick, check.of if check is not None else node)  # the extreme intent's program
+        group = _list_of(pick)
+        period, org = _when(group.of), _org(group.of)
         by = group.by
         without = inner(pick, Without)
         left_out = without.members if without is not None else ()
@@ -889,7 +960,7 @@ class Engine:
             if not keys:
                 self.missing_reason(b, period, org, today)
                 return
-            values = {ym: known[ym] for ym in keys}
+            values: dict[int | tuple[int, int], Observation] = {ym: known[ym] for ym in keys}
             skipped: list[int] = []
         else:
             years, skipped = self.ranked_years(period)
@@ -897,8 +968,8 @@ class Engine:
             if not years:
                 self.missing_reason(b, period, org, today)
                 return
-            known = self.cube.years()
-            values = {y: known[y] for y in years}
+            yearly = self.cube.years()
+            values = {y: yearly[y] for y in years}
         placed = _pick(tuple(Fig(o.value, Period(o.start, o.end, "months"), (o,), key) for key, o in values.items()),
                        replace(pick, n=1))
         if not placed:
@@ -924,7 +995,8 @@ class Engine:
         if not by_month and skipped:
             b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
 
-    def _extreme_verdict(self, b: Builder, checked: Period, values: dict, best: float, by_month: bool) -> None:
+    def _extreme_verdict(self, b: Builder, checked: Period, values: dict[int | tuple[int, int], Observation],
+                         best: float, by_month: bool) -> None:
         """"was November the busiest month of 2020?": yes, or no and its own figure."""
         key = checked.start if by_month else checked.first_year
         if key not in values:
@@ -962,19 +1034,19 @@ class Engine:
     def _listing(self, b: Builder, request: Request, today: dt.date) -> None:
         """"which months of 2025 had more than 275 returns?" (the members), "in how many
         months of 2019 were there fewer than 180?" (how many, and which)."""
-        node = request.program
+        node = _program(request)
         count = isinstance(node, Count)
-        where: Where = node.of if count else node
-        group = where.of
-        period, org = group.of.period, _org(group.of)
+        where = cast(Where, node.of if isinstance(node, Count) else node)  # the filter intents' program
+        group = cast(Group, where.of)  # a filter is of a list
+        period, org = _when(group.of), _org(group.of)
         items = self.evaluate(group)
         if not isinstance(items, Items) or not items.items:
             self.missing_reason(b, period, org, today)
             return
         grain = group.by or ("month" if period.single_year else "year")
         passed = tuple(f for f in items.items if CLAIMS[where.relation](f.value, where.value))
-        params = dict(scope=items.scope, relation=Ref("relation", where.relation), value=Num(int(where.value)),
-                      org=Ref("org", org))
+        params: dict[str, Any] = dict(scope=items.scope, relation=Ref("relation", where.relation),
+                                      value=Num(int(where.value)), org=Ref("org", org))
         if grain == "month" and not period.single_year:
             b.line("listing.monthly_only", monthly=tuple(self.cube.month_span(y) for y in self.monthly_years))
         elif items.scope.months() != period.months():
@@ -997,10 +1069,11 @@ class Engine:
     # ---- average ----------------------------------------------------------------------
     @handles("average")
     def _average(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
-        for mean in (node.parts if isinstance(node, Each) else (node,)):
-            group = mean.of
-            period, org, by = group.of.period, _org(group.of), group.by
+        node = _program(request)
+        # the average intent's program: a mean of a list, or one per period
+        for mean in cast(tuple[Mean, ...], node.parts if isinstance(node, Each) else (node,)):
+            group = cast(Group, mean.of)
+            period, org, by = _when(group.of), _org(group.of), group.by
             per_year = by == "year" or (by is None and not period.single_year)
             if per_year:
                 years, skipped = self.ranked_years(period)
@@ -1018,7 +1091,7 @@ class Engine:
                     b.line("extreme.partial_skipped", years=tuple(self.year_span(y) for y in skipped))
                 continue
             if by in ("quarter", "half"):
-                self._average_of_units(b, mean.of, today)
+                self._average_of_units(b, group, today)
                 continue
             found = self.value(period, org)
             if found is None:
@@ -1033,7 +1106,7 @@ class Engine:
     def _average_of_units(self, b: Builder, group: Group, today: dt.date) -> None:
         """"per quarter on average in 2020": the quarters (halves) whose months are all
         published, added up and divided by how many there are."""
-        period, org = group.of.period, _org(group.of)
+        period, org = _when(group.of), _org(group.of)
         items = self.evaluate(group)
         if not isinstance(items, Items) or not items.items:
             self.missing_reason(b, period, org, today)
@@ -1057,21 +1130,21 @@ class Engine:
     # ---- countries ----------------------------------------------------------------------
     @handles("top")
     def _top(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
+        node = _program(request)
         picks = list(node.parts) if isinstance(node, Each) else [node]
-        leaves = [inner(p, Select) for p in picks]
-        if any(not s.period.whole_years and not self.cube.lists_for(s.period) for s in leaves):
+        leaves = [cast(Select, inner(p, Select)) for p in picks]  # every pick is of a selection
+        if any(not _when(s).whole_years and not self.cube.lists_for(_when(s)) for s in leaves):
             # "top 2 nationalities in June 2025": the lists are of years or of the months a
             # publication gives them for; say so, then give the year's.
             b.status = "no_data"
             b.line("nodata.country_month", years=self._list_years())
         self._not_by_org(b, leaves[0], "nodata.country_org")
         if leaves[0].filled:
-            others = [y for y in self.country_years if y != leaves[0].period.first_year]
-            b.line("resolved.latest_list", year=leaves[0].period.first_year, others=_runs(others))
+            others = [y for y in self.country_years if y != _when(leaves[0]).first_year]
+            b.line("resolved.latest_list", year=_when(leaves[0]).first_year, others=_runs(others))
         for pick, s in zip(picks, leaves):
-            year = s.period.first_year
-            lists = self.cube.lists_for(s.period) or self.cube.country_lists(year)
+            year = _when(s).first_year
+            lists = self.cube.lists_for(_when(s)) or self.cube.country_lists(year)
             if not lists:
                 b.status = "no_data"
                 b.line("nodata.country_year", year=year, years=self._list_years())
@@ -1119,7 +1192,7 @@ class Engine:
             self._top_item(b, e, total)
         if together and len(shown) > 1:
             counts = [self._count_in(lst, e.country) for e in shown]
-            if None in counts:
+            if not _all_found(counts):
                 b.line("top.together_uncounted", source=source)
                 if lst.period.whole_years:
                     b.status = "no_data"  # the year's sum is not published; a part-year list's may follow
@@ -1153,11 +1226,11 @@ class Engine:
 
     @handles("country")
     def _country(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
+        node = _program(request)
         kind = "share" if isinstance(node, Share) or (isinstance(node, Each) and isinstance(node.parts[0], Share)) \
             else "country"
         leaves = [s for s in selects(node) if s.country is not None]
-        isos = list(dict.fromkeys(s.country for s in leaves))
+        isos = list(dict.fromkeys(cast(str, s.country) for s in leaves))  # the leaves that name a country
         periods = list(dict.fromkeys(s.period for s in leaves if s.period is not None))
         earlier: list[int] = []
         periods_of_years = [p for p in periods if p.whole_years]
@@ -1191,7 +1264,7 @@ class Engine:
         if isinstance(node, Total) and len(isos) > 1:
             for year in years:
                 counted = [(lst, [self._count_in(lst, iso) for iso in isos]) for lst in self.cube.country_lists(year)]
-                found_in = next(((lst, rows) for lst, rows in counted if None not in rows), None)
+                found_in = next(((lst, rows) for lst, rows in counted if _all_found(rows)), None)
                 if found_in is not None:
                     lst, rows = found_in
                     b.line("country.sum", year=lst.period, total=b.figure(
@@ -1207,7 +1280,7 @@ class Engine:
         """The counts of some countries in a list and the total they are part of, if it has all."""
         rows = [self._count_in(lst, iso) for iso in isos]
         total = self.cube.total_of(lst.source, lst.period) or lst.total
-        return None if None in rows or total is None else (rows, total)
+        return None if not _all_found(rows) or total is None else (rows, total)
 
     @staticmethod
     def _count_in(lst: CountryList, iso: str) -> Observation | None:
@@ -1219,14 +1292,15 @@ class Engine:
 
     @handles("share")
     def _share(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
-        shares = list(node.parts) if isinstance(node, Each) else [node]
+        node = _program(request)
+        # the share intent's program: a share, or one per period
+        shares = cast(list[Share], list(node.parts) if isinstance(node, Each) else [node])
         if any(s.country is not None for s in selects(node)):
             self._country(b, request, today)
             return
         for share in shares:
-            part = share.part
-            period, org = part.period, _org(part)
+            part = cast(Select, share.part)  # an organisation's part of the total
+            period, org = _when(part), _org(part)
             found, whole = self.value(period, org), self.value(period, "total")
             if found is None or whole is None or found[3] != whole[3]:
                 self.missing_reason(b, period, org, today)
@@ -1244,6 +1318,7 @@ class Engine:
         part, split = self._part_split(year, shown)
         if not split:
             return
+        part = cast(Observation, part)  # a split is given with its part
         o = split[ORGS.index(org)]
         b.line("share.part", source=Ref("source", part.source), org=Ref("org", org),
                period=Period(part.start, part.end, "months"),
@@ -1317,7 +1392,8 @@ class Engine:
             b.line("nodata.country_no_other", head, period=lst.period, basis=basis, n=Num(count),
                    source=Ref("source", lst.source))
             return NOT_LISTED
-        total = self.cube.total_of(lst.source, lst.period) or lst.total
+        # data.load refuses an "other" row without a total
+        total = cast(Observation, self.cube.total_of(lst.source, lst.period) or lst.total)
         b.line("country.other", head, period=lst.period, n=Num(count), basis=basis,
                value=b.figure(int(other.value), "count", "other", [other.ref], of=(other,)),
                share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref],
@@ -1328,7 +1404,7 @@ class Engine:
     # ---- the profile of the returnees -----------------------------------------------------
     @handles("categories")
     def _categories(self, b: Builder, request: Request, today: dt.date) -> None:
-        node = request.program
+        node = _program(request)
         leaves = selects(node)
         if any(s.country is not None for s in leaves):
             # "undocumented people from Moldova": a cut the sheets do not make.
@@ -1336,7 +1412,7 @@ class Engine:
             b.line("nodata.category_country", categories=tuple(self.category_years),
                    countries=tuple(self.country_years))
             return
-        periods = list(dict.fromkeys(s.period for s in leaves))
+        periods = list(dict.fromkeys(_when(s) for s in leaves))
         # A profile is of a year, or of the months a publication gives it for ("January-September 2025").
         asked = {p: [x for x in self.cube.profiles_of(p.first_year) if p.whole_years or x.period.months() == p.months()]
                  for p in periods if p.single_year}
@@ -1348,7 +1424,6 @@ class Engine:
         without = inner(node, Without)
         together = isinstance(node, Total)
         for period in periods:
-            year = period.first_year
             profiles = asked.get(period)
             if not profiles:
                 b.status = "no_data"
@@ -1365,7 +1440,6 @@ class Engine:
         percentages only; a group it gives instead of two categories is given as such."""
         counts, percents = profile.counts, profile.percents
         total = profile.total
-        has_counts = total is not None and all(c in counts for c in wanted)
         source, period = Ref("source", profile.source), profile.period
         head: Obs = (tuple(percents.values()) + tuple(counts.values()))[:1]
         many = len(wanted) == len(CATEGORIES)
@@ -1443,12 +1517,14 @@ class Engine:
     def _measure(self, b: Builder, request: Request, today: dt.date) -> None:
         """Reintegration support, families, unaccompanied minors...: each publication's
         figures for the period, the fullest first; where two disagree, both are named."""
-        for s in selects(request.program):
+        for s in selects(_program(request)):
             measures = RELATED.get(s.measure, (s.measure,))
             found = [o for o in self.dataset.observations if o.measure in measures and o.org == "total"
-                     and o.country is None and o.category is None and (o.start, o.end) == (s.period.start, s.period.end)]
+                     and o.country is None and o.category is None
+                     and (o.start, o.end) == (_when(s).start, _when(s).end)]
             if not found:
-                years = _runs(sorted({o.year for o in self.dataset.observations if o.measure in measures and o.whole_year}))
+                years = _runs(sorted({o.year for o in self.dataset.observations
+                                      if o.measure in measures and o.whole_year}))
                 b.status = "no_data"
                 if years:
                     b.line("measure.none", measure=Ref("measure", s.measure), period=s.period, years=years)
@@ -1460,14 +1536,15 @@ class Engine:
                 by_source.setdefault(o.source, []).append(o)
             order = list(self.dataset.sources)
             ranked = sorted(by_source.items(), key=lambda kv: (len(kv[1]), order.index(kv[0])), reverse=True)
-            shown: dict[tuple, Observation] = {}
+            shown: dict[tuple[str, str], Observation] = {}
             for source, rows in ranked:
-                new = [o for o in rows if (o.measure, o.unit) not in shown or shown[(o.measure, o.unit)].value != o.value]
+                new = [o for o in rows
+                       if (o.measure, o.unit) not in shown or shown[(o.measure, o.unit)].value != o.value]
                 if not new:
                     continue
                 for o in new:
                     shown.setdefault((o.measure, o.unit), o)
-                self._measure_line(b, s.period, source, new)
+                self._measure_line(b, _when(s), source, new)
 
     def _measure_line(self, b: Builder, period: Period, source: str, rows: list[Observation]) -> None:
         for measure in dict.fromkeys(o.measure for o in rows):
@@ -1488,7 +1565,7 @@ class Engine:
     def _info(self, b: Builder, request: Request, today: dt.date) -> None:
         """An information answer: its own lines from the data, then what the sheets say
         in words on the topic (statements.csv), then figures the topic calls for."""
-        topic = request.topic
+        topic = cast(str, request.topic)  # an information request names its topic
         if request.how_many and self._topic_figures(b, topic, request.periods):
             return  # the figures asked for: what the topic is, is for "what is"
         # "term:<ids>": what terms of the glossary mean (intents/glossary.py), answered by _about_term.
@@ -1521,7 +1598,7 @@ class Engine:
         measure = TOPIC_MEASURES.get(topic)
         years = {y for p in periods for y in range(p.first_year, p.last_year + 1)}
         rows = [o for o in self.dataset.observations if o.measure == measure and o.whole_year and o.year in years]
-        by_source: dict[tuple, list[Observation]] = {}
+        by_source: dict[tuple[int, str], list[Observation]] = {}
         for o in rows:
             by_source.setdefault((o.year, o.source), []).append(o)
         for (year, source), found in sorted(by_source.items()):
@@ -1629,7 +1706,8 @@ class Engine:
         sources = sorted(self.dataset.sources.values(), key=lambda s: s.recency, reverse=True)
         asked = {y for p in b.request.periods for y in range(p.first_year, p.last_year + 1)}
         shown = [s for s in sources if s.year in asked] if asked else sources[:LATEST_SOURCES]
-        b.line("info.sources", n=Num(len(sources)), publisher=tuple(Ref("credit", c) for c in dict.fromkeys(s.credit for s in sources)))
+        b.line("info.sources", n=Num(len(sources)),
+               publisher=tuple(Ref("credit", c) for c in dict.fromkeys(s.credit for s in sources)))
         for source in shown:
             b.line("info.source_item", title=Ref("title", source.id))
         older = sorted({s.year for s in sources if s not in shown})
@@ -1670,7 +1748,8 @@ class Engine:
         """What terms mean, from the glossary: in the publication's own words where it defines
         the term, else what the publications say of it, never a definition of our own."""
         entries = {row["id"]: row for row in self.dataset.glossary}
-        for entry in b.request.topic.partition(":")[2].split(TERM_SEPARATOR):
+        # "term:<ids>", the topic of this answer
+        for entry in cast(str, b.request.topic).partition(":")[2].split(TERM_SEPARATOR):
             row = entries.get(entry)
             if row is None:   # a context from an older glossary
                 continue
@@ -1771,6 +1850,6 @@ class Engine:
 def _pick(items: tuple[Fig, ...], pick: Pick) -> tuple[Fig, ...]:
     """Places k..k+n-1 by the figures, ties sharing a place ("1, 2, 2, 4")."""
     ordered = sorted(items, key=lambda f: -f.value if pick.order == "max" else f.value)
-    better = (lambda a, b: a > b) if pick.order == "max" else (lambda a, b: a < b)
+    better: Callable[[float, float], bool] = (lambda a, b: a > b) if pick.order == "max" else (lambda a, b: a < b)
     last = pick.k + (pick.n if pick.n is not None else len(items)) - 1
     return tuple(f for f in ordered if pick.k <= 1 + sum(better(g.value, f.value) for g in items) <= last)

@@ -23,8 +23,8 @@ import babel
 from babel import Locale
 
 from . import normalize
-from .normalize import Token, fold, words
 from .models import LANGS, MAX_YEAR, MIN_YEAR, first_language
+from .normalize import Token, fold, words
 from .resources import LOCALE_DIR, load_toml
 
 YEARS = range(MIN_YEAR, MAX_YEAR + 1)
@@ -46,7 +46,8 @@ CACHE_MAGIC = b"returnbot lexicon cache 2\n"
 CACHE_KEY_BYTES = 32
 CACHE_SIGNATURE_BYTES = 32
 # Territory codes that are not countries a person returns to.
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC", "TA", "AC"}
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "TF", "UM", "IO", "CP", "DG", "EA", "IC",
+                 "TA", "AC"}
 
 log = logging.getLogger("returnbot.cache")
 
@@ -71,6 +72,11 @@ class Entity:
     text: str = ""  # the words as read, for replies that quote them
     # A time word's other meaning ([also] in the lexicon), taken where the time grammar does not use it.
     also: tuple[str, Any] | None = None
+
+
+# What Lexicon.entities reads in a question: its entities in token order, the content words nothing read (with
+# their places), and the vocabulary words misspelled words were read as.
+Reading = tuple[list[Entity], list[tuple[int, str]], list[str]]
 
 
 @cache
@@ -127,7 +133,8 @@ def _cache_path(key: bytes) -> Path:
     for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + sorted(LOCALE_DIR.glob("*/general_words.txt")) \
             + sorted(LOCALE_DIR.glob("*/forms.txt")) + [Path(__file__), Path(normalize.__file__)]:
         digest.update(path.read_bytes())
-    root = Path(os.environ.get("RETURNBOT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
+    root = Path(os.environ.get("RETURNBOT_CACHE")
+                or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
     return root / f"lexicon-{digest.hexdigest()[:16]}-{_signature(key, b'name').hex()[:8]}.pickle"
 
 
@@ -145,7 +152,7 @@ def _cache_key() -> bytes | None:
     """The key that signs the lexicon cache. It is kept in the state directory, outside the
     cache directory, so that whoever can write the cache cannot sign what they put there.
     Made on first use; None (no cache at all) where it can be neither read nor made."""
-    from bot.paths import state_dir   # standard library only; the state directory is the front ends' too
+    from bot.paths import state_dir  # standard library only; the state directory is the front ends' too
 
     path = state_dir(os.environ) / "lexicon-cache.key"
     try:
@@ -298,19 +305,19 @@ class Lexicon:
             word = phrase[0]
             if len(phrase) == 1 and len(word) >= FUZZY_MIN_LEN and word.isalpha():
                 is_country = any(kind == "country" for kind, _ in meanings.values())
-                for lang in ((*LANGS, None) if is_country else (*meanings, None)):
-                    self.by_length[lang].setdefault(len(word), []).append(word)
+                for reader in ((*LANGS, None) if is_country else (*meanings, None)):
+                    self.by_length[reader].setdefault(len(word), []).append(word)
         # Words of longer phrases ("wettig" in "zonder wettig verblijf", "many" in "how
         # many"): a misspelling of one is corrected only where that completes the phrase.
-        self.inner_words: dict[str, dict[int, list[str]]] = {lang: {} for lang in LANGS}
+        inner_words: dict[str, dict[int, set[str]]] = {lang: {} for lang in LANGS}
         for phrase, meanings in self.phrases.items():
             if len(phrase) > 1:
                 for lang in meanings:
                     for word in phrase:
                         if len(word) >= FUZZY_MIN_LEN and word.isalpha():
-                            self.inner_words[lang].setdefault(len(word), set()).add(word)
+                            inner_words[lang].setdefault(len(word), set()).add(word)
         self.inner_words = {lang: {n: sorted(ws) for n, ws in lengths.items()}
-                            for lang, lengths in self.inner_words.items()}
+                            for lang, lengths in inner_words.items()}
 
     def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
         key = words(phrase)
@@ -383,10 +390,10 @@ class Lexicon:
 
     def other(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
         """The other meaning of a time word, from the lexicon `meaning` reads it from."""
-        return self.also.get((key, self._source(key, lang)))
+        source = self._source(key, lang)
+        return None if source is None else self.also.get((key, source))
 
-    def entities(self, tokens: list[Token], lang: str | None,
-                 hint: str | None = None) -> tuple[list[Entity], list[str], list[str]]:
+    def entities(self, tokens: list[Token], lang: str | None, hint: str | None = None) -> Reading:
         """Entities in token order, the content words nothing could read, and the
         vocabulary words that misspelled words were read as. With no language known,
         phrases and inflected forms take the hint's meaning and misspellings are looked up
@@ -434,13 +441,15 @@ class Lexicon:
                             matched.extend(t.text for t in tokens[repaired.start:repaired.end])
                             i = repaired.end
                             break
-                    if kind == "month" and length == 1 and tok.text in self.weak_months and not self._anchored(tokens, i):
+                    if kind == "month" and length == 1 and tok.text in self.weak_months \
+                            and not self._anchored(tokens, i):
                         # "may I ask" is no month; "returns march" may be: asked back, never dropped.
                         nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
                         kind, value = ("stop", None) if self._stop(nxt, reading) else ("weak_month", value)
                     if kind != "stop":
                         # The answer quotes the user's words, not the lexicon's ("exceptant", not "excepte").
-                        found.append(Entity(kind, value, i, i + length, text=" ".join(t.text for t in said[i:i + length]),
+                        found.append(Entity(kind, value, i, i + length,
+                                            text=" ".join(t.text for t in said[i:i + length]),
                                             also=self.other(key, reading)))
                     i += length
                     break
@@ -539,7 +548,8 @@ class Lexicon:
         """A slot marker before the word, over stop words ("to Belgium's neighbours"), but not
         over what is counted: in "le nombre de personnes ayant...", "personnes" filled the slot."""
         j = i - 1
-        while j >= 0 and tokens[j].text not in markers and (len(tokens[j].text) == 1 or self._stop(tokens[j].text, lang)):
+        while j >= 0 and tokens[j].text not in markers \
+                and (len(tokens[j].text) == 1 or self._stop(tokens[j].text, lang)):
             if tokens[j].text in self.count_nouns:
                 return False
             j -= 1
@@ -591,8 +601,11 @@ class Lexicon:
         if not best:
             return None
         match = best[0]
-        kind, value = self.meaning((match[0],), first_language(lang))
-        if len(best) > 1 and best[1][1] == match[1] and self.meaning((best[1][0],), first_language(lang)) != (kind, value):
+        meaning = self.meaning((match[0],), first_language(lang))
+        assert meaning is not None  # the candidates are words of the lexicon
+        kind, value = meaning
+        if len(best) > 1 and best[1][1] == match[1] \
+                and self.meaning((best[1][0],), first_language(lang)) != (kind, value):
             # Equally close to two different things ("Rumenia": Romania or Armenia): do not guess.
             return None
         if kind == "month" and match[0] in self.weak_months:
@@ -615,8 +628,8 @@ class Lexicon:
             head_meaning = self.meaning((head,), lang)
             if head_meaning is None:
                 continue
-            for mod in (modifier, modifier[:-1] if modifier[-1] in "se" else None):
-                mod_meaning = self.meaning((mod,), lang) if mod and len(mod) >= MIN_PART else None
+            for mod in (modifier, modifier[:-1]) if modifier[-1] in "se" else (modifier,):
+                mod_meaning = self.meaning((mod,), lang) if len(mod) >= MIN_PART else None
                 if mod_meaning is not None:
                     return [Entity(kind, value, i, i + 1, text=word, also=self.other((part,), lang))
                             for part, (kind, value) in ((mod, mod_meaning), (head, head_meaning)) if kind != "stop"]
@@ -624,7 +637,7 @@ class Lexicon:
 
     def _stop(self, word: str | None, lang: str) -> bool:
         """Whether the word alone is a stop word of the language."""
-        return self.phrases.get((word,), {}).get(lang, ("",))[0] == "stop"
+        return word is not None and self.phrases.get((word,), {}).get(lang, ("",))[0] == "stop"
 
     def _known(self, word: str) -> bool:
         return any(word in self.vocab[lang] for lang in LANGS)

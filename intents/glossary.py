@@ -10,9 +10,10 @@ applicants in 2020" stays a question about the figures.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 from .entities import _passable_words
 from .models import LANGS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, cast
 
 MAX_CHARS = 500
 # Terminal colour codes pasted along with a question ("\x1b[31m").
@@ -34,7 +35,8 @@ _TOKEN = re.compile(r"""
 class Token:
     text: str
     kind: str  # word, num, ordnum, sym, dmy, ymd, my, ym, yq, yh, yy, quarter, half, decade
-    value: object = None
+    # What depends on the kind: a number, the numbers of a date, a year, a place; None for a word.
+    value: Any = None
     grouped: bool = False  # a number written with thousands separators ("3.000")
 
 
@@ -79,11 +81,18 @@ def mark_sentences(text: str) -> str:
     return _SENTENCE_END.sub(" ? ", text)
 
 
+def _found(m: re.Match[str] | None) -> str:
+    """The digits a token's own pattern guarantees it holds."""
+    assert m is not None
+    return m.group()
+
+
 def tokenize(text: str) -> list[Token]:
     folded = fold(text)
     tokens = []
     for m in _TOKEN.finditer(folded):
-        kind = m.lastgroup
+        # Every alternative of _TOKEN is a named group, so a match always names one.
+        kind = cast(str, m.lastgroup)
         raw = m.group()
         if kind == "num":
             value, grouped = _number(raw)
@@ -93,7 +102,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(raw, kind, tuple(parts)))
         elif kind in ("yq", "yh"):
             # "2020Q3", "20q3", "2025-H1": a two-digit year is 20xx.
-            year = int(re.match(r"\d+", raw).group())
+            year = int(_found(re.match(r"\d+", raw)))
             tokens.append(Token(raw, kind, (year + 2000 if year < 100 else year, int(raw[-1]))))
         elif kind == "yy":
             # "'19": 1900s from '30 up, as for decades.
@@ -102,9 +111,9 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(raw, kind, int(raw[1])))
         elif kind == "ordnum":
             # "11th", "3e", "2de": a place, whatever its number
-            tokens.append(Token(raw, kind, int(re.match(r"\d+", raw).group())))
+            tokens.append(Token(raw, kind, int(_found(re.match(r"\d+", raw)))))
         elif kind == "decade":
-            tokens.append(Token(raw, kind, _decade(re.search(r"\d+", raw).group())))
+            tokens.append(Token(raw, kind, _decade(_found(re.search(r"\d+", raw)))))
         else:
             # Letters of other scripts are words nothing will read: they make the
             # question unknown rather than leave its numbers to be misread.

@@ -5,35 +5,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import when
+from .entities import Entity
+from .models import Period
 
 
 @dataclass
 class Parsed:
     """What the entities say, grouped by slot."""
 
-    kws: set
-    periods: list
+    kws: set[str]
+    periods: list[Period]
     time: when.Reading
-    exclude: list
-    except_countries: list
-    bad_neg: list
-    orgs: list
-    countries: list
-    categories: list
-    nums: list
-    info: list
-    oos: list
+    exclude: list[Period]
+    except_countries: list[str]
+    bad_neg: list[str]
+    orgs: list[str]
+    countries: list[str]
+    categories: list[str]
+    nums: list[Entity]
+    info: list[str]
+    oos: list[str]
     breakdown: bool
-    social: list
-    bad: list
+    social: list[str]
+    bad: list[str]
     claim: str | None
-    finer: list
-    receive: list
-    ordinals: list
+    finer: list[str]
+    receive: list[str]
+    ordinals: list[int]
     categories_left_out: bool
     measure: bool
     # What is counted, where it is not the returns themselves ("reintegration support").
-    measures: list
+    measures: list[str]
     asylum_people: bool
     implicit: bool
     followup: bool

@@ -11,13 +11,12 @@ from functools import cached_property
 from typing import Any
 
 from . import data, when
-from .entities import context_sentences, load_lexicon
-from .models import LANGS, first_language
-from .program import Request, node_json
 from .engine import TERM_SEPARATOR, Engine
+from .entities import Entity, Reading, context_sentences, load_lexicon
 from .glossary import Glossary
-from .models import Answer
-from .normalize import mark_sentences, MAX_CHARS, fold, tokenize
+from .models import LANGS, Answer, first_language
+from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
+from .program import Request, node_json
 from .render import Renderer
 from .rules import build
 
@@ -53,7 +52,7 @@ class Reply:
     answer: Answer
     renderer: Renderer = field(repr=False, compare=False)
     # For `--json`: what read each word of the question, worked out only when asked.
-    pipeline: "Pipeline | None" = field(default=None, repr=False, compare=False)
+    pipeline: Pipeline | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def html(self) -> str:
@@ -62,7 +61,7 @@ class Reply:
 
     def _query_json(self) -> dict[str, Any]:
         """How the question was understood: its intent and slots, and the program run."""
-        out = self.answer.slots.to_json()
+        out: dict[str, Any] = self.answer.slots.to_json()
         if self.answer.request.program is not None:
             out["program"] = node_json(self.answer.request.program)
         return out
@@ -94,11 +93,12 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _keeps_meanings(before: list, after: list) -> bool:
+def _keeps_meanings(before: list[Entity], after: list[Entity]) -> bool:
     """Whether every entity of the first reading, numbers aside, is still in the second; a
     number word with another meaning ("les deux": both) keeps it too."""
-    meanings = lambda ents: Counter(meaning for e in ents for meaning in ((e.type, e.value), e.also)
-                                    if meaning and meaning[0] not in NUMBER_PARTS)
+    def meanings(ents: list[Entity]) -> Counter[tuple[str, Any]]:
+        return Counter(meaning for e in ents for meaning in ((e.type, e.value), e.also)
+                       if meaning and meaning[0] not in NUMBER_PARTS)
     return not meanings(before) - meanings(after)
 
 class Pipeline:
@@ -122,7 +122,7 @@ class Pipeline:
         return self.renderer(lang).sentence("info.reach", self.engine.reach(), bold=False)
 
     @classmethod
-    def load(cls, data_dir: str | os.PathLike | None = None) -> Pipeline:
+    def load(cls, data_dir: str | os.PathLike[str] | None = None) -> Pipeline:
         return cls(data.load(data_dir))
 
     def understand(self, text: str, context: Context | None, hint: str | None,
@@ -166,11 +166,11 @@ class Pipeline:
         function word, talk or context) or not read."""
         tokens = tokenize(mark_sentences(text))
         ents, unknown, matched = self.lexicon.entities(tokens, lang, None)
-        lang, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
-                                                                 (ents, unknown, matched))
+        found, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
+                                                                  (ents, unknown, matched))
         talk = context_sentences(tokens, ents)
         ents = [e for e in ents if e.start not in talk]
-        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(lang))))
+        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(found))))
         out = []
         for i, tok in enumerate(tokens):
             if tok.text == "?" and tok.kind == "sym":
@@ -202,15 +202,15 @@ class Pipeline:
         answered = again.act == "figures" and self.engine.run(again, today).status == "ok"
         return kept.replace(" ?", "?").strip() if answered else None
 
-    def _glued(self, tokens: list, before, entity, lang: str) -> bool:
+    def _glued(self, tokens: list[Token], before: Entity, entity: Entity, lang: str) -> bool:
         """Whether only glue words stand between two entities, so that they may form one
         period; a word with another meaning binds across fewer of them (`also_glue`): "fall
         of 2019" is a season, "did returns fall in 2020" a comparison."""
         glue = self.lexicon.also_glue[lang] if before.also or entity.also else self.lexicon.glue[lang]
         return all(t.text in glue for t in tokens[before.end:entity.start])
 
-    def _numbers_as_digits(self, text: str, tokens: list, lang: str | None, hint: str | None,
-                           parsed: tuple) -> tuple:
+    def _numbers_as_digits(self, text: str, tokens: list[Token], lang: str | None, hint: str | None,
+                           parsed: Reading) -> tuple[str | None, list[Token], *Reading]:
         """Numbers written as words ("top vijf", "deux mille dix-neuf", "ten years") read
         as digits, where that takes nothing the words meant away: a phrase that holds a
         number word ("les deux organisations", "sept. 2025") stays as it is. Number words

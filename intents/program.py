@@ -19,8 +19,9 @@ Every node is frozen and hashable; `to_json` / `from_json` carry it through pers
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Union
+from typing import Any, TypedDict, TypeVar
 
 from .models import CATEGORIES, ORGS, Period
 
@@ -133,8 +134,8 @@ class Each:
     parts: tuple[Node, ...]
 
 
-Node = Union[Select, Group, Pick, Where, Without, Less, Total, Mean, Count, Share, Compare, Check, Each]
-NODES: dict[str, type] = {cls.__name__: cls for cls in
+Node = Select | Group | Pick | Where | Without | Less | Total | Mean | Count | Share | Compare | Check | Each
+NODES: dict[str, type[Node]] = {cls.__name__: cls for cls in
                           (Select, Group, Pick, Where, Without, Less, Total, Mean, Count, Share, Compare, Check, Each)}
 ACTS = ("figures", "info", "clarify", "unknown", "help", "greeting", "thanks")
 
@@ -200,7 +201,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.a, node.b)
     if isinstance(node, Each):
         return node.parts
-    return (node.of,)  # type: ignore[union-attr]
+    return (node.of,)
 
 
 def selects(node: Node) -> list[Select]:
@@ -222,10 +223,15 @@ def map_selects(node: Node, fn: Callable[[Select], Select]) -> Node:
         return replace(node, a=map_selects(node.a, fn), b=map_selects(node.b, fn))
     if isinstance(node, Each):
         return replace(node, parts=tuple(map_selects(p, fn) for p in node.parts))
-    return replace(node, of=map_selects(node.of, fn))  # type: ignore[type-var]
+    if isinstance(node, Group):
+        return replace(node, of=fn(node.of))
+    return replace(node, of=map_selects(node.of, fn))
 
 
-def inner(node: Node, kind: type) -> Any:
+N = TypeVar("N", bound=Node)
+
+
+def inner(node: Node, kind: type[N]) -> N | None:
     """The first node of a kind in a program, outermost first."""
     if isinstance(node, kind):
         return node
@@ -293,6 +299,7 @@ def intent_of(node: Node) -> str:
         return "filter"
     if isinstance(node, (Pick, Group, Without)):
         group = inner(node, Group)
+        assert group is not None  # a pick, and a list less some members, are made of a list (a Group)
         if group.by == "country":
             return "top"
         if group.by == "category":
@@ -305,8 +312,16 @@ def intent_of(node: Node) -> str:
     return "country" if node.country is not None else "count"
 
 
+class _Said(TypedDict):
+    """The slots any request has, a program or not."""
+
+    unread: tuple[str, ...]
+    ignored: tuple[str, ...]
+    topic: str | None
+
+
 def slots(request: Request) -> Slots:
-    base = dict(unread=request.unread, ignored=request.ignored, topic=request.topic)
+    base = _Said(unread=request.unread, ignored=request.ignored, topic=request.topic)
     node = request.program
     if node is None:
         intent = "social" if request.act in ("help", "greeting", "thanks") else request.act
@@ -320,6 +335,7 @@ def slots(request: Request) -> Slots:
     pick = inner(node, Pick)
     group = inner(node, Group)
     check = node if isinstance(node, Check) else None
+    periods: tuple[Period | None, ...]
     if isinstance(node, Less):
         periods = (node.whole.period,)
     else:

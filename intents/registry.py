@@ -8,13 +8,29 @@ tests/intents/test_registry.py checks that the three agree.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .models import CATEGORIES, ORGS, Period
 from .parsed import Parsed
-from .program import (Check, Compare, Count, Each, Group, Mean, Node, Pick, Request, Select, Share, Total, Where,
-                      Without, intent_of)
+from .program import (
+    Check,
+    Compare,
+    Count,
+    Each,
+    Group,
+    Mean,
+    Node,
+    Pick,
+    Request,
+    Select,
+    Share,
+    Total,
+    Where,
+    Without,
+    intent_of,
+)
 
 TOP_LIMIT = 1000
 
@@ -27,10 +43,10 @@ class Signature:
 
     precedence: int
     name: str
-    make: Callable[..., Request]
+    make: Callable[[Parsed, tuple[Period, ...]], Request]
     slots: frozenset[str] = frozenset()
     keywords: frozenset[str] = frozenset()
-    also: Callable[..., bool] = lambda p, periods: True
+    also: Callable[[Parsed, tuple[Period, ...]], bool] = lambda p, periods: True
 
     def selects(self, p: Parsed, periods: tuple[Period, ...]) -> bool:
         filled = {"periods": periods, "countries": p.countries, "categories": p.categories, "orgs": p.orgs}
@@ -53,7 +69,7 @@ def _org(p: Parsed) -> str:
     return p.orgs[0] if p.orgs else "total"
 
 
-def _each(parts: list[Node]) -> Node:
+def _each(parts: Sequence[Node]) -> Node:
     return parts[0] if len(parts) == 1 else Each(tuple(parts))
 
 
@@ -97,7 +113,7 @@ def _figures(program: Node, **more: Any) -> Request:
     return Request("figures", program, **more)
 
 
-def _categories(p, periods):
+def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
     cats = tuple(c for c in p.categories if c != "all")
     org = _org(p)
     how_many = "how_many" in p.kws and "share" not in p.kws
@@ -117,7 +133,7 @@ def _categories(p, periods):
     return _figures(_per_period(periods, lambda per: Group(Select(per, org), "category")), how_many=how_many)
 
 
-def _country(p, periods):
+def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
     leaves = [Select(per, org, country=c) for c in p.countries for per in periods or (None,)]
     if "compare" in p.kws and len(leaves) == 2 and "share" not in p.kws:
@@ -129,7 +145,7 @@ def _country(p, periods):
     return _figures(Total(node) if ("sum" in p.kws or "how_many" in p.kws) and len(leaves) > 1 else node)
 
 
-def _top(p, periods):
+def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     top_n = _top_n(p)
     if p.negative_n or top_n == 0:
         return Request("clarify", topic="top_n")
@@ -140,8 +156,10 @@ def _top(p, periods):
     # "op plaats zes", "at place 6": a number after a word for a place is that place
     numbered = top_n is not None and "rank" in p.kws and "top" not in p.kws
     if (p.ordinals and placed and top_n is None) or numbered:
-        # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries": the list).
+        # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries":
+        # the list).
         place = p.ordinals[0] if p.ordinals else top_n
+        assert place is not None  # without an ordinal, the place is the number said (`numbered`)
         return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), order, place, 1)))
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
@@ -155,24 +173,24 @@ def _same(node: Node) -> Node:
     return node
 
 
-def _share(p, periods):
+def _share(p: Parsed, periods: tuple[Period, ...]) -> Request:
     orgs = [o for o in ORGS if o in p.orgs] if _org(p) == "both" else p.orgs
     return _figures(_each([Share(Select(per, org), Select(per)) for per in periods or (None,) for org in orgs]))
 
 
-def _counts(p, periods) -> Node:
+def _counts(p: Parsed, periods: tuple[Period, ...]) -> Node:
     org = _org(p)
     measure = p.measures[0] if p.measures else "returns"
     node = _per_period(periods, lambda per: Select(per, org, measure=measure))
     return Total(node) if "sum" in p.kws else node
 
 
-def _several(p, periods):
+def _several(p: Parsed, periods: tuple[Period, ...]) -> Request:
     # A comparison is of two; three or more periods are each given, none left out.
     return _figures(_counts(p, periods))
 
 
-def _compare(p, periods):
+def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
     orgs = list(p.orgs)
     if "same_period" in p.kws and len(periods) >= 2 and periods[1].whole_years and periods[1].single_year \
             and periods[0].single_year:
@@ -189,7 +207,7 @@ def _compare(p, periods):
     return _figures(Compare(Select(period, org), Select(None, org)))
 
 
-def _extreme(p, periods):
+def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     grain = _grain(p)
     order = "max" if "max" in p.kws else "min"
     org = _org(p)
@@ -206,41 +224,41 @@ def _extreme(p, periods):
 EVER = Period((0, 1), (0, 12), "years", "all")
 
 
-def _inside(periods) -> bool:
+def _inside(periods: tuple[Period, ...]) -> bool:
     """A month named inside a longer period: "was November the busiest month of 2020?"."""
     return len(periods) == 2 and periods[0].single_month and not periods[1].single_month \
         and periods[1].start <= periods[0].start and periods[0].end <= periods[1].end
 
 
-def _extreme_check(p, periods):
+def _extreme_check(p: Parsed, periods: tuple[Period, ...]) -> Request:
     order = "max" if "max" in p.kws else "min"
     return _figures(Check(Pick(Group(Select(periods[1], _org(p)), "month"), order), member=periods[0]))
 
 
-def _average(p, periods):
+def _average(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
     return _figures(_per_period(periods, lambda per: Mean(Group(Select(per, org), _grain(p)))))
 
 
-def _series(p, periods):
+def _series(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
     return _figures(_per_period(periods, lambda per: Group(Select(per, org), _grain(p))))
 
 
-def _checked(p, node: Node) -> Node:
+def _checked(p: Parsed, node: Node) -> Node:
     figure = quoted(p)
     if figure is None:
         return node
     return Check(node, p.claim or "eq", figure)
 
 
-def _compare_or_check(p, periods):
+def _compare_or_check(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if quoted(p) is not None:
         return _figures(_checked(p, _counts(p, periods)))
     return _compare(p, periods)
 
 
-def _count(p, periods):
+def _count(p: Parsed, periods: tuple[Period, ...]) -> Request:
     # "how many asylum seekers returned": the press word means all returnees or only the
     # applicants for international protection; the answer gives both readings.
     reading = "asylum_people" if p.asylum_people and p.measure else None
@@ -252,7 +270,7 @@ THRESHOLDS = frozenset({"gt", "ge", "lt", "le"})
 UNIT_WORDS = frozenset({"month_word", "quarter_word", "year_word", "how_many_units"})
 
 
-def _threshold(p, periods) -> bool:
+def _threshold(p: Parsed, periods: tuple[Period, ...]) -> bool:
     """"which months ... more than 275", "in how many months ... fewer than 180": a
     relation and a number said of months, quarters or years; "which year had 2,952?": the
     one equal to it."""
@@ -260,15 +278,16 @@ def _threshold(p, periods) -> bool:
                                           or p.claim is None and "which_units" in p.kws and _figure(p) is not None)
 
 
-def _figure(p) -> int | None:
+def _figure(p: Parsed) -> int | None:
     """A number that can be a figure (not a day or a month)."""
     return next((int(e.value) for e in p.nums if float(e.value).is_integer() and e.value >= 32), None)
 
 
-def _filter(p, periods):
+def _filter(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org, grain = _org(p), _grain(p)
     value = quoted(p) if p.claim in THRESHOLDS else _figure(p)
     relation = p.claim if p.claim in THRESHOLDS else "eq"
+    assert value is not None  # _threshold, which selects this intent, found it
 
     def make(period: Period | None) -> Node:
         node = Where(Group(Select(period, org), grain), relation, value)
@@ -280,11 +299,11 @@ COMPARE = frozenset({"compare", "than"})
 EXTREMES = frozenset({"max", "min"})
 
 
-def _two_named(p, periods) -> bool:
+def _two_named(p: Parsed, periods: tuple[Period, ...]) -> bool:
     return len(periods) >= 2 and all(not x.anchor for x in periods[:2])
 
 
-def _other_measure(p, periods) -> bool:
+def _other_measure(p: Parsed, periods: tuple[Period, ...]) -> bool:
     """"hulp bij reintegratie in het land van herkomst": a measure other than returns is
     what is asked, whatever else the question names."""
     return bool(p.measures)
@@ -299,7 +318,8 @@ INTENTS: tuple[Intent, ...] = (
         Signature(30, "a ranked list", _top, keywords=frozenset({"top", "countries", "one_country", "rank"})),)),
     Intent("share", "share", ("share", "country", "nodata"), (
         Signature(40, "an organisation's share", _share, slots=frozenset({"orgs"}), keywords=frozenset({"share"})),)),
-    Intent("compare", "compare", ("compare", "compare_org", "compare_orgs", "compare_countries", "country", "nodata", "clarify"), (
+    Intent("compare", "compare",
+           ("compare", "compare_org", "compare_orgs", "compare_countries", "country", "nodata", "clarify"), (
         Signature(60, "two periods or organisations compared", _compare, keywords=COMPARE,
                   also=lambda p, periods: len(periods) == 2 or (len(periods) < 2 and len(p.orgs) >= 2)),
         Signature(70, "which of two had more", _compare, keywords=EXTREMES, also=_two_named),

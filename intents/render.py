@@ -2,13 +2,12 @@
 country; the sentences come from intents/locales/<lang>/answers.toml."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-import datetime as dt
+from typing import Any, cast
 
 from babel import Locale
 from babel.dates import format_date
@@ -30,6 +29,11 @@ MAX_CACHED_NUMBERS = 4096
 FOOTER_BUDGET = 1500
 
 
+def _text(value: Any) -> str:
+    """A text of answers.toml or one babel gives: tomllib and babel return them untyped."""
+    return cast(str, value)
+
+
 @dataclass(frozen=True)
 class Parts:
     """A rendered answer in parts: body lines, (number, text) notes, the calculated-figures
@@ -49,8 +53,8 @@ class Renderer:
                  credits: dict[str, dict[str, str]] | None = None, glossary: tuple[dict[str, Any], ...] = ()):
         self.lang = lang
         # The glossary's entries: the name of each term, and its text, in the reader's language.
-        self.terms = {row["id"]: row["terms"][lang][0] for row in glossary}
-        self.glosses = {row["id"]: row[lang] for row in glossary}
+        self.terms: dict[str, str] = {row["id"]: row["terms"][lang][0] for row in glossary}
+        self.glosses: dict[str, str] = {row["id"]: row[lang] for row in glossary}
         # A publisher's credit line in the reader's language ("Fedasil/OIM/Office des étrangers").
         self.credits = {credit: names[lang] for credit, names in (credits or {}).items()}
         self.locale = Locale.parse(LOCALES[lang])
@@ -82,7 +86,7 @@ class Renderer:
     def number(self, num: Num) -> str:
         text = self._number(num)
         if num.qualifier:
-            return self.t["format"]["qualifier"][num.qualifier].format(text)
+            return _text(self.t["format"]["qualifier"][num.qualifier]).format(text)
         return text
 
     def _number(self, num: Num) -> str:
@@ -122,7 +126,7 @@ class Renderer:
         return "+" + text if v > 0 else text.replace("-", "\u2212", 1)
 
     def period(self, p: Period, form: str) -> str:
-        f = self.t["period"][form]
+        f: dict[str, str] = self.t["period"][form]
         (y1, m1), (y2, m2) = p.start, p.end
         names = {"m1": self.months[m1], "m2": self.months[m2], "y1": y1, "y2": y2}
         if p.single_month:
@@ -145,7 +149,7 @@ class Renderer:
             text = f["dated"].format(publication=text,
                                      date=format_date(dt.date(*source.published), "long", locale=self.locale))
         url = source.urls.get(self.lang) or next(iter(source.urls.values()), None)
-        return f["linked"].format(publication=text, url=url) if url else text
+        return _text(f["linked"]).format(publication=text, url=url) if url else text
 
     def credit(self, credit: str) -> str:
         return self.credits.get(credit, credit)
@@ -157,9 +161,9 @@ class Renderer:
         f = self.t["format"]
         kind = f[article][source.kind]
         if source.published and len(source.published) == 3:
-            return f["the_dated"].format(kind=kind, date=format_date(dt.date(*source.published), "long",
+            return _text(f["the_dated"]).format(kind=kind, date=format_date(dt.date(*source.published), "long",
                                                                      locale=self.locale))
-        return f["the_titled"].format(kind=kind, title=source.title(self.lang)[0])
+        return _text(f["the_titled"]).format(kind=kind, title=source.title(self.lang)[0])
 
     def ref(self, r: Ref) -> str:
         if r.kind == "title":
@@ -178,21 +182,22 @@ class Renderer:
             return self.glosses[r.code]
         if r.kind == "list_size":
             n, basis, period = r.code
-            return self.t["format"]["list_size"].format(n=self.number(Num(n)), basis=self.t["names"]["basis"][basis],
-                                                        year=self.period(period, "bare"))
+            return _text(self.t["format"]["list_size"]).format(n=self.number(Num(n)),
+                                                               basis=self.t["names"]["basis"][basis],
+                                                               year=self.period(period, "bare"))
         if r.kind == "country":
-            return self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code)
-        return self.t["names"][r.kind][r.code]
+            return _text(self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code))
+        return _text(self.t["names"][r.kind][r.code])
 
     def note(self, fid: str) -> str:
         if fid in self.partials:
             source, period = self.partials[fid]
-            text = self.t["notes"]["partial"].format(of_source=self.the_source(source, "of_kind"),
+            text = _text(self.t["notes"]["partial"]).format(of_source=self.the_source(source, "of_kind"),
                                                      period=self.period(period, "bare"))
             return text[:1].upper() + text[1:]
         if fid in self.bases:
             source, basis, _ = self.bases[fid]
-            text = self.t["notes"]["basis"][basis].format(of_source=self.the_source(source, "of_kind"))
+            text = _text(self.t["notes"]["basis"][basis]).format(of_source=self.the_source(source, "of_kind"))
             return text[:1].upper() + text[1:]
         return self.footnotes[fid]
 
@@ -211,7 +216,7 @@ class Renderer:
             return self.ref(v)
         if isinstance(v, tuple):
             if v and isinstance(v[0], tuple):
-                return self.t["format"]["pair_separator"].join(
+                return _text(self.t["format"]["pair_separator"]).join(
                     self.t["format"]["pair"].format(self.value(a, numbers=numbers), self.value(b, numbers=numbers))
                     for a, b in v)
             return format_list([self.value(x, numbers=numbers) for x in v], locale=self.locale) if v else "-"
@@ -269,7 +274,7 @@ class Renderer:
         entries = self.t["format"]["source_separator"].join(
             self.t["format"]["source_entry"].format(credit=credit, titles=format_list(titles, locale=self.locale))
             for credit, titles in credits.items())
-        return self.t["source" if len(answer.sources) == 1 else "sources"].format(entries=entries)
+        return _text(self.t["source" if len(answer.sources) == 1 else "sources"]).format(entries=entries)
 
     def parts(self, answer: Answer, as_html: bool = False) -> Parts:
         """The answer's parts as data, for a front end that lays them out itself: the body's
@@ -286,7 +291,8 @@ class Renderer:
             body.append(text)
         if answer.examples:
             examples = [self.t["format"]["quote"].format(self.t["examples"][e]) for e in answer.examples]
-            body.append(self.sentence("try", {}, as_html) + " " + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
+            body.append(self.sentence("try", {}, as_html) + " "
+                        + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
         esc = html.escape if as_html else str
         notes = tuple((n, esc(self.note(fid))) for fid, n in numbers.items())
         kinds = [kind for kind in self.t["names"]["computed"] if any(f.kind == kind for f in answer.figures)]
@@ -303,7 +309,8 @@ class Renderer:
         date = format_date(dt.date(*source.published), "long", locale=self.locale) \
             if source.published and len(source.published) == 3 else None
         return {"id": sid, "kind": f["kind"][source.kind], "title": source.title(self.lang)[0], "date": date,
-                "publisher": self.credit(source.credit), "url": source.urls.get(self.lang) or next(iter(source.urls.values()), None)}
+                "publisher": self.credit(source.credit),
+                "url": source.urls.get(self.lang) or next(iter(source.urls.values()), None)}
 
     def render(self, answer: Answer, as_html: bool = False) -> str:
         p = self.parts(answer, as_html)

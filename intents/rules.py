@@ -8,13 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from functools import partial
+from typing import Any, cast
 
 from . import registry, when
 from .entities import Entity, Unread
-from .parsed import Parsed
 from .models import CATEGORIES, ORGS, Period
-from .program import (Check, Compare, Count, Each, Group, Less, Node, Pick, Request, Select, Total, Where, Without, children,
-                      inner, intent_of, map_selects, periods_of, selects)
+from .parsed import Parsed
+from .program import (
+    Check,
+    Compare,
+    Count,
+    Each,
+    Group,
+    Less,
+    Node,
+    Pick,
+    Request,
+    Select,
+    Share,
+    Total,
+    Where,
+    Without,
+    children,
+    inner,
+    intent_of,
+    map_selects,
+    periods_of,
+    selects,
+)
 
 # Keywords that ask for something of their own; without any, a short question
 # such as "and in April?" is a follow-up of the previous one.
@@ -41,19 +63,22 @@ NEG_PASSED = {("kw", "countries"), ("kw", "one_country"), ("mod", "last")}
 TIME_TYPES = {"year", "ym", "yq", "yh", "month", "quarter", "half", "decade", "grain", "mod", "ytd"}
 
 
-def _years_or_figures(ents: list[Entity], kws: set) -> list[Entity]:
+def _years_or_figures(ents: list[Entity], kws: set[str]) -> list[Entity]:
     """A year before "people" ("2000 people", "the 2020 returnees") is a figure when the
     question has a period of its own or quotes a figure, and the year otherwise."""
     # "which year had 1965 returns": the year is what is asked, the number is a figure
-    figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) or bool(kws & {"quoted", "than", "which_units"})
+    figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) \
+        or bool(kws & {"quoted", "than", "which_units"})
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
-    related = {i for i, e in enumerate(ents[:-1]) if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
+    related = {i for i, e in enumerate(ents[:-1])
+               if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
     return [Entity("num", e.value, e.start, e.end, fuzzy=True) if e.type == "year_or_figure" and figure or i in related
             and e.type == "year" else Entity("year", e.value, e.start, e.end) if e.type == "year_or_figure" else e
             for i, e in enumerate(ents)]
 
 
-def _negations(ents: list[Entity], reading: when.Reading):
+def _negations(ents: list[Entity],
+               reading: when.Reading) -> tuple[list[Period], list[Period], dict[int, Entity], list[str]]:
     """A negation leaves out what it names: a period ("2025 except March", computed by the
     engine), an organisation, a category (the others are counted) or a country (the total
     less its line), with the list it starts or ends ("except March and April"); anything
@@ -63,7 +88,10 @@ def _negations(ents: list[Entity], reading: when.Reading):
     "geen", "aucun") speak of a zero and are always asked back.
     Returns the periods kept, those left out, the negated entities by index, and the
     words of the negations that could not be read."""
-    periods, exclude, negated, bad = [], [], {}, []
+    periods: list[Period] = []
+    exclude: list[Period] = []
+    negated: dict[int, Entity] = {}
+    bad: list[str] = []
     excluded_starts = set()
     for i, e in enumerate(ents):
         if e.type != "neg":
@@ -410,8 +438,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         order, n = p.ratio
         q = replace(q, program=Check(q.program, p.claim or "approx", n, ratio=order))
     negation = Request("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
+    assert q.program is not None  # a signature makes figures, with a program, or a clarify (returned above)
     leaves = selects(q.program)
-    ranked = {"extreme": p.exclude, "top": p.except_countries}.get(intent)
+    left_out: dict[str, list[Period] | list[str]] = {"extreme": p.exclude, "top": p.except_countries}
+    ranked = left_out.get(intent)
     if ranked and not (p.exclude and p.except_countries):
         # "which month had the fewest, April not counted", "apart from Brazil, which country
         # came first": the ranking without those members
@@ -445,8 +475,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # figure another question's: the data does not cross them that way.
         return Request("clarify", topic="cross", unread=unused)
     compared = _unchecked(q.program)
-    lone_compare = isinstance(compared, Compare) and len(periods) == 1 and compared.a.org == compared.b.org \
-        and compared.a.country == compared.b.country  # two countries in one year are two sides already
+    # two countries in one year are two sides already
+    lone_compare = isinstance(compared, Compare) and len(periods) == 1 \
+        and _select(compared.a).org == _select(compared.b).org \
+        and _select(compared.a).country == _select(compared.b).country
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         # An operator asked without a period applies to the previous question's ("which month
         # was the highest?" after 2019 stays in 2019).
@@ -455,7 +487,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?", "did they double in 2021?": against the same period a year earlier.
         period = periods[0]
-        earlier = replace(compared, b=replace(compared.b, period=period.with_year(period.first_year - 1)))
+        assert isinstance(compared, Compare)  # lone_compare says so
+        earlier = replace(compared, b=replace(_select(compared.b), period=period.with_year(period.first_year - 1)))
         return replace(q, program=replace(q.program, of=earlier) if isinstance(q.program, Check) else earlier)
     return q
 
@@ -468,7 +501,8 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     leaves = selects(program)
     listed = {m for node in _nodes(program) if isinstance(node, (Without, Less)) for m in
               (node.members if isinstance(node, Without) else [x.country or x.category for x in node.parts])}
-    used = {("country", s.country) for s in leaves if s.country} | {("category", s.category) for s in leaves if s.category}
+    used: set[tuple[str, str | None]] = {("country", s.country) for s in leaves if s.country} \
+        | {("category", s.category) for s in leaves if s.category}
     used |= {("measure", s.measure) for s in leaves} | {(kind, m) for m in listed for kind in ("country", "category")}
     grouped = {g.by for g in _nodes(program) if isinstance(g, Group)}
     used |= {("category", c) for c in CATEGORIES if "category" in grouped} | {("category", "all")}
@@ -491,7 +525,7 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     return tuple(dict.fromkeys(words))
 
 
-def _ranked_without(node: Node, members: tuple) -> Node:
+def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
     """A ranking (a pick, checked or not, one per period) over its list less some members."""
     if isinstance(node, Each):
         return replace(node, parts=tuple(_ranked_without(part, members) for part in node.parts))
@@ -528,7 +562,9 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
     if program is None:
         return None
     if _intent(previous) == "top":
-        picks = [replace(pick, k=place, n=1) for pick in (program.parts if isinstance(program, Each) else (program,))]
+        # a top list's program is a pick, or one per period
+        picks = [replace(cast(Pick, pick), k=place, n=1)
+                 for pick in (program.parts if isinstance(program, Each) else (program,))]
         return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
     periods = _periods(previous)
     first = periods[0] if periods else None
@@ -565,15 +601,18 @@ def reselect(node: Node, periods: tuple[Period, ...] | None = None, org: str | N
     part, whole = _template(node)
     if isinstance(part, Less):
         # "2025 except March", then "and via DVZ?": the same parts left out of the new whole.
-        edit = lambda s, per=None: replace(s, period=per or s.period, org=org if org is not None else s.org,
-                                           filled=False)
+        def edit(s: Select, per: Period | None = None) -> Select:
+            return replace(s, period=per or s.period, org=org if org is not None else s.org, filled=False)
+
         return replace(part, whole=edit(part.whole, (periods or (None,))[0]), parts=tuple(edit(x) for x in part.parts))
     first = selects(part)[0]
     combos = [(c, per, cat) for c in (countries or (first.country,)) for per in (periods or (first.period,))
               for cat in (categories or (first.category,))]
-    parts = [map_selects(part, lambda s, c=c, per=per, cat=cat: replace(
-        s, period=per, country=c, category=cat, org=org if org is not None else s.org, filled=False))
-        for c, per, cat in combos]
+
+    def select(s: Select, c: str | None, per: Period | None, cat: str | None) -> Select:
+        return replace(s, period=per, country=c, category=cat, org=org if org is not None else s.org, filled=False)
+
+    parts = [map_selects(part, partial(select, c=c, per=per, cat=cat)) for c, per, cat in combos]
     out: Node = parts[0] if len(parts) == 1 else Each(tuple(parts))
     if isinstance(whole, Total) or (isinstance(whole, Check) and isinstance(whole.of, Total)):
         out = Total(out)
@@ -594,14 +633,15 @@ def _selection(node: Node) -> tuple[tuple[Period, ...], str, tuple[str, ...], tu
 def merge(previous: Request, new: Request, p: Parsed) -> Request:
     """A follow-up keeps everything of the previous question it does not say anew: a new
     selection edits the previous program; a new operator takes the previous selection."""
+    assert previous.program is not None and new.program is not None  # both ask for figures
     prev_periods, prev_org, prev_countries, prev_categories = _selection(previous.program)
     periods, org, countries, categories = _selection(new.program)
     new_intent, prev_intent = _intent(new), _intent(previous)
     if "sum" in p.kws and not (periods or countries or categories) and isinstance(previous.program, (Pick, Each)):
         # "how many is that together?" after a list: its sum
         return replace(previous, program=Total(previous.program), unread=(), ignored=new.ignored)
-    if isinstance(_unchecked(new.program), Compare):
-        return _merge_compare(new, _unchecked(new.program), periods, prev_periods, prev_org if not p.orgs else None)
+    if isinstance(compared := _unchecked(new.program), Compare):
+        return _merge_compare(new, compared, periods, prev_periods, prev_org if not p.orgs else None)
     if periods and prev_periods:
         prev = prev_periods[0]
         if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
@@ -639,10 +679,11 @@ def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], pre
     """A comparison that takes what it lacks from the previous question: the other side
     ("compare with 2019" after January 2020: January 2019), or the period (of two
     organisations, or of two periods named again)."""
-    org = prev_org if prev_org in ORGS else node.a.org if prev_org is None else "total"
-    if node.a.org != node.b.org:
+    a, b = _select(node.a), _select(node.b)
+    org = prev_org if prev_org in ORGS else a.org if prev_org is None else "total"
+    if a.org != b.org:
         period = periods[0] if periods else prev_periods[0]
-        program: Node = Compare(Select(period, node.a.org), Select(period, node.b.org))
+        program: Node = Compare(Select(period, a.org), Select(period, b.org))
     elif len(periods) == 1 and prev_periods:
         prev, other = prev_periods[0], periods[0]
         if other.whole_years and other.single_year and not prev.whole_years:
@@ -670,7 +711,7 @@ def _replace_group(node: Node, group: Group) -> Node:
     return _replace_node(node, inner(node, Group), group)
 
 
-def _replace_node(node: Node, old: Node, new: Node) -> Node:
+def _replace_node(node: Node, old: Node | None, new: Node) -> Node:
     if node is old:
         return new
     if isinstance(node, Select):
@@ -681,6 +722,15 @@ def _replace_node(node: Node, old: Node, new: Node) -> Node:
         return replace(node, parts=tuple(_replace_node(x, old, new) for x in node.parts))
     if isinstance(node, Less):
         return node
-    if hasattr(node, "part"):
+    if isinstance(node, Share):
         return replace(node, part=_replace_node(node.part, old, new), whole=_replace_node(node.whole, old, new))
+    if isinstance(node, Group):
+        return replace(node, of=_select(_replace_node(node.of, old, new)))
     return replace(node, of=_replace_node(node.of, old, new))
+
+
+def _select(node: Node) -> Select:
+    """A node known to be a selection: a side of a comparison (the signatures and `merge` make
+    them so), a list's selection after an edit that replaces no selection."""
+    assert isinstance(node, Select)
+    return node

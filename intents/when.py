@@ -24,12 +24,13 @@ Conventions (the answer restates the period it used, so each is visible):
 from __future__ import annotations
 
 import calendar
-
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from .entities import Entity, day_exists
 from .models import LANGS, Period
@@ -42,8 +43,8 @@ VAGUE = {"part", "season"}
 # Past this a span is not a question about these figures ("the last 300 years").
 MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
-TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post", "part",
-             "part_of_year", "era", "ytd", "hence:post", "weak_month", "season"}
+TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post",
+             "part", "part_of_year", "era", "ytd", "hence:post", "weak_month", "season"}
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
                    "num", "bad_date", "season"}
@@ -62,7 +63,7 @@ class Item(NamedTuple):
     value: Any
     tokens: int
     rule: str = ""
-    parts: tuple["Item", ...] = ()
+    parts: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def units(grain: str, start: tuple[int, int], count: int) -> Period:
     return _span(shift_month(first.start, size * count), shift_month(first.start, -1), grain, -count)
 
 
-def _span(start, end, grain: str, count: int) -> Period:
+def _span(start: tuple[int, int], end: tuple[int, int], grain: str, count: int) -> Period:
     if count == 1:
         return Period(start, end, grain)
     return Period(start, end, "years" if grain == "year" else "range")
@@ -258,6 +259,10 @@ class Rule(NamedTuple):
     context: int = 0
 
 
+# A grain n steps from a period still to be found: ("anchored", grain, n, fallback_today, span).
+Anchored = tuple[str, str, int, bool, bool]
+
+
 class Ctx:
     """What a production may need besides its items."""
 
@@ -267,7 +272,8 @@ class Ctx:
 
 
 def _year_of(it: Item) -> int:
-    return it.value.first_year
+    period: Period = it.value
+    return period.first_year
 
 
 def _interval(a: Period, b: Period) -> Period | None:
@@ -349,19 +355,19 @@ def _nearest(mod: str, p: Period, c: Ctx) -> Period:
     return next((q for q in around if q.start <= c.now <= q.end), p.with_year(c.today.year))
 
 
-def _shift(n: int, g: str, fallback_today: bool = False) -> tuple:
+def _shift(n: int, g: str, fallback_today: bool = False) -> Anchored:
     """A grain n steps from a period still to be found; `fallback_today` for words
     that may also count from today ("the previous year")."""
     return ("anchored", g, n, fallback_today, False)
 
 
-def _span_shift(n: int, g: str, fallback_today: bool = False) -> tuple | None:
+def _span_shift(n: int, g: str, fallback_today: bool = False) -> Anchored | None:
     """The n grains right after (before, n < 0) a period still to be found ("2021 and
     the two following years", "et les deux années suivantes ?")."""
     return ("anchored", g, n, fallback_today, True) if abs(n) <= MAX_UNITS[g] else None
 
 
-def _coming(mod: str, g: str, c: Ctx, n: int) -> Period | tuple | None:
+def _coming(mod: str, g: str, c: Ctx, n: int) -> Period | Anchored | None:
     """"the next 2 years" after a period named before it, or in the previous question, are
     the two after that period ("2021 and the next two years"); else they count from today,
     as "the last 2 years" always do."""
@@ -379,14 +385,16 @@ def _short_year(value: float) -> int:
     return int(value) + (1900 if value >= 30 else 2000)
 
 
-def _month_day(d: Item, m: Item, y: int | None = None):
+def _month_day(d: Item, m: Item, y: int | None = None) -> Period | tuple[str, str]:
     """The month of a day: the figures are monthly. A day not on the calendar is nonsense."""
-    if not day_exists(int(d.value), m.value.start[1], y):
-        return ("bad", f"{int(d.value)} {m.value.start[1]}")
-    return m.value if y is None else m.value.with_year(y)
+    month: Period = m.value
+    if not day_exists(int(d.value), month.start[1], y):
+        return ("bad", f"{int(d.value)} {month.start[1]}")
+    return month if y is None else month.with_year(y)
 
 
-DAY_RULES = {"day month", "month day", "ordinal day month", "ordinal day of month"}
+# annotated: a pattern above reads it
+DAY_RULES: set[str] = {"day month", "month day", "ordinal day month", "ordinal day of month"}
 DAY_YEAR_RULES = {"day month year", "month day year", "ordinal day month year", "ordinal day of month year"}
 # A period read from a day ("1 May 2025", "1/5/2025"): the figures are monthly, so it names
 # a grain they do not have.
@@ -418,7 +426,8 @@ RULES: tuple[Rule, ...] = (
     Rule("year in two numbers", (century, year_half), lambda a, b, c: Period.year(int(a.value) * 100 + int(b.value)),
          ("en", "nl")),
     Rule("grain year", (grain("year"), year), lambda g, y, c: y.value),
-    Rule("season two years", (season_word, year, k("range", "to"), year), lambda s_, a, t, b, c: _across(s_.value, a, b)),
+    Rule("season two years", (season_word, year, k("range", "to"), year),
+         lambda s_, a, t, b, c: _across(s_.value, a, b)),
     Rule("season of two years", (season_word, of_word, year, k("range", "to"), year),
          lambda s_, o, a, t, b, c: _across(s_.value, a, b)),
     # "the month of March", "de maand mei 2020": the month
@@ -487,23 +496,27 @@ RULES: tuple[Rule, ...] = (
     Rule("ytd time", (k("ytd"), time), lambda y, p, c: p.value),
     Rule("time ytd", (time, k("ytd")), lambda p, y, c: p.value),
     Rule("mod grain month", (k("mod"), grain("year"), month_name),
-         lambda m, g, a, c: a.value.with_year(_relative(m.value, "year", c).first_year)
-         if _relative(m.value, "year", c) else None, ("nl",)),
+         lambda m, g, a, c: a.value.with_year(r.first_year) if (r := _relative(m.value, "year", c)) else None,
+         ("nl",)),
     # anchored to another period: in the same question, else the previous one
     Rule("grain shift", (grain(), k("shift")), lambda g, s, c: _shift(s.value, g.value)),
     Rule("shift grain", (k("shift"), grain()), lambda s, g, c: _shift(s.value, g.value)),
-    Rule("n grains shift", (bare_count, grain(), k("shift")), lambda n, g, s, c: _shift(s.value * int(n.value), g.value)),
+    Rule("n grains shift", (bare_count, grain(), k("shift")),
+         lambda n, g, s, c: _shift(s.value * int(n.value), g.value)),
     # after a determiner, or with the count after the shift word, a span ("les deux années suivantes")
     Rule("the n grains shift", (det_count, grain(), k("shift")),
          lambda n, g, s, c: _span_shift(s.value * int(n.value), g.value)),
     Rule("the n shift grains", (det_count, k("shift"), grain()),
          lambda n, s, g, c: _span_shift(s.value * int(n.value), g.value)),
-    Rule("shift n grains", (k("shift"), count, grain()), lambda s, n, g, c: _span_shift(s.value * int(n.value), g.value)),
-    Rule("the n grains before", (det_count, grain(), before_word), lambda n, g, d, c: _span_shift(-int(n.value), g.value)),
+    Rule("shift n grains", (k("shift"), count, grain()),
+         lambda s, n, g, c: _span_shift(s.value * int(n.value), g.value)),
+    Rule("the n grains before", (det_count, grain(), before_word),
+         lambda n, g, d, c: _span_shift(-int(n.value), g.value)),
     Rule("the n grains after", (det_count, grain(), k("range", "after")),
          lambda n, g, d, c: _span_shift(int(n.value), g.value)),
     # "the previous two years": before a period named, else before this one
-    Rule("previous n grains", (k("prev"), count, grain()), lambda p, n, g, c: _span_shift(-int(n.value), g.value, True)),
+    Rule("previous n grains", (k("prev"), count, grain()),
+         lambda p, n, g, c: _span_shift(-int(n.value), g.value, True)),
     Rule("the n previous grains", (det_count, k("prev"), grain()),
          lambda n, p, g, c: _span_shift(-int(n.value), g.value, True)),
     Rule("the n grains previous", (det_count, grain(), k("prev")),
@@ -524,7 +537,8 @@ RULES: tuple[Rule, ...] = (
     Rule("the n grains after time", (det_count, grain(), k("range", "after"), closed),
          lambda n, g, d, p, c: span_from(p.value, g.value, int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
     # intervals
-    Rule("from to", (k("range", "from"), time, k("range", "to"), time), lambda f, a, t, b, c: _interval(a.value, b.value)),
+    Rule("from to", (k("range", "from"), time, k("range", "to"), time),
+         lambda f, a, t, b, c: _interval(a.value, b.value)),
     Rule("from until", (k("range", "from"), time, k("range", "until"), time),
          lambda f, a, t, b, c: _interval(a.value, b.value)),
     Rule("to", (time, k("range", "to"), time), lambda a, t, b, c: _interval(a.value, b.value)),
@@ -535,8 +549,10 @@ RULES: tuple[Rule, ...] = (
          lambda f, a, t, n, c: _interval(a.value, Period.month(*c.now))),
     Rule("from to now", (k("range", "from"), time, any_range("to", "until"), k("now")),
          lambda f, a, t, n, c: _interval(a.value, Period.month(*c.now))),
-    Rule("to now", (time, any_range("to", "until"), k("now")), lambda a, t, n, c: _interval(a.value, Period.month(*c.now))),
-    Rule("from until now", (k("range", "from"), time, k("ytd")), lambda f, a, y, c: _interval(a.value, Period.month(*c.now))),
+    Rule("to now", (time, any_range("to", "until"), k("now")),
+         lambda a, t, n, c: _interval(a.value, Period.month(*c.now))),
+    Rule("from until now", (k("range", "from"), time, k("ytd")),
+         lambda f, a, y, c: _interval(a.value, Period.month(*c.now))),
     Rule("since", (k("range", "since"), time), lambda s, p, c: _since(p.value, c)),
     Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
     Rule("up to the end of", (k("range", "until"), k("part", "end"), time), lambda u, pt, p, c: _until(p.value)),
@@ -549,7 +565,7 @@ RULES: tuple[Rule, ...] = (
 
 def _with_of(rule: Rule) -> Rule:
     """The same rule with "of" before its last item ("les 3 derniers mois de 2020")."""
-    def produce(*args):
+    def produce(*args: Any) -> Any:
         *items, ctx = args
         return rule.produce(*items[:-2], items[-1], ctx)
     return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, rule.langs, rule.context)
@@ -572,7 +588,10 @@ def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
 
 def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
     t, v = e.type, e.value
-    make = lambda kind, value, rule="": Item(i, i, kind, value, ntok, rule)
+
+    def make(kind: str, value: Any, rule: str = "") -> Item:
+        return Item(i, i, kind, value, ntok, rule)
+
     if t == "month":
         return make("time", latest(v, v, "month"), "month")
     if t == "weak_month":
@@ -618,7 +637,7 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
     return None
 
 
-def _key(it: Item) -> tuple:
+def _key(it: Item) -> tuple[int, int, str, Any]:
     return (it.first, it.last, it.kind, it.value)
 
 
@@ -677,9 +696,10 @@ def _as_vague_as(made: Period, run: tuple[Item, ...]) -> Period:
     return Period(made.start, made.end, "season", made.anchor)
 
 
-def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P, ...], layout: Layout):
+def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P, ...],
+          layout: Layout) -> Iterator[tuple[Item, ...]]:
     """Runs of adjacent items from `start` that match the pattern, one element each."""
-    def extend(pos: int, preds: tuple[P, ...]):
+    def extend(pos: int, preds: tuple[P, ...]) -> Iterator[tuple[Item, ...]]:
         if not preds:
             yield ()
             return
@@ -694,7 +714,7 @@ def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P
     yield from extend(start, pattern)
 
 
-def _best_cover(items: list[Item], n: int, other: set[int] = frozenset()) -> list[Item]:
+def _best_cover(items: list[Item], n: int, other: AbstractSet[int] = frozenset()) -> list[Item]:
     """Non-overlapping readings that cover most tokens, with fewest items; between
     those, the one that leaves most words with another meaning (`other`, entity
     indexes) to it: "vorig jaar terug" is last year, and "terug" is returning."""
@@ -726,12 +746,12 @@ def _finer_grain(it: Item) -> str:
     return FINER_GRAIN.get(it.rule) or next((g for part in it.parts if (g := _finer_grain(part)) != "day"), "day")
 
 
-def _days(it: Item):
+def _days(it: Item) -> Iterator[tuple[int, tuple[int, int]]]:
     """(day, month) of each day a span is built from; day 0 when the day is not known."""
     for part in it.parts:
         if part.rule in FINER_RULES:
-            numbers = [p for p in part.parts if p.kind == "num"]
-            day = int(numbers[0].value) if numbers else 1 if part.rule == "ordinal day month" else 0
+            numbers = [p for p in part.parts if p.kind in ("num", "ord")]  # "3 June", "le 1er juin"
+            day = int(numbers[0].value) if numbers else 0
             yield day, part.value.start
         else:
             yield from _days(part)
@@ -753,7 +773,8 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     items = [it for i, e in enumerate(ents)
              if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
     reading = Reading()
-    if not any(it.kind in TIME_ITEMS for it in items) or all(it.kind == "part" for it in items if it.kind in TIME_ITEMS):
+    if not any(it.kind in TIME_ITEMS for it in items) \
+            or all(it.kind == "part" for it in items if it.kind in TIME_ITEMS):
         reading.unread, reading.talk = _parts_apart(ents, [i for i, e in enumerate(ents) if _time_only(e)])
         return reading
     other = {i for i, e in enumerate(ents) if e.also}
@@ -827,7 +848,7 @@ def _split_intervals(chosen: list[Item]) -> list[Item]:
     others = [it for it in chosen if it.kind == "time" and it not in intervals]
     if len(intervals) != 1 or others:
         return chosen
-    out = []
+    out: list[Item] = []
     for it in chosen:
         out.extend(p for p in it.parts if p.kind == "time") if it in intervals else out.append(it)
     return out
@@ -842,6 +863,7 @@ def _distribute(periods: list[tuple[Item, Period | None]]) -> list[tuple[Item, P
     if len(others) != 1 or others[0][1] is None or not years:
         return periods
     it, p = others[0]
+    assert p is not None  # others[0][1], checked above
     years = [(year_item, year) for year_item, year in years if p.anchor or year.first_year != p.first_year]
     if not years:
         return periods  # "avril 2020 ... de 2020": the month, in the year it names
