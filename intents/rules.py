@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from . import registry, when
 from .entities import Entity, Unread
@@ -562,9 +562,12 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
     if program is None:
         return None
     if _intent(previous) == "top":
-        # a top list's program is a pick, or one per period
-        picks = [replace(cast(Pick, pick), k=place, n=1)
-                 for pick in (program.parts if isinstance(program, Each) else (program,))]
+        # a top list's program is a pick, or one per period, maybe summed ("the top 3 together"):
+        # "and the 4th?" is that place alone
+        found = [inner(part, Pick) for part in (program.parts if isinstance(program, Each) else (program,))]
+        picks = [replace(pick, k=place, n=1) for pick in found if pick is not None]
+        if not picks:
+            return None
         return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
     periods = _periods(previous)
     first = periods[0] if periods else None
