@@ -736,6 +736,11 @@ class Engine:
     @handles("compare")
     def _compare(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
+        if isinstance(node, Each):
+            # a follow-up's comparison made for each of the previous question's parts
+            for part in node.parts:
+                self._compare(b, replace(request, program=part), today)
+            return
         check = node if isinstance(node, Check) else None
         if check is not None:
             node = check.of
@@ -940,6 +945,13 @@ class Engine:
     @handles("extreme")
     def _extreme(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
+        if isinstance(node, Each):
+            # a follow-up's operator applied to each of the previous question's periods
+            for part in node.parts:
+                self._extreme(b, replace(request, program=part), today)
+            return
+        if isinstance(node, Total):
+            node = node.of  # "together?" after the record year: the sum of one place is that place
         check = node if isinstance(node, Check) else None
         pick = cast(Pick, check.of if check is not None else node)  # the extreme intent's program
         group = _list_of(pick)
@@ -1035,6 +1047,11 @@ class Engine:
         """"which months of 2025 had more than 275 returns?" (the members), "in how many
         months of 2019 were there fewer than 180?" (how many, and which)."""
         node = _program(request)
+        if isinstance(node, Each):
+            # "in how many months...?" after "compare 2019 and 2020": for each of them
+            for part in node.parts:
+                self._listing(b, replace(request, program=part), today)
+            return
         count = isinstance(node, Count)
         where = cast(Where, node.of if isinstance(node, Count) else node)  # the filter intents' program
         group = cast(Group, where.of)  # a filter is of a list

@@ -663,11 +663,16 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         org = prev_org
     countries = countries or prev_countries
     categories = categories or prev_categories
-    if new_intent == "count":
+    if isinstance(new.program, Check) and not isinstance(_unchecked(previous.program), Compare):
+        # "and were there fewer than 1,500 in 2020?": a claim is about the count, not the previous operator
+        template = new.program.of
+    elif new_intent == "count":
         template = previous.program
-        if isinstance(template, Compare):
-            return Request("figures", Compare(Select(periods[0], org), Select(periods[1] if len(periods) > 1
-                                                                               else prev_periods[-1], org)))
+        compared = _unchecked(template)
+        if isinstance(compared, Compare):
+            # "and 2013?" after "2012 against 2020" (checked or not): 2013 against 2020, the claim kept
+            sides = Compare(Select(periods[0], org), Select(periods[1] if len(periods) > 1 else prev_periods[-1], org))
+            return Request("figures", replace(template, of=sides) if isinstance(template, Check) else sides)
     else:
         template = _inherit(new.program, previous.program)
     program = reselect(template, periods, org, countries, categories)
