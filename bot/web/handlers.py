@@ -27,6 +27,7 @@ from bot.web.texts import browser_lang
 from bot.web.view import AnswerView, Asked, answer_view, url
 from intents.models import DEFAULT_LANG, LANGS, first_language
 from intents.normalize import MAX_CHARS
+from intents.pipeline import Reply
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -170,6 +171,21 @@ class Base(Hardened, RequestHandler):
         self.page(error=message)
 
 
+
+    def answered(self) -> tuple[Asked, Reply] | None:
+        """A download's question and its answer; None when it is refused (the refusal sent)."""
+        try:
+            asked = self.read(strict=False)
+            if not asked.q:
+                raise HTTPError(400)
+            self.take()
+            reply, _ = self.site.ask(asked, self.browser())
+        except Refused as refused:
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(self.refuse(refused))
+            return None
+        return asked, reply
+
 class PageHandler(Base):
     """`/`: the page; with `q`, the page with the answer (no script needed)."""
 
@@ -206,16 +222,10 @@ class AnswerCSVHandler(Base):
     """`/answer.csv`: the answer's figures, one row per figure (bot/export.py)."""
 
     def get(self) -> None:
-        try:
-            asked = self.read(strict=False)
-            if not asked.q:
-                raise HTTPError(400)
-            self.take()
-            reply, _ = self.site.ask(asked, self.browser())
-        except Refused as refused:
-            self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.finish(self.refuse(refused))
+        answered = self.answered()
+        if answered is None:
             return
+        asked, reply = answered
         from bot.export import answer_csv, wants_data  # lazy: pandas only when a table is asked for
 
         self.set_header("Content-Type", CSV)
@@ -229,16 +239,10 @@ class ChartHandler(Base):
     """`/chart.png`: the answer's chart, drawn as the command line and Telegram draw it."""
 
     async def get(self) -> None:
-        try:
-            asked = self.read(strict=False)
-            if not asked.q:
-                raise HTTPError(400)
-            self.take()
-            reply, _ = self.site.ask(asked, self.browser())
-        except Refused as refused:
-            self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.finish(self.refuse(refused))
+        answered = self.answered()
+        if answered is None:
             return
+        asked, reply = answered
         png = await self.site.chart(reply)
         if png is None:
             raise HTTPError(404)
