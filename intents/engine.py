@@ -10,14 +10,14 @@ Every figure keeps the observations it comes from, so its sources and footnotes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeGuard, TypeVar, cast
 
 from . import registry
 from .cube import CountryList, Cube, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
-from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref
+from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref, nums_in
 from .program import (
     Check,
     Compare,
@@ -63,15 +63,6 @@ LATEST_LISTS = 3
 MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
 PLAIN_INFO = ("other_figures",)
-
-
-def _nums(value: Any) -> Iterator[Num]:
-    """The numbers of a line's params, inside tuples too (\"Other years: ...\")."""
-    if isinstance(value, Num):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _nums(item)
 
 
 def _part_of_year(o: Observation) -> bool:
@@ -190,7 +181,7 @@ class Builder:
         """A footnote marks the figures it governs. A mark at the end of a line governs
         every figure on it; a note that governs only some is marked on each of those."""
         notes_for = self.engine.footnotes_for
-        nums = [n for n in _nums(tuple(line.params.values())) if n.rows]
+        nums = [n for n in nums_in(tuple(line.params.values())) if n.rows]
         sets = [set(notes_for(n.rows)) for n in nums]
         common = set.intersection(*sets) if sets else set()
         of_line = set(notes_for(line.rows))
@@ -209,7 +200,7 @@ class Builder:
         order = self.engine.footnote_ids
         ids: list[str] = []
         for line in lines:
-            used = set(line.notes) | {fid for n in _nums(tuple(line.params.values())) for fid in n.notes}
+            used = set(line.notes) | {fid for n in nums_in(tuple(line.params.values())) for fid in n.notes}
             ids.extend(fid for fid in order if fid in used and fid not in ids)
         used = {self.engine.source_of[ref] for fig in self.figures for ref in fig.sources} | set(self.cited)
         sources = tuple(sid for sid in self.engine.dataset.sources if sid in used)

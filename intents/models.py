@@ -4,6 +4,7 @@ Nothing here does I/O or formatting; render.py turns the typed params into text.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,15 @@ class Num:
     notes: tuple[str, ...] = ()
     # A figure the publication gives as approximate: "about", "almost", "more_than", "rounded".
     qualifier: str | None = None
+
+
+def nums_in(value: Any) -> Iterator[Num]:
+    """The numbers of a line's params, inside tuples too ("Other years: ...")."""
+    if isinstance(value, Num):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from nums_in(item)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,9 @@
 matplotlib, no pandas), so that a front end can say there is a chart without drawing it."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from intents.models import Answer, Line, Num
+from intents.models import Answer, Line, nums_in
 
 HEADS = {"series.years_head": "years", "series.months_head": "months", "series.quarters_head": "quarters",
          "top.head": "top", "categories.head": "profile"}
@@ -56,19 +54,11 @@ def chart_kind(answer: Answer) -> str | None:
     return chosen[0] if chosen else None
 
 
-def _nums(value: Any) -> Iterator[Num]:
-    if isinstance(value, Num):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _nums(item)
-
-
 def focus(answer: Answer, sections: list[tuple[Line, list[Line]]]) -> Answer:
     """The answer as far as the chart shows it: the lines drawn, and only the footnotes,
     figures and sources of their figures, numbered anew for the notes under the plot."""
     lines = tuple(line for head, items in sections for line in (head, *items))
-    nums = [n for line in lines for n in _nums(tuple(line.params.values()))]
+    nums = [n for line in lines for n in nums_in(tuple(line.params.values()))]
     # A figure's own rows, or its line's where the figure carries none (a share, marked on its line)
     rows = {o for n in nums for o in n.rows} | {o for line in lines for o in line.rows}
     notes = {f for line in lines for f in line.notes} | {f for n in nums for f in n.notes}
