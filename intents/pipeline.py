@@ -195,6 +195,12 @@ class Pipeline:
         dropped = [i for i, w in enumerate(said) if fold(w).strip(".,;:!?()'\"«»") in unread]
         if any(i and any(c.isdigit() for c in said[i - 1]) for i in dropped):
             return None  # "2000 km": without its unit the number would be read as returns
+        # the function words that lead to a dropped word go with it ("per fiets", "during the lockdown")
+        for i in sorted(dropped):
+            j = i - 1
+            while j >= 0 and j not in dropped and fold(said[j]).strip(".,;:!?()'\"«»") in self.lexicon.passable:
+                dropped.append(j)
+                j -= 1
         kept = " ".join(w for i, w in enumerate(said) if i not in dropped)
         if kept == text or not kept.strip():
             return None
