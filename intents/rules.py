@@ -666,9 +666,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     if isinstance(new.program, Check) and not isinstance(_unchecked(previous.program), Compare):
         # "and were there fewer than 1,500 in 2020?": a claim is about the count, not the previous operator
         template = new.program.of
-    elif new_intent == "count" and (p.measure or "how_many" in p.kws) \
+    elif new_intent == "count" and (p.measure or "how_many" in p.kws) and not p.followup \
             and not isinstance(_unchecked(previous.program), (Select, Each, Total, Compare, Less)):
         # "how many returns?" after a ranking or an average asks for the count, of the same period
+        # ("how many were that?" points back at what was picked)
         template = new.program
     elif new_intent == "count":
         template = previous.program
