@@ -41,3 +41,5 @@ class Parsed:
     followup: bool
     negative_n: bool
     ratio: tuple[str, float] | None
+    # "the whole year 2024": a year said to be whole, never the same months of it
+    whole: bool = False

@@ -198,6 +198,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
+    whole = any(e.type == "whole" for e in ents)
     ratio, ents = _ratio(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
@@ -274,6 +275,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         or any(e.type == "anaphor" for e in ents),
         negative_n=negative,
         ratio=ratio,
+        whole=whole,
     )
 
 
@@ -650,7 +652,7 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
             # "and 2021?" after "compare 2019 and 2020": 2021 against the later of the two.
             periods = (periods[0], max(prev_periods))
-        elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years:
+        elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years and not p.whole:
             # "and 2019?" after "March 2020": the same months in 2019.
             periods = tuple(prev.with_year(x.first_year) for x in periods)
         elif all(x.open for x in periods):

@@ -402,7 +402,7 @@ FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "ordinal day month", "pa
 # The grain each of them names, for the answer.
 FINER_GRAIN = {"part of a month": "fortnight"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",
-              "open year", "part of this year", "up to the end of", "grain month"}
+              "open year", "part of this year", "up to the end of", "grain month", "all n grains of"}
 
 RULES: tuple[Rule, ...] = (
     # absolute: a month, quarter or half and its year
@@ -456,6 +456,14 @@ RULES: tuple[Rule, ...] = (
          lambda n, f, g, p, c: within(p.value, g.value, -1, int(n.value)), ("fr",)),
     Rule("part of", (k("part"), time), lambda pt, p, c: third(p.value, pt.value)),
     Rule("whole", (k("whole"), time), lambda w, p, c: p.value),
+    # "the 12 months of 2019", "les 4 trimestres de 2020": all of them, so the period itself
+    Rule("all n grains of", (count, grain("month", "quarter", "half"), closed),
+         lambda n, g, p, c: p.value if int(n.value) * GRAIN_MONTHS[g.value] == length(p.value) else None),
+    # "maand 11 van 2020", "month 3 of 2019": a month by its number
+    Rule("month number of year", (grain("month"), count, of_word, year),
+         lambda g, n, f, y, c: Period.month(_year_of(y), int(n.value)) if 1 <= n.value <= 12 else None),
+    Rule("month number year", (grain("month"), count, year),
+         lambda g, n, y, c: Period.month(_year_of(y), int(n.value)) if 1 <= n.value <= 12 else None),
     Rule("whole grain", (k("whole"), grain("year")), lambda w, g, c: _shift(0, "year")),
     # "2024 (full year)": the year named, said to be whole
     Rule("year whole grain", (time, k("whole"), grain("year")),
