@@ -63,6 +63,9 @@ LATEST_LISTS = 3
 MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
 PLAIN_INFO = ("other_figures",)
+# Handlers that answer one program: a follow-up that made one per previous part ("lowest
+# year" after "2012 and 2013", "in how many months...?" after a comparison) is answered part by part.
+PER_PART = ("extreme", "compare", "listing")
 
 
 def _part_of_year(o: Observation) -> bool:
@@ -499,13 +502,21 @@ class Engine:
             else:
                 request = replace(request, program=resolved)
         b = Builder(self, request)
-        HANDLERS[registry.handler_of(request)](self, b, request, today)
+        self._handle(b, request, today)
         if request.topic == "why" and request.program is not None and b.status in ("ok", "no_data"):
             # "why did returns drop in 2020?": the figures, then the reasons given for them
             self._reasons(b, periods_of(request.program), {s.country for s in selects(request.program)})
         if request.ignored and b.status in ("ok", "no_data"):
             b.line("note.ignored", words=", ".join(request.ignored))
         return b.answer()
+
+    def _handle(self, b: Builder, request: Request, today: dt.date) -> None:
+        name = registry.handler_of(request)
+        if name in PER_PART and isinstance(request.program, Each):
+            for part in request.program.parts:
+                self._handle(b, replace(request, program=part), today)
+            return
+        HANDLERS[name](self, b, request, today)
 
     def _announce(self, b: Builder, s: Select) -> None:
         if s.filled:
@@ -727,11 +738,6 @@ class Engine:
     @handles("compare")
     def _compare(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
-        if isinstance(node, Each):
-            # a follow-up's comparison made for each of the previous question's parts
-            for part in node.parts:
-                self._compare(b, replace(request, program=part), today)
-            return
         check = node if isinstance(node, Check) else None
         if check is not None:
             node = check.of
@@ -768,7 +774,7 @@ class Engine:
         values, note, part = self._like_for_like(sides, found)
         (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = values
         diff = av - cv
-        key = "compare.same" if diff == 0 else "compare.more" if diff > 0 else "compare.less"
+        key = f"compare.{_direction(diff)}"
         if sides[0][1] != sides[1][1]:
             key = key.replace("compare.", "compare_orgs.")
         elif sides[0][1] != "total":
@@ -803,7 +809,7 @@ class Engine:
             return
         (a, pa), (c, pc) = counts
         diff = int(a.value) - int(c.value)
-        b.line("compare_countries." + ("same" if diff == 0 else "more" if diff > 0 else "less"),
+        b.line(f"compare_countries.{_direction(diff)}",
                ca=Ref("country", sides[0].country), cb=Ref("country", sides[1].country), pa=pa, pb=pc,
                a=b.figure(int(a.value), "count", "first", [a.ref], of=(a,)),
                b=b.figure(int(c.value), "count", "second", [c.ref], of=(c,)),
@@ -936,11 +942,6 @@ class Engine:
     @handles("extreme")
     def _extreme(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
-        if isinstance(node, Each):
-            # a follow-up's operator applied to each of the previous question's periods
-            for part in node.parts:
-                self._extreme(b, replace(request, program=part), today)
-            return
         if isinstance(node, Total):
             node = node.of  # "together?" after the record year: the sum of one place is that place
         check = node if isinstance(node, Check) else None
@@ -1038,11 +1039,6 @@ class Engine:
         """"which months of 2025 had more than 275 returns?" (the members), "in how many
         months of 2019 were there fewer than 180?" (how many, and which)."""
         node = _program(request)
-        if isinstance(node, Each):
-            # "in how many months...?" after "compare 2019 and 2020": for each of them
-            for part in node.parts:
-                self._listing(b, replace(request, program=part), today)
-            return
         count = isinstance(node, Count)
         where = cast(Where, node.of if isinstance(node, Count) else node)  # the filter intents' program
         group = cast(Group, where.of)  # a filter is of a list
@@ -1853,6 +1849,11 @@ class Engine:
             b.line(f"unknown_topic.{request.topic}")
         self.coverage_line(b)
         b.examples = ("count", "top")
+
+
+def _direction(diff: float) -> str:
+    """The key of a comparison's sentence: the first side more, fewer or as many."""
+    return "same" if diff == 0 else "more" if diff > 0 else "less"
 
 
 def _pick(items: tuple[Fig, ...], pick: Pick) -> tuple[Fig, ...]:

@@ -495,7 +495,7 @@ class Lexicon:
         return [replace(t, text=forms[t.text]) if i in inflected else t for i, t in enumerate(tokens)], inflected
 
     def unread(self, tokens: list[Token], ents: list[Entity], unknown: list[tuple[int, str]],
-               lang: str) -> list[Unread]:
+               lang: str, context: set[int]) -> list[Unread]:
         """Where each unread word stands: right after "how many", an article or a
         preposition that introduces what is counted ("to", "naar", "parmi"), between a
         name and what is counted ("Syrian cats returned") or before a number other than
@@ -506,7 +506,6 @@ class Lexicon:
         # Before what is counted, "selon le journal" and "merci d'avance" are talk, not slots.
         counting = min((e.start for e in ents if e.start in counted_starts or e.end in slot_ends), default=len(tokens))
         markers = self.slot_markers[lang]
-        context = context_sentences(tokens, ents)
         out = []
         for i, text in unknown:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None

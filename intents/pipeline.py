@@ -101,6 +101,14 @@ def _keeps_meanings(before: list[Entity], after: list[Entity]) -> bool:
                        if meaning and meaning[0] not in NUMBER_PARTS)
     return not meanings(before) - meanings(after)
 
+def _apart_from_context(tokens: list[Token], ents: list[Entity]) -> tuple[set[int], list[Entity]]:
+    """A sentence that asks nothing beside one that does is context ("je suis conseiller à
+    Namur, on en parle au prochain conseil"): its tokens, and the entities of the rest, since
+    neither its topic nor its time words are the question's."""
+    talk = context_sentences(tokens, ents)
+    return talk, [e for e in ents if e.start not in talk]
+
+
 class Pipeline:
     def __init__(self, dataset: data.Dataset):
         self.engine = Engine(dataset)
@@ -143,10 +151,7 @@ class Pipeline:
                                                                        (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
-        # a sentence that asks nothing beside one that does is context ("je suis conseiller à
-        # Namur, on en parle au prochain conseil"): neither its topic nor its time words are the question's
-        talk = context_sentences(tokens, ents)
-        ents = [e for e in ents if e.start not in talk]
+        talk, ents = _apart_from_context(tokens, ents)
         reading = first_language(lang, hint)
         dets = self.lexicon.determiners[reading]
         # after a determiner, or starting with one ("les deux"), a number counts grains as a span
@@ -155,7 +160,7 @@ class Pipeline:
                                  or e.end - e.start > 1 and tokens[e.start].text in dets),
             glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
         previous = context.request if context else None
-        unread = self.lexicon.unread(tokens, ents, unknown, reading)
+        unread = self.lexicon.unread(tokens, ents, unknown, reading, talk)
         request = build(ents, unread, today, previous, reading, layout, context.earlier if context else None)
         if request.act == "clarify" and request.topic == "word" and not offer:
             request = replace(request, offer=self._offer(text, request.unread, context, hint or lang, today))
@@ -168,9 +173,9 @@ class Pipeline:
         ents, unknown, matched = self.lexicon.entities(tokens, lang, None)
         found, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
                                                                   (ents, unknown, matched))
-        talk = context_sentences(tokens, ents)
-        ents = [e for e in ents if e.start not in talk]
-        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(found))))
+        talk, ents = _apart_from_context(tokens, ents)
+        unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(found),
+                                                                        talk)))
         out = []
         for i, tok in enumerate(tokens):
             if tok.text == "?" and tok.kind == "sym":

@@ -231,6 +231,11 @@ def map_selects(node: Node, fn: Callable[[Select], Select]) -> Node:
 N = TypeVar("N", bound=Node)
 
 
+def nodes(node: Node) -> list[Node]:
+    """Every node of a program, outermost first."""
+    return [node, *(n for child in children(node) for n in nodes(child))]
+
+
 def inner(node: Node, kind: type[N]) -> N | None:
     """The first node of a kind in a program, outermost first."""
     if isinstance(node, kind):

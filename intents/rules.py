@@ -30,10 +30,10 @@ from .program import (
     Total,
     Where,
     Without,
-    children,
     inner,
     intent_of,
     map_selects,
+    nodes,
     periods_of,
     selects,
 )
@@ -98,8 +98,7 @@ def _negations(ents: list[Entity],
             continue
         negated[i] = e
         if e.value == "none":
-            bad.append(e.text)  # "no DVZ returns" is a zero to explain, not the others to count
-            continue
+            continue  # "no DVZ returns" is a zero to explain (asked back), not the others to count
         if i and (ents[i - 1].type, ents[i - 1].value) in NEG_PASSED:
             negated[i - 1] = ents[i - 1]  # "countries other than Brazil": no list of countries is asked for
         targets: list[int] = []
@@ -199,6 +198,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
     whole = any(e.type == "whole" for e in ents)
+    ages = _ages(ents)
     ratio, ents = _ratio(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
@@ -262,9 +262,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         receive=[e.text for e in ents if e.type == "receive"],
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
                                                           and not any(e.type == "num" for e in ents) else []),
-        oos=[e.value for e in ents if e.type == "oos"] + (["breakdown"] if _ages(ents) else []),
+        oos=[e.value for e in ents if e.type == "oos"] + (["breakdown"] if ages else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
-        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or _ages(ents),
+        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or ages,
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
@@ -501,27 +501,27 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     if program is None:
         return ()
     leaves = selects(program)
-    listed = {m for node in _nodes(program) if isinstance(node, (Without, Less)) for m in
+    tree = nodes(program)
+    listed = {m for node in tree if isinstance(node, (Without, Less)) for m in
               (node.members if isinstance(node, Without) else [x.country or x.category for x in node.parts])}
     used: set[tuple[str, str | None]] = {("country", s.country) for s in leaves if s.country} \
         | {("category", s.category) for s in leaves if s.category}
     used |= {("measure", s.measure) for s in leaves} | {(kind, m) for m in listed for kind in ("country", "category")}
-    grouped = {g.by for g in _nodes(program) if isinstance(g, Group)}
+    grouped = {g.by for g in tree if isinstance(g, Group)}
     used |= {("category", c) for c in CATEGORIES if "category" in grouped} | {("category", "all")}
     ents = [e for i, e in enumerate(ents) if i not in p.time.used]  # "premiers" of "les 3 premiers mois" is time's
     asked = [e for e in ents if e.type in ("country", "category", "measure") and e.value != "returns"]
     words = [e.text for e in asked if (e.type, e.value) not in used]
-    nodes = _nodes(program)
     cut = any(s.country or s.category for s in leaves)
     kws = [(e, set(str(e.value).split("+"))) for e in ents if e.type == "kw"]
     if cut and not grouped & {"month", "quarter"}:
         # "in which month most Brazilians": countries and categories are given per year only
         words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
         words += [e.text for e in ents if e.type == "grain" and e.value in ("month", "quarter")]
-    if not any(isinstance(n, Count) for n in nodes):
+    if not any(isinstance(n, Count) for n in tree):
         # "in how many months ... than in the same month of 2019": a count of periods the program does not make
         words += [e.text for e, k in kws if "how_many_units" in k]
-    if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in nodes) and intent_of(program) != "country":
+    if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in tree) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
         words += [e.text for e, k in kws if k & {"max", "min", "top"}]
     return tuple(dict.fromkeys(words))
@@ -536,10 +536,6 @@ def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
     if isinstance(node, Pick):
         return replace(node, of=Without(node.of, members))
     return node
-
-
-def _nodes(node: Node) -> list[Node]:
-    return [node, *(n for child in children(node) for n in _nodes(child))]
 
 
 def _compare_last_two(q: Request, previous: Request, earlier: Request) -> Request:

@@ -398,7 +398,7 @@ DAY_RULES: set[str] = {"day month", "month day", "ordinal day month", "ordinal d
 DAY_YEAR_RULES = {"day month year", "month day year", "ordinal day month year", "ordinal day of month year"}
 # A period read from a day ("1 May 2025", "1/5/2025"): the figures are monthly, so it names
 # a grain they do not have.
-FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "ordinal day month", "part of a month"}
+FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "part of a month"}
 # The grain each of them names, for the answer.
 FINER_GRAIN = {"part of a month": "fortnight"}
 PART_RULES = {"last grain of", "ordinal grain of", "last n grains of", "n last grains of", "part of", "whole",

@@ -40,7 +40,7 @@ from intents.data import bundled
 from intents.engine import FIGURE_STYLES
 from intents.models import STATUSES, Figure, Num
 from intents.normalize import words
-from intents.program import Check, Where, children
+from intents.program import Check, Where, nodes
 from intents.resources import load_toml
 
 TODAY = dt.date(2026, 11, 22)
@@ -214,10 +214,6 @@ RANK = re.compile(r"(?m)^\d{1,3}\. ")
 SEPARATORS = ".,\u00a0\u202f "
 
 
-def _nodes(node):
-    return [node, *(n for child in children(node) for n in _nodes(child))]
-
-
 def template_numbers(renderer, answer) -> set[int]:
     """Digits the answer's own templates spell out (help's examples, say)."""
     texts = []
@@ -253,7 +249,7 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
         | {len(pipeline.engine.dataset.observations)}
     allowed |= {v for v in (query.n, query.quoted) if v is not None}
     # the user's own thresholds and claims, wherever the program holds them
-    allowed |= {int(n.value) for n in _nodes(answer.request.program) if isinstance(n, (Where, Check))
+    allowed |= {int(n.value) for n in nodes(answer.request.program) if isinstance(n, (Where, Check))
                 and float(n.value).is_integer()} if answer.request.program is not None else set()
     # how many members a line lists ("8 months in 2020 had less than 180: March 2020: 112 · ...")
     allowed |= {len(v) for line in answer.lines for v in line.params.values() if isinstance(v, tuple)}
