@@ -974,6 +974,10 @@ class Engine:
                 return
             yearly = self.cube.years()
             values = {y: yearly[y] for y in years}
+        scope = Period(keys[0], keys[-1], period.kind) if by_month else Period.years(years[0], years[-1])
+        if check is not None and check.relation == "rank":
+            self._rank(b, check.member, values, pick.order, scope, by_month)
+            return
         placed = _pick(tuple(Fig(o.value, Period(o.start, o.end, "months"), (o,), key) for key, o in values.items()),
                        replace(pick, n=1))
         if not placed:
@@ -983,12 +987,7 @@ class Engine:
         best = placed[0].value
         winners = [f.member for f in placed]
         obs = tuple(values[k] for k in winners)
-        if by_month:
-            labels = tuple(Period.month(*ym) for ym in winners)
-            scope = Period(keys[0], keys[-1], period.kind)
-        else:
-            labels = tuple(winners)
-            scope = Period.years(years[0], years[-1])
+        labels = tuple(Period.month(*ym) for ym in winners) if by_month else tuple(winners)
         value = b.figure(int(best), "count", pick.order, [o.ref for o in obs], obs)
         grain = "month" if by_month else "year"
         place = "_k" if pick.k > 1 else ""
@@ -1007,6 +1006,20 @@ class Engine:
             return
         o = values[key]
         b.line("extreme.check_yes" if o.value == best else "extreme.check_no", checked=checked,
+               value=b.figure(int(o.value), "count", "checked", [o.ref], (o,)))
+
+    def _rank(self, b: Builder, member: Period, values: dict[int | tuple[int, int], Observation], order: str,
+              scope: Period, by_month: bool) -> None:
+        """"2020's rank among the years": its place, ties sharing one, among those published."""
+        key = member.start if by_month else member.first_year
+        if key not in values:
+            b.status = "no_data"
+            b.line("extreme.rank_missing", checked=member, scope=scope)
+            return
+        o = values[key]
+        better = sum((v.value > o.value) if order == "max" else (v.value < o.value) for v in values.values())
+        b.line(f"extreme.rank_{'month' if by_month else 'year'}_{order}", checked=member, scope=scope,
+               k=Num(better + 1), n=Num(len(values)),
                value=b.figure(int(o.value), "count", "checked", [o.ref], (o,)))
 
     def _extreme_quarter(self, b: Builder, pick: Pick, period: Period, org: str, today: dt.date) -> None:

@@ -149,6 +149,9 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     top_n = _top_n(p)
     if p.negative_n or top_n == 0:
         return Request("clarify", topic="top_n")
+    grain = _grain(p)
+    if grain is not None and not p.kws & {"countries", "one_country"}:
+        return _ranked_periods(p, periods, grain, top_n)
     org = _org(p)
     # "the three smallest nationalities of the list": its last places, not its first
     order = "min" if "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
@@ -167,6 +170,26 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     together = "sum" in p.kws
     return _figures(_per_period(periods, lambda per: (Total if together else _same)(
         Pick(Group(Select(per, org), "country"), order, 1, n))))
+
+
+def _ranked_periods(p: Parsed, periods: tuple[Period, ...], grain: str, top_n: int | None) -> Request:
+    """"which year ranks fourth", "le mois de 2025 classé deuxième": a place among periods,
+    not among countries; "2020's rank among the years": the place of the one named."""
+    order = "min" if "min" in p.kws and "max" not in p.kws else "max"
+    place = p.ordinals[0] if p.ordinals else top_n
+    members = [x for x in periods if _one_of(grain, x)]
+    others = [x for x in periods if not _one_of(grain, x)]
+    if place is None and len(members) == 1:
+        member = members[0]
+        scope = others[0] if others else EVER if grain == "year" else Period.years(member.first_year, member.first_year)
+        return _figures(Check(Pick(Group(Select(scope, _org(p)), grain), order), "rank", member=member))
+    scope = others[0] if others else periods[0] if periods else EVER if grain == "year" else None
+    return _figures(Pick(Group(Select(scope, _org(p)), grain), order, place or 1))
+
+
+def _one_of(grain: str, period: Period) -> bool:
+    """A period that is one member of a list by `grain` (a year, a month)."""
+    return period.single_year and period.whole_years if grain == "year" else period.single_month
 
 
 def _same(node: Node) -> Node:
