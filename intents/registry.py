@@ -181,8 +181,8 @@ def _ranked_periods(p: Parsed, periods: tuple[Period, ...], grain: str, top_n: i
     others = [x for x in periods if not _one_of(grain, x)]
     if place is None and len(members) == 1:
         member = members[0]
-        scope = others[0] if others else EVER if grain == "year" else Period.years(member.first_year, member.first_year)
-        return _figures(Check(Pick(Group(Select(scope, _org(p)), grain), order), "rank", member=member))
+        among = others[0] if others else EVER if grain == "year" else Period.years(member.first_year, member.first_year)
+        return _figures(Check(Pick(Group(Select(among, _org(p)), grain), order), "rank", member=member))
     scope = others[0] if others else periods[0] if periods else EVER if grain == "year" else None
     return _figures(Pick(Group(Select(scope, _org(p)), grain), order, place or 1))
 
