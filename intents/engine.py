@@ -1286,12 +1286,28 @@ class Engine:
                     lst, rows = found_in
                     b.line("country.sum", year=lst.period, total=b.figure(
                         sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows], of=rows))
+        if isinstance(node, Total) and len(isos) == 1 and len(years) + len(exact) > 1:
+            self._country_over_periods(b, isos[0], [Period.years(y, y) for y in years] + exact)
         if earlier:
             b.line("country.also_listed", countries=tuple(Ref("country", iso) for iso in isos), years=_runs(earlier))
         if found < COUNTED:
             # a place without a count is what the publications give, and no number for "how many"
             b.status = "no_data"
             b.examples = ("country",) if found == NOT_LISTED else ()
+
+    def _country_over_periods(self, b: Builder, iso: str, periods: list[Period]) -> None:
+        """"Colombia in 2020 and in January-September 2025 together": the sum of its counts,
+        one per period, only when every period has a list over exactly its months that counts it."""
+        found = [self._country_count(Select(p, country=iso)) for p in periods]
+        rows = [f[0] if f is not None and f[1].months() == p.months() else None for p, f in zip(periods, found)]
+        counted = [r for r in rows if r is not None]
+        if len(counted) < len(rows):
+            b.status = "no_data"  # the sum asked for cannot be made
+            b.line("country.no_sum", country=Ref("country", iso),
+                   periods=tuple(p for p, r in zip(periods, rows) if r is None))
+            return
+        b.line("country.sum_periods", country=Ref("country", iso), total=b.figure(
+            sum(int(r.value) for r in counted), "sum", f"{iso} periods", [r.ref for r in counted], of=counted))
 
     def _counts_in(self, lst: CountryList, isos: list[str]) -> tuple[list[Observation], Observation] | None:
         """The counts of some countries in a list and the total they are part of, if it has all."""

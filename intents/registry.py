@@ -142,7 +142,9 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if "share" in p.kws:
         return _figures(_each([Share(s, Select(s.period, org)) for s in leaves]))
     node = _each(leaves)
-    return _figures(Total(node) if ("sum" in p.kws or "how_many" in p.kws) and len(leaves) > 1 else node)
+    # "how many Brazilians and Georgians": together; "how many Brazilians in 2020 and 2025": each year
+    together = "sum" in p.kws or ("how_many" in p.kws and len(p.countries) > 1)
+    return _figures(Total(node) if together and len(leaves) > 1 else node)
 
 
 def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
