@@ -568,7 +568,9 @@ class Engine:
             if org == "total" and not split and both:
                 b.status = "no_data"
                 b.line("count.no_split", period=covered, years=self.split_spans)
-            if covered != period and period.kind not in ("year", "since"):
+            if covered != period and period.kind != "since":
+                # the figure asked for is not published: what is, for part of it, is shown as such
+                b.status = "no_data"
                 b.line("count.clipped", period=period, covered=covered)
             if len(obs) == 1:
                 self._disputed(b, obs[0])
@@ -1244,6 +1246,9 @@ class Engine:
     @handles("country")
     def _country(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
+        place_asked = isinstance(node, Check) and node.relation == "rank"
+        if isinstance(node, Check) and place_asked:
+            node = node.of
         kind = "share" if isinstance(node, Share) or (isinstance(node, Each) and isinstance(node.parts[0], Share)) \
             else "country"
         leaves = [s for s in selects(node) if s.country is not None]
@@ -1290,7 +1295,7 @@ class Engine:
             self._country_over_periods(b, isos[0], [Period.years(y, y) for y in years] + exact)
         if earlier:
             b.line("country.also_listed", countries=tuple(Ref("country", iso) for iso in isos), years=_runs(earlier))
-        if found < COUNTED:
+        if found < (RANKED if place_asked else COUNTED):
             # a place without a count is what the publications give, and no number for "how many"
             b.status = "no_data"
             b.examples = ("country",) if found == NOT_LISTED else ()
@@ -1364,7 +1369,10 @@ class Engine:
         if not lists:
             b.line("nodata.country_year", year=year, years=self._list_years())
             return NOT_LISTED
-        return max(self._country_in(b, kind, iso, lst) for lst in self._lists_naming(iso, year))
+        # a count or a place over part of the year (January-September 2025) is shown, but is not the year's
+        whole = Period.years(year, year).months()
+        return max(min(self._country_in(b, kind, iso, lst), COUNTED if lst.period.months() == whole else NOT_LISTED)
+                   for lst in self._lists_naming(iso, year))
 
     def _lists_naming(self, iso: str, year: int) -> list[CountryList]:
         """A year's main lists; for a country they leave out, or only rank, the lists of other

@@ -144,7 +144,10 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     node = _each(leaves)
     # "how many Brazilians and Georgians": together; "how many Brazilians in 2020 and 2025": each year
     together = "sum" in p.kws or ("how_many" in p.kws and len(p.countries) > 1)
-    return _figures(Total(node) if together and len(leaves) > 1 else node)
+    if together and len(leaves) > 1:
+        return _figures(Total(node))
+    # "where does Georgia rank in 2025": its place answers, a count is not asked
+    return _figures(Check(node, "rank") if "rank" in p.kws and "how_many" not in p.kws else node)
 
 
 def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:

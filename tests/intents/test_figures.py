@@ -273,7 +273,8 @@ def test_year_total(pipeline, year, returns, source):
 @pytest.mark.parametrize("year,org,returns,source", ORG_TOTALS)
 def test_organisation_total(pipeline, year, org, returns, source):
     answer = run(pipeline, Select(Period.year(year), org))
-    assert answer.status == "ok"
+    # 2025's split covers January-September only (2025.txt:161): the year's figure is not published
+    assert answer.status == ("no_data" if year == 2025 else "ok")
     exactly(answer, [(returns, source)])
 
 
@@ -373,7 +374,6 @@ COUNTS = [
                  ("dvz",), [(14, l25(93, 99, 105))], id="dvz-q1-2025"),
     pytest.param(Period.half(2020, 1),  # fedasil 222+222+111+61+67+130
                  ("fedasil",), [(813, l20(39, 41, 43, 45, 47, 49))], id="fedasil-h1-2020"),
-    pytest.param(Period.year(2025), ("fedasil",), [(2351, l25(161))], id="fedasil-2025"),
     pytest.param(Period.year(2020), ("dvz",), [(20, l20(63))], id="dvz-2020"),
 ]
 
@@ -385,9 +385,16 @@ def test_count(pipeline, period, orgs, expected):
     exactly(answer, expected)
 
 
+def test_fedasil_2025_is_the_published_part_and_no_figure_for_the_year(pipeline):
+    answer = run(pipeline, Select(Period.year(2025), "fedasil"))
+    assert answer.status == "no_data"
+    exactly(answer, [(2351, l25(161))])
+    assert "count.clipped" in keys(answer)
+
+
 def test_count_second_half_2025_is_clipped_to_september(pipeline):
     answer = run(pipeline, Select(Period.half(2025, 2)))
-    assert answer.status == "ok"
+    assert answer.status == "no_data"
     exactly(answer, [(803, l25(129, 135, 141)), (781, l25(126, 132, 138)), (22, l25(129, 135, 141))])
     assert "count.clipped" in keys(answer)
 
