@@ -746,6 +746,9 @@ class Engine:
         self._compare_sides(b, cast(Compare, node), today, check)  # the program of the compare intent
 
     def _compare_sides(self, b: Builder, node: Compare, today: dt.date, check: Check | None = None) -> None:
+        if isinstance(node.a, Pick) and isinstance(node.b, Pick):
+            self._compare_picks(b, node.a, node.b, today)
+            return
         a, c = _sides(node)
         if a.country is not None or c.country is not None:
             self._compare_countries(b, node, today)
@@ -941,6 +944,19 @@ class Engine:
                 b.line("series.item", label=quarter, value=total)
 
     # ---- the most, the fewest, the k-th -----------------------------------------------------
+    def _compare_picks(self, b: Builder, most: Pick, fewest: Pick, today: dt.date) -> None:
+        """"the gap between the busiest and the quietest month of 2020": each, then the difference."""
+        picked = []
+        for pick in (most, fewest):
+            self._extreme(b, Request("figures", pick), today)
+            items = self.evaluate(pick)
+            if not isinstance(items, Items) or not items.items:
+                return
+            picked.append(items.items[0])
+        top, low = picked
+        b.line("compare.extremes", diff=b.figure(top.value - low.value, "difference", "most less fewest",
+                                                   [o.ref for o in top.obs + low.obs], of=top.obs + low.obs))
+
     @handles("extreme")
     def _extreme(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)

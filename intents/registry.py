@@ -136,7 +136,7 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
 def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
     leaves = [Select(per, org, country=c) for c in p.countries for per in periods or (None,)]
-    if "compare" in p.kws and len(leaves) == 2 and "share" not in p.kws:
+    if p.kws & COMPARE and len(leaves) == 2 and "share" not in p.kws:
         # "the difference between El Salvador and Georgia in 2020", "how many more Brazilians in 2025 than in 2020"
         return _figures(Compare(leaves[0], leaves[1]))
     if "share" in p.kws:
@@ -245,6 +245,10 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     period = periods[0] if periods else EVER if "ever" in p.kws else None
     # "the third-quietest month": that place, not the first
     place = p.ordinals[0] if p.ordinals else 1
+    if EXTREMES <= p.kws:
+        # "the busiest and the quietest month of 2020": both; "the gap between them": their difference
+        most, fewest = (Pick(Group(Select(period, org), grain), o, place) for o in ("max", "min"))
+        return _figures(Compare(most, fewest) if p.kws & COMPARE else Each((most, fewest)))
     return _figures(Pick(Group(Select(period, org), grain), order, place))
 
 
@@ -298,7 +302,7 @@ THRESHOLDS = frozenset({"gt", "ge", "lt", "le"})
 UNIT_WORDS = frozenset({"month_word", "quarter_word", "year_word", "how_many_units"})
 
 
-def _threshold(p: Parsed, periods: tuple[Period, ...]) -> bool:
+def threshold(p: Parsed, periods: tuple[Period, ...]) -> bool:
     """"which months ... more than 275", "in how many months ... fewer than 180": a
     relation and a number said of months, quarters or years; "which year had 2,952?": the
     one equal to it."""
@@ -315,7 +319,7 @@ def _filter(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org, grain = _org(p), _grain(p)
     value = quoted(p) if p.claim in THRESHOLDS else _figure(p)
     relation = p.claim if p.claim in THRESHOLDS else "eq"
-    assert value is not None  # _threshold, which selects this intent, found it
+    assert value is not None  # threshold, which selects this intent, found it
 
     def make(period: Period | None) -> Node:
         node = Where(Group(Select(period, org), grain), relation, value)
@@ -364,7 +368,7 @@ INTENTS: tuple[Intent, ...] = (
                   also=lambda p, periods: len(periods) >= 2 and bool(p.kws & COMPARE)),
         Signature(100, "a series", _series, keywords=frozenset({"trend", "per_month", "per_quarter", "per_year"})),)),
     Intent("filter", "listing", ("listing", "count"), (
-        Signature(45, "the members of a list past a threshold", _filter, also=_threshold),)),
+        Signature(45, "the members of a list past a threshold", _filter, also=threshold),)),
     # Made by the filter signature when the question asks how many members pass.
     Intent("count_of", "listing", ("listing", "count")),
     Intent("measure", "measure", ("measure",), (

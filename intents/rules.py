@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import registry, when
 from .entities import Entity, Unread
@@ -192,13 +192,20 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
     return [e for e in out if e.type != "stop"]
 
 
+def _includes_org(ents: list[Entity]) -> bool:
+    """"DVZ inbegrepen", "including the Immigration Office": a word of including beside an
+    organisation; beside a month ("d'octobre à décembre compris") it only closes a range."""
+    return any(a.type == "kw" and a.value == "include" and b.type == "org" or a.type == "org" and b.type == "kw"
+               and b.value == "include" for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
+
+
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
     whole = any(e.type == "whole" for e in ents)
-    ages = _ages(ents)
+    ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
@@ -227,7 +234,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
-    if "include" in kws and not left_out:
+    if _includes_org(ents) and not left_out:
         orgs = []  # "DVZ inbegrepen": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
@@ -330,12 +337,32 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
 MAX_AGE = 120
 
 
-def _ages(ents: list[Entity]) -> bool:
+def _ages(ents: list[Entity], kws: set[str]) -> bool:
     """"de plus de 60 ans", "ouder dan 60 jaar", "over 60 years": an age, a cut the
-    publications do not make, never a threshold on the returns."""
-    return any(a.type == "claim" and n.type == "num" and g.type == "grain" and g.value == "year"
+    publications do not make, never a threshold on the returns. So is a small threshold
+    beside "how many" said of people, not of months or years: "how many returnees were over
+    60", "combien de familles de 5 personnes ou plus": "how many" asks the count itself, so
+    the threshold is a property of the people."""
+    aged = any(a.type == "claim" and n.type == "num" and g.type == "grain" and g.value == "year"
                and a.end == n.start and n.end == g.start and n.value < MAX_AGE
                for a, n, g in zip(ents, ents[1:], ents[2:]))
+    grains = {e.start for e in ents if e.type == "grain"}
+    of_people = "how_many" in kws and not kws & PER_UNIT and any(
+        {a.type, b.type} == {"claim", "num"} and b.start - a.end <= 1
+        and (n := a if a.type == "num" else b).value < MAX_AGE and n.end not in grains  # "over the 12 months"
+        for a, b in zip(ents, ents[1:]))
+    return aged or of_people
+
+
+# Words that make a threshold one on months, quarters or years ("in how many months ... over 200").
+PER_UNIT = frozenset({"how_many_units", "which_units", "month_word", "quarter_word", "year_word"})
+
+
+def _bounds_a_wave(ents: list[Entity]) -> bool:
+    """"depuis le confinement de mars 2020", "after the first wave": the wave is where a span
+    starts or ends, a day the figures do not have; it no longer just describes the month."""
+    return any(a.type == "range" and b.type == "finer" and b.value == "wave" and b.start - a.end <= 1
+               for a, b in zip(ents, ents[1:]))
 
 
 def _lone(node: Compare) -> bool:
@@ -347,7 +374,8 @@ def _lone(node: Compare) -> bool:
 def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Request | None) -> Request:
     periods = tuple(p.periods)[:MAX_LISTED]
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
-    asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws
+    # "in welke jaren lag het totaal boven de 4000?": a threshold on years asks, without a measure word
+    asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws or registry.threshold(p, periods)
 
     if p.breakdown and set(p.oos) == {"breakdown"} and (p.measure or periods or "how_many" in p.kws):
         # "how many women returned in 2025": voluntary return, by a cut the sheets do not make.
@@ -357,6 +385,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info):
         # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures
         return Request("unknown", topic=previous.topic)
+    if previous is not None and previous.act == "info" and previous.topic in STANDALONE_INFO and periods \
+            and not (has_data or p.info or p.kws & INTENT_KEYWORDS):
+        # "and in 2020?" after "how many Dublin departures in 2017?": the same topic, that year
+        return replace(previous, periods=periods)
     if p.asylum_people and not p.measure:
         # "how many asylum seekers in 2020" asks about asylum, not about returns.
         return Request("unknown", topic="asylum")
@@ -378,7 +410,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "how many received in 2020?": received what? (with "reintegration support", read)
         return Request("clarify", topic="word", unread=tuple(p.receive))
     # "April 2020, in the first lockdown": the lockdown describes the period named, which is asked
-    describes = bool(periods) and not p.time.finer and set(p.finer) == {"wave"}
+    describes = bool(periods) and not p.time.finer and set(p.finer) == {"wave"} and not _bounds_a_wave(ents)
     if (p.time.finer or p.finer) and not describes:
         # "on 3 June 2020", "the second week of April": a grain the figures do not have,
         # named, with the month(s) that hold it offered; never that month's figure.
@@ -392,8 +424,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
     standalone = [topic for topic in STANDALONE_INFO if topic in p.info]
+    asked_before = _periods(previous) if previous is not None and p.followup else ()
     if standalone:
-        return Request("info", topic=standalone[0], periods=periods,
+        # "and how many Dublin departures that year?": the year of the question before
+        return Request("info", topic=standalone[0], periods=periods or asked_before,
                        how_many=bool(p.kws & {"how_many", "share"}) and "what_is" not in p.kws
                        and standalone[0] != "percent_sum")  # there, percentages are the subject
     if p.time.unread or p.time.needs_anchor:
@@ -478,7 +512,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="cross", unread=unused)
     compared = _unchecked(q.program)
     # two countries in one year are two sides already
-    lone_compare = isinstance(compared, Compare) and len(periods) == 1 \
+    lone_compare = _between_selections(compared) and len(periods) == 1 \
         and _select(compared.a).org == _select(compared.b).org \
         and _select(compared.a).country == _select(compared.b).country
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
@@ -641,7 +675,12 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     if "sum" in p.kws and not (periods or countries or categories) and isinstance(previous.program, (Pick, Each)):
         # "how many is that together?" after a list: its sum
         return replace(previous, program=Total(previous.program), unread=(), ignored=new.ignored)
-    if isinstance(compared := _unchecked(new.program), Compare):
+    shared = previous.program
+    if "share" in p.kws and not (periods or countries or categories or p.orgs) and isinstance(shared, Select) \
+            and (shared.org in ORGS or shared.country is not None):
+        # "and what share is that?" after a count through Fedasil, or of a country: of the total
+        return Request("figures", Share(shared, Select(shared.period, shared.org if shared.country else "total")))
+    if _between_selections(compared := _unchecked(new.program)):
         return _merge_compare(new, compared, periods, prev_periods, prev_org if not p.orgs else None)
     if periods and prev_periods:
         prev = prev_periods[0]
@@ -738,6 +777,11 @@ def _replace_node(node: Node, old: Node | None, new: Node) -> Node:
     if isinstance(node, Group):
         return replace(node, of=_select(_replace_node(node.of, old, new)))
     return replace(node, of=_replace_node(node.of, old, new))
+
+
+def _between_selections(node: Node | None) -> TypeGuard[Compare]:
+    """A comparison of two selections (not of two picks: "the busiest against the quietest month")."""
+    return isinstance(node, Compare) and isinstance(node.a, Select) and isinstance(node.b, Select)
 
 
 def _select(node: Node) -> Select:
