@@ -283,7 +283,7 @@ class Cube:
             obs = tuple(known[y] for y in years)
             covered = Period(obs[0].start, obs[-1].end, period.kind)
             return Fig(sum(o.value for o in obs), covered, obs)
-        exact = self.cells.get((measure, period.start, period.end, org, None, None, "count", None))
+        exact = self.printed_count(period, org, measure)
         if exact is not None:
             return Fig(exact.value, period, (exact,))
         known_months = self.months(org, measure)
@@ -295,6 +295,10 @@ class Cube:
             return None
         obs = tuple(known_months[ym] for ym in months)
         return Fig(sum(o.value for o in obs), period if covered.months() == period.months() else covered, obs)
+
+    def printed_count(self, period: Period, org: str = "total", measure: str = "returns") -> Observation | None:
+        """The count a publication prints for exactly this period ("ces dix dernières années": 2007-2016)."""
+        return self.cells.get((measure, period.start, period.end, org, None, None, "count", None))
 
     def difference(self, period: Period, org: str = "total", measure: str = "returns") -> Fig | None:
         """A period no publication gives, as the figure of a longer one less the rest of it,

@@ -574,6 +574,11 @@ class Engine:
                 b.line("count.clipped", period=period, covered=covered)
             if len(obs) == 1:
                 self._disputed(b, obs[0])
+            elif (printed := self.cube.printed_count(covered, org)) is not None and printed.value != value:
+                # a sum of years beside the total a publication printed for the span, on another footing
+                b.line("count.disputed", source=Ref("source", printed.source), value=replace(
+                    b.figure(printed.value, "count", "also published", [printed.ref], of=(printed,)),
+                    qualifier=printed.qualifier))
             if check is not None and check.relation != "eq":
                 holds = CLAIMS[check.relation](value, _quoted(check))
                 b.line("count.claim_true" if holds else "count.claim_false", quoted=Num(int(_quoted(check))),
@@ -1576,14 +1581,17 @@ class Engine:
         figures for the period, the fullest first; where two disagree, both are named."""
         for s in selects(_program(request)):
             measures = RELATED.get(s.measure, (s.measure,))
-            found = [o for o in self.dataset.observations if o.measure in measures and o.org == "total"
-                     and o.country is None and o.category is None
+            # a measure only one organisation publishes (the return desk: Fedasil) answers for all
+            found = [o for o in self.dataset.observations if o.measure in measures and _org(s) in ("total", o.org)
+                     and o.country == s.country and o.category is None
                      and (o.start, o.end) == (_when(s).start, _when(s).end)]
             if not found:
                 years = _runs(sorted({o.year for o in self.dataset.observations
                                       if o.measure in measures and o.whole_year}))
                 b.status = "no_data"
-                if years:
+                if s.country is not None:
+                    b.line("measure.none_country", measure=Ref("measure", s.measure), country=Ref("country", s.country))
+                elif years:
                     b.line("measure.none", measure=Ref("measure", s.measure), period=s.period, years=years)
                 else:
                     b.line("measure.none_ever", measure=Ref("measure", s.measure))
@@ -1605,9 +1613,13 @@ class Engine:
 
     def _measure_line(self, b: Builder, period: Period, source: str, rows: list[Observation]) -> None:
         for measure in dict.fromkeys(o.measure for o in rows):
-            count = next((o for o in rows if o.measure == measure and o.unit == "count"), None)
+            # "plus de 13 000" leads to the 13,392 of the same release: the exact one is the figure
+            count = min((o for o in rows if o.measure == measure and o.unit == "count"),
+                        key=lambda o: bool(o.qualifier), default=None)
             pct = next((o for o in rows if o.measure == measure and o.unit == "percent"), None)
             params: dict[str, Any] = dict(period=period, source=Ref("source", source))
+            if rows[0].country is not None:
+                params["country"] = Ref("country", rows[0].country)
             if count is not None:
                 params["value"] = replace(b.figure(count.value, "count", measure, [count.ref], (count,)),
                                           qualifier=count.qualifier)

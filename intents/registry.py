@@ -209,7 +209,9 @@ def _share(p: Parsed, periods: tuple[Period, ...]) -> Request:
 def _counts(p: Parsed, periods: tuple[Period, ...]) -> Node:
     org = _org(p)
     measure = p.measures[0] if p.measures else "returns"
-    node = _per_period(periods, lambda per: Select(per, org, measure=measure))
+    # "how many Salvadorans on the special flight": a measure a release gives for one country
+    country = p.countries[0] if p.countries and measure != "returns" else None
+    node = _per_period(periods, lambda per: Select(per, org, country=country, measure=measure))
     return Total(node) if "sum" in p.kws else node
 
 

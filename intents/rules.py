@@ -239,7 +239,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
-    nums = [e for e in ents if e.type == "num"]
+    nums = [e for e in ents if e.type == "num" and not _restates(e, ents, periods)]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
     categories = _categories(ents)
@@ -298,6 +298,20 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
         if i and ents[i - 1].type == "num":
             return (order, float(ents[i - 1].value)), ents[:i - 1] + ents[i + 1:]
     return None, ents
+
+
+def _restates(n: Entity, ents: list[Entity], periods: list[Period]) -> bool:
+    """"en dix ans, de 2007 à 2016", "the 12 months of 2019": a length in years or months
+    that a period named has; it says the period again."""
+    grain = next((g.value for g in ents if g.type == "grain" and g.start == n.end), None)
+    return any(_length(x, grain) == n.value for x in periods)
+
+
+def _length(period: Period, grain: str | None) -> int | None:
+    """How many years or months a period spans (None for another grain)."""
+    if grain == "year" and period.whole_years:
+        return period.last_year - period.first_year + 1
+    return len(period.months()) if grain == "month" else None
 
 
 def _stray_numbers(p: Parsed) -> bool:
@@ -373,6 +387,9 @@ def _lone(node: Compare) -> bool:
 
 def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Request | None) -> Request:
     periods = tuple(p.periods)[:MAX_LISTED]
+    if not periods and p.followup and previous is not None and previous.act == "unknown":
+        # "et de retours volontaires, la même année ?" after forced returns in 2023: that year
+        periods = previous.periods
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
     # "in welke jaren lag het totaal boven de 4000?": a threshold on years asks, without a measure word
     asks = bool(p.kws & INTENT_KEYWORDS) or "how_many" in p.kws or registry.threshold(p, periods)
@@ -381,7 +398,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "how many women returned in 2025": voluntary return, by a cut the sheets do not make.
         return Request("info", topic="breakdown", periods=periods, how_many=True)
     if p.oos:
-        return Request("unknown", topic=p.oos[0])
+        # the period is kept for a follow-up ("et de retours volontaires, la même année ?")
+        return Request("unknown", topic=p.oos[0], periods=periods)
     if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info):
         # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures
         return Request("unknown", topic=previous.topic)
