@@ -1001,8 +1001,11 @@ class Engine:
         if check is not None and check.relation == "rank":
             self._rank(b, check.member, values, pick.order, scope, by_month)
             return
-        placed = _pick(tuple(Fig(o.value, Period(o.start, o.end, "months"), (o,), key) for key, o in values.items()),
-                       replace(pick, n=1))
+        figs = tuple(Fig(o.value, Period(o.start, o.end, "months"), (o,), key) for key, o in values.items())
+        if pick.n is not None and pick.n > 1:
+            self._places(b, _pick(figs, pick), pick, scope, by_month, org)
+            return
+        placed = _pick(figs, replace(pick, n=1))
         if not placed:
             b.status = "no_data"
             b.line("extreme.fewer", n=Num(len(values)), k=Ref("ordinal", str(pick.k)))
@@ -1030,6 +1033,15 @@ class Engine:
         o = values[key]
         b.line("extreme.check_yes" if o.value == best else "extreme.check_no", checked=checked,
                value=b.figure(int(o.value), "count", "checked", [o.ref], (o,)))
+
+    def _places(self, b: Builder, placed: tuple[Fig, ...], pick: Pick, scope: Period, by_month: bool,
+                org: str) -> None:
+        """"the three busiest months of 2019": those places, most first (fewest first for "min")."""
+        ordered = sorted(placed, key=lambda f: -f.value if pick.order == "max" else f.value)
+        items = tuple((Period.month(*f.member) if by_month else f.member,
+                       b.figure(int(f.value), "count", str(f.member), [o.ref for o in f.obs], f.obs)) for f in ordered)
+        b.line(f"extreme.places_{'month' if by_month else 'year'}_{pick.order}", scope=scope, n=Num(pick.n or 0),
+               items=items, org=Ref("org", org))
 
     def _rank(self, b: Builder, member: Period, values: dict[int | tuple[int, int], Observation], order: str,
               scope: Period, by_month: bool) -> None:
@@ -1089,7 +1101,7 @@ class Engine:
                                       value=Num(int(where.value)), org=Ref("org", org))
         if grain == "month" and not period.single_year:
             b.line("listing.monthly_only", monthly=tuple(self.cube.month_span(y) for y in self.monthly_years))
-        elif items.scope.months() != period.months():
+        elif items.scope.months() != period.months() and period.kind != "since":
             b.line("count.clipped", period=period, covered=items.scope)
         if not passed:
             b.line(f"listing.none_{grain}", **params)

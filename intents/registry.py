@@ -117,6 +117,9 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
     cats = tuple(c for c in p.categories if c != "all")
     org = _org(p)
     how_many = "how_many" in p.kws and "share" not in p.kws
+    if p.countries and not cats:
+        # "Brazilians who returned in 2025": "who returned" names no category, the country is asked
+        return _country(p, periods)
     if p.countries:
         # "undocumented people from Moldova": a cut the sheets do not make (the engine says so).
         return _figures(_per_period(periods, lambda per: Group(Select(per, org, country=p.countries[0]), "category")),
@@ -247,6 +250,10 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     period = periods[0] if periods else EVER if "ever" in p.kws else None
     # "the third-quietest month": that place, not the first
     place = p.ordinals[0] if p.ordinals else 1
+    many = _top_n(p)
+    if many is not None and 1 < many <= MAX_PLACES and not p.ordinals:
+        # "welke drie maanden van 2019 waren de drukste?": the first three places
+        return _figures(Pick(Group(Select(period, org), grain), order, 1, many))
     if EXTREMES <= p.kws:
         # "the busiest and the quietest month of 2020": both; "the gap between them": their difference
         most, fewest = (Pick(Group(Select(period, org), grain), o, place) for o in ("max", "min"))
@@ -254,6 +261,8 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     return _figures(Pick(Group(Select(period, org), grain), order, place))
 
 
+# The most places of months or years listed at once ("the three busiest months").
+MAX_PLACES = 12
 # Everything published ("the lowest month ever"), not the latest year.
 EVER = Period((0, 1), (0, 12), "years", "all")
 

@@ -77,6 +77,34 @@ def _years_or_figures(ents: list[Entity], kws: set[str]) -> list[Entity]:
             for i, e in enumerate(ents)]
 
 
+# "not below 4,000" is at least 4,000: a negated relation is its opposite.
+OPPOSITE = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
+
+
+def _negated_claims(ents: list[Entity]) -> list[Entity]:
+    """"did the total not drop below 4,000", "niet boven de 200", "n'a pas dépassé 3 000":
+    a negation right before a relation (across a verb of change) says the opposite relation."""
+    out: list[Entity] = []
+    skip: set[int] = set()
+    for i, e in enumerate(ents):
+        if i in skip:
+            continue
+        if e.type == "neg" and e.value is None:
+            j = i + 1
+            if j < len(ents) and (ents[j].type, ents[j].value) == ("kw", "compare") and ents[j].start - e.end <= 1:
+                j += 1  # "not drop below"
+            claim = ents[j] if j < len(ents) else None
+            if claim is not None and claim.type == "claim" and claim.start - ents[j - 1].end <= 1:
+                relation, _, suffix = str(claim.value).partition("_")
+                if relation in OPPOSITE:
+                    out.append(replace(claim, value=OPPOSITE[relation] + ("_" + suffix if suffix else ""),
+                                       start=e.start, text=f"{e.text} {claim.text}"))
+                    skip.update(range(i + 1, j + 1))
+                    continue
+        out.append(e)
+    return out
+
+
 def _negations(ents: list[Entity],
                reading: when.Reading) -> tuple[list[Period], list[Period], dict[int, Entity], list[str]]:
     """A negation leaves out what it names: a period ("2025 except March", computed by the
@@ -207,6 +235,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
+    ents = _negated_claims(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
     ents = _years_or_figures(ents, all_kws)
@@ -314,9 +343,11 @@ def _length(period: Period, grain: str | None) -> int | None:
     return len(period.months()) if grain == "month" else None
 
 
-def _stray_numbers(p: Parsed) -> bool:
+def _stray_numbers(p: Parsed, program: Node | None) -> bool:
+    """A number neither quoted as a figure nor used by the program ("the three busiest months": a Pick's n)."""
     figure = registry.quoted(p)
-    return any(n.value != figure for n in p.nums)
+    picked = {x.n for x in nodes(program) if isinstance(x, Pick)} if program is not None else set()
+    return any(n.value != figure and n.value not in picked for n in p.nums)
 
 
 def _periods(request: Request) -> tuple[Period, ...]:
@@ -333,6 +364,8 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
+    if any((e.type, e.value) == ("kw", "new_topic") for e in ents):
+        previous = None  # "OK, different question: ...", "autre chose : ..." keeps nothing of the last one
     if previous is not None and previous.act == "clarify" and previous.program is not None:
         previous = Request("figures", previous.program)  # asked back, it waits for the part it lacks ("2019")
     p = collect(ents, today, lang, previous, layout)
@@ -513,7 +546,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         whole = leaves[0]
         q = replace(q, program=Less(whole, tuple(replace(whole, period=x) for x in p.exclude)))
     # "the place of Syria in the top 5": the number is the list's, which the answer names
-    if intent not in ("top", "clarify") and not (intent == "country" and "top" in p.kws) and _stray_numbers(p):
+    if intent not in ("top", "clarify") and not (intent == "country" and "top" in p.kws) \
+            and _stray_numbers(p, q.program):
         # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
         return Request("unknown")
     if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
