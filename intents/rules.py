@@ -252,6 +252,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
     kws |= {f"{g}_word" for g in grains}
+    if (kws & {"which_units", "month_word", "year_word"}) and any(e.type == "ordinal" for e in ents):
+        kws.add("rank")  # "which month of 2020 came second": a place among the months
     orgs: list[str] = []
     for e in ents:
         if e.type == "org":
