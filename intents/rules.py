@@ -463,7 +463,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "how many received in 2020?": received what? (with "reintegration support", read)
         return Request("clarify", topic="word", unread=tuple(p.receive))
     # "April 2020, in the first lockdown": the lockdown describes the period named, which is asked
-    describes = bool(periods) and not p.time.finer and set(p.finer) == {"wave"} and not _bounds_a_wave(ents)
+    # "zomervakantie van 2025, van 1 juli tot 31 augustus": the months named say which holidays
+    describes = bool(periods) and not p.time.finer and set(p.finer) <= {"wave", "holiday"} \
+        and not _bounds_a_wave(ents) and ("holiday" not in p.finer or not any(x.whole_years for x in periods))
     if (p.time.finer or p.finer) and not describes:
         # "on 3 June 2020", "the second week of April": a grain the figures do not have,
         # named, with the month(s) that hold it offered; never that month's figure.

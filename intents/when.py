@@ -220,6 +220,8 @@ def _whole_number(it: Item, low: float = 1, high: float = float("inf")) -> bool:
 
 time = P(frozenset({"time"}), lambda it: True)
 closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
+# a time that is not an interval of two ("June 2020", not "June 2020 until December")
+one_time = P(frozenset({"time"}), lambda it: it.rule not in ("from to", "from until", "to", "until", "between and"))
 # "tweede helft", "Q2" read alone: a half or quarter still to be placed
 numbered_part = P(frozenset({"time"}), lambda it: it.rule in ("half", "quarter"))
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
@@ -324,6 +326,19 @@ def _after(p: Period, c: Ctx) -> Period | None:
         return None
     start = shift_month(p.end, 1)
     return Period(start, (max(c.today.year, start[0]), 12), "since")
+
+
+def _bounded(after: Period, last: Period, inclusive: bool) -> Period | None:
+    """"after June 2020 and before October": July-September 2020; "after June 2020 until
+    December": July-December. A bound without its year takes the first's."""
+    if after.anchor or after.open:
+        return None
+    start = shift_month(after.end, 1)
+    if last.open:
+        placed = last.with_year(start[0])
+        last = placed if placed.end >= start else last.with_year(start[0] + 1)
+    end = last.end if inclusive else shift_month(last.start, -1)
+    return Period(start, end, "range") if start <= end and not last.anchor else None
 
 
 def _relative(mod: str, g: str, c: Ctx, n: int = 1) -> Period | None:
@@ -568,7 +583,14 @@ RULES: tuple[Rule, ...] = (
     # a series per year of one year is no series: "per jaar voor 2010" is before it, not for it
     Rule("per year before", (k("kw", "per_year"), k("range", "weak_before"), closed),
          lambda s_, b, p, c: _before(p.value), ("nl",), context=1),
-    Rule("after", (k("range", "after"), time), lambda a, p, c: _after(p.value, c)),
+    # "after June 2020 until December" is bounded on both sides, never after the whole interval
+    Rule("after", (k("range", "after"), one_time), lambda a, p, c: _after(p.value, c)),
+    Rule("after and before", (k("range", "after"), time, k("conj"), before_word, time),
+         lambda a, p, j, b, q, c: _bounded(p.value, q.value, inclusive=False)),
+    Rule("after before", (k("range", "after"), time, before_word, time),
+         lambda a, p, b, q, c: _bounded(p.value, q.value, inclusive=False)),
+    Rule("after until", (k("range", "after"), time, any_range("until", "to"), time),
+         lambda a, p, u, q, c: _bounded(p.value, q.value, inclusive=True)),
 )
 
 def _with_of(rule: Rule) -> Rule:
@@ -803,10 +825,14 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
             periods.append((it, None))
     periods = _borrow_years(_distribute(periods))
     placed = _anchor_shifts(periods, previous, reading, (today.year, today.month))
+    # "in de lente van 2025, maart tot en met mei": the months named say which the season meant
+    named = [set(p.months()) for p, _ in placed if p.kind not in VAGUE and not p.open and not p.anchor]
+    placed = [(p, start) for p, start in placed
+              if not (p.kind in VAGUE and not p.open and any(months <= set(p.months()) for months in named))]
     reading.vague = [p for p, _ in placed if p.kind in VAGUE]
     reading.vague_starts = [start for p, start in placed if p.kind in VAGUE]
-    reading.vague_words = [_quote(ents[it.first:it.last + 1])
-                           for it in chosen if it.kind == "time" and it.value.kind in VAGUE]
+    reading.vague_words = [_quote(ents[it.first:it.last + 1]) for it in chosen
+                           if it.kind == "time" and it.value.kind in VAGUE and it.first in reading.vague_starts]
     placed = [(p, start) for p, start in placed if p.kind not in VAGUE]
     reading.periods = [p for p, _ in placed]
     reading.starts = [start for _, start in placed]
