@@ -1099,6 +1099,8 @@ class Engine:
         passed = tuple(f for f in items.items if CLAIMS[where.relation](f.value, where.value))
         params: dict[str, Any] = dict(scope=items.scope, relation=Ref("relation", where.relation),
                                       value=Num(int(where.value)), org=Ref("org", org))
+        if org != "total":
+            b.line("listing.org", org=Ref("org", org))  # the lines below count that organisation's returns
         if grain == "month" and not period.single_year:
             b.line("listing.monthly_only", monthly=tuple(self.cube.month_span(y) for y in self.monthly_years))
         elif items.scope.months() != period.months() and period.kind != "since":

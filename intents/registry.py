@@ -78,7 +78,7 @@ def _per_period(periods: tuple[Period, ...], make: Callable[[Period | None], Nod
     return _each([make(period) for period in periods or (None,)])
 
 
-def _grain(p: Parsed) -> str | None:
+def grain_of(p: Parsed) -> str | None:
     if p.kws & {"per_quarter", "quarter_word"}:
         return "quarter"
     if p.kws & {"per_month", "month_word"}:
@@ -99,8 +99,10 @@ def quoted(p: Parsed) -> int | None:
     """A figure the user quotes: written like a figure ("3.000", "2000 people"), or
     any whole number after "is it true", "more than" and the like."""
     claims = bool(p.kws & {"quoted", "compare", "than"}) or p.claim is not None
+    # a small number is a day ("more than 5 March"), unless a threshold is said of months or years
+    smallest = 0 if p.claim in THRESHOLDS and p.kws & UNIT_WORDS else 32
     for e in p.nums:
-        if float(e.value).is_integer() and e.value < MAX_QUOTED and (e.fuzzy or (claims and e.value >= 32)):
+        if float(e.value).is_integer() and e.value < MAX_QUOTED and (e.fuzzy or (claims and e.value >= smallest)):
             return int(e.value)
     return None
 
@@ -157,7 +159,7 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     top_n = _top_n(p)
     if p.negative_n or top_n == 0:
         return Request("clarify", topic="top_n")
-    grain = _grain(p)
+    grain = grain_of(p)
     if grain is not None and not p.kws & {"countries", "one_country"}:
         return _ranked_periods(p, periods, grain, top_n)
     org = _org(p)
@@ -241,7 +243,7 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
-    grain = _grain(p)
+    grain = grain_of(p)
     order = "max" if "max" in p.kws else "min"
     org = _org(p)
     if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
@@ -280,12 +282,12 @@ def _extreme_check(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 def _average(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
-    return _figures(_per_period(periods, lambda per: Mean(Group(Select(per, org), _grain(p)))))
+    return _figures(_per_period(periods, lambda per: Mean(Group(Select(per, org), grain_of(p)))))
 
 
 def _series(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
-    return _figures(_per_period(periods, lambda per: Group(Select(per, org), _grain(p))))
+    return _figures(_per_period(periods, lambda per: Group(Select(per, org), grain_of(p))))
 
 
 def _checked(p: Parsed, node: Node) -> Node:
@@ -326,8 +328,18 @@ def _figure(p: Parsed) -> int | None:
     return next((int(e.value) for e in p.nums if float(e.value).is_integer() and e.value >= 32), None)
 
 
+def zero_members(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    """The months (quarters, years) with no return at all, or how many there were."""
+    org, by = _org(p), grain_of(p)
+
+    def make(period: Period | None) -> Node:
+        node = Where(Group(Select(period, org), by), "eq", 0)
+        return Count(node) if "how_many_units" in p.kws else node
+    return _figures(_per_period(periods, make))
+
+
 def _filter(p: Parsed, periods: tuple[Period, ...]) -> Request:
-    org, grain = _org(p), _grain(p)
+    org, grain = _org(p), grain_of(p)
     value = quoted(p) if p.claim in THRESHOLDS else _figure(p)
     relation = p.claim if p.claim in THRESHOLDS else "eq"
     assert value is not None  # threshold, which selects this intent, found it

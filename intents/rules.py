@@ -150,7 +150,8 @@ def _negations(ents: list[Entity],
             negated[target] = ents[target]
     for period, start in zip(reading.periods, reading.starts):
         (exclude if start in excluded_starts else periods).append(period)
-    return periods, exclude, negated, bad
+    # "hormis 2020 et sa crise sanitaire": one year, named twice
+    return periods, list(dict.fromkeys(exclude)), negated, bad
 
 
 def _leavable(ents: list[Entity], reading: when.Reading, j: int) -> bool:
@@ -332,10 +333,12 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
 
 
 def _restates(n: Entity, ents: list[Entity], periods: list[Period]) -> bool:
-    """"en dix ans, de 2007 à 2016", "the 12 months of 2019": a length in years or months
-    that a period named has; it says the period again."""
+    """"en dix ans, de 2007 à 2016", "the 12 months of 2019", "those two years": a length in
+    years or months that a period named, or pointed back at, has; it says the period again."""
     grain = next((g.value for g in ents if g.type == "grain" and g.start == n.end), None)
-    return any(_length(x, grain) == n.value for x in periods)
+    # "those two years", "ces deux années": how many the periods pointed back at are
+    pointed = any(a.type == "anaphor" and a.end == n.start for a in ents)
+    return grain is not None and pointed or any(_length(x, grain) == n.value for x in periods)
 
 
 def _length(period: Period, grain: str | None) -> int | None:
@@ -472,6 +475,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
         return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
     zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
+    if zero and p.kws & {"how_many_units", "which_units"} and registry.grain_of(p) is not None:
+        # "in hoeveel maanden van 2020 organiseerde DVZ helemaal geen terugkeer?": the months with none
+        return registry.zero_members(p, periods)
     if zero:
         # "no DVZ returns", "aucun retour": the publications count returns that took place
         return Request("clarify", topic="zero", unread=zero)
