@@ -982,7 +982,8 @@ class Engine:
         by_month = by == "month" or (by is None and period.single_year)
         if by_month:
             known = self.cube.months(org)
-            skip = {m.start for m in left_out if isinstance(m, Period)}
+            # every month of what is left out ("maart tot mei niet meegerekend")
+            skip = {ym for m in left_out if isinstance(m, Period) for ym in m.months()}
             keys = [ym for ym in period.months() if ym in known and ym not in skip]
             if not keys:
                 self.missing_reason(b, period, org, today)
@@ -991,7 +992,8 @@ class Engine:
             skipped: list[int] = []
         else:
             years, skipped = self.ranked_years(period)
-            years = [y for y in years if not any(isinstance(m, Period) and m.first_year == y for m in left_out)]
+            years = [y for y in years if not any(isinstance(m, Period) and m.first_year <= y <= m.last_year
+                                                 for m in left_out)]
             if not years:
                 self.missing_reason(b, period, org, today)
                 return

@@ -163,6 +163,9 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if grain is not None and not p.kws & {"countries", "one_country"}:
         return _ranked_periods(p, periods, grain, top_n)
     org = _org(p)
+    if "second_last" in p.kws:
+        # "the second to last of the 2020 top 10": the place before the list's last
+        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "min", 2, 1)))
     # "the three smallest nationalities of the list": its last places, not its first
     order = "min" if "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)

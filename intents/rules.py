@@ -253,6 +253,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
     kws |= {f"{g}_word" for g in grains}
+    if "second_last" in kws:
+        kws.add("min")
     if (kws & {"which_units", "month_word", "year_word"}) and any(e.type == "ordinal" for e in ents):
         kws.add("rank")  # "which month of 2020 came second": a place among the months
     orgs: list[str] = []
@@ -288,7 +290,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         except_countries=except_countries,
         bad_neg=bad_neg,
         claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else None,
-        ordinals=[e.value for e in ents if e.type == "ordinal"],
+        # "l'avant-dernière du top 10": the second place counted from the end
+        ordinals=([2] if "second_last" in kws else []) + [e.value for e in ents if e.type == "ordinal"],
         categories_left_out=bool(left_out_cats),
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
@@ -377,8 +380,8 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     q = _build(p, ents, strangers, previous)
     if "why" in p.kws and q.act == "figures":
         q = replace(q, topic="why")  # the figures asked about, then the reasons given
-    if isinstance(q.program, Compare) and _lone(q.program) and previous is not None and earlier is not None:
-        q = _compare_last_two(q, previous, earlier)
+    if previous is not None and earlier is not None and q.act == "figures":
+        q = _last_two(q, p, previous, earlier)
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
@@ -474,6 +477,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # named, with the month(s) that hold it offered; never that month's figure.
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
         return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
+    if "second_last" in p.kws and not (p.countries or p.kws & {"top", "countries", "one_country"}):
+        # "l'avant-dernier mois de 2020" is November, not a place among the months: asked back
+        return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "second_last"))
     zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
     if zero and p.kws & {"how_many_units", "which_units"} and registry.grain_of(p) is not None:
         # "in hoeveel maanden van 2020 organiseerde DVZ helemaal geen terugkeer?": the months with none
@@ -634,15 +640,21 @@ def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
     return node
 
 
-def _compare_last_two(q: Request, previous: Request, earlier: Request) -> Request:
-    """"the difference?" after "2019" and "and in 2020?": the periods of the last two
-    questions, when they asked for one figure of one period each."""
+def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request) -> Request:
+    """"the difference?" after "2019" and "and in 2020?", "combined?" after Brazil and "and
+    Mongolia?": the last two questions, when each asked one figure and they differ only in
+    their period or their country, compared or summed."""
     before, last = _unchecked(earlier.program), _unchecked(previous.program)
-    if not (isinstance(before, Select) and isinstance(last, Select)) or before.period == last.period \
-            or before.country is not None or before.category is not None \
-            or replace(before, period=last.period, filled=False) != replace(last, filled=False):
+    if not (isinstance(before, Select) and isinstance(last, Select)) or before.category is not None:
         return q
-    return Request("figures", Compare(replace(before, filled=False), replace(last, filled=False)))
+    before, last = replace(before, filled=False), replace(last, filled=False)
+    if before == last or replace(before, period=last.period, country=last.country) != last:
+        return q
+    if isinstance(q.program, Compare) and _lone(q.program):
+        return Request("figures", Compare(before, last))
+    if "sum" in p.kws and not (p.periods or p.countries or p.categories or p.orgs):
+        return Request("figures", Total(Each((before, last))))
+    return q
 
 
 def _unchecked(node: Node | None) -> Node | None:
