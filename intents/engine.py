@@ -1500,6 +1500,7 @@ class Engine:
             return
         self._not_by_org(b, leaves[0], "nodata.categories_org")
         without = inner(node, Without)
+        pick = inner(node, Pick)
         together = isinstance(node, Total)
         for period in periods:
             profiles = asked.get(period)
@@ -1511,7 +1512,7 @@ class Engine:
             wanted = tuple(c for c in CATEGORIES if without is None or c not in without.members) if without \
                 else tuple(picked) or CATEGORIES
             for profile in profiles:
-                self._profile(b, profile, wanted, together, request.how_many)
+                self._profile(b, profile, _extreme_category(profile, wanted, pick), together, request.how_many)
 
     def _profile(self, b: Builder, profile: Any, wanted: tuple[str, ...], together: bool, how_many: bool) -> None:
         """A profile as its publication gives it: counts with the printed percentages, or
@@ -1935,6 +1936,17 @@ class Engine:
 def _direction(diff: float) -> str:
     """The key of a comparison's sentence: the first side more, fewer or as many."""
     return "same" if diff == 0 else "more" if diff > 0 else "less"
+
+
+def _extreme_category(profile: Any, wanted: tuple[str, ...], pick: Pick | None) -> tuple[str, ...]:
+    """The categories of a profile to show: all wanted, or the largest (smallest) of them,
+    by the counts or else the percentages its publication gives."""
+    if pick is None:
+        return wanted
+    values = {c: o.value for c in wanted if (o := profile.counts.get(c) or profile.percents.get(c)) is not None}
+    if len(values) < len(wanted):
+        return wanted  # a category given only grouped with another cannot be ranked: the profile as given
+    return ((max if pick.order == "max" else min)(values, key=lambda c: values[c]),)
 
 
 def _pick(items: tuple[Fig, ...], pick: Pick) -> tuple[Fig, ...]:

@@ -448,7 +448,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             and not (has_data or p.info or p.kws & INTENT_KEYWORDS):
         # "and in 2020?" after "how many Dublin departures in 2017?": the same topic, that year
         return replace(previous, periods=periods)
-    if p.asylum_people and not p.measure:
+    if p.asylum_people and not (p.measure or p.categories):
         # "how many asylum seekers in 2020" asks about asylum, not about returns.
         return Request("unknown", topic="asylum")
     if p.bad:
@@ -777,6 +777,11 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     if isinstance(new.program, Check) and not isinstance(_unchecked(previous.program), Compare):
         # "and were there fewer than 1,500 in 2020?": a claim is about the count, not the previous operator
         template = new.program.of
+    elif new_intent == "count" and not (p.periods or p.countries or p.categories or p.orgs or p.measure) \
+            and isinstance(previous.program, Pick) and previous.program.n == 1:
+        # "and the third? / how many people?": the place picked, whose answer gives its count ("how many
+        # returns?" names the measure anew: the period's count, below)
+        template = previous.program
     elif new_intent == "count" and (p.measure or "how_many" in p.kws) and not p.followup \
             and not isinstance(_unchecked(previous.program), (Select, Each, Total, Compare, Less)):
         # "how many returns?" after a ranking or an average asks for the count, of the same period
