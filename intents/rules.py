@@ -240,8 +240,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
     ents = _years_or_figures(ents, all_kws)
+    # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
+    two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (),
-                        comparing=bool(all_kws & {"compare", "than"}), layout=layout)
+                        comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout)
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
@@ -406,7 +408,19 @@ def _ages(ents: list[Entity], kws: set[str]) -> bool:
         {a.type, b.type} == {"claim", "num"} and b.start - a.end <= 1
         and (n := a if a.type == "num" else b).value < MAX_AGE and n.end not in grains  # "over the 12 months"
         for a, b in zip(ents, ents[1:]))
-    return aged or of_people
+    # "familles de 5 personnes", "families of five": a size said of what is counted
+    sized = any(a.type == "measure" and a.value != "returns" and _size_after(ents, i) for i, a in enumerate(ents))
+    return aged or of_people or sized
+
+
+def _size_after(ents: list[Entity], i: int) -> bool:
+    """A small number right after entity i, across a word such as "de", "of", "van"."""
+    rest = ents[i + 1:i + 3]
+    n = next((e for e in rest if e.type == "num"), None)
+    if n is None:
+        return False
+    between = rest[:rest.index(n)]
+    return n.value < MAX_AGE and n.start - ents[i].end <= 2 and all(x.type == "range" for x in between)
 
 
 # Words that make a threshold one on months, quarters or years ("in how many months ... over 200").
