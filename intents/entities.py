@@ -101,7 +101,9 @@ def context_sentences(tokens: list[Token], ents: list[Entity]) -> set[int]:
         sentence.append(ends)
         ends += t.text == "?"
     # a topic named in passing ("ik ben medewerker van...", "étudiant à Namur") asks nothing by itself
-    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)}
+    # "Never mind December." asks nothing: it drops what it names
+    dropped = {sentence[e.start] for e in ents if (e.type, e.value) == ("kw", "new_topic") and e.start < len(sentence)}
+    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)} - dropped
     if not asking:
         return set()
     return {i for i, n in enumerate(sentence) if n not in asking}

@@ -43,3 +43,5 @@ class Parsed:
     ratio: tuple[str, float] | None
     # "the whole year 2024": a year said to be whole, never the same months of it
     whole: bool = False
+    # "that year" after May 2020: the year of the period asked before, not its months
+    year_back: bool = False

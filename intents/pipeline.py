@@ -106,7 +106,8 @@ def _apart_from_context(tokens: list[Token], ents: list[Entity]) -> tuple[set[in
     Namur, on en parle au prochain conseil"): its tokens, and the entities of the rest, since
     neither its topic nor its time words are the question's."""
     talk = context_sentences(tokens, ents)
-    return talk, [e for e in ents if e.start not in talk]
+    # a new topic said in a sentence of its own ("Never mind December.") still starts anew
+    return talk, [e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")]
 
 
 class Pipeline:

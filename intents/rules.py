@@ -257,6 +257,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     kws |= {f"{g}_word" for g in grains}
     if "second_last" in kws:
         kws.add("min")
+    if "runner_up" in kws:
+        kws.add("rank")  # "the runner-up": the second place of a ranking
     if (kws & {"which_units", "month_word", "year_word"}) and any(e.type == "ordinal" for e in ents):
         kws.add("rank")  # "which month of 2020 came second": a place among the months
     orgs: list[str] = []
@@ -293,7 +295,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         bad_neg=bad_neg,
         claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else None,
         # "l'avant-dernière du top 10": the second place counted from the end
-        ordinals=([2] if "second_last" in kws else []) + [e.value for e in ents if e.type == "ordinal"],
+        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + [e.value for e in ents if e.type == "ordinal"],
         categories_left_out=bool(left_out_cats),
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
@@ -320,6 +322,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         negative_n=negative,
         ratio=ratio,
         whole=whole,
+        year_back=any((e.type, e.value) == ("anaphor", "year") for e in ents),
     )
 
 
@@ -485,7 +488,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     # "April 2020, in the first lockdown": the lockdown describes the period named, which is asked
     # "zomervakantie van 2025, van 1 juli tot 31 augustus": the months named say which holidays
     describes = bool(periods) and not p.time.finer and set(p.finer) <= {"wave", "holiday"} \
-        and not _bounds_a_wave(ents) and ("holiday" not in p.finer or not any(x.whole_years for x in periods))
+        and not _bounds_a_wave(ents) and ("holiday" not in p.finer or not all(x.whole_years for x in periods))
+    if describes and "holiday" in p.finer:
+        # "the 2019-2020 school year, i.e. September 2019 to June 2020": the months named, not the years
+        periods = tuple(x for x in periods if not x.whole_years)
     if (p.time.finer or p.finer) and not describes:
         # "on 3 June 2020", "the second week of April": a grain the figures do not have,
         # named, with the month(s) that hold it offered; never that month's figure.
@@ -781,7 +787,8 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         elif all(x.open for x in periods):
             periods = tuple(x.with_year(prev.first_year) for x in periods)
     elif not periods:
-        periods = prev_periods
+        periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
+            else prev_periods
     if not p.orgs:
         # "how many of them were Brazilians?" after "through Fedasil": still through Fedasil,
         # which the country lists do not split (the engine says so), never all returnees

@@ -220,8 +220,9 @@ def _whole_number(it: Item, low: float = 1, high: float = float("inf")) -> bool:
 
 time = P(frozenset({"time"}), lambda it: True)
 closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
+INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
 # a time that is not an interval of two ("June 2020", not "June 2020 until December")
-one_time = P(frozenset({"time"}), lambda it: it.rule not in ("from to", "from until", "to", "until", "between and"))
+one_time = P(frozenset({"time"}), lambda it: it.rule not in INTERVAL_RULES)
 # "tweede helft", "Q2" read alone: a half or quarter still to be placed
 numbered_part = P(frozenset({"time"}), lambda it: it.rule in ("half", "quarter"))
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
@@ -533,6 +534,15 @@ RULES: tuple[Rule, ...] = (
          lambda n, s, g, c: _span_shift(s.value * int(n.value), g.value)),
     Rule("shift n grains", (k("shift"), count, grain()),
          lambda s, n, g, c: _span_shift(s.value * int(n.value), g.value)),
+    # "et deux ans avant ?": the period that many grains before the one named before
+    Rule("n grains before", (bare_count, grain(), before_word),
+         lambda n, g, d, c: _shift(-int(n.value), g.value) if n.value <= MAX_UNITS[g.value] else None),
+    Rule("n grains after", (bare_count, grain(), k("range", "after")),
+         lambda n, g, d, c: _shift(int(n.value), g.value) if n.value <= MAX_UNITS[g.value] else None),
+    # "the 12 months up to September 2025": those grains, the last one holding the month named
+    Rule("the n grains up to time", (det_count, grain(), any_range("until"), closed),
+         lambda n, g, u, p, c: _span(shift_month(p.value.end, 1 - GRAIN_MONTHS[g.value] * int(n.value)), p.value.end,
+                                     g.value, int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
     Rule("the n grains before", (det_count, grain(), before_word),
          lambda n, g, d, c: _span_shift(-int(n.value), g.value)),
     Rule("the n grains after", (det_count, grain(), k("range", "after")),
@@ -576,7 +586,10 @@ RULES: tuple[Rule, ...] = (
          lambda a, t, n, c: _interval(a.value, Period.month(*c.now))),
     Rule("from until now", (k("range", "from"), time, k("ytd")),
          lambda f, a, y, c: _interval(a.value, Period.month(*c.now))),
-    Rule("since", (k("range", "since"), time), lambda s, p, c: _since(p.value, c)),
+    Rule("since", (k("range", "since"), one_time), lambda s, p, c: _since(p.value, c)),
+    # "vanaf maart tot en met juni 2020": from one to the other, never since the whole interval
+    Rule("since until", (k("range", "since"), time, any_range("until", "to"), time),
+         lambda s, a, t, b, c: _interval(a.value, b.value)),
     Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
     Rule("up to the end of", (k("range", "until"), k("part", "end"), time), lambda u, pt, p, c: _until(p.value)),
     Rule("before", (k("range", "before"), time), lambda b, p, c: _before(p.value)),
@@ -594,19 +607,24 @@ RULES: tuple[Rule, ...] = (
 )
 
 def _with_of(rule: Rule) -> Rule:
-    """The same rule with "of" before its last item ("les 3 derniers mois de 2020")."""
+    """The same rule with "of" before its last item ("les 3 derniers mois de 2020"): in Dutch
+    and French, where "van" and "de" are also "from"; English "of" is glue, and "from" is
+    never "of" ("fall from 2012 to 2013" is no autumn)."""
     def produce(*args: Any) -> Any:
         *items, ctx = args
         return rule.produce(*items[:-2], items[-1], ctx)
-    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, rule.langs, rule.context)
+    langs = tuple(lang for lang in (rule.langs or LANGS) if lang in OF_IS_FROM)
+    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, langs, rule.context)
+
+
+# The languages whose word for "of" is also the word for "from".
+OF_IS_FROM = ("nl", "fr")
 
 
 # Parts of a period may name it after "of" ("van 2020", "de 2020").
 RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES)
 
 _RULES_BY_LANG = {lang: tuple(r for r in RULES if not r.langs or lang in r.langs) for lang in LANGS}
-
-INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
 
 
 def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
