@@ -1205,17 +1205,20 @@ class Engine:
                 b.status = "no_data"
                 b.line("nodata.country_year", year=year, years=self._list_years())
                 continue
-            for lst in lists:
-                self._top_list(b, pick.of if isinstance(pick, Total) else pick, lst, together=isinstance(pick, Total))
+            counted = [self._top_list(b, pick.of if isinstance(pick, Total) else pick, lst,
+                                      together=isinstance(pick, Total)) for lst in lists]
+            if request.how_many and not any(counted):
+                b.status = "no_data"  # "how many were that?" of a place its lists rank without a count
 
     def _list_years(self) -> tuple[Period, ...]:
         return _runs(self.country_years)
 
-    def _top_list(self, b: Builder, pick: Node, lst: CountryList, together: bool = False) -> None:
+    def _top_list(self, b: Builder, pick: Node, lst: CountryList, together: bool = False) -> bool:
         """A list as its publication gives it: counts with their shares of the same
         publication's total, or places only; named by its period and publication. The
         fewest ("the three smallest") are the last places of the list, said to be of the
-        list; `together`: their sum, where the list counts them all."""
+        list; `together`: their sum, where the list counts them all. Returns whether each
+        place shown has a count."""
         fewest = isinstance(pick, Pick) and pick.order == "min"
         without = inner(pick, Without) if isinstance(pick, Pick) else None
         left_out = set(without.members) if without is not None else set()
@@ -1235,7 +1238,7 @@ class Engine:
             if rank > len(entries):
                 b.status = "no_data"
                 b.line("top.capped", source=source, n=Num(len(entries)))
-                return
+                return False
             b.line("top.rank_fewest" if fewest else "top.rank", head, rank=rank, period=lst.period,
                    basis=Ref("basis", lst.basis), source=source, n=Num(len(entries)))
             shown = [entries[rank - 1]] if fewest else [e for e in entries if e.place == rank] or [entries[rank - 1]]
@@ -1246,6 +1249,7 @@ class Engine:
             shown = list(entries[:n])
         for e in shown:
             self._top_item(b, e, total)
+        counted = all(e.count is not None for e in shown)
         if together and len(shown) > 1:
             counts = [self._count_in(lst, e.country) for e in shown]
             if not _all_found(counts):
@@ -1265,6 +1269,7 @@ class Engine:
         if total is not None:
             b.line("top.total", year=Period(lst.period.start, lst.period.end, "year"),
                    value=b.figure(int(total.value), "count", "total", [total.ref], (total,)))
+        return counted
 
     def _top_item(self, b: Builder, e: Any, total: Observation | None) -> None:
         country = Ref("country", e.country)
@@ -1547,7 +1552,10 @@ class Engine:
         missing = [c for c in wanted if c not in shown]
         grouped = APPLICANTS_AND_REJECTED in counts or APPLICANTS_AND_REJECTED in percents
         if missing and grouped and set(missing) <= {"applicants", "rejected"}:
-            # "applicants and rejected together: 2,032": the release does not split them.
+            # "applicants and rejected together: 2,032": the release does not split them, so a
+            # figure for one of them is not published (the group is shown as what is)
+            if not many and set(missing) != {"applicants", "rejected"}:
+                b.status = "no_data"
             self._profile(b, profile, (APPLICANTS_AND_REJECTED,), False, how_many) if not many else \
                 self._profile_group(b, profile)
         elif missing and not shown:

@@ -802,7 +802,7 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
             and isinstance(previous.program, Pick) and previous.program.n == 1:
         # "and the third? / how many people?": the place picked, whose answer gives its count ("how many
         # returns?" names the measure anew: the period's count, below)
-        template = previous.program
+        return replace(previous, how_many=True, unread=(), ignored=new.ignored)
     elif new_intent == "count" and (p.measure or "how_many" in p.kws) and not p.followup \
             and not isinstance(_unchecked(previous.program), (Select, Each, Total, Compare, Less)):
         # "how many returns?" after a ranking or an average asks for the count, of the same period
