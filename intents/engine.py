@@ -1894,6 +1894,9 @@ class Engine:
             if request.offer:
                 b.line("clarify.offer", offer=request.offer)
             return
+        if request.topic == "which_together":
+            b.line("clarify.which_together")
+            return
         if request.topic in ("negation", "zero"):
             b.line(f"clarify.{request.topic}", words=", ".join(request.unread))
             return

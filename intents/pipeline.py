@@ -18,7 +18,7 @@ from .models import LANGS, Answer, first_language
 from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
 from .program import Request, node_json
 from .render import Renderer
-from .rules import build
+from .rules import build, sibling_selections
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,20 @@ class Context:
     lang: str | None = None
     # The question before that one: "and in 2020?" after 2019, then "the difference?" compares both.
     earlier: Request | None = None
+    # How many questions in a row asked one figure each, differing only in period or country
+    # ("January / February? / March?": 3): "together?" sums the last two only when they are all.
+    run: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {"request": None if self.request is None else self.request.to_json(), "lang": self.lang,
-                "earlier": None if self.earlier is None else self.earlier.to_json()}
+                "earlier": None if self.earlier is None else self.earlier.to_json(), "run": self.run}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Context:
         """The inverse of to_json; raises KeyError, TypeError or ValueError on anything else."""
         request, earlier = data["request"], data.get("earlier")
         return cls(None if request is None else Request.from_json(request), data["lang"],
-                   None if earlier is None else Request.from_json(earlier))
+                   None if earlier is None else Request.from_json(earlier), int(data.get("run", 1)))
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,13 @@ def _apart_from_context(tokens: list[Token], ents: list[Entity]) -> tuple[set[in
     return talk, [e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")]
 
 
+def _run(context: Context | None, before: Request | None, now: Request | None) -> int:
+    """The length of the run of one-figure questions that ends with `now`."""
+    if context is None or before is None or now is None or not sibling_selections(before, now):
+        return 1
+    return context.run + 1 if context.request is before else 2
+
+
 class Pipeline:
     def __init__(self, dataset: data.Dataset):
         self.engine = Engine(dataset)
@@ -162,7 +172,8 @@ class Pipeline:
             glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
         previous = context.request if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading, talk)
-        request = build(ents, unread, today, previous, reading, layout, context.earlier if context else None)
+        request = build(ents, unread, today, previous, reading, layout, context.earlier if context else None,
+                        context.run if context else 1)
         if request.act == "clarify" and request.topic == "word" and not offer:
             request = replace(request, offer=self._offer(text, request.unread, context, hint or lang, today))
         return request, lang
@@ -257,13 +268,13 @@ class Pipeline:
         # after asylum applications asks about them again
         remembered = answer.request if answer.status != "unknown" or answer.request.topic \
             else (context.request if context else None)
+        before = context.request if context and remembered is not None and context.request is not remembered else None
         return Reply(
             question=text,
             text=renderer.render(answer),
             status=answer.status,
             lang=reply_lang,
-            context=Context(remembered, reply_lang, context.request if context and remembered is not None
-                            and context.request is not remembered else None),
+            context=Context(remembered, reply_lang, before, _run(context, before, remembered)),
             answer=answer,
             renderer=renderer,
             pipeline=self,

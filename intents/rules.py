@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from functools import partial
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from . import registry, when
 from .entities import Entity, Unread
@@ -372,7 +372,7 @@ def _intent(request: Request) -> str:
 
 
 def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Request | None, lang: str = "en",
-          layout: when.Layout | None = None, earlier: Request | None = None) -> Request:
+          layout: when.Layout | None = None, earlier: Request | None = None, run: int = 1) -> Request:
     """The Request, and in it the account of the words: those no rule could read that
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
@@ -386,7 +386,7 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     if "why" in p.kws and q.act == "figures":
         q = replace(q, topic="why")  # the figures asked about, then the reasons given
     if previous is not None and earlier is not None and q.act == "figures":
-        q = _last_two(q, p, previous, earlier)
+        q = _last_two(q, p, previous, earlier, run)
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
@@ -528,6 +528,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if dated and not (p.measure or p.kws & INTENT_KEYWORDS):
         # "why is 2025 incomplete?", "sources 2015": explain, for the year named.
         return Request("info", topic=dated[0], periods=periods)
+    unread_content = tuple(w.text for w in strangers if w.slot or not w.passable)
+    if p.info == ["coverage"] and unread_content:
+        # "welke maand was het hoogst?": "which month" with a word no rule reads asks more than what the data covers
+        return Request("clarify", topic="word", unread=unread_content)
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
         return Request("info", topic=p.info[0])
     if p.info and "what_is" in p.kws and not periods:
@@ -660,21 +664,37 @@ def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
     return node
 
 
-def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request) -> Request:
+def sibling_selections(earlier: Request, last: Request) -> bool:
+    """Two questions that each asked one figure, differing only in their period or country."""
+    before, after = _unchecked(earlier.program), _unchecked(last.program)
+    if not (isinstance(before, Select) and isinstance(after, Select)) or before.category is not None:
+        return False
+    before, after = replace(before, filled=False), replace(after, filled=False)
+    return before != after and replace(before, period=after.period, country=after.country) == after
+
+
+def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: int) -> Request:
     """"the difference?" after "2019" and "and in 2020?", "combined?" after Brazil and "and
     Mongolia?": the last two questions, when each asked one figure and they differ only in
-    their period or their country, compared or summed."""
-    before, last = _unchecked(earlier.program), _unchecked(previous.program)
-    if not (isinstance(before, Select) and isinstance(last, Select)) or before.category is not None:
+    their period or their country, compared or summed. After three or more such questions,
+    "together?" does not say which: asked back."""
+    if not sibling_selections(earlier, previous):
         return q
-    before, last = replace(before, filled=False), replace(last, filled=False)
-    if before == last or replace(before, period=last.period, country=last.country) != last:
-        return q
-    if isinstance(q.program, Compare) and _lone(q.program):
+    before, last = (replace(cast(Select, _unchecked(r.program)), filled=False) for r in (earlier, previous))
+    lone = isinstance(q.program, Compare) and _lone(q.program)
+    if lone or _bare(p) and "share" in p.kws and before.period != last.period:
+        # "the difference?", and "en procent?" after two periods: the change between them, in percent too
         return Request("figures", Compare(before, last))
-    if "sum" in p.kws and not (p.periods or p.countries or p.categories or p.orgs):
+    if "sum" in p.kws and _bare(p):
+        if run > 2:
+            return Request("clarify", topic="which_together")
         return Request("figures", Total(Each((before, last))))
     return q
+
+
+def _bare(p: Parsed) -> bool:
+    """A follow-up that names nothing to select ("samen?", "en procent?")."""
+    return not (p.periods or p.countries or p.categories or p.orgs)
 
 
 def _unchecked(node: Node | None) -> Node | None:
