@@ -63,6 +63,8 @@ LATEST_LISTS = 3
 MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
 PLAIN_INFO = ("other_figures",)
+# Information that answers a question the figures cannot: no figure, and said so (no_data).
+UNCOUNTED_INFO = ("hypothetical",)
 # Handlers that answer one program: a follow-up that made one per previous part ("lowest
 # year" after "2012 and 2013", "in how many months...?" after a comparison) is answered part by part.
 PER_PART = ("extreme", "compare", "listing")
@@ -1667,6 +1669,9 @@ class Engine:
         if about is not None:
             about(b)
         elif topic in PLAIN_INFO:
+            b.line(f"info.{topic}")
+        elif topic in UNCOUNTED_INFO:
+            b.status = "no_data"
             b.line(f"info.{topic}")
         # A statement about the topic itself comes before one that only bears on it (reasons
         # are the years', _about_why).

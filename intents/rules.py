@@ -455,6 +455,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if p.breakdown and set(p.oos) == {"breakdown"} and (p.measure or periods or "how_many" in p.kws):
         # "how many women returned in 2025": voluntary return, by a cut the sheets do not make.
         return Request("info", topic="breakdown", periods=periods, how_many=True)
+    if "hypothetical" in p.oos:
+        # "how many would have returned without the pandemic?": about these figures, but none counts it
+        return Request("info", topic="hypothetical", periods=periods)
     if p.oos:
         # the period is kept for a follow-up ("et de retours volontaires, la même année ?")
         return Request("unknown", topic=p.oos[0], periods=periods)
