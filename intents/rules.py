@@ -550,7 +550,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:
         return Request("clarify", topic="word", unread=blocking)
-    if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs):
+    # "which year ranks fourth?" after a country list ranks years: a grain named is a question of its own
+    if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs) \
+            and registry.grain_of(p) is None:
         follow = _ordinal_followup(previous, p.ordinals[0])
         if follow is not None:
             return follow
