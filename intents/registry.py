@@ -119,7 +119,7 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
     cats = tuple(c for c in p.categories if c != "all")
     org = _org(p)
     how_many = "how_many" in p.kws and "share" not in p.kws
-    if p.countries and not cats and "how_many" in p.kws:
+    if p.countries and not cats and "how_many" in p.kws and not p.asylum_people:
         # "Brazilians who returned in 2025: how many?": a count of the country, not a profile
         return _country(p, periods)
     if p.countries:
