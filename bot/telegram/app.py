@@ -12,7 +12,6 @@ import dataclasses
 import logging
 import os
 import signal
-import socket
 import sys
 from typing import Any
 
@@ -137,16 +136,13 @@ def main(mode: str, data_dir: str | None) -> int:
     sockets = site = None
     if web_config is not None:   # webhook mode
         from bot.telegram import webhook  # lazy: polling has no use for the HTTP server
+        from bot.web.http import bind
         from bot.web.site import Site
         site = Site(pipeline, web_config)
-        try:
-            sockets = webhook.bind(config)
-        except socket.gaierror:
-            print("returnbot telegram: WEBHOOK_LISTEN is not an address of this machine", file=sys.stderr)
-            return 2
-        except OSError as exc:
-            log.error("could not listen on WEBHOOK_LISTEN and PORT: %s", exc.strerror or exc)
-            return 1
+        bound = bind(config.port, config.listen, "returnbot telegram")
+        if isinstance(bound, int):
+            return bound
+        sockets = bound
     processor = ChatOrderedProcessor()
     app = build_application(config, ChatBot(pipeline, Texts()), processor, db)
     loop = asyncio.new_event_loop()

@@ -28,7 +28,6 @@ from tornado.web import RequestHandler, stream_request_body
 
 from bot.telegram.config import Config
 from bot.web.http import REPORT_SECONDS, CappedHTTPServer, Refusals, serve
-from bot.web.http import bind as bind_port
 from bot.web.routes import application
 from telegram import Update
 
@@ -175,12 +174,6 @@ class UpdateHandler(RequestHandler):
             self.recent.release(update.update_id)
             return self.set_status(503)
         await self.app.update_queue.put(update)
-
-
-def bind(config: Config) -> list[socket.socket]:
-    """The listening sockets, bound before the Bot API is contacted: a taken port must not
-    leave Telegram posting to a bot that is not there."""
-    return bind_port(config.port, config.listen)
 
 
 class WebhookServer:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 from collections import Counter
 from typing import Any
 
@@ -82,10 +83,18 @@ class CappedHTTPServer(HTTPServer):
         super().on_close(server_conn)
 
 
-def bind(port: int, listen: str) -> list[socket.socket]:
+def bind(port: int, listen: str, prog: str) -> list[socket.socket] | int:
     """The listening sockets, bound before anything else starts (in webhook mode, before the
-    Bot API is contacted: a taken port must not leave Telegram posting to a bot that is not there)."""
-    return bind_sockets(port, listen)
+    Bot API is contacted: a taken port must not leave Telegram posting to a bot that is not there);
+    or, when the address or the port cannot be used, the exit status after one line that says why."""
+    try:
+        return bind_sockets(port, listen)
+    except socket.gaierror:
+        print(f"{prog}: WEBHOOK_LISTEN is not an address of this machine", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        log.error("could not listen on WEBHOOK_LISTEN and PORT: %s", exc.strerror or exc)
+        return 1
 
 
 def serve(app: Application, sockets: list[socket.socket], refusals: Refusals, max_body: int) -> CappedHTTPServer:

@@ -79,14 +79,9 @@ def main(data_dir: str | None) -> int:
     pipeline = load_or_report(Pipeline.load, data_dir)
     if pipeline is None:
         return 2
-    try:
-        sockets = bind(config.port, config.listen)
-    except socket.gaierror:
-        print("returnbot web: WEBHOOK_LISTEN is not an address of this machine", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        log.error("could not listen on WEBHOOK_LISTEN and PORT: %s", exc.strerror or exc)
-        return 1
+    sockets = bind(config.port, config.listen, "returnbot web")
+    if isinstance(sockets, int):
+        return sockets
     site = Site(pipeline, config)
     log.warning(NOT_SET_UP)
     if config.key_made:
