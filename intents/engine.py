@@ -10,7 +10,7 @@ Every figure keeps the observations it comes from, so its sources and footnotes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, TypeGuard, TypeVar, cast
 
@@ -1042,8 +1042,7 @@ class Engine:
                 org: str) -> None:
         """"the three busiest months of 2019": those places, most first (fewest first for "min")."""
         ordered = sorted(placed, key=lambda f: -f.value if pick.order == "max" else f.value)
-        items = tuple((Period.month(*f.member) if by_month else f.member,
-                       b.figure(int(f.value), "count", str(f.member), [o.ref for o in f.obs], f.obs)) for f in ordered)
+        items = tuple((Period.month(*f.member) if by_month else f.member, _member_figure(b, f)) for f in ordered)
         b.line(f"extreme.places_{'month' if by_month else 'year'}_{pick.order}", scope=scope, n=Num(pick.n or 0),
                items=items, org=Ref("org", org))
 
@@ -1056,9 +1055,8 @@ class Engine:
             b.line("extreme.rank_missing", checked=member, scope=scope)
             return
         o = values[key]
-        better = sum((v.value > o.value) if order == "max" else (v.value < o.value) for v in values.values())
         b.line(f"extreme.rank_{'month' if by_month else 'year'}_{order}", checked=member, scope=scope,
-               k=Num(better + 1), n=Num(len(values)),
+               k=Num(_place(o.value, (v.value for v in values.values()), order)), n=Num(len(values)),
                value=b.figure(int(o.value), "count", "checked", [o.ref], (o,)))
 
     def _extreme_quarter(self, b: Builder, pick: Pick, period: Period, org: str, today: dt.date) -> None:
@@ -1117,8 +1115,7 @@ class Engine:
                 b.line("listing.nearest", member=near.member,
                        value=b.figure(int(near.value), "count", str(near.member), [o.ref for o in near.obs], near.obs))
             return
-        pairs = tuple((f.member, b.figure(int(f.value), "count", str(f.member), [o.ref for o in f.obs], f.obs))
-                      for f in passed)
+        pairs = tuple((f.member, _member_figure(b, f)) for f in passed)
         if count:
             b.line(f"listing.count_{grain}", count=Num(len(passed)), items=pairs, **params)
         else:
@@ -1965,9 +1962,18 @@ def _extreme_category(profile: Any, wanted: tuple[str, ...], pick: Pick | None) 
     return ((max if pick.order == "max" else min)(values, key=lambda c: values[c]),)
 
 
+def _place(value: float, values: Iterable[float], order: str) -> int:
+    """The place of a figure among others, most first ("max") or fewest first; ties share one."""
+    return 1 + sum((v > value) if order == "max" else (v < value) for v in values)
+
+
 def _pick(items: tuple[Fig, ...], pick: Pick) -> tuple[Fig, ...]:
     """Places k..k+n-1 by the figures, ties sharing a place ("1, 2, 2, 4")."""
     ordered = sorted(items, key=lambda f: -f.value if pick.order == "max" else f.value)
-    better: Callable[[float, float], bool] = (lambda a, b: a > b) if pick.order == "max" else (lambda a, b: a < b)
     last = pick.k + (pick.n if pick.n is not None else len(items)) - 1
-    return tuple(f for f in ordered if pick.k <= 1 + sum(better(g.value, f.value) for g in items) <= last)
+    return tuple(f for f in ordered if pick.k <= _place(f.value, (g.value for g in items), pick.order) <= last)
+
+
+def _member_figure(b: Builder, f: Fig) -> Num:
+    """A list member's count, as an answer states it."""
+    return b.figure(int(f.value), "count", str(f.member), [o.ref for o in f.obs], f.obs)

@@ -338,22 +338,22 @@ def _figure(p: Parsed) -> int | None:
 
 def zero_members(p: Parsed, periods: tuple[Period, ...]) -> Request:
     """The months (quarters, years) with no return at all, or how many there were."""
-    org, by = _org(p), grain_of(p)
-
-    def make(period: Period | None) -> Node:
-        node = Where(Group(Select(period, org), by), "eq", 0)
-        return Count(node) if "how_many_units" in p.kws else node
-    return _figures(_per_period(periods, make))
+    return _members_where(p, periods, "eq", 0)
 
 
 def _filter(p: Parsed, periods: tuple[Period, ...]) -> Request:
-    org, grain = _org(p), grain_of(p)
     value = quoted(p) if p.claim in THRESHOLDS else _figure(p)
-    relation = p.claim if p.claim in THRESHOLDS else "eq"
     assert value is not None  # threshold, which selects this intent, found it
+    return _members_where(p, periods, p.claim if p.claim in THRESHOLDS else "eq", value)
+
+
+def _members_where(p: Parsed, periods: tuple[Period, ...], relation: str, value: float) -> Request:
+    """The members of the list the question names (months, quarters, years) whose figure
+    stands in `relation` to `value`, or how many there are ("in how many months")."""
+    org, by = _org(p), grain_of(p)
 
     def make(period: Period | None) -> Node:
-        node = Where(Group(Select(period, org), grain), relation, value)
+        node = Where(Group(Select(period, org), by), relation, value)
         return Count(node) if "how_many_units" in p.kws else node
     return _figures(_per_period(periods, make))
 

@@ -224,8 +224,8 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
 def _includes_org(ents: list[Entity]) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office": a word of including beside an
     organisation; beside a month ("d'octobre à décembre compris") it only closes a range."""
-    return any(a.type == "kw" and a.value == "include" and b.type == "org" or a.type == "org" and b.type == "kw"
-               and b.value == "include" for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
+    return any({a.type, b.type} == {"kw", "org"} and "include" in (a.value, b.value)
+               for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
 
 
 def collect(ents: list[Entity], today: dt.date, lang: str,
@@ -346,7 +346,7 @@ def _restates(n: Entity, ents: list[Entity], periods: list[Period]) -> bool:
     grain = next((g.value for g in ents if g.type == "grain" and g.start == n.end), None)
     # "those two years", "ces deux années": how many the periods pointed back at are
     pointed = any(a.type == "anaphor" and a.end == n.start for a in ents)
-    return grain is not None and pointed or any(_length(x, grain) == n.value for x in periods)
+    return (grain is not None and pointed) or any(_length(x, grain) == n.value for x in periods)
 
 
 def _length(period: Period, grain: str | None) -> int | None:
@@ -531,10 +531,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if dated and not (p.measure or p.kws & INTENT_KEYWORDS):
         # "why is 2025 incomplete?", "sources 2015": explain, for the year named.
         return Request("info", topic=dated[0], periods=periods)
-    unread_content = tuple(w.text for w in strangers if w.slot or not w.passable)
-    if p.info == ["coverage"] and unread_content:
+    # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
+    # back when they stand where a slot would go or are no common word.
+    blocking = tuple(w.text for w in strangers if w.slot or not w.passable)
+    if p.info == ["coverage"] and blocking:
         # "welke maand was het hoogst?": "which month" with a word no rule reads asks more than what the data covers
-        return Request("clarify", topic="word", unread=unread_content)
+        return Request("clarify", topic="word", unread=blocking)
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
         return Request("info", topic=p.info[0])
     if p.info and "what_is" in p.kws and not periods:
@@ -542,10 +544,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("info", topic=p.info[0])
     if "what_is" in p.kws and p.orgs and not (periods or asks):
         return Request("info", topic=p.orgs[0])
-    # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
-    # back when they stand where a slot would go or are no common word; nothing else
-    # understood, the question is unknown.
-    blocking = tuple(w.text for w in strangers if w.slot or not w.passable)
+    # Nothing else understood, the question is unknown.
     if strangers and not (has_data or periods) or blocking and not (has_data or p.kws & INTENT_KEYWORDS):
         return Request("unknown", unread=blocking or tuple(w.text for w in strangers))
     if blocking:
@@ -823,7 +822,7 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     if isinstance(new.program, Check) and not isinstance(_unchecked(previous.program), Compare):
         # "and were there fewer than 1,500 in 2020?": a claim is about the count, not the previous operator
         template = new.program.of
-    elif new_intent == "count" and not (p.periods or p.countries or p.categories or p.orgs or p.measure) \
+    elif new_intent == "count" and _bare(p) and not p.measure \
             and isinstance(previous.program, Pick) and previous.program.n == 1:
         # "and the third? / how many people?": the place picked, whose answer gives its count ("how many
         # returns?" names the measure anew: the period's count, below)
