@@ -799,6 +799,11 @@ class Engine:
         if note:
             b.line(note, partial=part)
         self._published_change(b, a_cov, c_cov, sides[0][1] if sides[0][1] == sides[1][1] else None)
+        if node.times and sides[0][1] != sides[1][1]:
+            self._times(b, "compare_orgs.times", (av, a_src, a_obs, Ref("org", sides[0][1])),
+                        (cv, c_src, c_obs, Ref("org", sides[1][1])))
+        elif node.times:
+            self._times(b, "compare.times", (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov))
         if check is not None and check.ratio and av and cv:
             first_named_newer = named_first == sides[0][0]
             top, bottom = ((av, a_src), (cv, c_src)) if check.ratio == "change" or first_named_newer \
@@ -809,6 +814,15 @@ class Engine:
                    ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1], of=(*a_obs, *c_obs)),
                    n=Num(_quoted(check), "ratio"),
                    relation=Ref("relation", check.relation))
+
+    @staticmethod
+    def _times(b: Builder, key: str, *sides: tuple[float, list[str], Obs, Period | Ref]) -> None:
+        """How many times the larger of two figures is the smaller, named by its period,
+        organisation or country: nothing where one is 0."""
+        (big, big_src, big_obs, name), (small, small_src, small_obs, other) = sorted(sides, key=lambda s: -s[0])
+        if small:
+            b.line(key, big=name, small=other,
+                   ratio=b.figure(big / small, "ratio", "ratio", big_src + small_src, of=(*big_obs, *small_obs)))
 
     def _compare_countries(self, b: Builder, node: Compare, today: dt.date) -> None:
         """Two countries, or one country in two periods: what the lists give of each, then
@@ -826,6 +840,10 @@ class Engine:
                a=b.figure(int(a.value), "count", "first", [a.ref], of=(a,)),
                b=b.figure(int(c.value), "count", "second", [c.ref], of=(c,)),
                diff=b.figure(abs(diff), "difference", "difference", [a.ref, c.ref], of=(a, c)))
+        if node.times:
+            self._times(b, "compare_countries.times",
+                        (int(a.value), [a.ref], (a,), Ref("country", sides[0].country)),
+                        (int(c.value), [c.ref], (c,), Ref("country", sides[1].country)))
 
     def _country_count(self, s: Select) -> tuple[Observation, Period] | None:
         """A country's count in the first list of its period that counts it, with the

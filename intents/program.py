@@ -111,8 +111,12 @@ class Share:
 
 @dataclass(frozen=True)
 class Compare:
+    """Two figures against each other; `times`: how many times the larger is the smaller
+    ("how many times more in 2012 than in 2021?") is asked too."""
+
     a: Node
     b: Node
+    times: bool = False
 
 
 @dataclass(frozen=True)

@@ -326,6 +326,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     )
 
 
+# The order of a ratio that is asked, not claimed ("how many times more ...?").
+ASKED = "asked"
+
+
 def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
     """"doubled" (change, 2), "three times as many" (as, 3: the number before the phrase,
     which is then no figure of its own)."""
@@ -337,6 +341,8 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
             return (order, float(n)), ents[:i] + ents[i + 1:]
         if i and ents[i - 1].type == "num":
             return (order, float(ents[i - 1].value)), ents[:i - 1] + ents[i + 1:]
+        if i and ents[i - 1].type == "kw" and "how_many" in ents[i - 1].value.split("+"):
+            return (ASKED, 0.0), ents[:i - 1] + ents[i + 1:]  # "how many times more": the ratio is asked
     return None, ents
 
 
@@ -567,7 +573,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     intent = _intent(q)
     if p.ratio and isinstance(q.program, Compare):
         order, n = p.ratio
-        q = replace(q, program=Check(q.program, p.claim or "approx", n, ratio=order))
+        q = replace(q, program=replace(q.program, times=True) if order == ASKED
+                    else Check(q.program, p.claim or "approx", n, ratio=order))
     negation = Request("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
     assert q.program is not None  # a signature makes figures, with a program, or a clarify (returned above)
     leaves = selects(q.program)
@@ -687,8 +694,9 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: i
     before, last = (replace(cast(Select, _unchecked(r.program)), filled=False) for r in (earlier, previous))
     lone = isinstance(q.program, Compare) and _lone(q.program)
     if lone or _bare(p) and "share" in p.kws and before.period != last.period:
-        # "the difference?", and "en procent?" after two periods: the change between them, in percent too
-        return Request("figures", Compare(before, last))
+        # "the difference?", and "en procent?" after two periods: the change between them, in percent too;
+        # "how many times more?": their ratio too
+        return Request("figures", Compare(before, last, times=bool(p.ratio and p.ratio[0] == ASKED)))
     if "sum" in p.kws and _bare(p):
         if run > 2:
             return Request("clarify", topic="which_together")

@@ -258,8 +258,10 @@ class Rule(NamedTuple):
     pattern: tuple[P, ...]
     produce: Callable[..., Any]
     langs: tuple[str, ...] = ()
-    # The first `context` items are only looked at: they stay for the rest of the question.
+    # The first `context` items and the last `ahead` are only looked at: they stay for the
+    # rest of the question.
     context: int = 0
+    ahead: int = 0
 
 
 # A grain n steps from a period still to be found: ("anchored", grain, n, fallback_today, span).
@@ -596,6 +598,9 @@ RULES: tuple[Rule, ...] = (
     # a series per year of one year is no series: "per jaar voor 2010" is before it, not for it
     Rule("per year before", (k("kw", "per_year"), k("range", "weak_before"), closed),
          lambda s_, b, p, c: _before(p.value), ("nl",), context=1),
+    # a list bounds nothing: "per jaar voor 2021, 2022 en 2023" is for them
+    Rule("per year for a list", (k("kw", "per_year"), k("range", "weak_before"), closed, k("conj"), closed),
+         lambda s_, b, p, j, q, c: p.value, ("nl",), context=1, ahead=1),
     # "after June 2020 until December" is bounded on both sides, never after the whole interval
     Rule("after", (k("range", "after"), one_time), lambda a, p, c: _after(p.value, c)),
     Rule("after and before", (k("range", "after"), time, k("conj"), before_word, time),
@@ -614,7 +619,8 @@ def _with_of(rule: Rule) -> Rule:
         *items, ctx = args
         return rule.produce(*items[:-2], items[-1], ctx)
     langs = tuple(lang for lang in (rule.langs or LANGS) if lang in OF_IS_FROM)
-    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, langs, rule.context)
+    return Rule(rule.name + " (of)", (*rule.pattern[:-1], of_word, rule.pattern[-1]), produce, langs,
+                rule.context, rule.ahead)
 
 
 # The languages whose word for "of" is also the word for "from".
@@ -719,7 +725,7 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
                     made = rule.produce(*run, ctx)
                     if made is None:
                         continue
-                    item = _made(made, run[rule.context:], rule.name)
+                    item = _made(made, run[rule.context:len(run) - rule.ahead], rule.name)
                     if _key(item) not in seen:
                         seen.add(_key(item))
                         index.setdefault((item.first, item.kind), []).append(item)
