@@ -65,6 +65,9 @@ MAX_PER_YEAR = 12
 PLAIN_INFO = ("other_figures",)
 # Information that answers a question the figures cannot: no figure, and said so (no_data).
 UNCOUNTED_INFO = ("hypothetical",)
+# The topic of a question off the subject altogether ("what's the weather tomorrow?"): not understood as
+# one about the figures, where a neighbouring topic (forced returns, costs) is understood and not in them.
+OFF_TOPIC = "offtopic"
 # Handlers that answer one program: a follow-up that made one per previous part ("lowest
 # year" after "2012 and 2013", "in how many months...?" after a comparison) is answered part by part.
 PER_PART = ("extreme", "compare", "listing")
@@ -1107,8 +1110,8 @@ class Engine:
         """"which months of 2025 had more than 275 returns?" (the members), "in how many
         months of 2019 were there fewer than 180?" (how many, and which)."""
         node = _program(request)
-        count = isinstance(node, Count)
-        where = cast(Where, node.of if isinstance(node, Count) else node)  # the filter intents' program
+        count, total = isinstance(node, Count), isinstance(node, Total)
+        where = cast(Where, node.of if isinstance(node, (Count, Total)) else node)  # the filter intents' program
         group = cast(Group, where.of)  # a filter is of a list
         period, org = _when(group.of), _org(group.of)
         items = self.evaluate(group)
@@ -1138,6 +1141,10 @@ class Engine:
             b.line(f"listing.count_{grain}", count=Num(len(passed)), items=pairs, **params)
         else:
             b.line(f"listing.{grain}", items=pairs, **params)
+        if total:
+            obs = tuple(o for f in passed for o in f.obs)
+            b.line("listing.together", total=b.figure(sum(f.value for f in passed), "sum", "together",
+                                                       [o.ref for o in obs], obs))
 
     # ---- average ----------------------------------------------------------------------
     @handles("average")
@@ -1175,6 +1182,16 @@ class Engine:
             b.line("average.month", period=covered, org=Ref("org", org),
                    avg=b.figure(value / months, "average", "per month", src, of=obs),
                    total=b.figure(value, "count", "total", src, obs), count=Num(months))
+            self._published_average(b, covered, org)
+
+    def _published_average(self, b: Builder, period: Period, org: str) -> None:
+        """The monthly average a publication prints for the same period, beside the one
+        calculated (the release's "320 a month" where 3,827 over 12 months gives 318.9)."""
+        for o in self.dataset.observations:
+            if o.measure == "returns_per_month" and o.org == org and (o.start, o.end) == (period.start, period.end):
+                b.cite(o.source)
+                value = b.figure(o.value, "count", "printed average", [o.ref], of=(o,))
+                b.line("average.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
 
     def _average_of_units(self, b: Builder, group: Group, today: dt.date) -> None:
         """"per quarter on average in 2020": the quarters (halves) whose months are all
@@ -1955,8 +1972,9 @@ class Engine:
 
     @handles("unknown")
     def _unknown(self, b: Builder, request: Request, today: dt.date) -> None:
-        b.status = "unknown"
-        # Two kinds of "no": words not understood, or a topic that is not in the figures.
+        # Two kinds of "no": words not understood, or a topic understood that is not in the
+        # figures ("how many deportations in 2023?"): the figures do not hold it.
+        b.status = "no_data" if request.topic and request.topic != OFF_TOPIC else "unknown"
         b.line("unknown_words" if request.unread else "unknown", words=", ".join(request.unread))
         if request.topic:
             b.line(f"unknown_topic.{request.topic}")

@@ -93,9 +93,14 @@ ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "wea
                 "asylum_people", "ratio", "bad_date"}
 
 
-def context_sentences(tokens: list[Token], ents: list[Entity]) -> set[int]:
+# Time entities: a sentence of context keeps them when the one that asks names no period.
+TIME_TYPES = {"month", "weak_month", "year", "ym", "day_ym", "yq", "yh", "quarter", "half", "decade", "season"}
+
+
+def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int]:
     """The token indexes of the sentences (split at "?", see normalize.mark_sentences) that
-    hold no entity asking anything, when another sentence does."""
+    hold no entity asking anything, or that say who the asker is ("I'm an EU researcher
+    comparing ... across member states."), when another sentence asks."""
     sentence, ends = [], 0
     for t in tokens:
         sentence.append(ends)
@@ -104,21 +109,39 @@ def context_sentences(tokens: list[Token], ents: list[Entity]) -> set[int]:
     # "Never mind December." asks nothing: it drops what it names
     dropped = {sentence[e.start] for e in ents if (e.type, e.value) == ("kw", "new_topic") and e.start < len(sentence)}
     asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)} - dropped
+    selves = {sentence[e.start] for e in ents if e.type == "self" and _says_who(tokens, e, lang)}
+    if asking - selves:
+        asking -= selves
     if not asking:
         return set()
-    return {i for i, n in enumerate(sentence) if n not in asking}
+    context = {i for i, n in enumerate(sentence) if n not in asking}
+    if not any(e.type in TIME_TYPES and e.start not in context for e in ents):
+        # "I'm writing about 2020. How many went to Brazil?": the period is the question's
+        context -= {i for e in ents if e.type in TIME_TYPES for i in range(e.start, e.end)}
+    return context
+
+
+def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
+    """"I'm an ...", "je travaille ...", and "ik ben" before a word of work.txt ("ik ben journalist"),
+    never "ik ben op zoek naar cijfers over Brazilië" or "I'm interested in Brazil"."""
+    return e.value != "be" or (lang is not None and e.end < len(tokens) and tokens[e.end].text in _work_words(lang))
 
 
 @cache
 def _passable_words(lang: str) -> frozenset[str]:
     """The words a question may hold without any rule reading them: the closed classes of
-    function_words.txt and the words of talk of talk.txt."""
-    words: set[str] = set()
-    for name in ("function_words.txt", "talk.txt"):
-        for line in (LOCALE_DIR / lang / name).read_text(encoding="utf-8").split("\n"):
-            if not line.startswith("#"):
-                words.update(line.split())
-    return frozenset(words)
+    function_words.txt, the words of talk of talk.txt and what the figures are for (work.txt)."""
+    return _words_of(lang, "function_words.txt") | _words_of(lang, "talk.txt") | _work_words(lang)
+
+
+@cache
+def _work_words(lang: str) -> frozenset[str]:
+    return _words_of(lang, "work.txt")
+
+
+def _words_of(lang: str, name: str) -> frozenset[str]:
+    return frozenset(w for line in (LOCALE_DIR / lang / name).read_text(encoding="utf-8").split("\n")
+                     if not line.startswith("#") for w in line.split())
 
 
 def _cutoff(length: int) -> float:

@@ -104,11 +104,11 @@ def _keeps_meanings(before: list[Entity], after: list[Entity]) -> bool:
                        if meaning and meaning[0] not in NUMBER_PARTS)
     return not meanings(before) - meanings(after)
 
-def _apart_from_context(tokens: list[Token], ents: list[Entity]) -> tuple[set[int], list[Entity]]:
+def _apart_from_context(tokens: list[Token], ents: list[Entity], lang: str | None) -> tuple[set[int], list[Entity]]:
     """A sentence that asks nothing beside one that does is context ("je suis conseiller à
     Namur, on en parle au prochain conseil"): its tokens, and the entities of the rest, since
     neither its topic nor its time words are the question's."""
-    talk = context_sentences(tokens, ents)
+    talk = context_sentences(tokens, ents, lang)
     # a new topic said in a sentence of its own ("Never mind December.") still starts anew
     return talk, [e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")]
 
@@ -162,8 +162,8 @@ class Pipeline:
                                                                        (ents, unknown, matched))
         if lang is None and matched:
             lang, _ = self.lexicon.detect(matched, hint)
-        talk, ents = _apart_from_context(tokens, ents)
         reading = first_language(lang, hint)
+        talk, ents = _apart_from_context(tokens, ents, reading)
         dets = self.lexicon.determiners[reading]
         # after a determiner, or starting with one ("les deux"), a number counts grains as a span
         layout = when.Layout(
@@ -185,7 +185,7 @@ class Pipeline:
         ents, unknown, matched = self.lexicon.entities(tokens, lang, None)
         found, tokens, ents, unknown, _ = self._numbers_as_digits(mark_sentences(text), tokens, lang, None,
                                                                   (ents, unknown, matched))
-        talk, ents = _apart_from_context(tokens, ents)
+        talk, ents = _apart_from_context(tokens, ents, first_language(found))
         unread = dict(zip((i for i, _ in unknown), self.lexicon.unread(tokens, ents, unknown, first_language(found),
                                                                         talk)))
         out = []

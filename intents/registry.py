@@ -144,6 +144,9 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    if "one_country" in p.kws and p.ordinals and len(p.countries) == 1:
+        # "Behind Brazil, which country was the runner-up?": a place is asked, Brazil only says where from
+        return _top(p, periods)
     org = _org(p)
     leaves = [Select(per, org, country=c) for c in p.countries for per in periods or (None,)]
     if p.kws & COMPARE and len(leaves) == 2 and "share" not in p.kws:
@@ -179,9 +182,9 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if (p.ordinals and placed and top_n is None) or numbered:
         # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries":
         # the list).
-        place = p.ordinals[0] if p.ordinals else top_n
-        assert place is not None  # without an ordinal, the place is the number said (`numbered`)
-        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), order, place, 1)))
+        places = p.ordinals or [top_n] if top_n is not None else p.ordinals
+        return _figures(_each([Pick(Group(Select(per, org), "country"), order, k, 1)
+                               for per in periods or (None,) for k in places]))
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
@@ -202,7 +205,7 @@ def _ranked_periods(p: Parsed, periods: tuple[Period, ...], grain: str, top_n: i
         among = others[0] if others else EVER if grain == "year" else Period.years(member.first_year, member.first_year)
         return _figures(Check(Pick(Group(Select(among, _org(p)), grain), order), "rank", member=member))
     scope = others[0] if others else periods[0] if periods else EVER if grain == "year" else None
-    return _figures(Pick(Group(Select(scope, _org(p)), grain), order, place or 1))
+    return _figures(_each([Pick(Group(Select(scope, _org(p)), grain), order, k) for k in p.ordinals or [place or 1]]))
 
 
 def _one_of(grain: str, period: Period) -> bool:
@@ -268,7 +271,8 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "the busiest and the quietest month of 2020": both; "the gap between them": their difference
         most, fewest = (Pick(Group(Select(period, org), grain), o, place) for o in ("max", "min"))
         return _figures(Compare(most, fewest) if p.kws & COMPARE else Each((most, fewest)))
-    return _figures(Pick(Group(Select(period, org), grain), order, place))
+    # "la meilleure année, et la deuxième": each place named
+    return _figures(_each([Pick(Group(Select(period, org), grain), order, k) for k in p.ordinals or [place]]))
 
 
 # The most places of months or years listed at once ("the three busiest months").
@@ -327,13 +331,8 @@ def threshold(p: Parsed, periods: tuple[Period, ...]) -> bool:
     """"which months ... more than 275", "in how many months ... fewer than 180": a
     relation and a number said of months, quarters or years; "which year had 2,952?": the
     one equal to it."""
-    return bool(p.kws & UNIT_WORDS) and (p.claim in THRESHOLDS and quoted(p) is not None
-                                          or p.claim is None and "which_units" in p.kws and _figure(p) is not None)
-
-
-def _figure(p: Parsed) -> int | None:
-    """A number that can be a figure (not a day or a month)."""
-    return next((int(e.value) for e in p.nums if float(e.value).is_integer() and e.value >= 32), None)
+    said = p.claim in THRESHOLDS or p.claim in (None, "eq") and "which_units" in p.kws
+    return bool(p.kws & UNIT_WORDS) and said and quoted(p) is not None
 
 
 def zero_members(p: Parsed, periods: tuple[Period, ...]) -> Request:
@@ -342,7 +341,7 @@ def zero_members(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def _filter(p: Parsed, periods: tuple[Period, ...]) -> Request:
-    value = quoted(p) if p.claim in THRESHOLDS else _figure(p)
+    value = quoted(p)
     assert value is not None  # threshold, which selects this intent, found it
     return _members_where(p, periods, p.claim if p.claim in THRESHOLDS else "eq", value)
 
@@ -353,8 +352,9 @@ def _members_where(p: Parsed, periods: tuple[Period, ...], relation: str, value:
     org, by = _org(p), grain_of(p)
 
     def make(period: Period | None) -> Node:
-        node = Where(Group(Select(period, org), by), relation, value)
-        return Count(node) if "how_many_units" in p.kws else node
+        node: Node = Where(Group(Select(period, org), by), relation, value)
+        # "how many people together in the months of 2020 with more than 200?": their sum
+        return Count(node) if "how_many_units" in p.kws else Total(node) if "sum" in p.kws else node
     return _figures(_per_period(periods, make))
 
 

@@ -247,10 +247,14 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
+    # a number of years or months that the periods have, said with the grain the time grammar used
+    restated = {e.start for e in ents if e.type == "num" and _restates(e, ents, periods)}
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = _other_meanings([e for i, e in enumerate(ents) if i not in reading.used and i not in negated])
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")} | ({"compare"} if ratio else set())
-    claims = [e.value for e in ents if e.type == "claim"]
+    # "over the ten years 2007-2016": before a length the period restates, "over" is no claim
+    claims = [e.value for e, after in zip(ents, [*ents[1:], None])
+              if e.type == "claim" and (after is None or after.start not in restated)]
     if any(c.endswith("_compare") for c in claims) and not any(e.type == "num" for e in ents):
         kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
@@ -272,12 +276,12 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
-    if _includes_org(ents) and not left_out:
-        orgs = []  # "DVZ inbegrepen": the total, which shows its split
+    if _includes_org(ents) and not left_out or "sum" in kws and set(orgs) == set(ORGS):
+        orgs = []  # "DVZ inbegrepen", "the total (Fedasil plus DVZ)": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
-    nums = [e for e in ents if e.type == "num" and not _restates(e, ents, periods)]
+    nums = [e for e in ents if e.type == "num" and e.start not in restated]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
     categories = _categories(ents)
@@ -295,7 +299,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         bad_neg=bad_neg,
         claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else None,
         # "l'avant-dernière du top 10": the second place counted from the end
-        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + [e.value for e in ents if e.type == "ordinal"],
+        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + _first_and(ents)
+        + [e.value for e in ents if e.type == "ordinal"],
         categories_left_out=bool(left_out_cats),
         orgs=orgs,
         # "the other countries": the sheet's "Andere" row.
@@ -328,6 +333,17 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
 
 # The order of a ratio that is asked, not claimed ("how many times more ...?").
 ASKED = "asked"
+
+
+def _first_and(ents: list[Entity]) -> list[int]:
+    """"la meilleure année, et la deuxième": a superlative joined to a place by "and" names the
+    first place too."""
+    superlative = False
+    for before, e in zip(ents, ents[1:]):
+        superlative |= before.type == "kw" and bool(set(before.value.split("+")) & {"max", "min"})
+        if e.type == "ordinal":
+            return [1] if superlative and before.type == "conj" else []
+    return []
 
 
 def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
@@ -451,8 +467,9 @@ def _lone(node: Compare) -> bool:
 
 def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Request | None) -> Request:
     periods = tuple(p.periods)[:MAX_LISTED]
-    if not periods and p.followup and previous is not None and previous.act == "unknown":
-        # "et de retours volontaires, la même année ?" after forced returns in 2023: that year
+    if not periods and previous is not None and previous.act == "unknown":
+        # "et de retours volontaires, la même année ?" after forced returns in 2023: that year, as
+        # after any question
         periods = previous.periods
     has_data = bool(p.measure or p.orgs or p.countries or p.categories)
     # "in welke jaren lag het totaal boven de 4000?": a threshold on years asks, without a measure word
@@ -813,17 +830,19 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
             # "and 2021?" after "compare 2019 and 2020": 2021 against the later of the two.
             periods = (periods[0], max(prev_periods))
-        elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years and not p.whole:
-            # "and 2019?" after "March 2020": the same months in 2019.
+        elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years and not p.whole \
+                and "sum" not in p.kws:
+            # "and 2019?" after "March 2020": the same months in 2019 ("and in total in 2019?": the year)
             periods = tuple(prev.with_year(x.first_year) for x in periods)
         elif all(x.open for x in periods):
             periods = tuple(x.with_year(prev.first_year) for x in periods)
     elif not periods:
         periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
             else prev_periods
-    if not p.orgs:
+    if not p.orgs and not p.year_back and not ("sum" in p.kws and periods):
         # "how many of them were Brazilians?" after "through Fedasil": still through Fedasil,
-        # which the country lists do not split (the engine says so), never all returnees
+        # which the country lists do not split (the engine says so), never all returnees;
+        # "that year" keeps the year only, and "in total in 2023" asks everyone's
         org = prev_org
     countries = countries or prev_countries
     categories = categories or prev_categories

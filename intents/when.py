@@ -220,7 +220,7 @@ def _whole_number(it: Item, low: float = 1, high: float = float("inf")) -> bool:
 
 time = P(frozenset({"time"}), lambda it: True)
 closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
-INTERVAL_RULES = {"from to", "from until", "to", "until", "between and"}
+INTERVAL_RULES = {"from to", "from until", "to", "until", "between and", "month to month"}
 # a time that is not an interval of two ("June 2020", not "June 2020 until December")
 one_time = P(frozenset({"time"}), lambda it: it.rule not in INTERVAL_RULES)
 # "tweede helft", "Q2" read alone: a half or quarter still to be placed
@@ -571,6 +571,8 @@ RULES: tuple[Rule, ...] = (
          lambda n, g, d, p, c: span_from(p.value, g.value, -int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
     Rule("the n grains after time", (det_count, grain(), k("range", "after"), closed),
          lambda n, g, d, p, c: span_from(p.value, g.value, int(n.value)) if n.value <= MAX_UNITS[g.value] else None),
+    # "de 2020 inclus à 2025 inclus": a bound said to be included is that bound
+    Rule("included", (closed, k("kw", "include")), lambda p, i, c: p.value),
     # intervals
     Rule("from to", (k("range", "from"), time, k("range", "to"), time),
          lambda f, a, t, b, c: _interval(a.value, b.value)),
@@ -578,8 +580,14 @@ RULES: tuple[Rule, ...] = (
          lambda f, a, t, b, c: _interval(a.value, b.value)),
     Rule("to", (time, k("range", "to"), time), lambda a, t, b, c: _interval(a.value, b.value)),
     Rule("until", (time, k("range", "until"), time), lambda a, t, b, c: _interval(a.value, b.value)),
+    # between two month names, "march" and "may" are months ("spring 2020, march through may")
+    Rule("month to month", (month_name, any_range("to", "until"), month_name),
+         lambda a, t, b, c: _interval(a.value, b.value)),
     Rule("between and", (k("range", "between"), time, k("conj"), time),
          lambda f, a, t, b, c: _interval(a.value, b.value)),
+    # "strictly between 2021 and 2023": without its bounds
+    Rule("strictly between", (k("range", "strictly_between"), time, k("conj"), time),
+         lambda s_, a, j, b, c: _bounded(a.value, b.value, inclusive=False)),
     Rule("between and now", (k("range", "between"), time, k("conj"), k("now")),
          lambda f, a, t, n, c: _interval(a.value, Period.month(*c.now))),
     Rule("from to now", (k("range", "from"), time, any_range("to", "until"), k("now")),
@@ -609,7 +617,20 @@ RULES: tuple[Rule, ...] = (
          lambda a, p, b, q, c: _bounded(p.value, q.value, inclusive=False)),
     Rule("after until", (k("range", "after"), time, any_range("until", "to"), time),
          lambda a, p, u, q, c: _bounded(p.value, q.value, inclusive=True)),
+    Rule("after until the end of", (k("range", "after"), time, k("range", "until"), k("part", "end"), time),
+         lambda a, p, u, e, q, c: _bounded(p.value, q.value, inclusive=True)),
 )
+
+# Spans whose second bound may follow a comma ("after June 2020, up to the end of that year").
+COMMA_BOUNDED = {"after until", "after until the end of", "since until", "from to", "from until"}
+
+
+def _with_comma(rule: Rule) -> Rule:
+    """The same rule with a comma after its first period."""
+    def produce(*args: Any) -> Any:
+        *items, ctx = args
+        return rule.produce(*items[:2], *items[3:], ctx)
+    return Rule(rule.name + " (comma)", (*rule.pattern[:2], k("conj", "comma"), *rule.pattern[2:]), produce, rule.langs)
 
 def _with_of(rule: Rule) -> Rule:
     """The same rule with "of" before its last item ("les 3 derniers mois de 2020"): in Dutch
@@ -628,7 +649,8 @@ OF_IS_FROM = ("nl", "fr")
 
 
 # Parts of a period may name it after "of" ("van 2020", "de 2020").
-RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES)
+RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES) \
+    + tuple(_with_comma(r) for r in RULES if r.name in COMMA_BOUNDED)
 
 _RULES_BY_LANG = {lang: tuple(r for r in RULES if not r.langs or lang in r.langs) for lang in LANGS}
 
@@ -674,7 +696,7 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
         return make("now", v)  # "between 2019 and now"; alone it is left to the rules ("the latest figures")
     if t == "kw" and v in ("month_word", "year_word"):
         return make("grain", v.split("_")[0])
-    if t == "kw" and v in ("top", "per_year"):
+    if t == "kw" and v in ("top", "per_year", "include"):
         return make("kw", v)
     if t == "ytd":
         return make("ytd", v)
@@ -826,6 +848,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     layout = layout or Layout()
     items = [it for i, e in enumerate(ents)
              if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
+    items += _years_pointed_back(ents)
     reading = Reading()
     if not any(it.kind in TIME_ITEMS for it in items) \
             or all(it.kind == "part" for it in items if it.kind in TIME_ITEMS):
@@ -863,6 +886,20 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
     reading.unread, reading.talk = _parts_apart(ents, unread)
     return reading
+
+
+def _years_pointed_back(ents: list[Entity]) -> list[Item]:
+    """"after June 2020, up to the end of that year": "that year" is the year the question
+    named before it (without one, it is the last question's, which rules.py reads)."""
+    items = []
+    for i, e in enumerate(ents):
+        if (e.type, e.value) != ("anaphor", "year"):
+            continue
+        named = [x.value if x.type == "year" else x.value[0] for x in ents[:i] if x.type in ("year", "ym")]
+        year = named[-1] if named else None
+        if year is not None:
+            items.append(Item(i, i, "time", Period.year(year), e.end - e.start, "that year"))
+    return items
 
 
 def _parts_apart(ents: list[Entity], unread: list[int]) -> tuple[list[Entity], list[Entity]]:

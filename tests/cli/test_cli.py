@@ -85,7 +85,7 @@ def test_ask_stdin_answers_each_line_on_its_own_as_json():
     assert april["status"] == "clarify" and april["figures"] == []   # which year? the latest April offered
     assert "april 2025" in april["text"] and "2020" not in april["text"]
     assert december["status"] == "no_data" and december["lang"] == "fr"
-    assert deportations["status"] == "unknown" and deportations["figures"] == []
+    assert deportations["status"] == "no_data" and deportations["figures"] == []  # understood, not in the figures
     # 2020.txt:107, :109, :111
     assert figure_pairs(top)[0] == (480, [f"{S20}:107"])
     assert [v for v, _ in figure_pairs(top) if v >= 1][:3] == [480, 134, 104]
