@@ -107,8 +107,12 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
         ends += t.text == "?"
     # a topic named in passing ("ik ben medewerker van...", "étudiant à Namur") asks nothing by itself
     # "Never mind December." asks nothing: it drops what it names
-    dropped = {sentence[e.start] for e in ents if (e.type, e.value) == ("kw", "new_topic") and e.start < len(sentence)}
-    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)} - dropped
+    # ("Iets anders: hoeveel ... in 2022?" asks, with a keyword after its new topic)
+    dropped = {sentence[e.start] for e in ents if (e.type, e.value) == ("kw", "new_topic") and e.start < len(sentence)
+               and not any(x.type == "kw" and x.start > e.start and sentence[x.start] == sentence[e.start]
+                           for x in ents if x.start < len(sentence))}
+    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)
+              and not _chat_word(e, ents, sentence)} - dropped
     selves = {sentence[e.start] for e in ents if e.type == "self" and _says_who(tokens, e, lang)}
     if asking - selves:
         asking -= selves
@@ -119,6 +123,12 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
         # "I'm writing about 2020. How many went to Brazil?": the period is the question's
         context -= {i for e in ents if e.type in TIME_TYPES for i in range(e.start, e.end)}
     return context
+
+
+def _chat_word(e: Entity, ents: list[Entity], sentence: list[int]) -> bool:
+    """"Ok top. Iets anders: ...": "top" alone in its sentence is praise, not a ranking."""
+    return (e.type, e.value) == ("kw", "top") and all(
+        x is e for x in ents if x.start < len(sentence) and sentence[x.start] == sentence[e.start])
 
 
 def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
@@ -298,6 +308,7 @@ class Lexicon:
         self.forms: dict[str, dict[str, str]] = {}
         self.also: dict[tuple[tuple[str, ...], str], tuple[str, Any]] = {}
         self.also_glue: dict[str, set[str]] = {}
+        self.day_glue: dict[str, set[str]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
             self.weak_months |= {fold(w) for w in lex["weak_months"]}
@@ -311,6 +322,7 @@ class Lexicon:
             self.glue[lang] = {fold(w) for w in lex["glue"]}
             self.forms[lang] = _read_forms(lang)
             self.also_glue[lang] = {fold(w) for w in lex.get("also_glue", [])}
+            self.day_glue[lang] = {fold(w) for w in lex["day_glue"]}
             for phrase, other in lex.get("also", {}).items():
                 self.also[(words(phrase), lang)] = _meaning_of(other)
             # [time] holds the words of the time grammar (intents/when.py), same format.

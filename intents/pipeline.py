@@ -230,6 +230,8 @@ class Pipeline:
         period; a word with another meaning binds across fewer of them (`also_glue`): "fall
         of 2019" is a season, "did returns fall in 2020" a comparison."""
         glue = self.lexicon.also_glue[lang] if before.also or entity.also else self.lexicon.glue[lang]
+        if before.type in ("ordinal", "num") and entity.type in ("month", "weak_month"):
+            glue = self.lexicon.day_glue[lang]  # "the 2nd of January" is a day, "came second in January" is not
         return all(t.text in glue for t in tokens[before.end:entity.start])
 
     def _numbers_as_digits(self, text: str, tokens: list[Token], lang: str | None, hint: str | None,

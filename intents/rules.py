@@ -67,7 +67,11 @@ def _years_or_figures(ents: list[Entity], kws: set[str]) -> list[Entity]:
     """A year before "people" ("2000 people", "the 2020 returnees") is a figure when the
     question has a period of its own or quotes a figure, and the year otherwise."""
     # "which year had 1965 returns": the year is what is asked, the number is a figure
-    figure = any(e.type in TIME_TYPES or e.type == "claim" for e in ents) \
+    # "(more than) half of the 2020 returnees": "half" without its number is a share, not a period,
+    # and a claim with a quantity of its own leaves the year a year
+    figure = any(e.type in TIME_TYPES and not (e.type == "half" and e.value is None)
+                 or e.type == "claim" and after is not None and after.type not in ("half", "num")
+                 for e, after in zip(ents, [*ents[1:], None])) \
         or bool(kws & {"quoted", "than", "which_units"})
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
     related = {i for i, e in enumerate(ents[:-1])
@@ -233,6 +237,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
+    ents = _both_pointed(ents, layout)
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
@@ -333,6 +338,15 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
 
 # The order of a ratio that is asked, not claimed ("how many times more ...?").
 ASKED = "asked"
+
+
+def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity]:
+    """"het verschil tussen de twee?", "et les deux ensemble ?": "the two" with nothing after it
+    that it counts (no "months", no "organisations") points back at the last two questions."""
+    determined = layout.determined if layout is not None else frozenset()
+    return [replace(e, type="anaphor", value=None)
+            if e.type == "num" and e.value == 2 and i in determined and all(x.type == "kw" for x in ents[i + 1:])
+            else e for i, e in enumerate(ents)]
 
 
 def _first_and(ents: list[Entity]) -> list[int]:
@@ -871,8 +885,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     program = reselect(template, periods, org, countries, categories)
     if isinstance(new.program, Check) and not isinstance(program, Check):
         program = replace(new.program, of=program)  # "and is it more than 3,000?": the new claim, checked
+    # "et en pourcentage ?" after "combien de déboutés": the share is asked now, not a count
     return replace(new, program=program, reading=None) if new_intent != "count" else \
-        replace(previous, program=program, ignored=new.ignored, unread=())
+        replace(previous, program=program, ignored=new.ignored, unread=(),
+                how_many=previous.how_many and "share" not in p.kws)
 
 
 def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], prev_periods: tuple[Period, ...],

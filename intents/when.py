@@ -223,6 +223,10 @@ closed = P(frozenset({"time"}), lambda it: not it.value.anchor)
 INTERVAL_RULES = {"from to", "from until", "to", "until", "between and", "month to month"}
 # a time that is not an interval of two ("June 2020", not "June 2020 until December")
 one_time = P(frozenset({"time"}), lambda it: it.rule not in INTERVAL_RULES)
+# a month with its year after it: "the first half of March 2020", never "Q3 2025, July-..." (the
+# month takes its year from before, and the quarter is the quarter)
+own_month = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.single_month
+              and it.rule != "year comma open")
 # "tweede helft", "Q2" read alone: a half or quarter still to be placed
 numbered_part = P(frozenset({"time"}), lambda it: it.rule in ("half", "quarter"))
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
@@ -412,8 +416,9 @@ def _month_day(d: Item, m: Item, y: int | None = None) -> Period | tuple[str, st
 
 
 # annotated: a pattern above reads it
-DAY_RULES: set[str] = {"day month", "month day", "ordinal day month", "ordinal day of month"}
-DAY_YEAR_RULES = {"day month year", "month day year", "ordinal day month year", "ordinal day of month year"}
+DAY_RULES: set[str] = {"day month", "month day", "ordinal day month", "ordinal day of month", "month ordinal day"}
+DAY_YEAR_RULES = {"day month year", "month day year", "ordinal day month year", "ordinal day of month year",
+                  "month ordinal day year"}
 # A period read from a day ("1 May 2025", "1/5/2025"): the figures are monthly, so it names
 # a grain they do not have.
 FINER_RULES = DAY_RULES | DAY_YEAR_RULES | {"day date", "part of a month"}
@@ -441,6 +446,10 @@ RULES: tuple[Rule, ...] = (
     Rule("ordinal day of month year", (ordinal_day, of_word, month_name, year),
          lambda d, o, m, y, c: _month_day(d, m, _year_of(y))),
     Rule("month day", (month_name, day), lambda m, d, c: _month_day(d, m), ("en",)),
+    # "January 2nd 2020"
+    Rule("month ordinal day", (month_name, ordinal_day), lambda m, d, c: _month_day(d, m), ("en",)),
+    Rule("month ordinal day year", (month_name, ordinal_day, year), lambda m, d, y, c: _month_day(d, m, _year_of(y)),
+         ("en",)),
     Rule("year in two numbers", (century, year_half), lambda a, b, c: Period.year(int(a.value) * 100 + int(b.value)),
          ("en", "nl")),
     Rule("grain year", (grain("year"), year), lambda g, y, c: y.value),
@@ -459,11 +468,10 @@ RULES: tuple[Rule, ...] = (
     Rule("ordinal grain of", (k("ord"), grain("quarter", "half", "month"), closed),
          lambda o, g, p, c: within(p.value, g.value, o.value)),
     # "the first half of March 2020", "de tweede helft van april 2020": part of a month, finer than the figures
-    Rule("part of a month", (k("ord"), grain("quarter", "half"), closed),
-         lambda o, g, p, c: p.value if p.value.single_month else None),
-    Rule("part of a month", (numbered_part, closed), lambda h, p, c: p.value if p.value.single_month else None),
-    Rule("part of a month", (k("ord"), grain("quarter", "half"), k("range", "from"), closed),
-         lambda o, g, f, p, c: p.value if p.value.single_month else None),
+    Rule("part of a month", (k("ord"), grain("quarter", "half"), own_month), lambda o, g, p, c: p.value),
+    Rule("part of a month", (numbered_part, own_month), lambda h, p, c: p.value),
+    Rule("part of a month", (k("ord"), grain("quarter", "half"), k("range", "from"), own_month),
+         lambda o, g, f, p, c: p.value),
     Rule("first n grains of", (first_word, count, grain("month", "quarter")),
          lambda f, n, g, c: within(latest(1, 12, "year"), g.value, 1, int(n.value))),
     Rule("n first grains of", (count, first_word, grain("month", "quarter")),
@@ -876,6 +884,11 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     named = [set(p.months()) for p, _ in placed if p.kind not in VAGUE and not p.open and not p.anchor]
     placed = [(p, start) for p, start in placed
               if not (p.kind in VAGUE and not p.open and any(months <= set(p.months()) for months in named))]
+    # "au troisième trimestre 2025, juillet-août-septembre": the same months said again in other
+    # words are one period ("compare 2020 and 2020" says the same words twice, and is asked back)
+    placed = [(p, start) for i, (p, start) in enumerate(placed)
+              if comparing or p.anchor or not any(q.months() == p.months() and q.kind != p.kind and not q.anchor
+                                                  for q, _ in placed[:i])]
     reading.vague = [p for p, _ in placed if p.kind in VAGUE]
     reading.vague_starts = [start for p, start in placed if p.kind in VAGUE]
     reading.vague_words = [_quote(ents[it.first:it.last + 1]) for it in chosen
