@@ -1323,7 +1323,8 @@ class Engine:
     def _country(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
         place_asked = isinstance(node, Check) and node.relation == "rank"
-        if isinstance(node, Check) and place_asked:
+        claimed = node if isinstance(node, Check) and not place_asked else None  # a share claimed
+        if isinstance(node, Check):
             node = node.of
         kind = "share" if isinstance(node, Share) or (isinstance(node, Each) and isinstance(node.parts[0], Share)) \
             else "country"
@@ -1371,10 +1372,23 @@ class Engine:
             self._country_over_periods(b, isos[0], [Period.years(y, y) for y in years] + exact)
         if earlier:
             b.line("country.also_listed", countries=tuple(Ref("country", iso) for iso in isos), years=_runs(earlier))
+        if claimed is not None and len(leaves) == 1:
+            self._country_share_claim(b, claimed, leaves[0])
         if found < (RANKED if place_asked else COUNTED):
             # a place without a count is what the publications give, and no number for "how many"
             b.status = "no_data"
             b.examples = ("country",) if found == NOT_LISTED else ()
+
+    def _country_share_claim(self, b: Builder, check: Check, s: Select) -> None:
+        """"was Brazil more than 25% of the 2020 returns?": its share of the list's total against the claim."""
+        found = self._country_count(s)
+        if found is None:
+            return
+        count, period = found
+        total = next((self.cube.total_of(lst.source, lst.period) or lst.total for lst in self.cube.lists_for(period)
+                      if lst.entry(cast(str, s.country)) is not None), None)
+        if total is not None and total.value:
+            _share_claim(b, check, count.value / total.value, [count.ref, total.ref], (count, total))
 
     def _country_over_periods(self, b: Builder, iso: str, periods: list[Period]) -> None:
         """"Colombia in 2020 and in January-September 2025 together": the sum of its counts,
@@ -1407,6 +1421,9 @@ class Engine:
     @handles("share")
     def _share(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
+        claimed = node if isinstance(node, Check) else None  # a share claimed ("DVZ, more than 5%?")
+        if isinstance(node, Check):
+            node = node.of
         # the share intent's program: a share, or one per period
         shares = cast(list[Share], list(node.parts) if isinstance(node, Each) else [node])
         if any(s.country is not None for s in selects(node)):
@@ -1426,6 +1443,8 @@ class Engine:
                                   of=(*found[2], *whole[2])),
                    value=b.figure(found[0], "count", org, found[1], found[2]),
                    total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
+            if claimed is not None and whole[0]:
+                _share_claim(b, claimed, found[0] / whole[0], found[1] + whole[1], (*found[2], *whole[2]))
 
     def _part_share(self, b: Builder, year: int, org: str, shown: Obs) -> None:
         """A year with no split: the share another publication gives over part of it."""
@@ -1980,6 +1999,14 @@ class Engine:
             b.line(f"unknown_topic.{request.topic}")
         self.coverage_line(b)
         b.examples = ("count", "top")
+
+
+def _share_claim(b: Builder, check: Check, share: float, src: list[str], obs: Obs) -> None:
+    """A share against the one claimed (`check.value`, in percent)."""
+    claimed = _quoted(check) / 100
+    b.line("share.claim_true" if CLAIMS[check.relation](share, claimed) else "share.claim_false",
+           share=b.figure(share, "share", "share claimed", src, of=obs), quoted=Num(claimed, "printed_percent"),
+           relation=Ref("relation", check.relation))
 
 
 def _direction(diff: float) -> str:

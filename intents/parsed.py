@@ -41,6 +41,8 @@ class Parsed:
     followup: bool
     negative_n: bool
     ratio: tuple[str, float] | None
+    # "more than 25% of the returns", "plus de la moitié": a share claimed, in percent
+    percent: float | None = None
     # "the whole year 2024": a year said to be whole, never the same months of it
     whole: bool = False
     # "that year" after May 2020: the year of the period asked before, not its months

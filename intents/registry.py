@@ -153,7 +153,7 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "the difference between El Salvador and Georgia in 2020", "how many more Brazilians in 2025 than in 2020"
         return _figures(Compare(leaves[0], leaves[1]))
     if "share" in p.kws:
-        return _figures(_each([Share(s, Select(s.period, org)) for s in leaves]))
+        return _figures(_claimed_share(p, _each([Share(s, Select(s.period, org)) for s in leaves])))
     node = _each(leaves)
     # "how many Brazilians and Georgians": together; "how many Brazilians in 2020 and 2025": each year
     together = "sum" in p.kws or ("how_many" in p.kws and len(p.countries) > 1)
@@ -219,7 +219,14 @@ def _same(node: Node) -> Node:
 
 def _share(p: Parsed, periods: tuple[Period, ...]) -> Request:
     orgs = [o for o in ORGS if o in p.orgs] if _org(p) == "both" else p.orgs
-    return _figures(_each([Share(Select(per, org), Select(per)) for per in periods or (None,) for org in orgs]))
+    return _figures(_claimed_share(p, _each([Share(Select(per, org), Select(per))
+                                             for per in periods or (None,) for org in orgs])))
+
+
+def _claimed_share(p: Parsed, node: Node) -> Node:
+    """"was Brazil more than 25% of the 2020 returns?": the share, checked against the one claimed."""
+    return Check(node, p.claim, p.percent) if p.claim and p.percent is not None and not isinstance(node, Each) \
+        else node
 
 
 def _counts(p: Parsed, periods: tuple[Period, ...]) -> Node:

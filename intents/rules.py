@@ -286,7 +286,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
-    nums = [e for e in ents if e.type == "num" and e.start not in restated]
+    percent, said = _percent(ents)
+    fraction = any(e.type == "fraction" for e in ents)
+    if fraction:
+        kws.add("share")  # "plus d'un quart des retours": a share
+    nums = [e for e in ents if e.type == "num" and e.start not in restated and e is not said]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
     categories = _categories(ents)
@@ -302,7 +306,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         exclude=exclude,
         except_countries=except_countries,
         bad_neg=bad_neg,
-        claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else None,
+        # "were a quarter of the returnees Brazilians?": a fraction said alone is about that much
+        claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else "approx" if fraction else None,
         # "l'avant-dernière du top 10": the second place counted from the end
         ordinals=([2] if kws & {"second_last", "runner_up"} else []) + _first_and(ents)
         + [e.value for e in ents if e.type == "ordinal"],
@@ -331,6 +336,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         or any(e.type == "anaphor" for e in ents),
         negative_n=negative,
         ratio=ratio,
+        percent=percent if claims or fraction else None,
         whole=whole,
         year_back=any((e.type, e.value) == ("anaphor", "year") for e in ents),
     )
@@ -338,6 +344,20 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
 
 # The order of a ratio that is asked, not claimed ("how many times more ...?").
 ASKED = "asked"
+
+
+def _percent(ents: list[Entity]) -> tuple[float | None, Entity | None]:
+    """A share said as a number of percent ("25%", "25 procent") or as a fraction ("more than
+    half", "plus d'un quart"), with the number entity it takes from the figures quoted."""
+    for e, after in zip(ents, [*ents[1:], None]):
+        if e.type == "num" and after is not None and after.type == "kw" and "share" in after.value.split("+") \
+                and after.start == e.end:
+            return float(e.value), e
+        if e.type == "claim" and after is not None and after.type == "half" and after.value is None:
+            return 50.0, None
+        if e.type == "fraction":
+            return float(e.value), None
+    return None, None
 
 
 def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity]:
