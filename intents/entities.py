@@ -646,6 +646,8 @@ class Lexicon:
             return None
         if kind == "month" and match[0] in self.weak_months:
             return None
+        if kind in ("ordinal", "num"):
+            return None  # a number word one letter off is another number ("eleventh" is no "seventh")
         if word in self.common and (kind in ("country", "ordinal", "kw") or match[1] < COMMON_CUTOFF):
             # A common word is spelled right, or one letter off ("maat" for "maart"): "soldiers"
             # is no country, "eight" no "eighth", "geachte" no "geslacht", "effectue" no "affecte",

@@ -44,7 +44,7 @@ VAGUE = {"part", "season"}
 MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
 TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post",
-             "part", "part_of_year", "era", "ytd", "hence:post", "weak_month", "season"}
+             "part", "part_of_year", "era", "ytd", "hence:post", "weak_month", "season", "range:strictly_between"}
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
                    "num", "bad_date", "season"}
@@ -338,6 +338,11 @@ def _after(p: Period, c: Ctx) -> Period | None:
 def _bounded(after: Period, last: Period, inclusive: bool) -> Period | None:
     """"after June 2020 and before October": July-September 2020; "after June 2020 until
     December": July-December. A bound without its year takes the first's."""
+    if after.open and not last.open and not last.anchor:
+        # "strictly between April and June 2025", "after June until December 2020": the first
+        # bound takes the second's year
+        after = after.with_year(last.first_year if after.with_year(last.first_year).start <= last.start
+                                else last.first_year - 1)
     if after.anchor or after.open:
         return None
     start = shift_month(after.end, 1)
@@ -481,6 +486,9 @@ RULES: tuple[Rule, ...] = (
     Rule("n last grains of", (count, last_word, grain("month", "quarter"), closed),
          lambda n, f, g, p, c: within(p.value, g.value, -1, int(n.value)), ("fr",)),
     Rule("part of", (k("part"), time), lambda pt, p, c: third(p.value, pt.value)),
+    # "half maart": the middle of March, never March
+    Rule("half month", (grain("half"), time),
+         lambda h, p, c: third(p.value, "middle") if p.value.single_month else None, ("nl",)),
     Rule("whole", (k("whole"), time), lambda w, p, c: p.value),
     # "the 12 months of 2019", "les 4 trimestres de 2020": all of them, so the period itself
     Rule("all n grains of", (count, grain("month", "quarter", "half"), closed),
@@ -773,11 +781,15 @@ def _made(made: Any, run: tuple[Item, ...], name: str) -> Item:
 
 
 def _as_vague_as(made: Period, run: tuple[Item, ...]) -> Period:
-    """A period built from a season is as vague as the season ("since the summer of 2019",
-    "the 3 months before winter 2020"): its edge is one of the season's unagreed months."""
-    if made.kind in VAGUE or not any(isinstance(it.value, Period) and it.value.kind == "season" for it in run):
+    """A period built from a season or a vague part of a month is as vague as it ("since the
+    summer of 2019", "the 3 months before winter 2020", "tussen half maart en half mei"): its
+    edge is one of the unagreed months."""
+    # a season, or a part of one month ("half maart"); a part of a year is its edge ("from early 2019")
+    vague = next((it.value.kind for it in run if isinstance(it.value, Period)
+                  and (it.value.kind == "season" or it.value.kind == "part" and it.value.single_month)), None)
+    if made.kind in VAGUE or vague is None:
         return made
-    return Period(made.start, made.end, "season", made.anchor)
+    return Period(made.start, made.end, vague, made.anchor)
 
 
 def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P, ...],
