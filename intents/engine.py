@@ -786,7 +786,7 @@ class Engine:
             p, o = sides[found.index(None)]
             self.missing_reason(b, p, o, today)
             return
-        values, note, part = self._like_for_like(sides, found)
+        values, note, part = self._like_for_like(sides, found, narrow=not node.as_said)
         (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = values
         diff = av - cv
         key = f"compare.{_direction(diff)}"
@@ -874,11 +874,11 @@ class Engine:
             value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref], of=(o,))
             b.line("compare.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
 
-    def _like_for_like(self, sides: list[tuple[Period, str]],
-                       found: list[Value]) -> tuple[list[Value], str | None, Period | None]:
+    def _like_for_like(self, sides: list[tuple[Period, str]], found: list[Value],
+                       narrow: bool = True) -> tuple[list[Value], str | None, Period | None]:
         """Part of a year (January-June 2025, or a year published only in part) against a
-        whole one: compare the same months where the other year has monthly figures, else
-        say it is uneven."""
+        whole one: compare the same months where the other year has monthly figures (unless
+        the whole year was said), else say it is uneven."""
         covers = [f[3] for f in found]
         partial = [i for i, cov in enumerate(covers)
                    if cov.single_year and not cov.whole_years and not cov.single_month]
@@ -890,7 +890,7 @@ class Engine:
         part = covers[partial[0]]
         same = Period((covers[other].first_year, part.start[1]), (covers[other].first_year, part.end[1]), "months")
         narrowed = self.value(same, sides[other][1])
-        if narrowed is None or narrowed[3] != same:
+        if narrowed is None or narrowed[3] != same or not narrow:
             return found, "compare.uneven", part
         found = list(found)
         found[other] = narrowed
@@ -1023,6 +1023,11 @@ class Engine:
             yearly = self.cube.years()
             values = {y: yearly[y] for y in years}
         scope = Period(keys[0], keys[-1], period.kind) if by_month else Period.years(years[0], years[-1])
+        if by_month and period.single_year and not group.of.filled \
+                and len(keys) < len([ym for ym in period.months() if ym not in skip]):
+            # "the record month of the whole of 2025": only January-September have months, so it is not known
+            b.status = "no_data"
+            b.line("count.clipped", period=period, covered=scope)
         if check is not None and check.relation == "rank":
             self._rank(b, check.member, values, pick.order, scope, by_month)
             return
@@ -1509,15 +1514,19 @@ class Engine:
             # counted beside the ranking, without a place in it, or the only one named ("no. 1 of 1" says nothing)
             b.line("country.count_unplaced", head, value=value, country=Ref("country", iso), period=lst.period,
                    source=source)
+        elif total is not None and e.count.exact:
+            share = b.figure(e.count.value / total.value, "share", f"{iso} share", [e.count.ref, total.ref],
+                             of=(e.count, total))
+            b.line("share.country" if kind == "share" else "country.figure", head, value=value, share=share,
+                   total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref],
+                                  of=(total,)), **params)
             return COUNTED
-        if total is None or not e.count.exact:
+        else:
             b.line("country.count", head, value=value, **params)
-            return COUNTED
-        share = b.figure(e.count.value / total.value, "share", f"{iso} share", [e.count.ref, total.ref],
-                         of=(e.count, total))
-        b.line("share.country" if kind == "share" else "country.figure", head, value=value, share=share,
-               total=b.figure(int(total.value), "count", f"total {lst.period.first_year}", [total.ref], of=(total,)),
-               **params)
+        if kind == "share":
+            # "what share went to Iraq in 2015?": "more than 1,000", or a count without its total, makes no share
+            b.status = "no_data"
+            b.line("share.uncounted", country=Ref("country", iso), period=lst.period, source=source)
         return COUNTED
 
     def _other_countries(self, b: Builder, lst: CountryList, basis: Ref, count: int) -> int:

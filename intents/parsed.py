@@ -47,3 +47,5 @@ class Parsed:
     whole: bool = False
     # "that year" after May 2020: the year of the period asked before, not its months
     year_back: bool = False
+    # "how many went there?" after a place picked: that place
+    place_back: bool = False

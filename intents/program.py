@@ -112,11 +112,13 @@ class Share:
 @dataclass(frozen=True)
 class Compare:
     """Two figures against each other; `times`: how many times the larger is the smaller
-    ("how many times more in 2012 than in 2021?") is asked too."""
+    ("how many times more in 2012 than in 2021?") is asked too; `as_said`: the periods as
+    said, never narrowed to the same months ("que sur toute l'année 2020")."""
 
     a: Node
     b: Node
     times: bool = False
+    as_said: bool = False
 
 
 @dataclass(frozen=True)

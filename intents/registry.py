@@ -251,7 +251,7 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
         periods = (periods[0], periods[0].with_year(periods[1].first_year), *periods[2:])
     if len(periods) >= 2:
         org = orgs[0] if orgs else "total"
-        return _figures(Compare(Select(periods[0], org), Select(periods[1], org)))
+        return _figures(Compare(Select(periods[0], org), Select(periods[1], org), as_said=p.whole))
     period = periods[0] if periods else None
     if len(orgs) >= 2:
         return _figures(Compare(Select(period, orgs[0]), Select(period, orgs[1])))

@@ -339,6 +339,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         percent=percent if claims or fraction else None,
         whole=whole,
         year_back=any((e.type, e.value) == ("anaphor", "year") for e in ents),
+        place_back=any((e.type, e.value) == ("anaphor", "place") for e in ents),
     )
 
 
@@ -436,7 +437,8 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     if any((e.type, e.value) == ("kw", "new_topic") for e in ents):
         previous = None  # "OK, different question: ...", "autre chose : ..." keeps nothing of the last one
     if previous is not None and previous.act == "clarify" and previous.program is not None:
-        previous = Request("figures", previous.program)  # asked back, it waits for the part it lacks ("2019")
+        # asked back, it waits for the part it lacks ("2019"); the year it offered was not chosen
+        previous = Request("figures", map_selects(previous.program, _offered_year_dropped))
     p = collect(ents, today, lang, previous, layout)
     q = _build(p, ents, strangers, previous)
     if "why" in p.kws and q.act == "figures":
@@ -447,6 +449,15 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
     return q
+
+
+def _offered_year_dropped(s: Select) -> Select:
+    """"en mei?" after "en april?" was asked back with April 2025 offered: May of no year yet,
+    never May 2025."""
+    if not s.filled or s.period is None or s.period.anchor:
+        return s
+    p = s.period
+    return replace(s, period=Period((p.start[0] - p.end[0], p.start[1]), (0, p.end[1]), p.kind, "latest"))
 
 
 # Above this, a number of years is no one's age.
@@ -868,7 +879,7 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
                 and "sum" not in p.kws:
             # "and 2019?" after "March 2020": the same months in 2019 ("and in total in 2019?": the year)
             periods = tuple(prev.with_year(x.first_year) for x in periods)
-        elif all(x.open for x in periods):
+        elif all(x.open for x in periods) and not prev.open:
             periods = tuple(x.with_year(prev.first_year) for x in periods)
     elif not periods:
         periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
@@ -883,10 +894,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     if isinstance(new.program, Check) and not isinstance(_unchecked(previous.program), Compare):
         # "and were there fewer than 1,500 in 2020?": a claim is about the count, not the previous operator
         template = new.program.of
-    elif new_intent == "count" and _bare(p) and not p.measure \
+    elif new_intent == "count" and _bare(p) and (not p.measure or p.place_back) \
             and isinstance(previous.program, Pick) and previous.program.n == 1:
-        # "and the third? / how many people?": the place picked, whose answer gives its count ("how many
-        # returns?" names the measure anew: the period's count, below)
+        # "and the third? / how many people?", "combien y sont retournées ?": the place picked, whose answer
+        # gives its count ("how many returns?" names the measure anew: the period's count, below)
         return replace(previous, how_many=True, unread=(), ignored=new.ignored)
     elif new_intent == "count" and (p.measure or "how_many" in p.kws) and not p.followup \
             and not isinstance(_unchecked(previous.program), (Select, Each, Total, Compare, Less)):

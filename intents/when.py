@@ -44,7 +44,8 @@ VAGUE = {"part", "season"}
 MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
 TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post",
-             "part", "part_of_year", "era", "ytd", "hence:post", "weak_month", "season", "range:strictly_between"}
+             "part", "part_of_year", "era", "ytd", "hence:post", "weak_month", "season", "range:strictly_between",
+             "range:until_excl"}
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
                    "num", "bad_date", "season"}
@@ -230,6 +231,8 @@ own_month = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.s
 # "tweede helft", "Q2" read alone: a half or quarter still to be placed
 numbered_part = P(frozenset({"time"}), lambda it: it.rule in ("half", "quarter"))
 year = P(frozenset({"time"}), lambda it: not it.value.anchor and it.value.kind == "year")
+# a year written as one, not an event ("de pandemie, maart tot mei 2020" is no March of the pandemic)
+written_year = P(frozenset({"time"}), lambda it: it.rule == "year")
 # a month name; "weak": "march", "may" that nothing else marks as a month, read only inside a rule
 month_name = P(frozenset({"time", "weak"}), lambda it: it.value.open and it.value.kind == "month"
                and it.rule in ("month", "weak"))
@@ -333,6 +336,12 @@ def _after(p: Period, c: Ctx) -> Period | None:
         return None
     start = shift_month(p.end, 1)
     return Period(start, (max(c.today.year, start[0]), 12), "since")
+
+
+def _before_start(p: Period) -> Period:
+    """The month before a period, as the bound "after" it would be ("from 2021" starts after December 2020)."""
+    month = shift_month(p.start, -1)
+    return Period(month, month, "month", p.anchor)
 
 
 def _bounded(after: Period, last: Period, inclusive: bool) -> Period | None:
@@ -440,8 +449,10 @@ RULES: tuple[Rule, ...] = (
     Rule("day month year", (day, month_name, year), lambda d, m, y, c: _month_day(d, m, _year_of(y))),
     Rule("month day year", (month_name, day, year), lambda m, d, y, c: _month_day(d, m, _year_of(y)), ("en",)),
     Rule("year open", (year, yearless), lambda y, a, c: a.value.with_year(_year_of(y))),
-    Rule("open comma year", (yearless, k("conj", "comma"), year), lambda a, s_, y, c: a.value.with_year(_year_of(y))),
-    Rule("year comma open", (year, k("conj", "comma"), yearless), lambda y, s_, a, c: a.value.with_year(_year_of(y))),
+    Rule("open comma year", (yearless, k("conj", "comma"), written_year),
+         lambda a, s_, y, c: a.value.with_year(_year_of(y))),
+    Rule("year comma open", (written_year, k("conj", "comma"), yearless),
+         lambda y, s_, a, c: a.value.with_year(_year_of(y))),
     Rule("month short year", (month_name, short_year), lambda a, y, c: a.value.with_year(_short_year(y.value))),
     Rule("day month", (day, month_name), lambda d, m, c: _month_day(d, m)),
     # "le 1er mai", "the 2nd of May 2025": a day, whatever its number
@@ -617,6 +628,10 @@ RULES: tuple[Rule, ...] = (
     Rule("since until", (k("range", "since"), time, any_range("until", "to"), time),
          lambda s, a, t, b, c: _interval(a.value, b.value)),
     Rule("up to", (k("range", "until"), time), lambda u, p, c: _until(p.value)),
+    # "vanaf 2021 tot maar niet met 2024": 2021-2023
+    Rule("from until excluded", (any_range("from", "since"), time, k("range", "until_excl"), time),
+         lambda f, a, u, b, c: _bounded(_before_start(a.value), b.value, inclusive=False)),
+    Rule("until excluded", (k("range", "until_excl"), time), lambda u, p, c: _before(p.value)),
     Rule("up to the end of", (k("range", "until"), k("part", "end"), time), lambda u, pt, p, c: _until(p.value)),
     Rule("before", (k("range", "before"), time), lambda b, p, c: _before(p.value)),
     # a series per year of one year is no series: "per jaar voor 2010" is before it, not for it
@@ -689,7 +704,8 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
     if t == "weak_month":
         return make("weak", latest(v, v, "month"), "weak")
     if t == "year":
-        return make("time", Period.year(v), "year")
+        # "covid", "de pandemie": a year named by what happened in it
+        return make("time", Period.year(v), "year" if not e.text or any(c.isdigit() for c in e.text) else "event")
     if t == "ym":
         return make("time", Period.month(*v), "ym")
     if t == "day_ym":
@@ -784,9 +800,11 @@ def _as_vague_as(made: Period, run: tuple[Item, ...]) -> Period:
     """A period built from a season or a vague part of a month is as vague as it ("since the
     summer of 2019", "the 3 months before winter 2020", "tussen half maart en half mei"): its
     edge is one of the unagreed months."""
-    # a season, or a part of one month ("half maart"); a part of a year is its edge ("from early 2019")
+    # a season, a part of one month ("half maart") or of an event ("het begin van de pandemie"); a part of
+    # a year is its edge ("from early 2019")
     vague = next((it.value.kind for it in run if isinstance(it.value, Period)
-                  and (it.value.kind == "season" or it.value.kind == "part" and it.value.single_month)), None)
+                  and (it.value.kind == "season" or it.value.kind == "part"
+                       and (it.value.single_month or any(x.rule == "event" for x in it.parts)))), None)
     if made.kind in VAGUE or vague is None:
         return made
     return Period(made.start, made.end, vague, made.anchor)
