@@ -692,8 +692,9 @@ class Engine:
         from the publication that prints the list."""
         period = _when(node.whole)
         year = period.first_year
-        lists = self.cube.country_lists(year)
-        if not (period.whole_years and period.single_year) or not lists:
+        # a year's lists, or the list over exactly the months asked ("January-September 2025")
+        lists = self.cube.country_lists(year) if period.whole_years else self.cube.lists_for(period)
+        if not lists or (period.whole_years and not period.single_year):
             b.status = "no_data"
             b.line("nodata.country_year" if period.whole_years else "nodata.country_month",
                    year=period, years=self._list_years())

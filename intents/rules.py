@@ -323,7 +323,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         receive=[e.text for e in ents if e.type == "receive"],
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
                                                           and not any(e.type == "num" for e in ents) else []),
-        oos=[e.value for e in ents if e.type == "oos"] + (["breakdown"] if ages else []),
+        # "welke maanden kwamen boven de 280 terugkeerders uit": a verb of arriving said of returns is no arrival
+        oos=[e.value for e in ents if e.type == "oos" and not (e.value == "arrival" and any(
+            m.type == "measure" for m in ents))] + (["breakdown"] if ages else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
         breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or ages,
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
@@ -553,8 +555,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
                 if previous is not None and previous.program is not None else ()
             return Request("info", topic="why", periods=periods or (_periods(previous) if previous else ()),
                            unread=countries)
-    if p.receive and not p.measures:
-        # "how many received in 2020?": received what? (with "reintegration support", read)
+    if p.receive and not p.measures and not (p.countries or p.kws & {"one_country", "countries", "top"}):
+        # "how many received in 2020?": received what? (with "reintegration support", read; a country
+        # "received the most returnees" is a destination)
         return Request("clarify", topic="word", unread=tuple(p.receive))
     # "April 2020, in the first lockdown": the lockdown describes the period named, which is asked
     # "zomervakantie van 2025, van 1 juli tot 31 augustus": the months named say which holidays
