@@ -787,7 +787,7 @@ class Engine:
             p, o = sides[found.index(None)]
             self.missing_reason(b, p, o, today)
             return
-        values, note, part = self._like_for_like(sides, found, narrow=not node.as_said)
+        values, note, part = self._like_for_like(sides, found, narrow=not (a.whole or c.whole))
         (av, a_src, a_obs, a_cov), (cv, c_src, c_obs, c_cov) = values
         diff = av - cv
         key = f"compare.{_direction(diff)}"
@@ -1024,9 +1024,10 @@ class Engine:
             yearly = self.cube.years()
             values = {y: yearly[y] for y in years}
         scope = Period(keys[0], keys[-1], period.kind) if by_month else Period.years(years[0], years[-1])
-        if by_month and period.single_year and not group.of.filled \
+        if by_month and period.single_year and group.of.whole \
                 and len(keys) < len([ym for ym in period.months() if ym not in skip]):
-            # "the record month of the whole of 2025": only January-September have months, so it is not known
+            # "le mois record de toute l'année 2025": only January-September have months, so it is not known
+            # ("the busiest month of 2025" is among the months published, which the answer names)
             b.status = "no_data"
             b.line("count.clipped", period=period, covered=scope)
         if check is not None and check.relation == "rank":

@@ -41,6 +41,8 @@ class Select:
     measure: str = "returns"
     # The period was left out and the engine chose it (the answer says which).
     filled: bool = False
+    # The whole period was said ("toute l'année 2020"): never narrowed to the months published.
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,11 @@ class Share:
 @dataclass(frozen=True)
 class Compare:
     """Two figures against each other; `times`: how many times the larger is the smaller
-    ("how many times more in 2012 than in 2021?") is asked too; `as_said`: the periods as
-    said, never narrowed to the same months ("que sur toute l'année 2020")."""
+    ("how many times more in 2012 than in 2021?") is asked too."""
 
     a: Node
     b: Node
     times: bool = False
-    as_said: bool = False
 
 
 @dataclass(frozen=True)

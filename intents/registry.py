@@ -251,7 +251,7 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
         periods = (periods[0], periods[0].with_year(periods[1].first_year), *periods[2:])
     if len(periods) >= 2:
         org = orgs[0] if orgs else "total"
-        return _figures(Compare(Select(periods[0], org), Select(periods[1], org), as_said=p.whole))
+        return _figures(Compare(Select(periods[0], org, whole=p.whole), Select(periods[1], org, whole=p.whole)))
     period = periods[0] if periods else None
     if len(orgs) >= 2:
         return _figures(Compare(Select(period, orgs[0]), Select(period, orgs[1])))
@@ -273,13 +273,14 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     many = _top_n(p)
     if many is not None and 1 < many <= MAX_PLACES and not p.ordinals:
         # "welke drie maanden van 2019 waren de drukste?": the first three places
-        return _figures(Pick(Group(Select(period, org), grain), order, 1, many))
+        return _figures(Pick(Group(Select(period, org, whole=p.whole), grain), order, 1, many))
     if EXTREMES <= p.kws:
         # "the busiest and the quietest month of 2020": both; "the gap between them": their difference
-        most, fewest = (Pick(Group(Select(period, org), grain), o, place) for o in ("max", "min"))
+        most, fewest = (Pick(Group(Select(period, org, whole=p.whole), grain), o, place) for o in ("max", "min"))
         return _figures(Compare(most, fewest) if p.kws & COMPARE else Each((most, fewest)))
     # "la meilleure année, et la deuxième": each place named
-    return _figures(_each([Pick(Group(Select(period, org), grain), order, k) for k in p.ordinals or [place]]))
+    chosen = Select(period, org, whole=p.whole)
+    return _figures(_each([Pick(Group(chosen, grain), order, k) for k in p.ordinals or [place]]))
 
 
 # The most places of months or years listed at once ("the three busiest months").

@@ -507,9 +507,10 @@ def test_extreme(pipeline, period, extreme, orgs, grain, value, sources):
     assert keys(answer)[0] == f"extreme.{grain}_{extreme}"
 
 
-def test_extreme_of_a_year_published_in_part_is_not_the_years(pipeline):
-    # 2025 has months for January-September only: its record month is not known, February (306) is shown as such
-    answer = run(pipeline, Pick(Group(Select(Period.year(2025)), "month"), "max"))
+def test_extreme_of_a_whole_year_published_in_part_is_not_the_years(pipeline):
+    # "the record month of the whole of 2025": 2025 has months for January-September only, so the year's
+    # record month is not known; February (306) is shown as that of those months
+    answer = run(pipeline, Pick(Group(Select(Period.year(2025), whole=True), "month"), "max"))
     assert answer.status == "no_data"
     assert keys(answer)[:2] == ["count.clipped", "extreme.month_max"]
     exactly(answer, [(306, l25(99))])
