@@ -555,6 +555,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
                 if previous is not None and previous.program is not None else ()
             return Request("info", topic="why", periods=periods or (_periods(previous) if previous else ()),
                            unread=countries)
+    aside = [e.text for e in ents if e.type == "aside_verb"]
+    if aside and not any(e.type == "neg" and e.value == "post" for e in ents):
+        # "leaving Belgium": no "aside" after it, so not a verb of leaving out
+        return Request("clarify", topic="word", unread=tuple(aside))
     if p.receive and not p.measures and not (p.countries or p.kws & {"one_country", "countries", "top"}):
         # "how many received in 2020?": received what? (with "reintegration support", read; a country
         # "received the most returnees" is a destination)
