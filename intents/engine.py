@@ -761,6 +761,9 @@ class Engine:
             self._compare_picks(b, node.a, node.b, today)
             return
         a, c = _sides(node)
+        if a.measure != "returns" or c.measure != "returns":
+            self._compare_measures(b, a, c, today)
+            return
         if a.country is not None or c.country is not None:
             self._compare_countries(b, node, today)
             return
@@ -827,6 +830,29 @@ class Engine:
         if small:
             b.line(key, big=name, small=other,
                    ratio=b.figure(big / small, "ratio", "ratio", big_src + small_src, of=(*big_obs, *small_obs)))
+
+    def _compare_measures(self, b: Builder, a: Select, c: Select, today: dt.date) -> None:
+        """"reintegration support in 2021 / and in 2022 / the difference?": what the releases give
+        of each, then the difference of their exact counts; none without both."""
+        self._measure(b, Request("figures", Each((a, c))), today)
+        found = [(count, _when(s)) for s in (a, c) if (count := self._measure_count(s)) is not None]
+        if b.status != "ok" or len(found) < 2 or a.measure != c.measure:
+            b.status = "no_data"  # an approximate figure, or none, makes no difference to give
+            return
+        # newest first, as a reader expects "2022 against 2021"
+        (first, pa), (second, pb) = sorted(found, key=lambda x: x[1], reverse=True)
+        diff = first.value - second.value
+        b.line(f"compare_measure.{_direction(diff)}", pa=pa, pb=pb,
+               a=b.figure(first.value, "count", "first", [first.ref], of=(first,)),
+               b=b.figure(second.value, "count", "second", [second.ref], of=(second,)),
+               diff=b.figure(abs(diff), "difference", "difference", [first.ref, second.ref], of=(first, second)))
+
+    def _measure_count(self, s: Select) -> Observation | None:
+        """The exact count a publication gives of a measure over exactly the period selected."""
+        measures = RELATED.get(s.measure, (s.measure,))
+        return next((o for o in self.dataset.observations if o.measure in measures and o.unit == "count"
+                     and not o.qualifier and _org(s) in ("total", o.org) and o.country == s.country
+                     and o.category is None and (o.start, o.end) == (_when(s).start, _when(s).end)), None)
 
     def _compare_countries(self, b: Builder, node: Compare, today: dt.date) -> None:
         """Two countries, or one country in two periods: what the lists give of each, then
@@ -1437,8 +1463,11 @@ class Engine:
             self._country(b, request, today)
             return
         for share in shares:
-            part = cast(Select, share.part)  # an organisation's part of the total
+            part = cast(Select, share.part)  # an organisation's part of the total, or a period's of a longer one
             period, org = _when(part), _org(part)
+            if _when(cast(Select, share.whole)) != period:
+                self._period_share(b, part, cast(Select, share.whole), today)
+                continue
             found, whole = self.value(period, org), self.value(period, "total")
             if found is None or whole is None or found[3] != whole[3]:
                 self.missing_reason(b, period, org, today)
@@ -1452,6 +1481,22 @@ class Engine:
                    total=b.figure(whole[0], "count", "total", whole[1], whole[2]))
             if claimed is not None and whole[0]:
                 _share_claim(b, claimed, found[0] / whole[0], found[1] + whole[1], (*found[2], *whole[2]))
+
+    def _period_share(self, b: Builder, part: Select, whole: Select, today: dt.date) -> None:
+        """"what share of Fedasil's 2020 returns took place in December?": the part over the whole,
+        each published for exactly its months."""
+        org = _org(part)
+        found, total = self.value(_when(part), org), self.value(_when(whole), org)
+        for f, s in ((found, part), (total, whole)):
+            if f is None or f[3] != _when(s):
+                self.missing_reason(b, _when(s), org, today)
+                return
+        assert found is not None and total is not None  # checked above
+        b.line("share.period" if org == "total" else "share.period_org", part=found[3], whole=total[3],
+               org=Ref("org", org), share=b.figure(found[0] / total[0] if total[0] else 0, "share", "period share",
+                                                   found[1] + total[1], of=(*found[2], *total[2])),
+               value=b.figure(found[0], "count", "part", found[1], found[2]),
+               total=b.figure(total[0], "count", "total", total[1], total[2]))
 
     def _part_share(self, b: Builder, year: int, org: str, shown: Obs) -> None:
         """A year with no split: the share another publication gives over part of it."""

@@ -218,9 +218,22 @@ def _same(node: Node) -> Node:
 
 
 def _share(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    nested = _nested(periods)
+    if nested is not None:
+        # "what share of Fedasil's 2020 returns took place in December?": the part of a period in it
+        part, whole = nested
+        return _figures(Share(Select(part, _org(p)), Select(whole, _org(p))))
     orgs = [o for o in ORGS if o in p.orgs] if _org(p) == "both" else p.orgs
     return _figures(_claimed_share(p, _each([Share(Select(per, org), Select(per))
                                              for per in periods or (None,) for org in orgs])))
+
+
+def _nested(periods: tuple[Period, ...]) -> tuple[Period, Period] | None:
+    """Two periods, one inside the other (December in 2020): the inner and the outer."""
+    if len(periods) != 2 or any(x.anchor for x in periods):
+        return None
+    a, b = sorted(periods, key=lambda x: len(x.months()))
+    return (a, b) if a != b and b.start <= a.start and a.end <= b.end else None
 
 
 def _claimed_share(p: Parsed, node: Node) -> Node:
@@ -256,7 +269,12 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if len(orgs) >= 2:
         return _figures(Compare(Select(period, orgs[0]), Select(period, orgs[1])))
     org = orgs[0] if orgs else "total"
-    # One side named: the other comes from the conversation, the span or the year before.
+    if period is not None and period.whole_years and not period.single_year and period.kind != "since":
+        # "the difference over 2007-2020", "between the first and the last year of that list": its last
+        # year against its first
+        last, first = Period.year(period.last_year), Period.year(period.first_year)
+        return _figures(Compare(Select(last, org), Select(first, org)))
+    # One side named: the other comes from the conversation or the year before.
     return _figures(Compare(Select(period, org), Select(None, org)))
 
 
@@ -388,9 +406,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent("top", "top", ("top", "resolved", "nodata"), (
         Signature(30, "a ranked list", _top, keywords=frozenset({"top", "countries", "one_country", "rank"})),)),
     Intent("share", "share", ("share", "country", "nodata"), (
-        Signature(40, "an organisation's share", _share, slots=frozenset({"orgs"}), keywords=frozenset({"share"})),)),
+        Signature(40, "an organisation's share", _share, slots=frozenset({"orgs"}), keywords=frozenset({"share"})),
+        Signature(41, "a period's share of the period it is in", _share, keywords=frozenset({"share"}),
+                  also=lambda p, periods: _nested(periods) is not None and not p.countries and not p.categories),)),
     Intent("compare", "compare",
-           ("compare", "compare_org", "compare_orgs", "compare_countries", "country", "nodata", "clarify"), (
+           ("compare", "compare_org", "compare_orgs", "compare_countries", "compare_measure", "measure", "country",
+            "nodata", "clarify"), (
         Signature(60, "two periods or organisations compared", _compare, keywords=COMPARE,
                   also=lambda p, periods: len(periods) == 2 or (len(periods) < 2 and len(p.orgs) >= 2)),
         Signature(70, "which of two had more", _compare, keywords=EXTREMES, also=_two_named),

@@ -69,7 +69,8 @@ def _years_or_figures(ents: list[Entity], kws: set[str]) -> list[Entity]:
     # "which year had 1965 returns": the year is what is asked, the number is a figure
     # "(more than) half of the 2020 returnees": "half" without its number is a share, not a period,
     # and a claim with a quantity of its own leaves the year a year
-    figure = any(e.type in TIME_TYPES and not (e.type == "half" and e.value is None)
+    # ("the Immigration Office's 2020 returns in November": a month without its year leaves it a year)
+    figure = any(e.type in TIME_TYPES - {"month"} and not (e.type == "half" and e.value is None)
                  or e.type == "claim" and after is not None and after.type not in ("half", "num")
                  for e, after in zip(ents, [*ents[1:], None])) \
         or bool(kws & {"quoted", "than", "which_units"})
@@ -367,7 +368,7 @@ def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity
     """"het verschil tussen de twee?", "et les deux ensemble ?": "the two" with nothing after it
     that it counts (no "months", no "organisations") points back at the last two questions."""
     determined = layout.determined if layout is not None else frozenset()
-    return [replace(e, type="anaphor", value=None)
+    return [replace(e, type="anaphor", value=None, also=None)
             if e.type == "num" and e.value == 2 and i in determined and all(x.type == "kw" for x in ents[i + 1:])
             else e for i, e in enumerate(ents)]
 
@@ -883,8 +884,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
             # "and 2021?" after "compare 2019 and 2020": 2021 against the later of the two.
             periods = (periods[0], max(prev_periods))
         elif all(x.whole_years and x.single_year for x in periods) and not prev.whole_years and not p.whole \
-                and "sum" not in p.kws:
-            # "and 2019?" after "March 2020": the same months in 2019 ("and in total in 2019?": the year)
+                and "sum" not in p.kws and not (countries or prev_countries):
+            # "and 2019?" after "March 2020": the same months in 2019 ("and in total in 2019?": the year;
+            # a country's figures are a year's list)
             periods = tuple(prev.with_year(x.first_year) for x in periods)
         elif all(x.open for x in periods) and not prev.open:
             periods = tuple(x.with_year(prev.first_year) for x in periods)

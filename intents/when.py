@@ -894,7 +894,10 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
         return reading
     other = {i for i, e in enumerate(ents) if e.also}
     chosen = _best_cover(_saturate(items, Ctx(today), lang, layout), len(ents), other)
-    chosen = _places_not_periods(chosen, ents)
+    kept = _places_not_periods(chosen, ents)
+    # "the last year" of "the first and the last year of that list" is read: the span's edges, compared
+    reading.used |= {i for it in chosen if it not in kept and it.rule != "ordinal grain" for i in _covered(it)}
+    chosen = kept
     if comparing:
         chosen = _split_intervals(chosen)
     periods: list[tuple[Item, Period | None]] = []
@@ -970,12 +973,17 @@ def _time_only(e: Entity) -> bool:
 
 def _places_not_periods(chosen: list[Item], ents: list[Entity]) -> list[Item]:
     """"le troisième mois le plus calme": an ordinal and a grain right before a superlative
-    rank the months, they name none (not March)."""
+    rank the months, they name none (not March); nor does "the first and the last year"."""
     def ranks(it: Item) -> bool:
         after = ents[it.last + 1] if it.last + 1 < len(ents) else None
         return it.rule == "ordinal grain" and after is not None and after.type == "kw" \
             and bool(set(str(after.value).split("+")) & {"max", "min"})
-    return [it for it in chosen if not ranks(it)]
+
+    def last_of_list(it: Item) -> bool:
+        # "the first and the last year of that list": the places of a span, not last year
+        before = ents[it.first - 2:it.first] if it.first >= 2 else []
+        return ents[it.first].type == "mod" and [e.type for e in before] == ["ordinal", "conj"]
+    return [it for it in chosen if not ranks(it) and not last_of_list(it)]
 
 
 def _split_intervals(chosen: list[Item]) -> list[Item]:
