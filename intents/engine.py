@@ -166,6 +166,7 @@ class Builder:
         self.cited: list[str] = []
         self.status = "ok"
         self.examples: tuple[str, ...] = ()
+        self.picked: tuple[Period, ...] = ()
 
     def line(self, key: str, obs: Obs | list[Observation] = (), **params: Any) -> None:
         self.lines.append(Line(key, params, tuple(obs)))
@@ -212,7 +213,9 @@ class Builder:
             ids.extend(fid for fid in order if fid in used and fid not in ids)
         used = {self.engine.source_of[ref] for fig in self.figures for ref in fig.sources} | set(self.cited)
         sources = tuple(sid for sid in self.engine.dataset.sources if sid in used)
-        return Answer(self.status, self.request, tuple(lines), tuple(self.figures), tuple(ids), sources, self.examples)
+        request = replace(self.request, picked=self.picked) if self.picked else self.request
+        return Answer(self.status, request, tuple(lines), tuple(self.figures), tuple(ids), sources,
+                      self.examples)
 
 
 @dataclass(frozen=True)
@@ -1077,6 +1080,8 @@ class Engine:
         place = "_k" if pick.k > 1 else ""
         b.line(f"extreme.{grain}_{pick.order}{place}", scope=scope, winners=labels, value=value, org=Ref("org", org),
                k=Ref("ordinal", str(pick.k)))
+        if len(labels) == 1:
+            b.picked += (labels[0] if by_month else Period.year(cast(int, labels[0])),)
         if check is not None and check.member is not None:
             self._extreme_verdict(b, check.member, values, best, by_month)
         if not by_month and skipped:

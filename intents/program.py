@@ -165,6 +165,9 @@ class Request:
     # A clarify's offer: the question without the words it could not read, when that is
     # a question about the figures ("Did you mean: ...?").
     offer: str | None = None
+    # The month or year the answer picked ("the busiest month of 2019": March 2019), for a
+    # follow-up that points back at it ("and the same month of 2020?").
+    picked: tuple[Period, ...] = ()
 
     @property
     def slots(self) -> Slots:

@@ -249,7 +249,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
     two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (),
-                        comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout)
+                        comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout,
+                        picked=_pointed(previous))
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
@@ -336,7 +337,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         asylum_people=any(e.type == "asylum_people" for e in ents),
         implicit=any(e.type == "rel" and e.value == "latest" for e in ents),
         followup=(first is not None and first.type == "conj" and first.start == 0)
-        or any(e.type == "anaphor" for e in ents),
+        # ("in diezelfde maand": a month read as a period, not an operator to keep)
+        or any(e.type == "anaphor" and e.value != "month" for e in ents),
         negative_n=negative,
         ratio=ratio,
         percent=percent if claims or fraction else None,
@@ -371,6 +373,13 @@ def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity
     return [replace(e, type="anaphor", value=None, also=None)
             if e.type == "num" and e.value == 2 and i in determined and all(x.type == "kw" for x in ents[i + 1:])
             else e for i, e in enumerate(ents)]
+
+
+def _pointed(previous: Request | None) -> tuple[Period, ...]:
+    """What "that month" points back at: the month the last answer picked, else the one it asked."""
+    if previous is None:
+        return ()
+    return previous.picked or _periods(previous)
 
 
 def _first_and(ents: list[Entity]) -> list[int]:
@@ -912,6 +921,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
             and not isinstance(_unchecked(previous.program), (Select, Each, Total, Compare, Less)):
         # "how many returns?" after a ranking or an average asks for the count, of the same period
         # ("how many were that?" points back at what was picked)
+        template = new.program
+    elif new_intent == "count" and "how_many" in p.kws and periods and all(x.single_month for x in periods) \
+            and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) is None:
+        # "and how many in that same month of 2019?" after the quietest month: a month's count, no pick
         template = new.program
     elif new_intent == "count":
         template = previous.program

@@ -881,12 +881,13 @@ def _covered(it: Item) -> set[int]:
 
 
 def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, ...] = (),
-         comparing: bool = False, layout: Layout | None = None) -> Reading:
-    """The periods that the time words of a question name."""
+         comparing: bool = False, layout: Layout | None = None, picked: tuple[Period, ...] = ()) -> Reading:
+    """The periods that the time words of a question name; `picked`: the month the last
+    answer picked or the last question named, for "that month"."""
     layout = layout or Layout()
     items = [it for i, e in enumerate(ents)
              if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
-    items += _years_pointed_back(ents)
+    items += _years_pointed_back(ents) + _months_pointed_back(ents, picked)
     reading = Reading()
     if not any(it.kind in TIME_ITEMS for it in items) \
             or all(it.kind == "part" for it in items if it.kind in TIME_ITEMS):
@@ -945,6 +946,24 @@ def _years_pointed_back(ents: list[Entity]) -> list[Item]:
         year = named[-1] if named else None
         if year is not None:
             items.append(Item(i, i, "time", Period.year(year), e.end - e.start, "that year"))
+    return items
+
+
+def _months_pointed_back(ents: list[Entity], picked: tuple[Period, ...]) -> list[Item]:
+    """"and the same month of 2020?" after "the busiest month of 2019" (March 2019): March of
+    the year said after it, else March 2019 itself."""
+    months = [p for p in picked if p.single_month and not p.anchor]
+    if len(months) != 1:
+        return []
+    month = months[0]
+    items = []
+    named = any(e.type in ("month", "weak_month", "ym") for e in ents)
+    for i, e in enumerate(ents):
+        # "the same month" of a question that names no month is the one pointed back at
+        if (e.type, e.value) == ("anaphor", "month") or (e.type, e.value) == ("kw", "same_period") and not named:
+            year_after = any(x.type in ("year", "year_or_figure") for x in ents[i + 1:])
+            value = latest(month.start[1], month.end[1], "month") if year_after else month
+            items.append(Item(i, i, "time", value, e.end - e.start, "month" if year_after else "that month"))
     return items
 
 
