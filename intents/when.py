@@ -45,7 +45,7 @@ MAX_UNITS = {"month": 36, "quarter": 12, "half": 8, "year": 40}
 # Entity types that only ever speak of time: left unused, they make the question a clarify.
 TIME_ONLY = {"month", "ym", "quarter", "half", "decade", "mod:last", "mod:next", "prev", "shift", "shift2", "ago:post",
              "part", "part_of_year", "era", "ytd", "hence:post", "weak_month", "season", "range:strictly_between",
-             "range:until_excl"}
+             "range:until_excl", "kw:bounds_excluded"}
 # Entities that make a part word ("early", "fin") next to them a word about time.
 TIME_NEIGHBOURS = {"year", "month", "weak_month", "ym", "yq", "yh", "quarter", "half", "decade", "grain", "mod", "prev",
                    "num", "bad_date", "season"}
@@ -615,6 +615,12 @@ RULES: tuple[Rule, ...] = (
     # "strictly between 2021 and 2023": without its bounds
     Rule("strictly between", (k("range", "strictly_between"), time, k("conj"), time),
          lambda s_, a, j, b, c: _bounded(a.value, b.value, inclusive=False)),
+    # "between March and June 2020, both months excluded": April-May
+    Rule("between excluded", (k("range", "between"), time, k("conj"), time, k("kw", "bounds_excluded")),
+         lambda s_, a, j, b, x, c: _bounded(a.value, b.value, inclusive=False)),
+    Rule("between excluded (comma)", (k("range", "between"), time, k("conj"), time, k("conj", "comma"),
+                                      k("kw", "bounds_excluded")),
+         lambda s_, a, j, b, m, x, c: _bounded(a.value, b.value, inclusive=False)),
     Rule("between and now", (k("range", "between"), time, k("conj"), k("now")),
          lambda f, a, t, n, c: _interval(a.value, Period.month(*c.now))),
     Rule("from to now", (k("range", "from"), time, any_range("to", "until"), k("now")),
@@ -728,7 +734,7 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
         return make("now", v)  # "between 2019 and now"; alone it is left to the rules ("the latest figures")
     if t == "kw" and v in ("month_word", "year_word"):
         return make("grain", v.split("_")[0])
-    if t == "kw" and v in ("top", "per_year", "include"):
+    if t == "kw" and v in ("top", "per_year", "include", "bounds_excluded"):
         return make("kw", v)
     if t == "ytd":
         return make("ytd", v)
