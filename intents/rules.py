@@ -754,9 +754,18 @@ def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
     return node
 
 
+def _one_figure(node: Node | None) -> Node | None:
+    """A question's selection when it asks one figure: "the monthly figure for January 2025"
+    is a series of one month, that month's figure."""
+    node = _unchecked(node)
+    if isinstance(node, Group) and node.by == "month" and node.of.period is not None and node.of.period.single_month:
+        return node.of
+    return node
+
+
 def sibling_selections(earlier: Request, last: Request) -> bool:
     """Two questions that each asked one figure, differing only in their period or country."""
-    before, after = _unchecked(earlier.program), _unchecked(last.program)
+    before, after = _one_figure(earlier.program), _one_figure(last.program)
     if not (isinstance(before, Select) and isinstance(after, Select)) or before.category is not None:
         return False
     before, after = replace(before, filled=False), replace(after, filled=False)
@@ -770,7 +779,7 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: i
     "together?" does not say which: asked back."""
     if not sibling_selections(earlier, previous):
         return q
-    before, last = (replace(cast(Select, _unchecked(r.program)), filled=False) for r in (earlier, previous))
+    before, last = (replace(cast(Select, _one_figure(r.program)), filled=False) for r in (earlier, previous))
     lone = isinstance(q.program, Compare) and _lone(q.program)
     if lone or _bare(p) and "share" in p.kws and before.period != last.period:
         # "the difference?", and "en procent?" after two periods: the change between them, in percent too;
