@@ -70,7 +70,7 @@ UNCOUNTED_INFO = ("hypothetical",)
 OFF_TOPIC = "offtopic"
 # Handlers that answer one program: a follow-up that made one per previous part ("lowest
 # year" after "2012 and 2013", "in how many months...?" after a comparison) is answered part by part.
-PER_PART = ("extreme", "compare", "listing")
+PER_PART = ("extreme", "compare", "listing", "average")
 
 
 def _part_of_year(o: Observation) -> bool:
@@ -861,7 +861,10 @@ class Engine:
         """Two countries, or one country in two periods: what the lists give of each, then
         their difference where both are counted (of the lists of the periods asked)."""
         self._country(b, Request("figures", Each((node.a, node.b))), today)
-        sides = _sides(node)
+        sides = list(_sides(node))
+        if sides[0].country == sides[1].country and sides[0].period is not None and sides[1].period is not None \
+                and sides[0].period < sides[1].period:
+            sides.reverse()  # one country in two periods: the newest first, "2025 against 2024"
         counts = [self._country_count(s) for s in sides]
         if not _all_found(counts) or b.status != "ok":
             b.status = "no_data"  # a place without a count, or no list: no difference to give
@@ -1082,6 +1085,9 @@ class Engine:
                k=Ref("ordinal", str(pick.k)))
         if len(labels) == 1:
             b.picked += (labels[0] if by_month else Period.year(cast(int, labels[0])),)
+            total = self.value(b.picked[-1], "total") if b.request.how_many and org != "total" else None
+            if total is not None:
+                b.line("count.total", period=total[3], total=b.figure(total[0], "count", "total", total[1], total[2]))
         if check is not None and check.member is not None:
             self._extreme_verdict(b, check.member, values, best, by_month)
         if not by_month and skipped:

@@ -18,7 +18,7 @@ from .models import LANGS, Answer, first_language
 from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
 from .program import Request, node_json
 from .render import Renderer
-from .rules import build, sibling_selections
+from .rules import build, described, sibling_selections
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _apart_from_context(tokens: list[Token], ents: list[Entity], lang: str | Non
     neither its topic nor its time words are the question's."""
     talk = context_sentences(tokens, ents, lang)
     # a new topic said in a sentence of its own ("Never mind December.") still starts anew
-    return talk, [e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")]
+    return talk, described([e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")])
 
 
 def _run(context: Context | None, before: Request | None, now: Request | None) -> int:

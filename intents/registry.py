@@ -258,6 +258,12 @@ def _several(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
     orgs = list(p.orgs)
+    spans = [x for x in periods if x.whole_years and not x.single_year]
+    if "average" in p.kws and len(periods) == 2 and len(spans) == 1:
+        # "did 2022 exceed the average of the years 2007 to 2025?": the year, and the average it is set against
+        single = next(x for x in periods if x is not spans[0])
+        org = orgs[0] if orgs else "total"
+        return _figures(Each((Mean(Group(Select(spans[0], org), "year")), Select(single, org))))
     if "same_period" in p.kws and len(periods) >= 2 and periods[1].whole_years and periods[1].single_year \
             and periods[0].single_year:
         # "January-June 2025 with the same months of 2019"
@@ -285,6 +291,14 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
         # "was 2012 the record year?": the record among all the years, which answers it.
         return _figures(Check(Pick(Group(Select(None, org), grain), order), member=periods[0]))
+    if len(periods) >= 2 and "how_many" in p.kws:
+        # "how many in 2020 in the month that had the fewest in 2019?": a place found in one period and
+        # counted in another is not a program these figures answer; asked back, never one of them
+        return Request("clarify", topic="nested")
+    if len(periods) >= 2:
+        # "the busiest month of 2019 and of 2020": each
+        chosen_each = [Pick(Group(Select(x, org, whole=p.whole), grain), order) for x in periods]
+        return _figures(_each(chosen_each))
     period = periods[0] if periods else EVER if "ever" in p.kws else None
     # "the third-quietest month": that place, not the first
     place = p.ordinals[0] if p.ordinals else 1
@@ -296,9 +310,11 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "the busiest and the quietest month of 2020": both; "the gap between them": their difference
         most, fewest = (Pick(Group(Select(period, org, whole=p.whole), grain), o, place) for o in ("max", "min"))
         return _figures(Compare(most, fewest) if p.kws & COMPARE else Each((most, fewest)))
-    # "la meilleure année, et la deuxième": each place named
+    # "la meilleure année, et la deuxième": each place named; "how many in total in the month DVZ had
+    # its most": the place's total too
     chosen = Select(period, org, whole=p.whole)
-    return _figures(_each([Pick(Group(chosen, grain), order, k) for k in p.ordinals or [place]]))
+    return _figures(_each([Pick(Group(chosen, grain), order, k) for k in p.ordinals or [place]]),
+                    how_many="sum" in p.kws and org in ORGS)
 
 
 # The most places of months or years listed at once ("the three busiest months").
@@ -389,7 +405,8 @@ EXTREMES = frozenset({"max", "min"})
 
 
 def _two_named(p: Parsed, periods: tuple[Period, ...]) -> bool:
-    return len(periods) >= 2 and all(not x.anchor for x in periods[:2])
+    """"which had more, 2019 or 2020?": two periods named, and no month of them asked."""
+    return len(periods) >= 2 and all(not x.anchor for x in periods[:2]) and grain_of(p) != "month"
 
 
 def _other_measure(p: Parsed, periods: tuple[Period, ...]) -> bool:

@@ -366,6 +366,26 @@ def _percent(ents: list[Entity]) -> tuple[float | None, Entity | None]:
     return None, None
 
 
+# What a clause describing a period names ("in 2016, when Iraq was the main destination"): no filter.
+DESCRIBED = {"country", "category", "ordinal"}
+RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
+
+
+def described(ents: list[Entity]) -> list[Entity]:
+    """"Hoeveel terugkeerders in 2016, toen Irak de belangrijkste bestemming was?": the countries,
+    categories and places named after a clause word that follows a year describe the year and
+    are left out of the question, with the words of rank of that clause."""
+    # ("the month of 2020 when DVZ had its most returns": the clause says which month, it asks)
+    at = next((i for i, e in enumerate(ents) if e.type == "subclause"
+               and any(x.type in ("year", "ym") for x in ents[:i]) and not any(x.type == "grain" for x in ents[:i])),
+              None)
+    if at is None:
+        return [e for e in ents if e.type != "subclause"]
+    clause = ents[at + 1:]
+    return ents[:at] + [e for e in clause if e.type not in DESCRIBED
+                        and not (e.type == "kw" and set(str(e.value).split("+")) & RANKING)]
+
+
 def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity]:
     """"het verschil tussen de twee?", "et les deux ensemble ?": "the two" with nothing after it
     that it counts (no "months", no "organisations") points back at the last two questions."""
@@ -763,6 +783,13 @@ def _one_figure(node: Node | None) -> Node | None:
     return node
 
 
+def _category_siblings(earlier: Request, last: Request) -> bool:
+    """Two questions that each asked one category of the same returnees."""
+    before, after = _unchecked(earlier.program), _unchecked(last.program)
+    return isinstance(before, Select) and isinstance(after, Select) and None not in (before.category, after.category) \
+        and before.category != after.category and replace(before, category=after.category) == after
+
+
 def sibling_selections(earlier: Request, last: Request) -> bool:
     """Two questions that each asked one figure, differing only in their period or country."""
     before, after = _one_figure(earlier.program), _one_figure(last.program)
@@ -777,6 +804,9 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: i
     Mongolia?": the last two questions, when each asked one figure and they differ only in
     their period or their country, compared or summed. After three or more such questions,
     "together?" does not say which: asked back."""
+    if _category_siblings(earlier, previous) and "sum" in p.kws and _bare(p):
+        # "rejected applicants in 2020 / and applicants? / the sum of both?": the two categories together
+        return Request("figures", Total(Each(tuple(cast(Select, _unchecked(r.program)) for r in (earlier, previous)))))
     if not sibling_selections(earlier, previous):
         return q
     before, last = (replace(cast(Select, _one_figure(r.program)), filled=False) for r in (earlier, previous))
@@ -895,7 +925,8 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         # "and what share is that?" after a count through Fedasil, or of a country: of the total
         return Request("figures", Share(shared, Select(shared.period, shared.org if shared.country else "total")))
     if _between_selections(compared := _unchecked(new.program)):
-        return _merge_compare(new, compared, periods, prev_periods, prev_org if not p.orgs else None)
+        return _merge_compare(new, compared, periods, prev_periods, prev_org if not p.orgs else None,
+                              prev_countries[0] if len(prev_countries) == 1 and not p.countries else None)
     if periods and prev_periods:
         prev = prev_periods[0]
         if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
@@ -911,6 +942,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     elif not periods:
         periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
             else prev_periods
+        if new_intent in ("extreme", "top") and registry.grain_of(p) == "month" \
+                and all(x.single_month for x in periods):
+            # "and the quietest month?" after February 2025's count: among the months of its year
+            periods = tuple(Period.year(x.first_year) for x in periods)
     if not p.orgs and not p.year_back and not ("sum" in p.kws and periods):
         # "how many of them were Brazilians?" after "through Fedasil": still through Fedasil,
         # which the country lists do not split (the engine says so), never all returnees;
@@ -931,9 +966,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         # "how many returns?" after a ranking or an average asks for the count, of the same period
         # ("how many were that?" points back at what was picked)
         template = new.program
-    elif new_intent == "count" and "how_many" in p.kws and periods and all(x.single_month for x in periods) \
+    elif new_intent == "count" and periods and all(x.single_month for x in periods) \
             and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) is None:
-        # "and how many in that same month of 2019?" after the quietest month: a month's count, no pick
+        # "and (how many in) that same month of 2019?" after the quietest month: a month's count, no pick
         template = new.program
     elif new_intent == "count":
         template = previous.program
@@ -954,10 +989,11 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
 
 
 def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], prev_periods: tuple[Period, ...],
-                   prev_org: str | None) -> Request:
+                   prev_org: str | None, country: str | None = None) -> Request:
     """A comparison that takes what it lacks from the previous question: the other side
     ("compare with 2019" after January 2020: January 2019), or the period (of two
-    organisations, or of two periods named again)."""
+    organisations, or of two periods named again), and its country ("how many more in
+    2025?" after the Syrians of 2024)."""
     a, b = _select(node.a), _select(node.b)
     org = prev_org if prev_org in ORGS else a.org if prev_org is None else "total"
     if a.org != b.org:
@@ -967,9 +1003,9 @@ def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], pre
         prev, other = prev_periods[0], periods[0]
         if other.whole_years and other.single_year and not prev.whole_years:
             other = prev.with_year(other.first_year)  # "compare with 2019" after January 2020: January 2019
-        program = Compare(Select(prev, org), Select(other, org))
+        program = Compare(Select(prev, org, country=country), Select(other, org, country=country))
     elif len(periods) >= 2:
-        program = Compare(Select(periods[0], org), Select(periods[1], org))
+        program = Compare(Select(periods[0], org, country=country), Select(periods[1], org, country=country))
     else:
         program = node
     return replace(new, program=replace(new.program, of=program) if isinstance(new.program, Check) else program)
