@@ -1008,6 +1008,8 @@ def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], pre
         program = Compare(Select(periods[0], org, country=country), Select(periods[1], org, country=country))
     else:
         program = node
+    if isinstance(program, Compare):
+        program = replace(program, times=node.times)  # "c'est combien de fois plus qu'en 2021 ?": the ratio too
     return replace(new, program=replace(new.program, of=program) if isinstance(new.program, Check) else program)
 
 
