@@ -361,6 +361,10 @@ def _count(p: Parsed, periods: tuple[Period, ...]) -> Request:
     # "how many asylum seekers returned": the press word means all returnees or only the
     # applicants for international protection; the answer gives both readings.
     reading = "asylum_people" if p.asylum_people and p.measure else None
+    if reading and p.orgs:
+        # "of the Immigration Office's returns, how many were asylum seekers?": the profile is not split
+        # by organisation, so the category cannot be crossed with it (the engine says so)
+        return _figures(_per_period(periods, lambda per: Select(per, _org(p), category="applicants")))
     return _figures(_checked(p, _counts(p, periods)), reading=reading)
 
 

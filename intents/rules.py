@@ -63,7 +63,7 @@ NEG_PASSED = {("kw", "countries"), ("kw", "one_country"), ("mod", "last")}
 TIME_TYPES = {"year", "ym", "yq", "yh", "month", "quarter", "half", "decade", "grain", "mod", "ytd"}
 
 
-def _years_or_figures(ents: list[Entity], kws: set[str]) -> list[Entity]:
+def _years_or_figures(ents: list[Entity], kws: set[str], ratio: bool = False) -> list[Entity]:
     """A year before "people" ("2000 people", "the 2020 returnees") is a figure when the
     question has a period of its own or quotes a figure, and the year otherwise."""
     # "which year had 1965 returns": the year is what is asked, the number is a figure
@@ -77,8 +77,13 @@ def _years_or_figures(ents: list[Entity], kws: set[str]) -> list[Entity]:
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
     related = {i for i, e in enumerate(ents[:-1])
                if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
-    return [Entity("num", e.value, e.start, e.end, fuzzy=True) if e.type == "year_or_figure" and figure or i in related
-            and e.type == "year" else Entity("year", e.value, e.start, e.end) if e.type == "year_or_figure" else e
+    # "2018 and 2019 returns" lists years; "were the 2012 returns more than double those of 2020?" sets
+    # years against each other
+    listed = {i for i in range(2, len(ents)) if ents[i - 1].type == "conj" and ents[i - 2].type == "year"}
+    return [Entity("num", e.value, e.start, e.end, fuzzy=True)
+            if e.type == "year_or_figure" and figure and i not in listed and not ratio
+            or i in related and e.type == "year"
+            else Entity("year", e.value, e.start, e.end) if e.type == "year_or_figure" else e
             for i, e in enumerate(ents)]
 
 
@@ -245,7 +250,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     ents = _negated_claims(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
-    ents = _years_or_figures(ents, all_kws)
+    ents = _years_or_figures(ents, all_kws, ratio is not None)
     # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
     two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (),
@@ -720,7 +725,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
         # An operator asked without a period applies to the previous question's ("which month
         # was the highest?" after 2019 stays in 2019).
-        if lone_compare or p.followup or not (p.measure or asks or p.categories) or (asks and not periods):
+        # "so how many more in 2025 than in 2024?" after the Syrians of each: a comparison that names
+        # nothing to count keeps the country talked about
+        of_country = _between_selections(compared) and not has_data and previous.program is not None \
+            and len({s.country for s in selects(previous.program) if s.country}) == 1
+        if lone_compare or of_country or p.followup or not (p.measure or asks or p.categories) \
+                or (asks and not periods):
             return merge(previous, q, p)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?", "did they double in 2021?": against the same period a year earlier.
@@ -951,8 +961,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         # which the country lists do not split (the engine says so), never all returnees;
         # "that year" keeps the year only, and "in total in 2023" asks everyone's
         org = prev_org
-    countries = countries or prev_countries
-    categories = categories or prev_categories
+    if not p.year_back:
+        # ("cette année-là" keeps the year only: the reintegration support of that year, not of Syria)
+        countries = countries or prev_countries
+        categories = categories or prev_categories
     if isinstance(new.program, Check) and not isinstance(_unchecked(previous.program), Compare):
         # "and were there fewer than 1,500 in 2020?": a claim is about the count, not the previous operator
         template = new.program.of
