@@ -627,8 +627,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     asked_before = _periods(previous) if previous is not None and p.followup else ()
     if standalone:
         # "and how many Dublin departures that year?": the year of the question before
+        # "Et les transferts Dublin ?" after a count asks their count too
+        counted_before = bool(asked_before) and previous is not None and previous.act == "figures"
         return Request("info", topic=standalone[0], periods=periods or asked_before,
-                       how_many=bool(p.kws & {"how_many", "share"}) and "what_is" not in p.kws
+                       how_many=(bool(p.kws & {"how_many", "share"}) or counted_before) and "what_is" not in p.kws
                        and standalone[0] != "percent_sum")  # there, percentages are the subject
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
