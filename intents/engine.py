@@ -1319,7 +1319,10 @@ class Engine:
                 return False
             b.line("top.rank_fewest" if fewest else "top.rank", head, rank=rank, period=lst.period,
                    basis=Ref("basis", lst.basis), source=source, n=Num(len(entries)))
-            shown = [entries[rank - 1]] if fewest else [e for e in entries if e.place == rank] or [entries[rank - 1]]
+            # the place among the countries left once some are left out ("third, not counting Brazil"),
+            # else the place the list prints
+            shown = [entries[rank - 1]] if fewest or left_out \
+                else [e for e in entries if e.place == rank] or [entries[rank - 1]]
         else:
             key = "top.fewest" if fewest else "top.ranks" if lst.ranks_only else "top.head"
             b.line(key, head, n=Num(n), period=lst.period, basis=Ref("basis", lst.basis), source=source,

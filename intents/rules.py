@@ -263,6 +263,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     restated = {e.start for e in ents if e.type == "num" and _restates(e, ents, periods)}
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = _other_meanings([e for i, e in enumerate(ents) if i not in reading.used and i not in negated])
+    periods, ents = _elided_part(periods, ents)
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")} | ({"compare"} if ratio else set())
     # "over the ten years 2007-2016": before a length the period restates, "over" is no claim
     claims = [e.value for e, after in zip(ents, [*ents[1:], None])
@@ -405,6 +406,21 @@ def _pointed(previous: Request | None) -> tuple[Period, ...]:
     if previous is None:
         return ()
     return previous.picked or _periods(previous)
+
+
+def _elided_part(periods: list[Period], ents: list[Entity]) -> tuple[list[Period], list[Entity]]:
+    """"was the second half of 2019 busier than the first?": a place said after "than" alone is
+    the same part of the same year (the first half), never a place of its own."""
+    if len(periods) != 1 or periods[0].kind not in ("half", "quarter") or periods[0].anchor:
+        return periods, ents
+    part = periods[0]
+    for i, e in enumerate(ents[1:], 1):
+        before = ents[i - 1]
+        if e.type == "ordinal" and i == len(ents) - 1 and before.type == "kw" and "than" in before.value.split("+"):
+            make = Period.half if part.kind == "half" else Period.quarter
+            if 1 <= e.value <= (2 if part.kind == "half" else 4):
+                return [part, make(part.first_year, e.value)], ents[:i] + ents[i + 1:]
+    return periods, ents
 
 
 def _first_and(ents: list[Entity]) -> list[int]:
