@@ -850,12 +850,17 @@ class Engine:
                b=b.figure(second.value, "count", "second", [second.ref], of=(second,)),
                diff=b.figure(abs(diff), "difference", "difference", [first.ref, second.ref], of=(first, second)))
 
+    def _measure_rows(self, s: Select) -> list[Observation]:
+        """What the publications give of a measure over exactly the period selected; a measure only
+        one organisation publishes (the return desk: Fedasil) answers for all."""
+        measures = RELATED.get(s.measure, (s.measure,))
+        span = (_when(s).start, _when(s).end)
+        return [o for o in self.dataset.observations if o.measure in measures and _org(s) in ("total", o.org)
+                and o.country == s.country and o.category is None and (o.start, o.end) == span]
+
     def _measure_count(self, s: Select) -> Observation | None:
         """The exact count a publication gives of a measure over exactly the period selected."""
-        measures = RELATED.get(s.measure, (s.measure,))
-        return next((o for o in self.dataset.observations if o.measure in measures and o.unit == "count"
-                     and not o.qualifier and _org(s) in ("total", o.org) and o.country == s.country
-                     and o.category is None and (o.start, o.end) == (_when(s).start, _when(s).end)), None)
+        return next((o for o in self._measure_rows(s) if o.unit == "count" and not o.qualifier), None)
 
     def _compare_countries(self, b: Builder, node: Compare, today: dt.date) -> None:
         """Two countries, or one country in two periods: what the lists give of each, then
@@ -1330,7 +1335,6 @@ class Engine:
             shown = list(entries[:n])
         for e in shown:
             self._top_item(b, e, total)
-        counted = all(e.count is not None for e in shown)
         if together and len(shown) > 1:
             counts = [self._count_in(lst, e.country) for e in shown]
             if not _all_found(counts):
@@ -1350,7 +1354,7 @@ class Engine:
         if total is not None:
             b.line("top.total", year=Period(lst.period.start, lst.period.end, "year"),
                    value=b.figure(int(total.value), "count", "total", [total.ref], (total,)))
-        return counted
+        return all(e.count is not None for e in shown)
 
     def _top_item(self, b: Builder, e: Any, total: Observation | None) -> None:
         country = Ref("country", e.country)
@@ -1729,10 +1733,7 @@ class Engine:
         figures for the period, the fullest first; where two disagree, both are named."""
         for s in selects(_program(request)):
             measures = RELATED.get(s.measure, (s.measure,))
-            # a measure only one organisation publishes (the return desk: Fedasil) answers for all
-            found = [o for o in self.dataset.observations if o.measure in measures and _org(s) in ("total", o.org)
-                     and o.country == s.country and o.category is None
-                     and (o.start, o.end) == (_when(s).start, _when(s).end)]
+            found = self._measure_rows(s)
             if not found:
                 years = _runs(sorted({o.year for o in self.dataset.observations
                                       if o.measure in measures and o.whole_year}))

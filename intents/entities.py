@@ -94,7 +94,7 @@ ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "wea
 
 
 # Time entities: a sentence of context keeps them when the one that asks names no period.
-TIME_TYPES = {"month", "weak_month", "year", "ym", "day_ym", "yq", "yh", "quarter", "half", "decade", "season"}
+PERIOD_TYPES = {"month", "weak_month", "year", "ym", "day_ym", "yq", "yh", "quarter", "half", "decade", "season"}
 
 
 def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int]:
@@ -119,10 +119,30 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
     if not asking:
         return set()
     context = {i for i, n in enumerate(sentence) if n not in asking}
-    if not any(e.type in TIME_TYPES and e.start not in context for e in ents):
+    if not any(e.type in PERIOD_TYPES and e.start not in context for e in ents):
         # "I'm writing about 2020. How many went to Brazil?": the period is the question's
-        context -= {i for e in ents if e.type in TIME_TYPES for i in range(e.start, e.end)}
+        context -= {i for e in ents if e.type in PERIOD_TYPES for i in range(e.start, e.end)}
     return context
+
+
+# What a clause describing a period names ("in 2016, when Iraq was the main destination"): no filter.
+DESCRIBED = {"country", "category", "ordinal"}
+RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
+
+
+def described(ents: list[Entity]) -> list[Entity]:
+    """"Hoeveel terugkeerders in 2016, toen Irak de belangrijkste bestemming was?": the countries,
+    categories and places named after a clause word that follows a year describe the year and
+    are left out of the question, with the words of rank of that clause."""
+    # ("the month of 2020 when DVZ had its most returns": the clause says which month, it asks)
+    at = next((i for i, e in enumerate(ents) if e.type == "subclause"
+               and any(x.type in ("year", "ym") for x in ents[:i]) and not any(x.type == "grain" for x in ents[:i])),
+              None)
+    if at is None:
+        return [e for e in ents if e.type != "subclause"]
+    clause = ents[at + 1:]
+    return ents[:at] + [e for e in clause if e.type not in DESCRIBED
+                        and not (e.type == "kw" and set(str(e.value).split("+")) & RANKING)]
 
 
 def _chat_word(e: Entity, ents: list[Entity], sentence: list[int]) -> bool:

@@ -12,13 +12,13 @@ from typing import Any
 
 from . import data, when
 from .engine import TERM_SEPARATOR, Engine
-from .entities import Entity, Reading, context_sentences, load_lexicon
+from .entities import Entity, Reading, context_sentences, described, load_lexicon
 from .glossary import Glossary
 from .models import LANGS, Answer, first_language
 from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
 from .program import Request, node_json
 from .render import Renderer
-from .rules import build, described, sibling_selections
+from .rules import build, sibling_selections
 
 
 @dataclass(frozen=True)

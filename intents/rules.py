@@ -372,26 +372,6 @@ def _percent(ents: list[Entity]) -> tuple[float | None, Entity | None]:
     return None, None
 
 
-# What a clause describing a period names ("in 2016, when Iraq was the main destination"): no filter.
-DESCRIBED = {"country", "category", "ordinal"}
-RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
-
-
-def described(ents: list[Entity]) -> list[Entity]:
-    """"Hoeveel terugkeerders in 2016, toen Irak de belangrijkste bestemming was?": the countries,
-    categories and places named after a clause word that follows a year describe the year and
-    are left out of the question, with the words of rank of that clause."""
-    # ("the month of 2020 when DVZ had its most returns": the clause says which month, it asks)
-    at = next((i for i, e in enumerate(ents) if e.type == "subclause"
-               and any(x.type in ("year", "ym") for x in ents[:i]) and not any(x.type == "grain" for x in ents[:i])),
-              None)
-    if at is None:
-        return [e for e in ents if e.type != "subclause"]
-    clause = ents[at + 1:]
-    return ents[:at] + [e for e in clause if e.type not in DESCRIBED
-                        and not (e.type == "kw" and set(str(e.value).split("+")) & RANKING)]
-
-
 def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity]:
     """"het verschil tussen de twee?", "et les deux ensemble ?": "the two" with nothing after it
     that it counts (no "months", no "organisations") points back at the last two questions."""
