@@ -354,6 +354,10 @@ class Lexicon:
                 self._add(lang, word, "stop", None, override=False)
             self._add_cldr(lang)
         self.max_len = max(len(p) for p in self.phrases)
+        # The longest phrase each word starts: the lengths worth looking up from there.
+        self.longest: dict[str, int] = {}
+        for key in self.phrases:
+            self.longest[key[0]] = max(self.longest.get(key[0], 0), len(key))
         # Fuzzy candidates per language: a misspelled French word must not be read
         # as an English one ("compte" is not "come").
         self.by_length: dict[str | None, dict[int, list[str]]] = {lang: {} for lang in (*LANGS, None)}
@@ -481,7 +485,7 @@ class Lexicon:
                 # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it.
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
             shortest = 2 if number else 1
-            for length in range(min(self.max_len, len(tokens) - i), shortest - 1, -1):
+            for length in range(min(self.longest.get(tok.text, 0), len(tokens) - i), shortest - 1, -1):
                 key = tuple(t.text for t in tokens[i:i + length])
                 # Through a form, a phrase means what it means in the form's language only:
                 # "paid" is English "pays" ("who pays for the trip"), not French "pays" (countries).

@@ -768,17 +768,20 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
     the first round, only runs with an item made in the round before can make anything
     new, and a rule is tried only where the kinds of its pattern are present."""
     index: dict[tuple[int, str], list[Item]] = {}
+    starts: dict[str, set[int]] = {}  # where items of each kind begin: a rule is tried where its first can
     seen = set()
     for it in items:
         index.setdefault((it.first, it.kind), []).append(it)
+        starts.setdefault(it.kind, set()).add(it.first)
         seen.add(_key(it))
-    rules = _rules_for(lang, frozenset(it.kind for it in items))
-    positions = sorted({it.first for it in items})
+    # a run of n items starts at n places: longer patterns cannot match
+    places = len({it.first for it in items})
+    rules = [r for r in _rules_for(lang, frozenset(it.kind for it in items)) if len(r.pattern) <= places]
     fresh: set[int] | None = None  # ids of the items made in the last round; None: first round
     while fresh is None or fresh:
         made_now: set[int] = set()
         for rule in rules:
-            for start in positions:
+            for start in sorted(set().union(*(starts.get(kind, ()) for kind in rule.pattern[0].kinds))):
                 for run in _runs(index, start, rule.pattern, layout):
                     if fresh is not None and not any(id(it) in fresh for it in run):
                         continue
@@ -789,6 +792,7 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
                     if _key(item) not in seen:
                         seen.add(_key(item))
                         index.setdefault((item.first, item.kind), []).append(item)
+                        starts.setdefault(item.kind, set()).add(item.first)
                         made_now.add(id(item))
         fresh = made_now
     return [it for group in index.values() for it in group]
