@@ -780,8 +780,12 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
     fresh: set[int] | None = None  # ids of the items made in the last round; None: first round
     while fresh is None or fresh:
         made_now: set[int] = set()
+        # where each kind begins as the round starts (an item made in it is tried in the next)
+        begins = {kind: sorted(places) for kind, places in starts.items()}
         for rule in rules:
-            for start in sorted(set().union(*(starts.get(kind, ()) for kind in rule.pattern[0].kinds))):
+            kinds = rule.pattern[0].kinds
+            for start in begins.get(next(iter(kinds)), ()) if len(kinds) == 1 \
+                    else sorted({p for kind in kinds for p in begins.get(kind, ())}):
                 for run in _runs(index, start, rule.pattern, layout):
                     if fresh is not None and not any(id(it) in fresh for it in run):
                         continue
