@@ -195,6 +195,8 @@ class Builder:
         common = set.intersection(*sets) if sets else set()
         of_line = set(notes_for(line.rows))
         ends = tuple(fid for fid in self.engine.footnote_ids if fid in common or fid in of_line)
+        if all(notes == common for notes in sets):
+            return line if ends == line.notes else replace(line, notes=ends)  # no figure needs a mark of its own
 
         def mark(value: Any) -> Any:
             if isinstance(value, Num) and value.rows:

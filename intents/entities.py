@@ -42,7 +42,7 @@ COMMON_RANK = 10000
 # How close a common word must be to another to be read as its misspelling.
 COMMON_CUTOFF = 88
 # The lexicon cache: a pickle signed with a key of the state directory (see _cache_key).
-CACHE_MAGIC = b"returnbot lexicon cache 2\n"
+CACHE_MAGIC = b"returnbot lexicon cache 3\n"
 CACHE_KEY_BYTES = 32
 CACHE_SIGNATURE_BYTES = 32
 # Territory codes that are not countries a person returns to.
@@ -379,6 +379,15 @@ class Lexicon:
                             inner_words[lang].setdefault(len(word), set()).add(word)
         self.inner_words = {lang: {n: sorted(ws) for n, ws in lengths.items()}
                             for lang, lengths in inner_words.items()}
+        # What each word tells of the question's language (see `detect`), worked out once:
+        # an inflected form votes as the lexicon word it stands for; a word of every language tells nothing.
+        self.votes: dict[str, tuple[tuple[str, float], ...]] = {}
+        for text in {w for lang in LANGS for w in (*self.vocab[lang], *self.forms[lang])}:
+            stands_for = {lang: text for lang in LANGS if text in self.vocab[lang]} \
+                or {lang: self.forms[lang][text] for lang in LANGS if text in self.forms[lang]}
+            if len(stands_for) < len(LANGS):
+                self.votes[text] = tuple((lang, self.vocab[lang][word] / len(stands_for))
+                                         for lang, word in stands_for.items())
 
     def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
         key = words(phrase)
@@ -408,12 +417,8 @@ class Lexicon:
         """The question's language by its words; None when no word tells."""
         scores = {lang: 0.0 for lang in LANGS}
         for text in texts:
-            # An inflected form votes as the lexicon word it stands for.
-            words = {lang: text for lang in LANGS if text in self.vocab[lang]} \
-                or {lang: self.forms[lang][text] for lang in LANGS if text in self.forms[lang]}
-            if 0 < len(words) < len(LANGS):
-                for lang, word in words.items():
-                    scores[lang] += self.vocab[lang][word] / len(words)
+            for lang, weight in self.votes.get(text, ()):
+                scores[lang] += weight
         best = max(scores.values())
         if best == 0:
             return None, scores

@@ -65,7 +65,8 @@ class Renderer:
         self.bases = bases or {}
         self.statements = {sid: texts[lang] for sid, texts in statements.items()}
         self.sources = sources
-        self.months = self.locale.months["format"]["wide"]
+        self.months = dict(self.locale.months["format"]["wide"])  # a plain dict: babel's looks up on each read
+        self._dates: dict[str, str | None] = {}
         self._numbers: dict[tuple[float, str], str] = {}
         self.territories = self.locale.territories
         pattern = self.locale.percent_formats[None].pattern
@@ -145,9 +146,9 @@ class Renderer:
         gloss = f["gloss"].get(source.kind) if title_lang != self.lang else None
         if gloss:
             text = f["glossed"].format(publication=text, gloss=gloss.format(year=source.year))
-        if source.published and len(source.published) == 3:
-            text = f["dated"].format(publication=text,
-                                     date=format_date(dt.date(*source.published), "long", locale=self.locale))
+        date = self.published(sid)
+        if date:
+            text = f["dated"].format(publication=text, date=date)
         url = source.urls.get(self.lang) or next(iter(source.urls.values()), None)
         return _text(f["linked"]).format(publication=text, url=url) if url else text
 
@@ -306,11 +307,19 @@ class Renderer:
         """A publication as data: its kind, title and date in the reader's language, its link."""
         source = self.sources[sid]
         f = self.t["format"]
-        date = format_date(dt.date(*source.published), "long", locale=self.locale) \
-            if source.published and len(source.published) == 3 else None
-        return {"id": sid, "kind": f["kind"][source.kind], "title": source.title(self.lang)[0], "date": date,
+        return {"id": sid, "kind": f["kind"][source.kind], "title": source.title(self.lang)[0],
+                "date": self.published(sid),
                 "publisher": self.credit(source.credit),
                 "url": source.urls.get(self.lang) or next(iter(source.urls.values()), None)}
+
+    def published(self, sid: str) -> str | None:
+        """A publication's date in the reader's long format, when its day is known
+        (memoised: babel takes longer to format it than the rest of an answer's source line)."""
+        if sid not in self._dates:
+            published = self.sources[sid].published
+            self._dates[sid] = format_date(dt.date(*published), "long", locale=self.locale) \
+                if published and len(published) == 3 else None
+        return self._dates[sid]
 
     def render(self, answer: Answer, as_html: bool = False) -> str:
         p = self.parts(answer, as_html)
