@@ -1290,20 +1290,20 @@ class Engine:
                 b.status = "no_data"
                 b.line("nodata.country_year", year=year, years=self._list_years())
                 continue
-            counted = [self._top_list(b, pick.of if isinstance(pick, Total) else pick, lst,
-                                      together=isinstance(pick, Total)) for lst in lists]
+            combined = pick if isinstance(pick, (Total, Mean)) else None
+            counted = [self._top_list(b, combined.of if combined else pick, lst, combined) for lst in lists]
             if request.how_many and not any(counted):
                 b.status = "no_data"  # "how many were that?" of a place its lists rank without a count
 
     def _list_years(self) -> tuple[Period, ...]:
         return _runs(self.country_years)
 
-    def _top_list(self, b: Builder, pick: Node, lst: CountryList, together: bool = False) -> bool:
+    def _top_list(self, b: Builder, pick: Node, lst: CountryList, combined: Total | Mean | None = None) -> bool:
         """A list as its publication gives it: counts with their shares of the same
         publication's total, or places only; named by its period and publication. The
         fewest ("the three smallest") are the last places of the list, said to be of the
-        list; `together`: their sum, where the list counts them all. Returns whether each
-        place shown has a count."""
+        list; `combined`: their sum or their average, where the list counts them all.
+        Returns whether each place shown has a count."""
         fewest = isinstance(pick, Pick) and pick.order == "min"
         without = inner(pick, Without) if isinstance(pick, Pick) else None
         left_out = set(without.members) if without is not None else set()
@@ -1317,6 +1317,14 @@ class Engine:
         head = lst.obs()[:1]
         source = Ref("source", lst.source)
         b.cite(lst.source)
+        if isinstance(pick, Pick) and pick.after is not None:
+            # "the country right behind Brazil": the place after the one named, where the list has it
+            named = next((i for i, e in enumerate(entries) if e.country == pick.after), None)
+            if named is None:
+                b.status = "no_data"
+                b.line("top.not_listed", country=Ref("country", pick.after), source=source)
+                return False
+            rank = named + 1 + pick.k
         if left_out:
             b.line("extreme.without", members=tuple(Ref("country", c) for c in sorted(left_out)))
         if rank:
@@ -1337,12 +1345,16 @@ class Engine:
             shown = list(entries[:n])
         for e in shown:
             self._top_item(b, e, total)
-        if together and len(shown) > 1:
+        if combined is not None and len(shown) > 1:
             counts = [self._count_in(lst, e.country) for e in shown]
             if not _all_found(counts):
                 b.line("top.together_uncounted", source=source)
                 if lst.period.whole_years:
                     b.status = "no_data"  # the year's sum is not published; a part-year list's may follow
+            elif isinstance(combined, Mean):
+                b.line("top.mean", n=Num(len(counts)), mean=b.figure(
+                    sum(c.value for c in counts) / len(counts), "average", "average", [c.ref for c in counts],
+                    of=counts))
             else:
                 b.line("top.together", total=b.figure(sum(int(c.value) for c in counts), "sum", "together",
                                                       [c.ref for c in counts], of=counts))
@@ -1414,13 +1426,15 @@ class Engine:
             for period in exact:  # "Syrians, January-September 2025": the list over those months
                 found = max([found, *(self._country_in(b, kind, iso, lst) for lst in self.cube.lists_for(period))])
         if isinstance(node, Total) and len(isos) > 1:
-            for year in years:
-                counted = [(lst, [self._count_in(lst, iso) for iso in isos]) for lst in self.cube.country_lists(year)]
+            # each year's lists, and the list over the months named ("January-September 2025")
+            for lists in [*map(self.cube.country_lists, years), *map(self.cube.lists_for, exact)]:
+                counted = [(lst, [self._count_in(lst, iso) for iso in isos]) for lst in lists]
                 found_in = next(((lst, rows) for lst, rows in counted if _all_found(rows)), None)
                 if found_in is not None:
                     lst, rows = found_in
-                    b.line("country.sum", year=lst.period, total=b.figure(
-                        sum(int(r.value) for r in rows), "sum", f"countries {year}", [r.ref for r in rows], of=rows))
+                    b.line("country.sum", year=lst.period, total=b.figure(sum(int(r.value) for r in rows), "sum",
+                                                                          f"countries {lst.period.first_year}",
+                                                                          [r.ref for r in rows], of=rows))
         if isinstance(node, Total) and len(isos) == 1 and len(years) + len(exact) > 1:
             self._country_over_periods(b, isos[0], [Period.years(y, y) for y in years] + exact)
         if earlier:

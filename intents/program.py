@@ -57,12 +57,14 @@ class Group:
 @dataclass(frozen=True)
 class Pick:
     """Places k..k+n-1 of a list ordered by its figures, most first ("max") or fewest
-    first ("min"); n None: the whole list in that order."""
+    first ("min"); n None: the whole list in that order. `after`: the places counted from
+    the one after that member ("the country right behind Brazil")."""
 
     of: Node
     order: str = "max"
     k: int = 1
     n: int | None = 1
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -306,7 +308,8 @@ def intent_of(node: Node) -> str:
     if isinstance(node, Share):
         return "share"
     if isinstance(node, Mean):
-        return "average"
+        # "the average of the top five": of the places a list picks
+        return intent_of(node.of) if isinstance(node.of, Pick) else "average"
     if isinstance(node, Count):
         return "count_of"
     if isinstance(node, Where):

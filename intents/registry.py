@@ -144,6 +144,10 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    if "behind" in p.kws:
+        # "which country came right behind Brazil": the place after it, Brazil only says where from
+        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, _org(p)), "country"),
+                                                              after=p.countries[0])))
     if "one_country" in p.kws and p.ordinals and len(p.countries) == 1:
         # "Behind Brazil, which country was the runner-up?": a place is asked, Brazil only says where from
         return _top(p, periods)
@@ -188,9 +192,9 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
-    together = "sum" in p.kws
-    return _figures(_per_period(periods, lambda per: (Total if together else _same)(
-        Pick(Group(Select(per, org), "country"), order, 1, n))))
+    # "the top 3 together", "the average of the top five": their sum or their average
+    combine = Mean if "average" in p.kws else Total if "sum" in p.kws else _same
+    return _figures(_per_period(periods, lambda per: combine(Pick(Group(Select(per, org), "country"), order, 1, n))))
 
 
 def _ranked_periods(p: Parsed, periods: tuple[Period, ...], grain: str, top_n: int | None) -> Request:
@@ -209,7 +213,10 @@ def _ranked_periods(p: Parsed, periods: tuple[Period, ...], grain: str, top_n: i
 
 
 def _one_of(grain: str, period: Period) -> bool:
-    """A period that is one member of a list by `grain` (a year, a month)."""
+    """A period that is one member of a list by `grain` (a year, a month); "until 2010" is
+    a span from where the figures start, not the year 2010."""
+    if period.anchor == "first":
+        return False
     return period.single_year and period.whole_years if grain == "year" else period.single_month
 
 
@@ -284,11 +291,25 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
     return _figures(Compare(Select(period, org), Select(None, org)))
 
 
+def _majority(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    """"Did the Immigration Office handle most returns in 2020?": most of them, the
+    organisation against the other, never its busiest month."""
+    other = next(o for o in ORGS if o != p.orgs[0])
+    period = periods[0] if periods else None
+    return _figures(Compare(Select(period, p.orgs[0]), Select(period, other)))
+
+
+def _of_one_org(p: Parsed, periods: tuple[Period, ...]) -> bool:
+    """Most of the returns said of one organisation, with no unit to rank ("month", "which")."""
+    return "majority" in p.kws and len(p.orgs) == 1 and len(periods) <= 1 and grain_of(p) is None and not p.countries \
+        and not p.categories and not p.kws & (UNIT_WORDS | {"how_many", "one_country", "countries", "top", "rank"})
+
+
 def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     grain = grain_of(p)
     order = "max" if "max" in p.kws else "min"
     org = _org(p)
-    if grain == "year" and len(periods) == 1 and periods[0].whole_years and periods[0].single_year:
+    if grain == "year" and len(periods) == 1 and _one_of(grain, periods[0]):
         # "was 2012 the record year?": the record among all the years, which answers it.
         return _figures(Check(Pick(Group(Select(None, org), grain), order), member=periods[0]))
     if len(periods) >= 2 and "how_many" in p.kws:
@@ -435,6 +456,7 @@ INTENTS: tuple[Intent, ...] = (
             "nodata", "clarify"), (
         Signature(60, "two periods or organisations compared", _compare, keywords=COMPARE,
                   also=lambda p, periods: len(periods) == 2 or (len(periods) < 2 and len(p.orgs) >= 2)),
+        Signature(62, "did one organisation have most", _majority, keywords=EXTREMES, also=_of_one_org),
         Signature(70, "which of two had more", _compare, keywords=EXTREMES, also=_two_named),
         Signature(110, "a comparison word alone", _compare_or_check, keywords=frozenset({"compare"})),)),
     Intent("extreme", "extreme", ("extreme",), (

@@ -22,6 +22,7 @@ from .program import (
     Each,
     Group,
     Less,
+    Mean,
     Node,
     Pick,
     Request,
@@ -243,6 +244,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
+    # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
+    includes_org = _includes_org(ents)
     ents = _both_pointed(ents, layout)
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
@@ -274,6 +277,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     kws |= {f"{g}_word" for g in grains}
     if "second_last" in kws:
         kws.add("min")
+    if "who" in kws and (kws & {"max", "min", "top", "rank", "runner_up", "second_last"}
+                         or any(e.type == "ordinal" for e in ents)):
+        kws.add("one_country")  # "and the year after, who was first?": a place among the countries
     if "runner_up" in kws:
         kws.add("rank")  # "the runner-up": the second place of a ranking
     if (kws & {"which_units", "month_word", "year_word"}) and any(e.type == "ordinal" for e in ents):
@@ -289,7 +295,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
-    if _includes_org(ents) and not left_out or "sum" in kws and set(orgs) == set(ORGS):
+    if includes_org and not left_out or "sum" in kws and set(orgs) == set(ORGS):
         orgs = []  # "DVZ inbegrepen", "the total (Fedasil plus DVZ)": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
@@ -609,6 +615,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if "second_last" in p.kws and not (p.countries or p.kws & {"top", "countries", "one_country"}):
         # "l'avant-dernier mois de 2020" is November, not a place among the months: asked back
         return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "second_last"))
+    if "behind" in p.kws and len(p.countries) != 1:
+        # "the month behind the busiest", "behind Brazil and Georgia": no place after one country of a list
+        return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "behind"))
     zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
     if zero and p.kws & {"how_many_units", "which_units"} and registry.grain_of(p) is not None:
         # "in hoeveel maanden van 2020 organiseerde DVZ helemaal geen terugkeer?": the months with none
@@ -750,6 +759,7 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
               (node.members if isinstance(node, Without) else [x.country or x.category for x in node.parts])}
     used: set[tuple[str, str | None]] = {("country", s.country) for s in leaves if s.country} \
         | {("category", s.category) for s in leaves if s.category}
+    listed |= {node.after for node in tree if isinstance(node, Pick) and node.after is not None}  # "behind Brazil"
     used |= {("measure", s.measure) for s in leaves} | {(kind, m) for m in listed for kind in ("country", "category")}
     grouped = {g.by for g in tree if isinstance(g, Group)}
     used |= {("category", c) for c in CATEGORIES if "category" in grouped} | {("category", "all")}
@@ -765,6 +775,17 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     if not any(isinstance(n, Count) for n in tree):
         # "in how many months ... than in the same month of 2019": a count of periods the program does not make
         words += [e.text for e, k in kws if "how_many_units" in k]
+    made = {type(n) for n in tree}
+    if not made & {Pick, Check, Compare}:
+        # "and the year after, who was first?" read as a count: a place the program does not pick
+        words += [e.text for e in ents if e.type == "ordinal"]
+    several = any(isinstance(n, Each) and len(n.parts) > 1 or isinstance(n, Pick) and n.n != 1 for n in tree)
+    if several and Total not in made:
+        # "add up Brazil and Moldova": a sum of several figures the program does not make
+        words += [e.text for e, k in kws if "sum" in k]
+    if Mean not in made and intent_of(program) != "average":
+        # "the average of the top five": an average the program does not make
+        words += [e.text for e, k in kws if "average" in k]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in tree) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
         words += [e.text for e, k in kws if k & {"max", "min", "top"}]
