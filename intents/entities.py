@@ -130,6 +130,45 @@ DESCRIBED = {"country", "category", "ordinal"}
 RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
 
 
+# Numbers that may be years or figures; and what may stand between a number and the word
+# that names it as an address, an extension or a page ("mijn huisnummer is 2019").
+NUMBER_TYPES = {"year", "num", "year_or_figure"}
+CLAUSE_ENDS = {",", "?", ";", ":"}
+NAMING_GLUE = {"is", "est", "was", "=", ":", "nr", "no", "n", "numero", "nummer", "number"}
+
+
+def _identifiers(ents: list[Entity], tokens: list[Token]) -> list[Entity]:
+    """A number beside a word of `ident` ("extension 2024", "au 1847 chaussée de Waterloo")
+    names a house, a telephone or a page: neither a year nor a figure, it asks nothing."""
+    out = list(ents)
+    for i, e in enumerate(out):
+        if e.type not in NUMBER_TYPES:
+            continue
+        before = out[i - 1] if i > 0 else None
+        after = out[i + 1] if i + 1 < len(out) else None
+        named = before is not None and before.type == "ident" \
+            and all(t.text in NAMING_GLUE for t in tokens[before.end:e.start]) \
+            or after is not None and after.type == "ident" and after.start == e.end
+        if named:
+            out[i] = Entity("ident", e.value, e.start, e.end, text=e.text)
+    return out
+
+
+def _names_of_streets(ents: list[Entity], tokens: list[Token], unknown: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """"au 1847 chaussée de Waterloo": the words after a word of `ident` and its glue name
+    the street or the page, up to the end of the clause; no rule need read them."""
+    named: set[int] = set()
+    for e in ents:
+        if e.type != "ident" or e.value is not None:
+            continue
+        for i in range(e.end, len(tokens)):
+            if tokens[i].text in CLAUSE_ENDS or tokens[i].kind != "word" \
+                    or any(x.start == i and x.type in ASKING_TYPES for x in ents):
+                break
+            named.add(i)
+    return [(i, text) for i, text in unknown if i not in named]
+
+
 def described(ents: list[Entity]) -> list[Entity]:
     """"Hoeveel terugkeerders in 2016, toen Irak de belangrijkste bestemming was?": the countries,
     categories and places named after a clause word that follows a year describe the year and
@@ -329,6 +368,8 @@ class Lexicon:
         self.also: dict[tuple[tuple[str, ...], str], tuple[str, Any]] = {}
         self.also_glue: dict[str, set[str]] = {}
         self.day_glue: dict[str, set[str]] = {}
+        # Verbs whose particle may stand further in the clause ("tel ... op"): verb -> particles.
+        self.separable: dict[str, dict[str, set[str]]] = {}
         for lang in LANGS:
             lex = load_toml(lang, "lexicon.toml")
             self.weak_months |= {fold(w) for w in lex["weak_months"]}
@@ -343,6 +384,9 @@ class Lexicon:
             self.forms[lang] = _read_forms(lang)
             self.also_glue[lang] = {fold(w) for w in lex.get("also_glue", [])}
             self.day_glue[lang] = {fold(w) for w in lex["day_glue"]}
+            for phrase in lex.get("separable", []):
+                verb, particle = words(phrase)
+                self.separable.setdefault(lang, {}).setdefault(verb, set()).add(particle)
             for phrase, other in lex.get("also", {}).items():
                 self.also[(words(phrase), lang)] = _meaning_of(other)
             # [time] holds the words of the time grammar (intents/when.py), same format.
@@ -489,6 +533,11 @@ class Lexicon:
                 # "more than 2000 in 2019": a figure to check, not the year 2000; but in
                 # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it.
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
+            split = None if number else self._separated(tokens, i, reading)
+            if split is not None:
+                found.append(split)
+                i += 1
+                continue
             shortest = 2 if number else 1
             for length in range(min(self.longest.get(tok.text, 0), len(tokens) - i), shortest - 1, -1):
                 key = tuple(t.text for t in tokens[i:i + length])
@@ -547,7 +596,22 @@ class Lexicon:
         # "volgens de reeks op de fiche": after "according to", a word names where a figure was
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
-        return found, unknown, matched
+        found = _identifiers(found, tokens)
+        return found, _names_of_streets(found, tokens, unknown), matched
+
+    def _separated(self, tokens: list[Token], i: int, lang: str) -> Entity | None:
+        """"Tel de terugkeerders naar de top 3 eens op": a verb and its particle further in
+        the same clause mean what the verb with its particle means ("tel op": a sum)."""
+        particles = self.separable.get(lang, {}).get(tokens[i].text)
+        if not particles:
+            return None
+        for t in tokens[i + 2:]:
+            if t.text in CLAUSE_ENDS:
+                return None
+            meaning = self.phrases.get((tokens[i].text, t.text), {}).get(lang) if t.text in particles else None
+            if meaning:
+                return Entity(meaning[0], meaning[1], i, i + 1, text=tokens[i].text)
+        return None
 
     def _as_lexicon_words(self, tokens: list[Token], lang: str) -> tuple[list[Token], set[int]]:
         """Each word no lexicon knows that is an inflected form of a word of the question's

@@ -260,6 +260,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                         comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout,
                         picked=_pointed(previous))
     periods, exclude, negated, bad_neg = _negations(ents, reading)
+    if not all_kws & {"compare", "than"}:
+        periods = list(dict.fromkeys(periods))  # "because of COVID in 2020": one year said twice is one period
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # a number of years or months that the periods have, said with the grain the time grammar used
@@ -484,6 +486,11 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
         q = replace(q, topic="why")  # the figures asked about, then the reasons given
     if previous is not None and earlier is not None and q.act == "figures":
         q = _last_two(q, p, previous, earlier, run)
+    if q.act == "figures" and q.program is not None:
+        not_made = _operations_not_made(q.program, [e for i, e in enumerate(ents) if i not in p.time.used],
+                                        follow_up=previous is not None)
+        if not_made:
+            q = Request("clarify", topic="cross", unread=tuple(not_made))
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
@@ -775,21 +782,34 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     if not any(isinstance(n, Count) for n in tree):
         # "in how many months ... than in the same month of 2019": a count of periods the program does not make
         words += [e.text for e, k in kws if "how_many_units" in k]
+    if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in tree) and intent_of(program) != "country":
+        # "which destination did most rejected applicants go to": a ranking the program does not make
+        words += [e.text for e, k in kws if k & {"max", "min", "top"}]
+    return tuple(dict.fromkeys(words))
+
+
+def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> list[str]:
+    """Words asking for an operation the program (merged with the last one's, for a
+    follow-up) does not make: never passed over."""
+    kws = [(e, set(str(e.value).split("+"))) for e in ents if e.type == "kw"]
+    tree = nodes(program)
     made = {type(n) for n in tree}
-    if not made & {Pick, Check, Compare}:
-        # "and the year after, who was first?" read as a count: a place the program does not pick
+    words = []
+    if not made & {Pick, Check, Compare} and not follow_up:
+        # "how many in 2021, the second?": a place the program does not pick ("et au deuxième ?" after a
+        # quarter is the next one)
         words += [e.text for e in ents if e.type == "ordinal"]
     several = any(isinstance(n, Each) and len(n.parts) > 1 or isinstance(n, Pick) and n.n != 1 for n in tree)
     if several and Total not in made:
         # "add up Brazil and Moldova": a sum of several figures the program does not make
         words += [e.text for e, k in kws if "sum" in k]
+    if not made & {Share, Compare, Check} and intent_of(program) in ("count", "series", "extreme"):
+        # "what percentage went back in 2020": a share of nothing the program names
+        words += [e.text for e, k in kws if "share" in k]
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
         words += [e.text for e, k in kws if "average" in k]
-    if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in tree) and intent_of(program) != "country":
-        # "which destination did most rejected applicants go to": a ranking the program does not make
-        words += [e.text for e, k in kws if k & {"max", "min", "top"}]
-    return tuple(dict.fromkeys(words))
+    return words
 
 
 def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
