@@ -549,6 +549,11 @@ class Engine:
             return
         total = isinstance(node, Total)
         leaves = selects(node)
+        if request.reading == "asylum_people" and not self._profiled_years(leaves):
+            # "asylum seekers in March 2020": the applicants for international protection are counted
+            # only in the yearly profile; that is said first, and all returnees only offered
+            b.status = "no_data"
+            b.line("reading.asylum_people_none", years=_runs(self.category_years))
         for s in leaves:
             self._announce(b, s)
             period = _when(s)
@@ -605,7 +610,7 @@ class Engine:
         # several periods asked ("June, July and August 2019"): each, then together
         if total or (isinstance(node, Each) and len({_org(s) for s in leaves}) == 1):
             self._sum(b, [self.value(_when(s), _org(s)) for s in leaves])
-        if request.reading == "asylum_people":
+        if request.reading == "asylum_people" and self._profiled_years(leaves):
             self._asylum_reading(b, leaves, today)
 
     def _disputed(self, b: Builder, o: Observation) -> None:
@@ -663,12 +668,15 @@ class Engine:
         b.line("count.sum", total=b.figure(sum(f[0] for f in found), "sum", "sum of the periods",
                                            [s for f in found for s in f[1]], of=[o for f in found for o in f[2]]))
 
+    def _profiled_years(self, leaves: list[Select]) -> list[int]:
+        """The years asked whose profile counts the applicants for international protection."""
+        return [_when(s).first_year for s in leaves
+                if _when(s).whole_years and _when(s).single_year and _when(s).first_year in self.category_years]
+
     def _asylum_reading(self, b: Builder, leaves: list[Select], today: dt.date) -> None:
         """The second reading of "asylum seekers": the applicants for international protection."""
-        years = [_when(s).first_year for s in leaves
-                 if _when(s).whole_years and _when(s).single_year and _when(s).first_year in self.category_years]
-        b.line("reading.asylum_people" if years else "reading.asylum_people_none", years=tuple(self.category_years))
-        for year in years:
+        b.line("reading.asylum_people", years=_runs(self.category_years))
+        for year in self._profiled_years(leaves):
             self._categories(b, Request("figures", Select(Period.year(year), category="applicants")), today)
 
     def _count_except(self, b: Builder, node: Less, today: dt.date) -> None:

@@ -154,6 +154,16 @@ def _identifiers(ents: list[Entity], tokens: list[Token]) -> list[Entity]:
     return out
 
 
+def _school_years(ents: list[Entity], tokens: list[Token], lang: str | None) -> list[Entity]:
+    """"in het zesde middelbaar", "en 6e secondaire": an ordinal before a word of work.txt
+    names a school year or a grade, not a place in a ranking."""
+    if lang is None:
+        return ents
+    work = _work_words(lang)
+    return [Entity("ident", e.value, e.start, e.end, text=e.text)
+            if e.type == "ordinal" and e.end < len(tokens) and tokens[e.end].text in work else e for e in ents]
+
+
 def _names_of_streets(ents: list[Entity], tokens: list[Token], unknown: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """"au 1847 chaussée de Waterloo": the words after a word of `ident` and its glue name
     the street or the page, up to the end of the clause; no rule need read them."""
@@ -430,7 +440,8 @@ class Lexicon:
             stands_for = {lang: text for lang in LANGS if text in self.vocab[lang]} \
                 or {lang: self.forms[lang][text] for lang in LANGS if text in self.forms[lang]}
             if len(stands_for) < len(LANGS):
-                self.votes[text] = tuple((lang, self.vocab[lang][word] / len(stands_for))
+                # (.get: a forms table made before its word left the lexicon votes for nothing)
+                self.votes[text] = tuple((lang, self.vocab[lang].get(word, 0.0) / len(stands_for))
                                          for lang, word in stands_for.items())
 
     def _add(self, lang: str, phrase: str, kind: str, value: Any, override: bool = True) -> None:
@@ -596,7 +607,7 @@ class Lexicon:
         # "volgens de reeks op de fiche": after "according to", a word names where a figure was
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
-        found = _identifiers(found, tokens)
+        found = _school_years(_identifiers(found, tokens), tokens, lang)
         return found, _names_of_streets(found, tokens, unknown), matched
 
     def _separated(self, tokens: list[Token], i: int, lang: str) -> Entity | None:

@@ -232,6 +232,39 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
     return [e for e in out if e.type != "stop"]
 
 
+# The words for "both" that name no organisation by themselves ("beide", not "beide organisaties").
+BARE_BOTH = {"both", "beide", "allebei", "les deux", "elk van beide", "each of both"}
+
+
+def _both_named(ents: list[Entity]) -> list[Entity]:
+    """"Colombia en El Salvador in 2020: hoeveel telde elk van beide?": a bare "both" after two
+    countries or two categories points at them, not at the two organisations."""
+    named = [e for e in ents if e.type in ("country", "category")]
+    if len({(e.type, e.value) for e in named}) < 2:
+        return ents
+    return [e for e in ents if not (e.type == "org" and e.value == "both" and e.text in BARE_BOTH
+                                    and e.start > named[1].start)]
+
+
+# How many months the edge of a vague period ("the summer", "early 2020") may move.
+VAGUE_EDGE = 2
+
+
+def _vague_restated(reading: when.Reading) -> bool:
+    """"In the summer months, June to August?": months named after a vague period, and
+    within it, say which months it means; they are the question's period."""
+    def index(month: tuple[int, int]) -> int:
+        return month[0] * 12 + month[1]
+
+    def restated(vague: Period, at: int) -> bool:
+        # the months named lie where the vague period may (its edges give or take the months it leaves open)
+        return any(start > at and x.anchor == vague.anchor
+                   and abs(index(x.start) - index(vague.start)) <= VAGUE_EDGE
+                   and abs(index(x.end) - index(vague.end)) <= VAGUE_EDGE
+                   for x, start in zip(reading.periods, reading.starts))
+    return bool(reading.periods) and all(restated(v, at) for v, at in zip(reading.vague, reading.vague_starts))
+
+
 def _includes_org(ents: list[Entity]) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office": a word of including beside an
     organisation; beside a month ("d'octobre à décembre compris") it only closes a range."""
@@ -247,6 +280,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     includes_org = _includes_org(ents)
     ents = _both_pointed(ents, layout)
+    ents = _both_named(ents)
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
@@ -647,7 +681,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Request("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
-    if p.time.vague:
+    if p.time.vague and not _vague_restated(p.time):
         # "early 2020": the figures are monthly, and which months is the user's to say.
         return Request("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
                        unread=tuple(p.time.vague_words[:1]))
