@@ -246,25 +246,6 @@ def _both_named(ents: list[Entity]) -> list[Entity]:
                                     and e.start > named[1].start)]
 
 
-# How many months the edge of a vague period ("the summer", "early 2020") may move.
-VAGUE_EDGE = 2
-
-
-def _vague_restated(reading: when.Reading) -> bool:
-    """"In the summer months, June to August?": months named after a vague period, and
-    within it, say which months it means; they are the question's period."""
-    def index(month: tuple[int, int]) -> int:
-        return month[0] * 12 + month[1]
-
-    def restated(vague: Period, at: int) -> bool:
-        # the months named lie where the vague period may (its edges give or take the months it leaves open)
-        return any(start > at and x.anchor == vague.anchor
-                   and abs(index(x.start) - index(vague.start)) <= VAGUE_EDGE
-                   and abs(index(x.end) - index(vague.end)) <= VAGUE_EDGE
-                   for x, start in zip(reading.periods, reading.starts))
-    return bool(reading.periods) and all(restated(v, at) for v, at in zip(reading.vague, reading.vague_starts))
-
-
 def _includes_org(ents: list[Entity]) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office": a word of including beside an
     organisation; beside a month ("d'octobre à décembre compris") it only closes a range."""
@@ -294,8 +275,6 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                         comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout,
                         picked=_pointed(previous))
     periods, exclude, negated, bad_neg = _negations(ents, reading)
-    if not all_kws & {"compare", "than"}:
-        periods = list(dict.fromkeys(periods))  # "because of COVID in 2020": one year said twice is one period
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # a number of years or months that the periods have, said with the grain the time grammar used
@@ -681,7 +660,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
         return Request("clarify", topic="period", unread=tuple(e.text for e in p.time.unread))
-    if p.time.vague and not _vague_restated(p.time):
+    if p.time.vague:
         # "early 2020": the figures are monthly, and which months is the user's to say.
         return Request("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
                        unread=tuple(p.time.vague_words[:1]))

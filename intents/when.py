@@ -928,15 +928,14 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
             periods.append((it, None))
     periods = _borrow_years(_distribute(periods))
     placed = _anchor_shifts(periods, previous, reading, (today.year, today.month))
-    # "in de lente van 2025, maart tot en met mei": the months named say which the season meant
-    named = [set(p.months()) for p, _ in placed if p.kind not in VAGUE and not p.open and not p.anchor]
-    placed = [(p, start) for p, start in placed
-              if not (p.kind in VAGUE and not p.open and any(months <= set(p.months()) for months in named))]
-    # "au troisième trimestre 2025, juillet-août-septembre": the same months said again in other
-    # words are one period ("compare 2020 and 2020" says the same words twice, and is asked back)
+    # "in de lente van 2025, maart tot en met mei", "the summer months, June to August": the months
+    # named say which the vague period meant
+    named = [p for p, _ in placed if p.kind not in VAGUE]
+    placed = [(p, start) for p, start in placed if not (p.kind in VAGUE and any(_says_which(q, p) for q in named))]
+    # "au troisième trimestre 2025, juillet-août-septembre", "because of COVID in 2020": the same
+    # months said again are one period ("compare 2020 and 2020" compares nothing, and is asked back)
     placed = [(p, start) for i, (p, start) in enumerate(placed)
-              if comparing or p.anchor or not any(q.months() == p.months() and q.kind != p.kind and not q.anchor
-                                                  for q, _ in placed[:i])]
+              if comparing or p.anchor or not any(q.months() == p.months() and not q.anchor for q, _ in placed[:i])]
     reading.vague = [p for p, _ in placed if p.kind in VAGUE]
     reading.vague_starts = [start for p, start in placed if p.kind in VAGUE]
     reading.vague_words = [_quote(ents[it.first:it.last + 1]) for it in chosen
@@ -947,6 +946,20 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
     reading.unread, reading.talk = _parts_apart(ents, unread)
     return reading
+
+
+# How many months the edge of a vague period ("the summer", "early 2020") may move.
+VAGUE_EDGE = 2
+
+
+def _says_which(named: Period, vague: Period) -> bool:
+    """Whether months named lie where a vague period may: inside it, or at its edges give or
+    take the months it leaves open (said the same way: both of a year named, or both open)."""
+    def index(month: tuple[int, int]) -> int:
+        return month[0] * 12 + month[1]
+    return named.anchor == vague.anchor and (set(named.months()) <= set(vague.months()) or (
+        abs(index(named.start) - index(vague.start)) <= VAGUE_EDGE
+        and abs(index(named.end) - index(vague.end)) <= VAGUE_EDGE))
 
 
 def _years_pointed_back(ents: list[Entity]) -> list[Item]:
