@@ -808,7 +808,8 @@ class Engine:
         diff = av - cv
         key = f"compare.{_direction(diff)}"
         if sides[0][1] != sides[1][1]:
-            key = key.replace("compare.", "compare_orgs.")
+            # "DVZ in August 2025 against Fedasil in January 2025": each side says its period too
+            key = key.replace("compare.", "compare_orgs." if sides[0][0] == sides[1][0] else "compare_cross.")
         elif sides[0][1] != "total":
             key = key.replace("compare.", "compare_org.")
         pct = b.figure(diff / cv, "change", "difference", a_src + c_src, of=(*a_obs, *c_obs)) if cv else None
@@ -1333,6 +1334,10 @@ class Engine:
                 b.line("top.not_listed", country=Ref("country", pick.after), source=source)
                 return False
             rank = named + 1 + pick.k
+            if rank < 1:
+                b.status = "no_data"
+                b.line("top.none_ahead", country=Ref("country", pick.after), source=source)
+                return False
         if left_out:
             b.line("extreme.without", members=tuple(Ref("country", c) for c in sorted(left_out)))
         if rank:

@@ -154,6 +154,21 @@ def _identifiers(ents: list[Entity], tokens: list[Token]) -> list[Entity]:
     return out
 
 
+def _negations_read(ents: list[Entity], tokens: list[Token]) -> list[Entity]:
+    """A negation word alone between a comma and the end of a sentence is a tag asking for
+    agreement ("une poignée de Syriens, non ?"): it negates nothing. "Geen" right before a
+    category negates the category ("waren géén migranten zonder wettig verblijf"), no count of zero."""
+    out = []
+    for e, nxt in zip(ents, [*ents[1:], None]):
+        if e.type == "neg" and e.value is None and e.start > 0 and tokens[e.start - 1].text == "," \
+                and (e.end == len(tokens) or tokens[e.end].text == "?"):
+            continue
+        if (e.type, e.value) == ("neg", "none") and nxt is not None and nxt.type == "category" and nxt.start == e.end:
+            e = replace(e, value=None)
+        out.append(e)
+    return out
+
+
 def _school_years(ents: list[Entity], tokens: list[Token], lang: str | None) -> list[Entity]:
     """"in het zesde middelbaar", "en 6e secondaire": an ordinal before a word of work.txt
     names a school year or a grade, not a place in a ranking."""
@@ -179,11 +194,22 @@ def _names_of_streets(ents: list[Entity], tokens: list[Token], unknown: list[tup
     return [(i, text) for i, text in unknown if i not in named]
 
 
+def _apposed(ents: list[Entity]) -> list[Entity]:
+    """"En 2012, l'année record, combien ...", "2020, the worst year, how many ...": a superlative
+    set between commas after a year describes it; the question asks the rest."""
+    if not any(e.type == "kw" and "how_many" in str(e.value).split("+") for e in ents):
+        return ents
+    return [e for i, e in enumerate(ents)
+            if not (e.type == "kw" and {"max", "min"} & set(str(e.value).split("+")) and 2 <= i < len(ents) - 1
+                    and ents[i - 2].type == "year" and ents[i - 1].text == "," == ents[i + 1].text)]
+
+
 def described(ents: list[Entity]) -> list[Entity]:
     """"Hoeveel terugkeerders in 2016, toen Irak de belangrijkste bestemming was?": the countries,
     categories and places named after a clause word that follows a year describe the year and
     are left out of the question, with the words of rank of that clause."""
     # ("the month of 2020 when DVZ had its most returns": the clause says which month, it asks)
+    ents = _apposed(ents)
     at = next((i for i, e in enumerate(ents) if e.type == "subclause"
                and any(x.type in ("year", "ym") for x in ents[:i]) and not any(x.type == "grain" for x in ents[:i])),
               None)
@@ -607,7 +633,7 @@ class Lexicon:
         # "volgens de reeks op de fiche": after "according to", a word names where a figure was
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
-        found = _school_years(_identifiers(found, tokens), tokens, lang)
+        found = _negations_read(_school_years(_identifiers(found, tokens), tokens, lang), tokens)
         return found, _names_of_streets(found, tokens, unknown), matched
 
     def _separated(self, tokens: list[Token], i: int, lang: str) -> Entity | None:

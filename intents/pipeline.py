@@ -232,6 +232,9 @@ class Pipeline:
         glue = self.lexicon.also_glue[lang] if before.also or entity.also else self.lexicon.glue[lang]
         if before.type in ("ordinal", "num") and entity.type in ("month", "weak_month"):
             glue = self.lexicon.day_glue[lang]  # "the 2nd of January" is a day, "came second in January" is not
+        if before.type in ("ordinal", "num") and (entity.type, entity.value) == ("range", "from") \
+                and entity.text not in self.lexicon.day_glue[lang]:
+            return False  # "came second from January to September" names no day: only "of" binds it
         return all(t.text in glue for t in tokens[before.end:entity.start])
 
     def _numbers_as_digits(self, text: str, tokens: list[Token], lang: str | None, hint: str | None,

@@ -58,7 +58,7 @@ class Group:
 class Pick:
     """Places k..k+n-1 of a list ordered by its figures, most first ("max") or fewest
     first ("min"); n None: the whole list in that order. `after`: the places counted from
-    the one after that member ("the country right behind Brazil")."""
+    that member, k after it ("right behind Brazil": 1; "just ahead of Colombia": -1)."""
 
     of: Node
     order: str = "max"

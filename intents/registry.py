@@ -144,10 +144,12 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
-    if "behind" in p.kws:
-        # "which country came right behind Brazil": the place after it, Brazil only says where from
+    if p.kws & {"behind", "ahead"}:
+        # "which country came right behind Brazil", "net vóór Colombia": the place next to it, the country
+        # only says where from
+        step = -1 if "ahead" in p.kws else 1
         return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, _org(p)), "country"),
-                                                              after=p.countries[0])))
+                                                              k=step, after=p.countries[0])))
     if "one_country" in p.kws and p.ordinals and len(p.countries) == 1:
         # "Behind Brazil, which country was the runner-up?": a place is asked, Brazil only says where from
         return _top(p, periods)
@@ -163,8 +165,9 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     together = "sum" in p.kws or ("how_many" in p.kws and len(p.countries) > 1)
     if together and len(leaves) > 1:
         return _figures(Total(node))
-    # "where does Georgia rank in 2025": its place answers, a count is not asked
-    return _figures(Check(node, "rank") if "rank" in p.kws and "how_many" not in p.kws else node)
+    # "where does Georgia rank in 2025", "was Brazil still number one?": its place answers, a count is not asked
+    place = "rank" in p.kws or bool(p.ordinals) and len(p.countries) == 1
+    return _figures(Check(node, "rank") if place and "how_many" not in p.kws else node)
 
 
 def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
@@ -179,14 +182,16 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "the second to last of the 2020 top 10": the place before the list's last
         return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "min", 2, 1)))
     # "the three smallest nationalities of the list": its last places, not its first
-    order = "min" if "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
+    order = "min" if "from_bottom" in p.kws or "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
     # "op plaats zes", "at place 6": a number after a word for a place is that place
     numbered = top_n is not None and "rank" in p.kws and "top" not in p.kws
-    if (p.ordinals and placed and top_n is None) or numbered:
+    # "dans le top 10, quel pays est troisième": a place within the list named
+    within = top_n is not None and "top" in p.kws and bool(p.ordinals) and p.ordinals[0] <= top_n
+    if (p.ordinals and placed and (top_n is None or within)) or numbered:
         # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries":
         # the list).
-        places = p.ordinals or [top_n] if top_n is not None else p.ordinals
+        places = p.ordinals if within else p.ordinals or [top_n] if top_n is not None else p.ordinals
         return _figures(_each([Pick(Group(Select(per, org), "country"), order, k, 1)
                                for per in periods or (None,) for k in places]))
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
@@ -276,8 +281,9 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "January-June 2025 with the same months of 2019"
         periods = (periods[0], periods[0].with_year(periods[1].first_year), *periods[2:])
     if len(periods) >= 2:
-        org = orgs[0] if orgs else "total"
-        return _figures(Compare(Select(periods[0], org, whole=p.whole), Select(periods[1], org, whole=p.whole)))
+        # "DVZ in August 2025 against Fedasil in January 2025": each period with the organisation said beside it
+        org_a, org_b = (orgs[0], orgs[1]) if len(orgs) == 2 else (orgs[0], orgs[0]) if orgs else ("total", "total")
+        return _figures(Compare(Select(periods[0], org_a, whole=p.whole), Select(periods[1], org_b, whole=p.whole)))
     period = periods[0] if periods else None
     if len(orgs) >= 2:
         return _figures(Compare(Select(period, orgs[0]), Select(period, orgs[1])))
@@ -357,6 +363,11 @@ def _extreme_check(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 def _average(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
+    years = sorted(x.first_year for x in periods if x.whole_years and x.single_year and not x.anchor)
+    if len(periods) > 1 and len(years) == len(periods) and years == list(range(years[0], years[-1] + 1)) \
+            and grain_of(p) in ("year", None):
+        # "the average yearly number across 2022, 2023 and 2024": over those years, not each on its own
+        periods = (Period.years(years[0], years[-1]),)
     return _figures(_per_period(periods, lambda per: Mean(Group(Select(per, org), grain_of(p)))))
 
 

@@ -236,14 +236,43 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
 BARE_BOTH = {"both", "beide", "allebei", "les deux", "elk van beide", "each of both"}
 
 
+def _after_a_country(ents: list[Entity]) -> list[Entity]:
+    """"Quel pays arrive juste après la Mongolie?": "after" before a country is a place in the
+    ranking (the one behind it), never a time."""
+    def behind(e: Entity, nxt: Entity | None) -> bool:
+        return (e.type, e.value) == ("range", "after") and nxt is not None and nxt.type == "country" \
+            and nxt.start - e.end <= 1
+    return [replace(e, type="kw", value="behind") if behind(e, nxt) else e for e, nxt in zip(ents, [*ents[1:], None])]
+
+
+def _asks_who(ents: list[Entity]) -> bool:
+    """"Who" asking, at the head of its clause ("and the year after, who was first?"), not
+    the relative "qui" of "quel mois qui a eu le plus"."""
+    return any((e.type, e.value) == ("kw", "who") and (i == 0 or ents[i - 1].type == "conj")
+               for i, e in enumerate(ents))
+
+
 def _both_named(ents: list[Entity]) -> list[Entity]:
-    """"Colombia en El Salvador in 2020: hoeveel telde elk van beide?": a bare "both" after two
-    countries or two categories points at them, not at the two organisations."""
-    named = [e for e in ents if e.type in ("country", "category")]
-    if len({(e.type, e.value) for e in named}) < 2:
+    """"Colombia en El Salvador in 2020: hoeveel telde elk van beide?", "July 2025 against July
+    2020, both figures please": a bare "both" after two countries, categories, years or months
+    points at them, not at the two organisations."""
+    named = [e for e in ents if e.type in ("country", "category", "year", "month")]
+    # the second thing named of one kind ("July 2025 ... July 2020. Give me both figures")
+    second = next((e for i, e in enumerate(named) if any(x.type == e.type and x.value != e.value
+                                                        for x in named[:i])), None)
+    if second is None:
         return ents
     return [e for e in ents if not (e.type == "org" and e.value == "both" and e.text in BARE_BOTH
-                                    and e.start > named[1].start)]
+                                    and e.start > second.start)]
+
+
+def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -> list[Period]:
+    """"Donc combien entre octobre et décembre ?" after the whole of 2025: months said without a
+    year are of the year the conversation is about, not the latest the figures have."""
+    before = [x for x in _periods(previous) if not x.anchor] if previous is not None else []
+    if not before or not periods or not all(x.open for x in periods):
+        return periods
+    return [x.with_year(before[-1].last_year) for x in periods]
 
 
 def _includes_org(ents: list[Entity]) -> bool:
@@ -261,7 +290,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     includes_org = _includes_org(ents)
     ents = _both_pointed(ents, layout)
-    ents = _both_named(ents)
+    ents = _both_named(_after_a_country(ents))
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
@@ -270,11 +299,13 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
     ents = _years_or_figures(ents, all_kws, ratio is not None)
     # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
-    two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1
+    two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1 \
+        or len({e.value for e in ents if e.type == "country"}) > 1  # "Turkey against Syria, January to September"
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (),
                         comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout,
                         picked=_pointed(previous))
     periods, exclude, negated, bad_neg = _negations(ents, reading)
+    periods = _in_the_year_talked_about(periods, previous)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # a number of years or months that the periods have, said with the grain the time grammar used
@@ -292,9 +323,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     kws |= {f"{g}_word" for g in grains}
     if "second_last" in kws:
         kws.add("min")
-    if "who" in kws and (kws & {"max", "min", "top", "rank", "runner_up", "second_last"}
-                         or any(e.type == "ordinal" for e in ents)):
+    ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
+    if ranking and _asks_who(ents) and not kws & {"which_units", "month_word", "year_word", "quarter_word"}:
         kws.add("one_country")  # "and the year after, who was first?": a place among the countries
+    if "from_bottom" in kws:
+        kws.add("min")  # "third from the bottom of the top 10": its places counted from the end
     if "runner_up" in kws:
         kws.add("rank")  # "the runner-up": the second place of a ranking
     if (kws & {"which_units", "month_word", "year_word"}) and any(e.type == "ordinal" for e in ents):
@@ -310,11 +343,16 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
+    how_many = [e for e in ents if e.type == "kw" and "how_many" in str(e.value).split("+")]
+    if len(how_many) > 1 and all(e.start > how_many[1].start for e in ents if e.type == "org"):
+        orgs = []  # "how many in November 2020, and how many of them through DVZ?": the total, with its split
     if includes_org and not left_out or "sum" in kws and set(orgs) == set(ORGS):
         orgs = []  # "DVZ inbegrepen", "the total (Fedasil plus DVZ)": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
+    # "the main reasons people give for going home": a ranking of reasons, a cut the sheets do not make
+    reasons = "reasons" in kws and bool(kws & {"top", "max"})
     percent, said = _percent(ents)
     fraction = any(e.type == "fraction" for e in ents)
     if fraction:
@@ -354,9 +392,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                                                           and not any(e.type == "num" for e in ents) else []),
         # "welke maanden kwamen boven de 280 terugkeerders uit": a verb of arriving said of returns is no arrival
         oos=[e.value for e in ents if e.type == "oos" and not (e.value == "arrival" and any(
-            m.type == "measure" for m in ents))] + (["breakdown"] if ages else []),
+            m.type == "measure" for m in ents))] + (["breakdown"] if ages or reasons else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
-        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or ages,
+        breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or ages or reasons,
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
@@ -635,9 +673,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if "second_last" in p.kws and not (p.countries or p.kws & {"top", "countries", "one_country"}):
         # "l'avant-dernier mois de 2020" is November, not a place among the months: asked back
         return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "second_last"))
-    if "behind" in p.kws and len(p.countries) != 1:
-        # "the month behind the busiest", "behind Brazil and Georgia": no place after one country of a list
-        return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "behind"))
+    if p.kws & {"behind", "ahead"} and len(p.countries) != 1:
+        # "the month behind the busiest", "behind Brazil and Georgia": no place next to one country of a list
+        return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value in ("behind", "ahead")))
     zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
     if zero and p.kws & {"how_many_units", "which_units"} and registry.grain_of(p) is not None:
         # "in hoeveel maanden van 2020 organiseerde DVZ helemaal geen terugkeer?": the months with none
@@ -808,7 +846,8 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
     tree = nodes(program)
     made = {type(n) for n in tree}
     words = []
-    if not made & {Pick, Check, Compare} and not follow_up:
+    if not made & {Pick, Check, Compare} and not follow_up and intent_of(program) != "country":
+        # (a country's answer gives its place: "Moldova, which came second, how many?")
         # "how many in 2021, the second?": a place the program does not pick ("et au deuxième ?" after a
         # quarter is the next one)
         words += [e.text for e in ents if e.type == "ordinal"]
@@ -978,7 +1017,8 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     prev_periods, prev_org, prev_countries, prev_categories = _selection(previous.program)
     periods, org, countries, categories = _selection(new.program)
     new_intent, prev_intent = _intent(new), _intent(previous)
-    if "sum" in p.kws and not (periods or countries or categories) and isinstance(previous.program, (Pick, Each)):
+    if "sum" in p.kws and "overall" not in p.kws and not (periods or countries or categories) \
+            and isinstance(previous.program, (Pick, Each)):
         # "how many is that together?" after a list: its sum
         return replace(previous, program=Total(previous.program), unread=(), ignored=new.ignored)
     shared = previous.program
@@ -1008,7 +1048,7 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
                 and all(x.single_month for x in periods):
             # "and the quietest month?" after February 2025's count: among the months of its year
             periods = tuple(Period.year(x.first_year) for x in periods)
-    if not p.orgs and not p.year_back and not ("sum" in p.kws and periods):
+    if not p.orgs and not p.year_back and not ("sum" in p.kws and periods) and "overall" not in p.kws:
         # "how many of them were Brazilians?" after "through Fedasil": still through Fedasil,
         # which the country lists do not split (the engine says so), never all returnees;
         # "that year" keeps the year only, and "in total in 2023" asks everyone's

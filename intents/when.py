@@ -690,6 +690,8 @@ RULES = RULES + tuple(_with_of(r) for r in RULES if r.name in PART_RULES) \
     + tuple(_with_comma(r) for r in RULES if r.name in COMMA_BOUNDED)
 
 _RULES_BY_LANG = {lang: tuple(r for r in RULES if not r.langs or lang in r.langs) for lang in LANGS}
+# Every item kind any element of a rule's pattern can match, by the rule's identity.
+_PATTERN_KINDS = {id(r): frozenset(kind for p in r.pattern for kind in p.kinds) for r in RULES}
 
 
 def _lexical(e: Entity, i: int, ntok: int, determined: bool) -> Item | None:
@@ -778,11 +780,15 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
     places = len({it.first for it in items})
     rules = [r for r in _rules_for(lang, frozenset(it.kind for it in items)) if len(r.pattern) <= places]
     fresh: set[int] | None = None  # ids of the items made in the last round; None: first round
+    fresh_kinds: set[str] = set()
     while fresh is None or fresh:
         made_now: set[int] = set()
+        made_kinds: set[str] = set()
         # where each kind begins as the round starts (an item made in it is tried in the next)
         begins = {kind: sorted(places) for kind, places in starts.items()}
         for rule in rules:
+            if fresh is not None and fresh_kinds.isdisjoint(_PATTERN_KINDS[id(rule)]):
+                continue  # no item made in the last round can stand in this rule's runs
             kinds = rule.pattern[0].kinds
             for start in begins.get(next(iter(kinds)), ()) if len(kinds) == 1 \
                     else sorted({p for kind in kinds for p in begins.get(kind, ())}):
@@ -798,7 +804,8 @@ def _saturate(items: list[Item], ctx: Ctx, lang: str, layout: Layout) -> list[It
                         index.setdefault((item.first, item.kind), []).append(item)
                         starts.setdefault(item.kind, set()).add(item.first)
                         made_now.add(id(item))
-        fresh = made_now
+                        made_kinds.add(item.kind)
+        fresh, fresh_kinds = made_now, made_kinds
     return [it for group in index.values() for it in group]
 
 
