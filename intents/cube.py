@@ -140,6 +140,7 @@ class Cube:
         # Every figure by its publication, for what one publication says of one period.
         self.printed = {(o.source, *o.cell): o for o in dataset.observations if o.exact}
         self.lists: dict[int, list[CountryList]] = defaultdict(list)
+        self._country_lists: dict[int, list[CountryList]] = {}
         self.profiles: dict[int, list[Profile]] = defaultdict(list)
         # A list or a profile is read whole from the publication that prints it.
         self._index_lists(list(dataset.observations))
@@ -231,7 +232,13 @@ class Cube:
         """The lists a year has, the whole year's first: the longest list over the whole
         year (of the latest publication among equals), then a list over part of the year
         that gives more countries' counts (the fact sheet's January-September list beside a
-        release's ranking); else the part-year lists, longest first."""
+        release's ranking); else the part-year lists, longest first (memoised: the lists do
+        not change once loaded, and an answer asks for them several times)."""
+        if year not in self._country_lists:
+            self._country_lists[year] = self._choose_lists(year)
+        return list(self._country_lists[year])
+
+    def _choose_lists(self, year: int) -> list[CountryList]:
         lists = self.lists.get(year, [])
         whole = [lst for lst in lists if lst.period.whole_years]
         best = max(whole, key=lambda lst: (len(lst.entries), len(lst.counted)), default=None)

@@ -186,9 +186,10 @@ class Builder:
         """A publication the answer quotes words from, by its id in the register."""
         self.cited.append(source)
 
-    def _place_notes(self, line: Line) -> Line:
+    def _place_notes(self, line: Line) -> tuple[Line, set[str]]:
         """A footnote marks the figures it governs. A mark at the end of a line governs
-        every figure on it; a note that governs only some is marked on each of those."""
+        every figure on it; a note that governs only some is marked on each of those.
+        Returns the line marked, and every note it marks."""
         notes_for = self.engine.footnotes_for
         nums = [n for n in nums_in(tuple(line.params.values())) if n.rows]
         sets = [set(notes_for(n.rows)) for n in nums]
@@ -196,7 +197,8 @@ class Builder:
         of_line = set(notes_for(line.rows))
         ends = tuple(fid for fid in self.engine.footnote_ids if fid in common or fid in of_line)
         if all(notes == common for notes in sets):
-            return line if ends == line.notes else replace(line, notes=ends)  # no figure needs a mark of its own
+            # no figure needs a mark of its own
+            return (line if ends == line.notes else replace(line, notes=ends)), set(ends)
 
         def mark(value: Any) -> Any:
             if isinstance(value, Num) and value.rows:
@@ -204,15 +206,16 @@ class Builder:
             if isinstance(value, tuple):
                 return tuple(mark(item) for item in value)
             return value
-        return replace(line, params={k: mark(v) for k, v in line.params.items()}, notes=ends)
+        return replace(line, params={k: mark(v) for k, v in line.params.items()}, notes=ends), \
+            set(ends).union(*sets)
 
     def answer(self) -> Answer:
-        lines = [self._place_notes(line) for line in self.lines]
+        placed = [self._place_notes(line) for line in self.lines]
         order = self.engine.footnote_ids
         ids: list[str] = []
-        for line in lines:
-            used = set(line.notes) | {fid for n in nums_in(tuple(line.params.values())) for fid in n.notes}
+        for _, used in placed:
             ids.extend(fid for fid in order if fid in used and fid not in ids)
+        lines = [line for line, _ in placed]
         used = {self.engine.source_of[ref] for fig in self.figures for ref in fig.sources} | set(self.cited)
         sources = tuple(sid for sid in self.engine.dataset.sources if sid in used)
         request = replace(self.request, picked=self.picked) if self.picked else self.request
