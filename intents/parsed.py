@@ -49,3 +49,5 @@ class Parsed:
     year_back: bool = False
     # "how many went there?" after a place picked: that place
     place_back: bool = False
+    # "hoeveel daarvan", "how many of them": a part of what the last answer gave
+    of_those: bool = False

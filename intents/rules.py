@@ -236,6 +236,20 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
 BARE_BOTH = {"both", "beide", "allebei", "les deux", "elk van beide", "each of both"}
 
 
+def _nested(ents: list[Entity]) -> bool:
+    """"Was de stijging in 2024 groter dan de stijging in 2023?", "the gap in 2025 against the gap in
+    2020": a word of comparing said twice compares two comparisons; "the second busiest month of the
+    quietest year": a ranking inside a period another ranking finds. Neither is one program."""
+    # (a word between periods joins them: "2019 vs 2020 vs 2021" compares three)
+    compared = [e.text for i, e in enumerate(ents) if e.type == "kw" and "compare" in str(e.value).split("+")
+                and not (i and ents[i - 1].type in ("year", "month", "ym", "yq", "yh"))]
+    kws = [set(str(e.value).split("+")) for e in ents if e.type == "kw"]
+    ranked = {order for k in kws for order in k & {"max", "min"}}
+    units = {unit for k in kws for unit in k & {"month_word", "year_word", "quarter_word"}} \
+        | {f"{e.value}_word" for e in ents if e.type == "grain"}
+    return len(compared) > len(set(compared)) or (ranked == {"max", "min"} and len(units) > 1)
+
+
 def _after_a_country(ents: list[Entity]) -> list[Entity]:
     """"Quel pays arrive juste après la Mongolie?": "after" before a country is a place in the
     ranking (the one behind it), never a time."""
@@ -361,9 +375,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
     categories = _categories(ents)
-    if any(e.type == "asylum_people" for e in ents) and "share" in kws and not categories:
-        # "what share were asylum seekers": the share of applicants for international protection.
-        categories = ["applicants"]
+    asylum_people = any(e.type == "asylum_people" for e in ents)
+    if asylum_people and ("share" in kws or categories) and "applicants" not in categories:
+        # "what share were asylum seekers", "asylum seekers and rejected asylum seekers": named as a share, or
+        # beside another category, they are the applicants for international protection
+        categories = ["applicants", *categories]
     if left_out_cats:
         categories = [c for c in CATEGORIES if c not in left_out_cats and c not in categories]
     return Parsed(
@@ -410,6 +426,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         whole=whole,
         year_back=any((e.type, e.value) == ("anaphor", "year") for e in ents),
         place_back=any((e.type, e.value) == ("anaphor", "place") for e in ents),
+        of_those=any((e.type, e.value) == ("anaphor", None) for e in ents),
     )
 
 
@@ -673,6 +690,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if "second_last" in p.kws and not (p.countries or p.kws & {"top", "countries", "one_country"}):
         # "l'avant-dernier mois de 2020" is November, not a place among the months: asked back
         return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "second_last"))
+    if _nested(ents):
+        return Request("clarify", topic="nested_ops")
     if p.kws & {"behind", "ahead"} and len(p.countries) != 1:
         # "the month behind the busiest", "behind Brazil and Georgia": no place next to one country of a list
         return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value in ("behind", "ahead")))
@@ -703,8 +722,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
                        unread=tuple(p.time.vague_words[:1]))
     dated = [topic for topic in DATED_INFO if topic in p.info]
-    if dated and not (p.measure or p.kws & INTENT_KEYWORDS):
-        # "why is 2025 incomplete?", "sources 2015": explain, for the year named.
+    if dated and not (p.measure or p.kws & INTENT_KEYWORDS) \
+            and not (p.followup and previous is not None and previous.act == "figures"):
+        # "why is 2025 incomplete?", "sources 2015": explain, for the year named ("et dans la fiche de
+        # janvier à septembre 2025 ?" after a count names where to read the same figure, asked for then)
         return Request("info", topic=dated[0], periods=periods)
     # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
     # back when they stand where a slot would go or are no common word.
@@ -1041,6 +1062,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
             periods = tuple(prev.with_year(x.first_year) for x in periods)
         elif all(x.open for x in periods) and not prev.open:
             periods = tuple(x.with_year(prev.first_year) for x in periods)
+    elif not periods and p.of_those and previous.picked and (countries or categories):
+        # "welke maand was het hoogst? / en hoeveel daarvan waren Brazilianen?": of the month picked
+        periods = previous.picked
     elif not periods:
         periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
             else prev_periods
