@@ -856,7 +856,9 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
         words += [e.text for e, k in kws if "how_many_units" in k]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in tree) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
-        words += [e.text for e, k in kws if k & {"max", "min", "top"}]
+        # ("were they mostly irregular migrants?": the category's share answers a majority)
+        shares = intent_of(program) == "categories"
+        words += [e.text for e, k in kws if k & {"max", "min", "top"} and not (shares and "majority" in k)]
     return tuple(dict.fromkeys(words))
 
 
