@@ -1040,6 +1040,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     prev_periods, prev_org, prev_countries, prev_categories = _selection(previous.program)
     periods, org, countries, categories = _selection(new.program)
     new_intent, prev_intent = _intent(new), _intent(previous)
+    if "overall" in p.kws and periods and not isinstance(_unchecked(new.program), Compare):
+        # "and the overall total in 2019?" after a ranking: everyone's count of that period, nothing kept
+        return new
     if "sum" in p.kws and "overall" not in p.kws and not (periods or countries or categories) \
             and isinstance(previous.program, (Pick, Each)):
         # "how many is that together?" after a list: its sum
