@@ -137,21 +137,27 @@ CLAUSE_ENDS = {",", "?", ";", ":"}
 NAMING_GLUE = {"is", "est", "was", "=", ":", "nr", "no", "n", "numero", "nummer", "number"}
 
 
-def _identifiers(ents: list[Entity], tokens: list[Token]) -> list[Entity]:
+def _identifiers(ents: list[Entity], tokens: list[Token]) -> tuple[list[Entity], list[Entity]]:
     """A number beside a word of `ident` ("extension 2024", "au 1847 chaussée de Waterloo")
-    names a house, a telephone or a page: neither a year nor a figure, it asks nothing."""
+    names a house, a telephone or a page: neither a year nor a figure, it asks nothing.
+    Returns the entities, and apart the words of `ident` that name no number ("par heure")."""
     out = list(ents)
+    naming: set[int] = set()
     for i, e in enumerate(out):
         if e.type not in NUMBER_TYPES:
             continue
         before = out[i - 1] if i > 0 else None
         after = out[i + 1] if i + 1 < len(out) else None
-        named = before is not None and before.type == "ident" \
-            and all(t.text in NAMING_GLUE for t in tokens[before.end:e.start]) \
-            or after is not None and after.type == "ident" and after.start == e.end
-        if named:
-            out[i] = Entity("ident", e.value, e.start, e.end, text=e.text)
-    return out
+        if before is not None and before.type == "ident" \
+                and all(t.text in NAMING_GLUE for t in tokens[before.end:e.start]):
+            naming.add(i - 1)
+        elif after is not None and after.type == "ident" and after.start == e.end:
+            naming.add(i + 1)
+        else:
+            continue
+        out[i] = Entity("ident", e.value, e.start, e.end, text=e.text)
+    lone = {i for i, e in enumerate(out) if e.type == "ident" and e.value is None and i not in naming}
+    return [e for i, e in enumerate(out) if i not in lone], [out[i] for i in sorted(lone)]
 
 
 def _negations_read(ents: list[Entity], tokens: list[Token]) -> list[Entity]:
@@ -633,7 +639,10 @@ class Lexicon:
         # "volgens de reeks op de fiche": after "according to", a word names where a figure was
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
-        found = _negations_read(_school_years(_identifiers(found, tokens), tokens, lang), tokens)
+        found, lone = _identifiers(found, tokens)
+        found = _negations_read(_school_years(found, tokens, lang), tokens)
+        # a word of `ident` that names no number beside it ("par heure", "which page?") is not read
+        unknown = sorted(unknown + [(e.start, e.text) for e in lone])
         return found, _names_of_streets(found, tokens, unknown), matched
 
     def _separated(self, tokens: list[Token], i: int, lang: str) -> Entity | None:

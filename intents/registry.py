@@ -467,7 +467,8 @@ INTENTS: tuple[Intent, ...] = (
             "nodata", "clarify"), (
         Signature(60, "two periods or organisations compared", _compare, keywords=COMPARE,
                   also=lambda p, periods: len(periods) == 2 or (len(periods) < 2 and len(p.orgs) >= 2)),
-        Signature(62, "did one organisation have most", _majority, keywords=EXTREMES, also=_of_one_org),
+        Signature(62, "did one organisation have most", _majority, keywords=frozenset({"majority"}),
+                  also=_of_one_org),
         Signature(70, "which of two had more", _compare, keywords=EXTREMES, also=_two_named),
         Signature(110, "a comparison word alone", _compare_or_check, keywords=frozenset({"compare"})),)),
     Intent("extreme", "extreme", ("extreme",), (

@@ -340,6 +340,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
     if ranking and _asks_who(ents) and not kws & {"which_units", "month_word", "year_word", "quarter_word"}:
         kws.add("one_country")  # "and the year after, who was first?": a place among the countries
+    if "majority" in kws and not kws & {"which_units", "month_word", "year_word", "quarter_word"}:
+        kws.discard("max")  # "most returns", "la majorité des retours" with no unit ranked: a majority, no record
     if "from_bottom" in kws:
         kws.add("min")  # "third from the bottom of the top 10": its places counted from the end
     if "runner_up" in kws:
@@ -856,9 +858,7 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
         words += [e.text for e, k in kws if "how_many_units" in k]
     if not any(isinstance(n, (Pick, Compare, Where, Check)) for n in tree) and intent_of(program) != "country":
         # "which destination did most rejected applicants go to": a ranking the program does not make
-        # ("were they mostly irregular migrants?": the category's share answers a majority)
-        shares = intent_of(program) == "categories"
-        words += [e.text for e, k in kws if k & {"max", "min", "top"} and not (shares and "majority" in k)]
+        words += [e.text for e, k in kws if k & {"max", "min", "top"} and "majority" not in k]
     return tuple(dict.fromkeys(words))
 
 
