@@ -383,7 +383,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # beside another category, they are the applicants for international protection
         categories = ["applicants", *categories]
     if left_out_cats:
-        categories = [c for c in CATEGORIES if c not in left_out_cats and c not in categories]
+        # "apart from rejected applicants": the others; "rejected applicants (not the applicants in
+        # procedure)": the one named, the negation only says which
+        categories = [c for c in categories if c not in left_out_cats] \
+            or [c for c in CATEGORIES if c not in left_out_cats]
     return Parsed(
         kws=kws,
         periods=periods,
