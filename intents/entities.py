@@ -42,7 +42,7 @@ COMMON_RANK = 10000
 # How close a common word must be to another to be read as its misspelling.
 COMMON_CUTOFF = 88
 # The lexicon cache: a pickle signed with a key of the state directory (see _cache_key).
-CACHE_MAGIC = b"returnbot lexicon cache 3\n"
+CACHE_MAGIC = b"returnbot lexicon cache 4\n"
 CACHE_KEY_BYTES = 32
 CACHE_SIGNATURE_BYTES = 32
 # Territory codes that are not countries a person returns to.
@@ -465,6 +465,8 @@ class Lexicon:
                             inner_words[lang].setdefault(len(word), set()).add(word)
         self.inner_words = {lang: {n: sorted(ws) for n, ws in lengths.items()}
                             for lang, lengths in inner_words.items()}
+        # Every word some lexicon knows, in any language.
+        self.known = frozenset(w for lang in LANGS for w in self.vocab[lang])
         # What each word tells of the question's language (see `detect`), worked out once:
         # an inflected form votes as the lexicon word it stands for; a word of every language tells nothing.
         self.votes: dict[str, tuple[tuple[str, float], ...]] = {}
@@ -538,8 +540,13 @@ class Lexicon:
         return lang if lang in meanings else next((other for other in LANGS if other in meanings), None)
 
     def meaning(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
+        meanings = self.phrases.get(key)
+        if not meanings:
+            return None  # most keys tried are no phrase: answered without looking for a language
+        if lang in meanings:
+            return meanings[lang]
         source = self._source(key, lang)
-        return None if source is None else self.phrases[key][source]
+        return None if source is None else meanings[source]
 
     def other(self, key: tuple[str, ...], lang: str) -> tuple[str, Any] | None:
         """The other meaning of a time word, from the lexicon `meaning` reads it from."""
@@ -554,6 +561,7 @@ class Lexicon:
         reading = first_language(lang, hint)
         said = tokens
         tokens, inflected = self._as_lexicon_words(tokens, reading)
+        texts = [t.text for t in tokens]
         found: list[Entity] = []
         unknown: list[tuple[int, str]] = []
         matched: list[str] = []
@@ -583,7 +591,7 @@ class Lexicon:
                 continue
             shortest = 2 if number else 1
             for length in range(min(self.longest.get(tok.text, 0), len(tokens) - i), shortest - 1, -1):
-                key = tuple(t.text for t in tokens[i:i + length])
+                key = tuple(texts[i:i + length])
                 # Through a form, a phrase means what it means in the form's language only:
                 # "paid" is English "pays" ("who pays for the trip"), not French "pays" (countries).
                 own = not inflected.isdisjoint(range(i, i + length))
@@ -817,11 +825,14 @@ class Lexicon:
         return word is not None and self.phrases.get((word,), {}).get(lang, ("",))[0] == "stop"
 
     def _known(self, word: str) -> bool:
-        return any(word in self.vocab[lang] for lang in LANGS)
+        return word in self.known
 
     def _repair(self, tokens: list[Token], i: int, lang: str) -> Entity | None:
         """A phrase from position i with one word misspelled: the word is in no lexicon,
         and one close spelling of a word found only inside phrases completes the phrase."""
+        if not any(t.kind == "word" and len(t.text) >= FUZZY_MIN_LEN and not self._known(t.text)
+                   for t in tokens[i:i + self.max_len]):
+            return None  # no word to repair within reach (most questions): no window is tried
         for length in range(min(self.max_len, len(tokens) - i), 1, -1):
             texts = [t.text for t in tokens[i:i + length]]
             strangers = [j for j, (t, text) in enumerate(zip(tokens[i:i + length], texts))

@@ -296,7 +296,8 @@ class Renderer:
                         + (html.escape(" ".join(examples)) if as_html else " ".join(examples)))
         esc = html.escape if as_html else str
         notes = tuple((n, esc(self.note(fid))) for fid, n in numbers.items())
-        kinds = [kind for kind in self.t["names"]["computed"] if any(f.kind == kind for f in answer.figures)]
+        made = {f.kind for f in answer.figures}
+        kinds = [kind for kind in self.t["names"]["computed"] if kind in made]
         computed = self.t["computed"].format(kinds=format_list([self.t["names"]["computed"][k] for k in kinds],
                                                                locale=self.locale)) if kinds else None
         return Parts(tuple(body), notes, esc(computed) if computed else None,
