@@ -516,6 +516,10 @@ class Engine:
                 request = replace(request, program=resolved)
         b = Builder(self, request)
         self._handle(b, request, today)
+        if not b.lines:
+            # a program no handler finds anything to say for is asked back, never an empty answer
+            b.status = "clarify"
+            b.line("clarify.nothing")
         if request.topic == "why" and request.program is not None and b.status in ("ok", "no_data"):
             # "why did returns drop in 2020?": the figures, then the reasons given for them
             self._reasons(b, periods_of(request.program), {s.country for s in selects(request.program)})

@@ -385,7 +385,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out_cats:
         # "apart from rejected applicants": the others; "rejected applicants (not the applicants in
         # procedure)": the one named, the negation only says which
-        categories = [c for c in categories if c not in left_out_cats] \
+        categories = [c for c in categories if c in CATEGORIES and c not in left_out_cats] \
             or [c for c in CATEGORIES if c not in left_out_cats]
     return Parsed(
         kws=kws,

@@ -700,3 +700,14 @@ def test_a_follow_up_on_any_kind_of_answer_gets_an_honest_reply(pipeline, first,
     """Found by asking every corpus question after a sample of others (79,800 pairs, none raises)."""
     context = pipeline.ask(first, today=TODAY).context
     check(pipeline.ask(then, context=context, today=TODAY), pipeline)
+
+
+@pytest.mark.parametrize("lang,question", [("en", "how many returns in 2020?"), ("fr", "combien de retours en 2020 ?"),
+                                           ("nl", "hoeveel terugkeerders in 2020?")])
+def test_a_program_no_handler_answers_is_asked_back_never_empty(pipeline, monkeypatch, lang, question):
+    """A program for which the handlers write nothing (a combination they do not foresee) gets
+    a question back in the user's language, never an empty answer with status ok."""
+    monkeypatch.setattr(type(pipeline.engine), "_handle", lambda self, b, request, today: None)
+    reply = pipeline.ask(question, lang=lang, today=dt.date(2026, 12, 7))
+    assert reply.status == "clarify"
+    assert reply.text.strip() and reply.lang == lang and not reply.answer.figures
