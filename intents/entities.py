@@ -531,8 +531,13 @@ class Lexicon:
         """The most frequent of them: spelled right for sure."""
         return frozenset(w for lang in LANGS for w in _general_words(lang)[:COMMON_RANK])
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of the general lists: a word of the language, not a misspelling."""
+        return frozenset(w for lang in LANGS for w in _general_words(lang))
+
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("passable", "common")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("passable", "common", "words")}
 
     def _source(self, key: tuple[str, ...], lang: str) -> str | None:
         """The lexicon a phrase is read from: the question's language, else the first that has it."""
@@ -795,6 +800,8 @@ class Lexicon:
             return None
         if kind in ("ordinal", "num"):
             return None  # a number word one letter off is another number ("eleventh" is no "seventh")
+        if kind == "stop" and word.startswith(match[0]) and word in self.words:
+            return None  # a word of the language that extends a stop word is another word ("camel" is no "came")
         if word in self.common and (kind in ("country", "ordinal", "kw") or match[1] < COMMON_CUTOFF):
             # A common word is spelled right, or one letter off ("maat" for "maart"): "soldiers"
             # is no country, "eight" no "eighth", "geachte" no "geslacht", "effectue" no "affecte",
