@@ -42,7 +42,7 @@ COMMON_RANK = 10000
 # How close a common word must be to another to be read as its misspelling.
 COMMON_CUTOFF = 88
 # The lexicon cache: a pickle signed with a key of the state directory (see _cache_key).
-CACHE_MAGIC = b"returnbot lexicon cache 4\n"
+CACHE_MAGIC = b"returnbot lexicon cache 5\n"
 CACHE_KEY_BYTES = 32
 CACHE_SIGNATURE_BYTES = 32
 # Territory codes that are not countries a person returns to.
@@ -130,14 +130,12 @@ DESCRIBED = {"country", "category", "ordinal"}
 RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
 
 
-# Numbers that may be years or figures; and what may stand between a number and the word
-# that names it as an address, an extension or a page ("mijn huisnummer is 2019").
+# Numbers that may be years or figures.
 NUMBER_TYPES = {"year", "num", "year_or_figure"}
 CLAUSE_ENDS = {",", "?", ";", ":"}
-NAMING_GLUE = {"is", "est", "was", "=", ":", "nr", "no", "n", "numero", "nummer", "number"}
 
 
-def _identifiers(ents: list[Entity], tokens: list[Token]) -> tuple[list[Entity], list[Entity]]:
+def _identifiers(ents: list[Entity], tokens: list[Token], glue: set[str]) -> tuple[list[Entity], list[Entity]]:
     """A number beside a word of `ident` ("extension 2024", "au 1847 chaussée de Waterloo")
     names a house, a telephone or a page: neither a year nor a figure, it asks nothing.
     Returns the entities, and apart the words of `ident` that name no number ("par heure")."""
@@ -149,7 +147,7 @@ def _identifiers(ents: list[Entity], tokens: list[Token]) -> tuple[list[Entity],
         before = out[i - 1] if i > 0 else None
         after = out[i + 1] if i + 1 < len(out) else None
         if before is not None and before.type == "ident" \
-                and all(t.text in NAMING_GLUE for t in tokens[before.end:e.start]):
+                and all(t.text in glue for t in tokens[before.end:e.start]):
             naming.add(i - 1)
         elif after is not None and after.type == "ident" and after.start == e.end:
             naming.add(i + 1)
@@ -410,6 +408,7 @@ class Lexicon:
         self.also: dict[tuple[tuple[str, ...], str], tuple[str, Any]] = {}
         self.also_glue: dict[str, set[str]] = {}
         self.day_glue: dict[str, set[str]] = {}
+        self.naming_glue: set[str] = set()
         # Verbs whose particle may stand further in the clause ("tel ... op"): verb -> particles.
         self.separable: dict[str, dict[str, set[str]]] = {}
         for lang in LANGS:
@@ -426,6 +425,7 @@ class Lexicon:
             self.forms[lang] = _read_forms(lang)
             self.also_glue[lang] = {fold(w) for w in lex.get("also_glue", [])}
             self.day_glue[lang] = {fold(w) for w in lex["day_glue"]}
+            self.naming_glue |= {fold(w) for w in lex["naming_glue"]}
             for phrase in lex.get("separable", []):
                 verb, particle = words(phrase)
                 self.separable.setdefault(lang, {}).setdefault(verb, set()).add(particle)
@@ -652,7 +652,7 @@ class Lexicon:
         # "volgens de reeks op de fiche": after "according to", a word names where a figure was
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
-        found, lone = _identifiers(found, tokens)
+        found, lone = _identifiers(found, tokens, self.naming_glue)
         found = _negations_read(_school_years(found, tokens, lang), tokens)
         # a word of `ident` that names no number beside it ("par heure", "which page?") is not read
         unknown = sorted(unknown + [(e.start, e.text) for e in lone])

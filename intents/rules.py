@@ -232,10 +232,6 @@ def _other_meanings(ents: list[Entity]) -> list[Entity]:
     return [e for e in out if e.type != "stop"]
 
 
-# The words for "both" that name no organisation by themselves ("beide", not "beide organisaties").
-BARE_BOTH = {"both", "beide", "allebei", "les deux", "elk van beide", "each of both"}
-
-
 def _nested(ents: list[Entity]) -> bool:
     """"Was de stijging in 2024 groter dan de stijging in 2023?", "the gap in 2025 against the gap in
     2020": a word of comparing said twice compares two comparisons; "the second busiest month of the
@@ -274,10 +270,8 @@ def _both_named(ents: list[Entity]) -> list[Entity]:
     # the second thing named of one kind ("July 2025 ... July 2020. Give me both figures")
     second = next((e for i, e in enumerate(named) if any(x.type == e.type and x.value != e.value
                                                         for x in named[:i])), None)
-    if second is None:
-        return ents
-    return [e for e in ents if not (e.type == "org" and e.value == "both" and e.text in BARE_BOTH
-                                    and e.start > second.start)]
+    return [replace(e, type="org", value="both") if e.type == "both" else e for e in ents
+            if not (e.type == "both" and second is not None and e.start > second.start)]
 
 
 def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -> list[Period]:
