@@ -332,9 +332,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if "second_last" in kws:
         kws.add("min")
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
-    if ranking and _asks_who(ents) and not kws & {"which_units", "month_word", "year_word", "quarter_word"}:
+    if ranking and _asks_who(ents) and not kws & UNITS:
         kws.add("one_country")  # "and the year after, who was first?": a place among the countries
-    if "majority" in kws and not kws & {"which_units", "month_word", "year_word", "quarter_word"}:
+    if "majority" in kws and not kws & UNITS:
         kws.discard("max")  # "most returns", "la majorité des retours" with no unit ranked: a majority, no record
     if "from_bottom" in kws:
         kws.add("min")  # "third from the bottom of the top 10": its places counted from the end
@@ -606,8 +606,10 @@ def _size_after(ents: list[Entity], i: int) -> bool:
     return n.value < MAX_AGE and n.start - ents[i].end <= 2 and all(x.type == "range" for x in between)
 
 
+# Words that name the unit a question ranks or picks: months, quarters or years ("which month").
+UNITS = frozenset({"which_units", "month_word", "quarter_word", "year_word"})
 # Words that make a threshold one on months, quarters or years ("in how many months ... over 200").
-PER_UNIT = frozenset({"how_many_units", "which_units", "month_word", "quarter_word", "year_word"})
+PER_UNIT = UNITS | {"how_many_units"}
 
 
 def _bounds_a_wave(ents: list[Entity]) -> bool:
