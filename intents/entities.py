@@ -42,7 +42,7 @@ COMMON_RANK = 10000
 # How close a common word must be to another to be read as its misspelling.
 COMMON_CUTOFF = 88
 # The lexicon cache: a pickle signed with a key of the state directory (see _cache_key).
-CACHE_MAGIC = b"returnbot lexicon cache 5\n"
+CACHE_MAGIC = b"returnbot lexicon cache 6\n"
 CACHE_KEY_BYTES = 32
 CACHE_SIGNATURE_BYTES = 32
 # Territory codes that are not countries a person returns to.
@@ -409,6 +409,7 @@ class Lexicon:
         self.also_glue: dict[str, set[str]] = {}
         self.day_glue: dict[str, set[str]] = {}
         self.naming_glue: set[str] = set()
+        self.subject_verbs: dict[str, set[str]] = {}
         # Verbs whose particle may stand further in the clause ("tel ... op"): verb -> particles.
         self.separable: dict[str, dict[str, set[str]]] = {}
         for lang in LANGS:
@@ -426,6 +427,7 @@ class Lexicon:
             self.also_glue[lang] = {fold(w) for w in lex.get("also_glue", [])}
             self.day_glue[lang] = {fold(w) for w in lex["day_glue"]}
             self.naming_glue |= {fold(w) for w in lex["naming_glue"]}
+            self.subject_verbs[lang] = {fold(w) for w in lex.get("subject_verbs", [])}
             for phrase in lex.get("separable", []):
                 verb, particle = words(phrase)
                 self.separable.setdefault(lang, {}).setdefault(verb, set()).add(particle)

@@ -18,7 +18,7 @@ from .models import LANGS, Answer, first_language
 from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
 from .program import Request, node_json
 from .render import Renderer
-from .rules import build, sibling_selections
+from .rules import TIME_TYPES, build, sibling_selections
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,21 @@ def _apart_from_context(tokens: list[Token], ents: list[Entity], lang: str | Non
     return talk, described([e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")])
 
 
+def _ranges_before_subjects(tokens: list[Token], ents: list[Entity], verbs: set[str]) -> list[Entity]:
+    """"Since 2020 was a record year, how many were there?": a period that a verb follows at the
+    head of a clause is its subject; the word of range before it joins clauses ("since" as
+    "because") and starts no span ("returns since 2020 were ..." is a span)."""
+    joining = set()
+    for i, e in enumerate(ents):
+        heads = e.type == "range" and (e.start == 0 or tokens[e.start - 1].kind == "sym")
+        j = i + 1
+        while heads and j < len(ents) and ents[j].type in TIME_TYPES and ents[j].start == ents[j - 1].end:
+            j += 1
+        if j > i + 1 and ents[j - 1].end < len(tokens) and tokens[ents[j - 1].end].text in verbs:
+            joining.add(i)
+    return [e for i, e in enumerate(ents) if i not in joining]
+
+
 def _run(context: Context | None, before: Request | None, now: Request | None) -> int:
     """The length of the run of one-figure questions that ends with `now`."""
     if context is None or before is None or now is None or not sibling_selections(before, now):
@@ -164,6 +179,7 @@ class Pipeline:
             lang, _ = self.lexicon.detect(matched, hint)
         reading = first_language(lang, hint)
         talk, ents = _apart_from_context(tokens, ents, reading)
+        ents = _ranges_before_subjects(tokens, ents, self.lexicon.subject_verbs[reading])
         dets = self.lexicon.determiners[reading]
         # after a determiner, or starting with one ("les deux"), a number counts grains as a span
         layout = when.Layout(
