@@ -777,6 +777,9 @@ class Engine:
         self._compare_sides(b, cast(Compare, node), today, check)  # the program of the compare intent
 
     def _compare_sides(self, b: Builder, node: Compare, today: dt.date, check: Check | None = None) -> None:
+        if isinstance(node.a, Compare) and isinstance(node.b, Compare):
+            self._compare_changes(b, node.a, node.b, today)
+            return
         if isinstance(node.a, Pick) and isinstance(node.b, Pick):
             self._compare_picks(b, node.a, node.b, today)
             return
@@ -842,6 +845,22 @@ class Engine:
                    ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1], of=(*a_obs, *c_obs)),
                    n=Num(_quoted(check), "ratio"),
                    relation=Ref("relation", check.relation))
+
+    def _compare_changes(self, b: Builder, first: Compare, second: Compare, today: dt.date) -> None:
+        """"By how much did the 2023-to-2024 rise differ from the 2022-to-2023 one?": each change,
+        then the difference between the two; nothing more when either is missing."""
+        changes = []
+        for change in (first, second):
+            self._compare_sides(b, change, today)
+            later, earlier = sorted(_sides(change), key=lambda s: cast(Period, s.period), reverse=True)
+            found = [self.value(cast(Period, s.period), _org(s)) for s in (later, earlier)]
+            if b.status != "ok" or not _all_found(found):
+                return
+            (lv, l_src, l_obs, _), (ev, e_src, e_obs, _) = found
+            changes.append((lv - ev, l_src + e_src, (*l_obs, *e_obs)))
+        (d1, src1, obs1), (d2, src2, obs2) = changes
+        b.line("compare.changes", diff=b.figure(abs(d1 - d2), "difference", "difference of the changes",
+                                                src1 + src2, of=(*obs1, *obs2)))
 
     @staticmethod
     def _times(b: Builder, key: str, *sides: tuple[float, list[str], Obs, Period | Ref]) -> None:
@@ -1076,7 +1095,11 @@ class Engine:
             if not years:
                 self.missing_reason(b, period, org, today)
                 return
-            yearly = self.cube.years()
+            yearly = self.cube.years(org)
+            if any(y not in yearly for y in years):
+                # "the year the Immigration Office had the most": only a ranking of its own years would answer
+                self.missing_reason(b, period, org, today)
+                return
             values = {y: yearly[y] for y in years}
         scope = Period(keys[0], keys[-1], period.kind) if by_month else Period.years(years[0], years[-1])
         if by_month and period.single_year and group.of.whole \

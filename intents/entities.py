@@ -118,11 +118,35 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
         asking -= selves
     if not asking:
         return set()
-    context = {i for i, n in enumerate(sentence) if n not in asking}
+    context = {i for i, n in enumerate(sentence) if n not in asking} | _about_the_asker(tokens, ents, lang)
     if not any(e.type in PERIOD_TYPES and e.start not in context for e in ents):
         # "I'm writing about 2020. How many went to Brazil?": the period is the question's
         context -= {i for e in ents if e.type in PERIOD_TYPES for i in range(e.start, e.end)}
     return context
+
+
+# What a clause about the asker may name and still ask nothing: a period, its range words or a number ("my paper is due
+# in September:"), who the asker is, a number that names no figure.
+ASKER_CLAUSE_TYPES = PERIOD_TYPES | {"num", "self", "ident", "conj", "range"}
+
+
+def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int]:
+    """"Aangezien ik in september een paper moet inleveren: hoeveel ... in 2018?": a clause in
+    the first person that a colon or semicolon closes before a clause that asks says why the
+    asker asks: its tokens are context, so long as it names nothing the figures are cut by."""
+    if lang is None:
+        return set()
+    persons = _first_person(lang)
+    out: set[int] = set()
+    start = 0
+    for end in (i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in (";", "?")):
+        named = [e for e in ents if start <= e.start < end]
+        asks_after = any(e.start > end and e.type in ASKING_TYPES for e in ents)
+        if tokens[end].text == ";" and asks_after and any(t.text in persons for t in tokens[start:end]) \
+                and all(e.type in ASKER_CLAUSE_TYPES for e in named):
+            out |= set(range(start, end + 1))
+        start = end + 1
+    return out
 
 
 # What a clause describing a period names ("in 2016, when Iraq was the main destination"): no filter.
@@ -241,6 +265,11 @@ def _passable_words(lang: str) -> frozenset[str]:
     """The words a question may hold without any rule reading them: the closed classes of
     function_words.txt, the words of talk of talk.txt and what the figures are for (work.txt)."""
     return _words_of(lang, "function_words.txt") | _words_of(lang, "talk.txt") | _work_words(lang)
+
+
+@cache
+def _first_person(lang: str) -> frozenset[str]:
+    return _words_of(lang, "first_person.txt")
 
 
 @cache

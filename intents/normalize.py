@@ -27,7 +27,7 @@ _TOKEN = re.compile(r"""
   | (?P<num>(?<!\d)\d{1,3}(?:[., \u00a0\u202f]\d{3}(?!\d))+|\d+(?:[.,]\d+)?)
   | (?P<word>[a-z]+)
   | (?P<foreign>[^\W\d_a-z]+)
-  | (?P<sym>[%&,?\-–/*])
+  | (?P<sym>[%&,;?\-–/*])
 """, re.VERBOSE)
 
 
@@ -75,10 +75,12 @@ def _decade(digits: str) -> int:
 # an exclamation mark before a capital or the end, or a line break. Marked as a "?" token, so
 # that what a sentence holds can be told apart; "sept. 2025", "nr. 56" and "av. J.-C." are no ends.
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_])[.!]+(?=\s+[\"'«“(]?[^\W\d_a-z][^\W\d_]|\s*$)|!+|\s*\n\s*")
+# A colon before a space ends a clause as a semicolon does ("for my paper: how many ...?"); "20:19" stays a time.
+_CLAUSE_END = re.compile(r"\s*:(?=\s)")
 
 
 def mark_sentences(text: str) -> str:
-    return _SENTENCE_END.sub(" ? ", text)
+    return _CLAUSE_END.sub(" ; ", _SENTENCE_END.sub(" ? ", text))
 
 
 def _found(m: re.Match[str] | None) -> str:

@@ -43,8 +43,12 @@ class Parsed:
     ratio: tuple[str, float] | None
     # "more than 25% of the returns", "plus de la moitié": a share claimed, in percent
     percent: float | None = None
+    # "those three together?": how many things a word pointing back says it points at
+    counted: int | None = None
     # "the whole year 2024": a year said to be whole, never the same months of it
     whole: bool = False
+    # "the 2023-to-2024 rise against the 2022-to-2023 rise": each period's edges, earlier then later, compared
+    changes: tuple[tuple[Period, Period], ...] = ()
     # "that year" after May 2020: the year of the period asked before, not its months
     year_back: bool = False
     # "how many went there?" after a place picked: that place

@@ -18,7 +18,7 @@ from .models import LANGS, Answer, first_language
 from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
 from .program import Request, node_json
 from .render import Renderer
-from .rules import TIME_TYPES, build, sibling_selections
+from .rules import MAX_POINTED, TIME_TYPES, build, sibling_selections
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,24 @@ class Context:
     lang: str | None = None
     # The question before that one: "and in 2020?" after 2019, then "the difference?" compares both.
     earlier: Request | None = None
-    # How many questions in a row asked one figure each, differing only in period or country
-    # ("January / February? / March?": 3): "together?" sums the last two only when they are all.
-    run: int = 1
+    # The questions in a row that asked one figure each, differing only in period or country, oldest
+    # first ("January / February? / March?"): "together?" sums the last two only when they are all,
+    # "those three together?" sums them all.
+    run: tuple[Request, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"request": None if self.request is None else self.request.to_json(), "lang": self.lang,
-                "earlier": None if self.earlier is None else self.earlier.to_json(), "run": self.run}
+                "earlier": None if self.earlier is None else self.earlier.to_json(),
+                "run": [r.to_json() for r in self.run]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Context:
-        """The inverse of to_json; raises KeyError, TypeError or ValueError on anything else."""
-        request, earlier = data["request"], data.get("earlier")
+        """The inverse of to_json; raises KeyError, TypeError or ValueError on anything else (a
+        conversation saved before runs were kept, with their length only, starts a new run)."""
+        request, earlier, run = data["request"], data.get("earlier"), data.get("run")
         return cls(None if request is None else Request.from_json(request), data["lang"],
-                   None if earlier is None else Request.from_json(earlier), int(data.get("run", 1)))
+                   None if earlier is None else Request.from_json(earlier),
+                   tuple(Request.from_json(r) for r in run) if isinstance(run, list) else ())
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,14 @@ def _ranges_before_subjects(tokens: list[Token], ents: list[Entity], verbs: set[
     return [e for i, e in enumerate(ents) if i not in joining]
 
 
-def _run(context: Context | None, before: Request | None, now: Request | None) -> int:
-    """The length of the run of one-figure questions that ends with `now`."""
-    if context is None or before is None or now is None or not sibling_selections(before, now):
-        return 1
-    return context.run + 1 if context.request is before else 2
+def _run(context: Context | None, before: Request | None, now: Request | None) -> tuple[Request, ...]:
+    """The run of one-figure questions that ends with `now`."""
+    if now is None:
+        return ()
+    if context is None or before is None or not sibling_selections(before, now):
+        return (now,)
+    kept = context.run if context.request is before and context.run else (before,)
+    return (*kept, now)[-MAX_POINTED:]
 
 
 class Pipeline:
@@ -189,7 +196,7 @@ class Pipeline:
         previous = context.request if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading, talk)
         request = build(ents, unread, today, previous, reading, layout, context.earlier if context else None,
-                        context.run if context else 1)
+                        context.run if context else ())
         if request.act == "clarify" and request.topic == "word" and not offer:
             request = replace(request, offer=self._offer(text, request.unread, context, hint or lang, today))
         return request, lang

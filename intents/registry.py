@@ -280,6 +280,10 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
             and periods[0].single_year:
         # "January-June 2025 with the same months of 2019"
         periods = (periods[0], periods[0].with_year(periods[1].first_year), *periods[2:])
+    if len(p.changes) == 2:
+        org = orgs[0] if orgs else "total"
+        changes = [Compare(Select(later, org), Select(earlier, org)) for earlier, later in p.changes]
+        return _figures(Compare(changes[0], changes[1]))
     if len(periods) >= 2:
         # "DVZ in August 2025 against Fedasil in January 2025": each period with the organisation said beside it
         org_a, org_b = (orgs[0], orgs[1]) if len(orgs) == 2 else (orgs[0], orgs[0]) if orgs else ("total", "total")

@@ -7,6 +7,7 @@ signature in registry.py; the follow-up merge is explicit in `merge`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any, TypeGuard, cast
@@ -102,7 +103,8 @@ def _negated_claims(ents: list[Entity]) -> list[Entity]:
             continue
         if e.type == "neg" and e.value is None:
             j = i + 1
-            if j < len(ents) and (ents[j].type, ents[j].value) == ("kw", "compare") and ents[j].start - e.end <= 1:
+            if j < len(ents) and ents[j].type == "kw" and "compare" in str(ents[j].value).split("+") \
+                    and ents[j].start - e.end <= 1:
                 j += 1  # "not drop below"
             claim = ents[j] if j < len(ents) else None
             if claim is not None and claim.type == "claim" and claim.start - ents[j - 1].end <= 1:
@@ -298,6 +300,12 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     includes_org = _includes_org(ents)
     ents = _both_pointed(ents, layout)
+    # "those three together?", "the total of those three years": a number right after a word pointing back
+    # counts what it points at, neither a figure nor a length of time
+    counted = [n for n, before, after in zip(ents[1:], ents, [*ents[2:], None]) if n.type == "num"
+               and (before.type, before.value) == ("anaphor", None) and n.start == before.end
+               and n.value in range(2, MAX_POINTED + 1) and not (after is not None and after.type == "measure")]
+    ents = [e for e in ents if e not in counted]
     ents = _both_named(_after_a_country(ents))
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
@@ -367,7 +375,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     fraction = any(e.type == "fraction" for e in ents)
     if fraction:
         kws.add("share")  # "plus d'un quart des retours": a share
-    nums = [e for e in ents if e.type == "num" and e.start not in restated and e is not said]
+    nums = [e for e in ents if e.type == "num" and e.start not in restated and e is not said and e not in counted]
     negative = any(e.type == "range" and e.value == "to" and any(n.start == e.end for n in nums) for e in ents)
     first = ents[0] if ents else None
     categories = _categories(ents)
@@ -400,6 +408,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         or (["other"] if "other_countries" in kws else []),
         categories=categories,
         nums=nums,
+        counted=int(counted[0].value) if len(counted) == 1 else None,
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
         receive=[e.text for e in ents if e.type == "receive"],
@@ -423,6 +432,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         ratio=ratio,
         percent=percent if claims or fraction else None,
         whole=whole,
+        changes=_changes(periods, reading, kws),
         year_back=any((e.type, e.value) == ("anaphor", "year") for e in ents),
         place_back=any((e.type, e.value) == ("anaphor", "place") for e in ents),
         of_those=any((e.type, e.value) == ("anaphor", None) for e in ents),
@@ -537,7 +547,8 @@ def _intent(request: Request) -> str:
 
 
 def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Request | None, lang: str = "en",
-          layout: when.Layout | None = None, earlier: Request | None = None, run: int = 1) -> Request:
+          layout: when.Layout | None = None, earlier: Request | None = None,
+          run: tuple[Request, ...] = ()) -> Request:
     """The Request, and in it the account of the words: those no rule could read that
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
@@ -753,7 +764,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         if follow is not None:
             return follow
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
-    if not (has_data or periods or asks or p.implicit or quoting):
+    # "the total of those three years?" points at the answers before
+    pointing = p.counted is not None and previous is not None
+    if not (has_data or periods or asks or p.implicit or quoting or pointing):
         if p.social:
             return Request(p.social[-1] if "help" in p.social else p.social[0])
         return Request("unknown")
@@ -809,7 +822,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     lone_compare = _between_selections(compared) and len(periods) == 1 \
         and _select(compared.a).org == _select(compared.b).org \
         and _select(compared.a).country == _select(compared.b).country
-    if previous is not None and _mergeable(previous) and _periods(previous)[:1] != periods[:1]:
+    # ("et sur toute l'année 2025 ?" after the Syrians of 2025 opens with "and": still a follow-up)
+    if previous is not None and _mergeable(previous) and (_periods(previous)[:1] != periods[:1] or p.followup):
         # An operator asked without a period applies to the previous question's ("which month
         # was the highest?" after 2019 stays in 2019).
         # "so how many more in 2025 than in 2024?" after the Syrians of each: a comparison that names
@@ -861,6 +875,27 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     return tuple(dict.fromkeys(words))
 
 
+# The most answers a word pointing back may count ("those twelve months"); "that 3,000 returned" quotes a figure.
+MAX_POINTED = 12
+
+
+def _changes(periods: list[Period], reading: when.Reading, kws: set[str]) -> tuple[tuple[Period, Period], ...]:
+    """"By how much did the 2023-to-2024 increase differ from the 2022-to-2023 one?": two
+    intervals, each a change from its first edge to its last, when a word of change is said."""
+    edges = [reading.edges.get(x) for x in periods]
+    if "change" not in kws or len(edges) != 2:
+        return ()
+    return tuple(e for e in edges if e is not None) if None not in edges else ()
+
+
+# Whether a period is one unit of the grain a word of grouping names ("per month", "yearly").
+ONE_UNIT: dict[str, Callable[[Period], bool]] = {
+    "per_month": lambda p: p.single_month,
+    "per_quarter": lambda p: len(p.months()) == 3 and p.start[1] % 3 == 1,
+    "per_year": lambda p: p.whole_years and p.single_year,
+}
+
+
 def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> list[str]:
     """Words asking for an operation the program (merged with the last one's, for a
     follow-up) does not make: never passed over."""
@@ -883,6 +918,12 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
         words += [e.text for e, k in kws if "average" in k]
+    if Mean not in made and not any(isinstance(n, Group) and n.by not in ("country", "category") for n in tree):
+        # "returns by nationality for each month of 2020": a grouping in time the program does not make,
+        # unless it selects units of that grain one by one ("the yearly totals: 2007 against 2020")
+        periods = periods_of(program)
+        words += [e.text for e, k in kws for unit, one in ONE_UNIT.items()
+                  if unit in k and not (periods and all(one(period) for period in periods))]
     return words
 
 
@@ -922,11 +963,11 @@ def sibling_selections(earlier: Request, last: Request) -> bool:
     return before != after and replace(before, period=after.period, country=after.country) == after
 
 
-def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: int) -> Request:
+def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: tuple[Request, ...]) -> Request:
     """"the difference?" after "2019" and "and in 2020?", "combined?" after Brazil and "and
     Mongolia?": the last two questions, when each asked one figure and they differ only in
     their period or their country, compared or summed. After three or more such questions,
-    "together?" does not say which: asked back."""
+    "together?" does not say which: asked back, unless it counts them ("those three")."""
     if _category_siblings(earlier, previous) and "sum" in p.kws and _bare(p):
         # "rejected applicants in 2020 / and applicants? / the sum of both?": the two categories together
         return Request("figures", Total(Each(tuple(cast(Select, _unchecked(r.program)) for r in (earlier, previous)))))
@@ -938,11 +979,18 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: i
         # "the difference?", and "en procent?" after two periods: the change between them, in percent too;
         # "how many times more?": their ratio too
         return Request("figures", Compare(before, last, times=bool(p.ratio and p.ratio[0] == ASKED)))
+    if len(run) > 2 and p.counted == len(run) and _bare(p) and not p.kws & (registry.KEYWORDS - {"sum", "average"}):
+        # "tel die drie eens op", "the total of those three years" after three one-figure questions: all three
+        asked = Each(tuple(replace(cast(Select, _one_figure(r.program)), filled=False) for r in run))
+        return Request("figures", Mean(asked) if "average" in p.kws else Total(asked))
     if "sum" in p.kws and _bare(p):
-        if run > 2:
+        if len(run) > 2:
             return Request("clarify", topic="which_together")
         return Request("figures", Total(Each((before, last))))
     return q
+
+
+
 
 
 def _bare(p: Parsed) -> bool:

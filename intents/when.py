@@ -94,6 +94,8 @@ class Reading:
     vague: list[Period] = field(default_factory=list)  # "early 2020": the third it may mean
     vague_words: list[str] = field(default_factory=list)
     vague_starts: list[int] = field(default_factory=list)
+    # "from 2022 to 2023", "between 2018 and 2019": each interval's two edges, by the period it makes
+    edges: dict[Period, tuple[Period, Period]] = field(default_factory=dict)
     # Periods named by a grain the figures do not have ("3 June 2020"): (grain, the month(s) holding it)
     finer: list[tuple[str, Period]] = field(default_factory=list)
 
@@ -949,6 +951,8 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
                            if it.kind == "time" and it.value.kind in VAGUE and it.first in reading.vague_starts]
     placed = [(p, start) for p, start in placed if p.kind not in VAGUE]
     reading.periods = [p for p, _ in placed]
+    reading.edges = {it.value: (edges[0], edges[-1]) for it in chosen if it.rule in INTERVAL_RULES
+                     and len(edges := [part.value for part in it.parts if part.kind == "time"]) == 2}
     reading.starts = [start for _, start in placed]
     unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
     reading.unread, reading.talk = _parts_apart(ents, unread)

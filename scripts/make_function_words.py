@@ -1,4 +1,4 @@
-"""Writes intents/locales/<lang>/function_words.txt: the closed-class words of Dutch,
+"""Writes intents/locales/<lang>/function_words.txt (and first_person.txt): the closed-class words of Dutch,
 French and English (determiners, pronouns, prepositions, auxiliaries, conjunctions,
 particles, interjections), read from the Universal Dependencies treebanks. A word of a
 question that no rule reads is passed over only when it is one of these or a word of
@@ -70,6 +70,25 @@ def closed_forms(texts: list[str]) -> list[str]:
     return sorted(kept)
 
 
+def first_person_forms(texts: list[str]) -> list[str]:
+    """The pronouns and determiners of the first person ("ik", "mijn", "je", "notre", "my"):
+    a clause in them that ends before the question says who asks and why (entities.py)."""
+    # counts per form: uses as a pronoun or determiner of the first person (or its possessor's), other uses
+    persons: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        for line in text.splitlines():
+            cols = line.split("\t")
+            if len(cols) < 6 or not cols[0].isdigit():
+                continue
+            form = fold(cols[1])
+            if form.replace("'", "").isalpha():
+                features = cols[5].split("|")
+                first = cols[3] in ("PRON", "DET") and ("Person=1" in features or "Person[psor]=1" in features)
+                persons[form][first] += 1
+    return sorted(form for form, counts in persons.items()
+                  if counts[True] >= MIN_COUNT and counts[True] > counts[False])
+
+
 def main(clones: Path) -> None:
     for lang, name in TREEBANKS.items():
         repo = next(p for p in (clones / name, clones / f"UniversalDependencies+{name}" / "repo") if p.exists())
@@ -82,6 +101,13 @@ def main(clones: Path) -> None:
                   f"{MIN_COUNT} times; made by scripts/make_function_words.py\n")
         path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
         print(f"{path.relative_to(ROOT)}: {len(words)} words")
+        persons = first_person_forms(list(texts.values()))
+        path = ROOT / "intents" / "locales" / lang / "first_person.txt"
+        path.write_text(f"# Pronouns and determiners of the first person in {lang}, folded: the PRON and DET forms "
+                        f"of {name} (commit {commit}) annotated Person=1 in most of their uses, seen at least "
+                        f"{MIN_COUNT} times; "
+                        "made by scripts/make_function_words.py\n" + "\n".join(persons) + "\n", encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: {len(persons)} words")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,20 @@ def test_the_question_before_the_last_round_trips_too(cli):
     assert "579 minder" in cli.ask("het verschil?", context=again.context).text  # 2020.txt:63-70: 2,426 - 1,847
 
 
+def test_a_run_of_questions_round_trips_and_an_old_run_length_starts_anew(cli):
+    """"tel die drie op" after three months needs all three questions, also after a restart; a
+    state saved when only the run's length was kept starts a new run."""
+    context = None
+    for question in ("hoeveel terugkeerders in januari 2020", "en februari", "en maart"):
+        context = cli.ask(question, context=context).context
+    again = ChatData.from_json(ChatData(context=context).to_json())
+    assert len(again.context.run) == 3
+    assert "557" in cli.ask("tel die drie eens op", context=again.context).text  # 2020.txt:39-41: 223 + 222 + 112
+    saved = ChatData(context=context).to_json()
+    saved["context"]["run"] = 3
+    assert ChatData.from_json(saved).context.run == ()
+
+
 def test_state_of_another_version_or_damaged_is_a_fresh_start():
     assert ChatData.from_json({"v": 0, "lang": "nl"}) == ChatData()
     assert ChatData.from_json({"v": 1, "context": {"query": {"periods": [{"start": 5}]}}}) == ChatData()
