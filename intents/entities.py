@@ -843,7 +843,9 @@ class Lexicon:
     def _compound(self, word: str, i: int, lang: str) -> list[Entity] | None:
         """A Dutch compound of two lexicon words ("terugkeercijfers", "bestemmingslanden"),
         with or without a linking s or e: both parts are read ("zomermaanden": a season and
-        a grain). A part the lexicon does not know leaves the word unread."""
+        a grain). A part the lexicon does not know leaves the word unread. A compound is a kind
+        of its head: one whose head names what the figures are for ("overzichtsartikel": an
+        article) carries nothing, whatever its modifier would ask."""
         if lang not in self.compounding:
             return None
         for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
@@ -853,6 +855,8 @@ class Lexicon:
                 continue
             for mod in (modifier, modifier[:-1]) if modifier[-1] in "se" else (modifier,):
                 mod_meaning = self.meaning((mod,), lang) if len(mod) >= MIN_PART else None
+                if mod_meaning is not None and head in _work_words(lang):
+                    return []
                 if mod_meaning is not None:
                     return [Entity(kind, value, i, i + 1, text=word, also=self.other((part,), lang))
                             for part, (kind, value) in ((mod, mod_meaning), (head, head_meaning)) if kind != "stop"]

@@ -317,8 +317,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
     two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1 \
         or len({e.value for e in ents if e.type == "country"}) > 1  # "Turkey against Syria, January to September"
-    reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (),
-                        comparing=bool(all_kws & {"compare", "than"}) and not two_orgs, layout=layout,
+    # (the busiest and the quietest month "de janvier à septembre" compared: the span they lie in stays whole)
+    comparing = bool(all_kws & {"compare", "than"}) and not two_orgs and not registry.EXTREMES <= all_kws
+    reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (), comparing=comparing,
+                        layout=layout,
                         picked=_pointed(previous))
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     periods = _in_the_year_talked_about(periods, previous)
@@ -506,6 +508,11 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
         if e.type != "ratio":
             continue
         order, _, n = e.value.partition(":")
+        if order == ASKED:
+            # "for every returnee to El Salvador, how many to Brazil?" sets two named sides against each
+            # other; "for every month of 2020" names no two
+            sides = max(len({x.value for x in ents if x.type == kind}) for kind in ("country", "category", "org"))
+            return ((ASKED, 0.0) if sides > 1 else None), ents[:i] + ents[i + 1:]
         if n != "times":
             return (order, float(n)), ents[:i] + ents[i + 1:]
         if i and ents[i - 1].type == "num":
