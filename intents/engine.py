@@ -1242,6 +1242,9 @@ class Engine:
         node = _program(request)
         # the average intent's program: a mean of a list, or one per period
         for mean in cast(tuple[Mean, ...], node.parts if isinstance(node, Each) else (node,)):
+            if isinstance(mean.of, Each):
+                self._mean_of_figures(b, request, mean.of, today)
+                continue
             group = cast(Group, mean.of)
             period, org, by = _when(group.of), _org(group.of), group.by
             per_year = by == "year" or (by is None and not period.single_year)
@@ -1273,6 +1276,17 @@ class Engine:
                    avg=b.figure(value / months, "average", "per month", src, of=obs),
                    total=b.figure(value, "count", "total", src, obs), count=Num(months))
             self._published_average(b, covered, org)
+
+    def _mean_of_figures(self, b: Builder, request: Request, figures: Each, today: dt.date) -> None:
+        """"the average of those three years" after three counts: each figure, then their mean."""
+        self._count(b, replace(request, program=figures), today)
+        found = [self.value(_when(s), _org(s)) for s in selects(figures)]
+        if not _all_found(found):
+            return
+        total = sum(f[0] for f in found)
+        b.line("average.figures", count=Num(len(found)),
+               avg=b.figure(total / len(found), "average", "mean of the figures", [s for f in found for s in f[1]],
+                            of=[o for f in found for o in f[2]]))
 
     def _published_average(self, b: Builder, period: Period, org: str) -> None:
         """The monthly average a publication prints for the same period, beside the one
