@@ -784,6 +784,9 @@ class Engine:
             self._compare_picks(b, node.a, node.b, today)
             return
         a, c = _sides(node)
+        if a.category is not None and c.category is not None:
+            self._compare_categories(b, a, c, today)
+            return
         if a.measure != "returns" or c.measure != "returns":
             self._compare_measures(b, a, c, today)
             return
@@ -845,6 +848,23 @@ class Engine:
                    ratio=b.figure(ratio, "ratio", "ratio", top[1] + bottom[1], of=(*a_obs, *c_obs)),
                    n=Num(_quoted(check), "ratio"),
                    relation=Ref("relation", check.relation))
+
+    def _compare_categories(self, b: Builder, a: Select, c: Select, today: dt.date) -> None:
+        """"How many more irregular migrants than rejected applicants in 2020?": each as the profile
+        gives it, then the difference of their counts where the profile counts both."""
+        self._categories(b, Request("figures", Each((a, c))), today)
+        profiles = self.cube.profiles_of(_when(a).first_year) if b.status == "ok" else []
+        counts = [(p.counts.get(cast(str, a.category)), p.counts.get(cast(str, c.category))) for p in profiles
+                  if p.period.months() == _when(a).months() or _when(a).whole_years]
+        if not counts or None in counts[0]:
+            if b.status == "ok":
+                b.status = "no_data"  # percentages only: a difference of counts is not published
+            return
+        first, second = cast(tuple[Observation, Observation], counts[0])
+        diff = first.value - second.value
+        b.line(f"compare_categories.{_direction(diff)}", ca=Ref("category", a.category),
+               cb=Ref("category", c.category),
+               diff=b.figure(abs(diff), "difference", "difference", [first.ref, second.ref], of=(first, second)))
 
     def _compare_changes(self, b: Builder, first: Compare, second: Compare, today: dt.date) -> None:
         """"By how much did the 2023-to-2024 rise differ from the 2022-to-2023 one?": each change,

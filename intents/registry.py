@@ -133,6 +133,10 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
         return _figures(_per_period(periods, lambda per: Total(Without(Group(Select(per, org), "category"),
                                                                        left_out))), how_many=how_many)
     if cats:
+        if "compare" in p.kws and len(cats) == 2 and len(periods) <= 1:
+            # "how many more irregular migrants than rejected applicants in 2020?": the two, and their difference
+            period = periods[0] if periods else None
+            return _figures(Compare(Select(period, org, category=cats[0]), Select(period, org, category=cats[1])))
         return _figures(_each([Select(per, org, category=c) for per in periods or (None,) for c in cats]),
                         how_many=how_many)
     if p.kws & EXTREMES:

@@ -828,7 +828,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     # two countries in one year are two sides already
     lone_compare = _between_selections(compared) and len(periods) == 1 \
         and _select(compared.a).org == _select(compared.b).org \
-        and _select(compared.a).country == _select(compared.b).country
+        and _select(compared.a).country == _select(compared.b).country \
+        and _select(compared.a).category == _select(compared.b).category
     # ("et sur toute l'année 2025 ?" after the Syrians of 2025 opens with "and": still a follow-up)
     if previous is not None and _mergeable(previous) and (_periods(previous)[:1] != periods[:1] or p.followup):
         # An operator asked without a period applies to the previous question's ("which month
