@@ -522,7 +522,7 @@ class Engine:
             b.line("clarify.nothing")
         if request.topic == "why" and request.program is not None and b.status in ("ok", "no_data"):
             # "why did returns drop in 2020?": the figures, then the reasons given for them
-            self._reasons(b, periods_of(request.program), {s.country for s in selects(request.program)})
+            self._reasons(b, periods_of(request.program), {s.country for s in selects(request.program)}, today)
         if request.ignored and b.status in ("ok", "no_data"):
             b.line("note.ignored", words=", ".join(request.ignored))
         return b.answer()
@@ -1881,7 +1881,9 @@ class Engine:
             return  # the figures asked for: what the topic is, is for "what is"
         # "term:<ids>": what terms of the glossary mean (intents/glossary.py), answered by _about_term.
         about = getattr(self, f"_about_{topic.partition(':')[0]}", None)
-        if about is not None:
+        if topic == "why":
+            self._reasons(b, request.periods, set(request.unread), today)
+        elif about is not None:
             about(b)
         elif topic in PLAIN_INFO:
             b.line(f"info.{topic}")
@@ -1889,7 +1891,7 @@ class Engine:
             b.status = "no_data"
             b.line(f"info.{topic}")
         # A statement about the topic itself comes before one that only bears on it (reasons
-        # are the years', _about_why).
+        # are the years', _reasons).
         for row in sorted((r for r in self.statements if topic in r["topics"] and topic != "why"),
                           key=lambda r: r["topics"][0] != topic):
             self._statement(b, row)
@@ -1953,19 +1955,22 @@ class Engine:
         return tuple(Period.years(first, last) for first, last in year_runs(
             o.year for o in self.dataset.observations if o.mark == mark and o.table == "yearly"))
 
-    def _about_why(self, b: Builder) -> None:
-        self._reasons(b, b.request.periods, set(b.request.unread))
-
-    def _reasons(self, b: Builder, periods: tuple[Period, ...], countries: set[str | None]) -> None:
+    def _reasons(self, b: Builder, periods: tuple[Period, ...], countries: set[str | None], today: dt.date) -> None:
         """The reasons the publications give for the years asked: those about the year, and
-        those about a country (topics with its code) when the question is about it."""
+        those about a country (topics with its code) when the question is about it; for a month,
+        what the publications count of that month besides the returns ("a special flight")."""
         years = {y for p in periods for y in range(p.first_year, p.last_year + 1)}
         codes = {c.lower() for c in countries if c}
         rows = [r for r in self.statements if "why" in r["topics"] and r["year"] in years
                 and (not set(r["topics"]) - {"why", "covid"} or set(r["topics"]) & codes)]
         for row in rows:
             self._statement(b, row)
-        if not rows:
+        events = [o for p in periods if p.single_month for o in self.dataset.observations
+                  if o.measure != "returns" and (o.start, o.end) == (p.start, p.end)]
+        for o in events:
+            self._measure(b, Request("figures", Select(Period(o.start, o.end, "month"), country=o.country,
+                                                       measure=o.measure)), today)
+        if not rows and not events:
             b.line("info.why_none")
 
     def _about_fedasil(self, b: Builder) -> None:

@@ -151,6 +151,8 @@ def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) 
 
 # What a clause describing a period names ("in 2016, when Iraq was the main destination"): no filter.
 DESCRIBED = {"country", "category", "ordinal"}
+# ... and what a clause that names its period counts ("février 2025, le mois où Fedasil a dépassé les 300")
+DESCRIBED_NAMED = DESCRIBED | {"org", "claim", "num"}
 RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
 
 
@@ -244,7 +246,8 @@ def described(ents: list[Entity]) -> list[Entity]:
     if at is None:
         return [e for e in ents if e.type != "subclause"]
     clause = ents[at + 1:]
-    return ents[:at] + [e for e in clause if e.type not in DESCRIBED
+    kinds = DESCRIBED_NAMED if ents[at].value == "named" else DESCRIBED
+    return ents[:at] + [e for e in clause if e.type not in kinds
                         and not (e.type == "kw" and set(str(e.value).split("+")) & RANKING)]
 
 

@@ -323,9 +323,14 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     grain = grain_of(p)
     order = "max" if "max" in p.kws else "min"
     org = _org(p)
+    if grain is None and "ever" in p.kws and len(periods) == 1:
+        # "was 2024 the highest ever?", "never so many as in March 2020": the period among all of its grain
+        grain = "year" if _one_of("year", periods[0]) else "month" if _one_of("month", periods[0]) else None
     if grain == "year" and len(periods) == 1 and _one_of(grain, periods[0]):
         # "was 2012 the record year?": the record among all the years, which answers it.
         return _figures(Check(Pick(Group(Select(None, org), grain), order), member=periods[0]))
+    if grain == "month" and "ever" in p.kws and len(periods) == 1 and _one_of(grain, periods[0]):
+        return _figures(Check(Pick(Group(Select(EVER, org), grain), order), member=periods[0]))
     if len(periods) >= 2 and "how_many" in p.kws:
         # "how many in 2020 in the month that had the fewest in 2019?": a place found in one period and
         # counted in another is not a program these figures answer; asked back, never one of them
@@ -359,14 +364,17 @@ EVER = Period((0, 1), (0, 12), "years", "all")
 
 
 def _inside(periods: tuple[Period, ...]) -> bool:
-    """A month named inside a longer period: "was November the busiest month of 2020?"."""
-    return len(periods) == 2 and periods[0].single_month and not periods[1].single_month \
+    """A month or a year named inside a longer period: "was November the busiest month of 2020?",
+    "never so many as in 2024 ... since 2007"."""
+    return len(periods) == 2 and (_one_of("month", periods[0]) or _one_of("year", periods[0])) \
+        and periods[1].months() != periods[0].months() \
         and periods[1].start <= periods[0].start and periods[0].end <= periods[1].end
 
 
 def _extreme_check(p: Parsed, periods: tuple[Period, ...]) -> Request:
     order = "max" if "max" in p.kws else "min"
-    return _figures(Check(Pick(Group(Select(periods[1], _org(p)), "month"), order), member=periods[0]))
+    grain = "month" if periods[0].single_month else "year"
+    return _figures(Check(Pick(Group(Select(periods[1], _org(p)), grain), order), member=periods[0]))
 
 
 def _average(p: Parsed, periods: tuple[Period, ...]) -> Request:

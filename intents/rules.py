@@ -567,6 +567,10 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
         previous = Request("figures", map_selects(previous.program, _offered_year_dropped))
     p = collect(ents, today, lang, previous, layout)
     q = _build(p, ents, strangers, previous)
+    if "why" in p.kws and previous is not None and previous.act == "figures" and _bare(p) and not p.nums \
+            and q.act == "figures":
+        # "pourquoi ce pic ?", "why that drop?": the words name what the last answer showed, whose reasons are asked
+        q = replace(previous, unread=(), ignored=q.ignored)
     if "why" in p.kws and q.act == "figures":
         q = replace(q, topic="why")  # the figures asked about, then the reasons given
     if previous is not None and earlier is not None and q.act == "figures":
@@ -923,6 +927,10 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
     if not made & {Share, Compare, Check} and intent_of(program) in ("count", "series", "extreme"):
         # "what percentage went back in 2020": a share of nothing the program names
         words += [e.text for e, k in kws if "share" in k]
+    if not made & {Compare, Pick, Group, Where, Less, Each} and intent_of(program) == "count":
+        # "by what percentage did returns change according to '4,585 ... in 2013'?": a change the program does
+        # not compute
+        words += [e.text for e, k in kws if "compare" in k]
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
         words += [e.text for e, k in kws if "average" in k]
