@@ -774,7 +774,12 @@ class Engine:
         check = node if isinstance(node, Check) else None
         if check is not None:
             node = check.of
-        self._compare_sides(b, cast(Compare, node), today, check)  # the program of the compare intent
+        if not isinstance(node, Compare):
+            # comparisons one per period, or summed: not a program these figures answer in one step
+            b.status = "clarify"
+            b.line("clarify.nested_ops")
+            return
+        self._compare_sides(b, node, today, check)
 
     def _compare_sides(self, b: Builder, node: Compare, today: dt.date, check: Check | None = None) -> None:
         if isinstance(node.a, Compare) and isinstance(node.b, Compare):
@@ -782,6 +787,10 @@ class Engine:
             return
         if isinstance(node.a, Pick) and isinstance(node.b, Pick):
             self._compare_picks(b, node.a, node.b, today)
+            return
+        if not (isinstance(node.a, Select) and isinstance(node.b, Select)):
+            b.status = "clarify"
+            b.line("clarify.nested_ops")
             return
         a, c = _sides(node)
         if a.category is not None and c.category is not None:
@@ -1086,7 +1095,12 @@ class Engine:
         if isinstance(node, Total):
             node = node.of  # "together?" after the record year: the sum of one place is that place
         check = node if isinstance(node, Check) else None
-        pick = cast(Pick, check.of if check is not None else node)  # the extreme intent's program
+        pick = check.of if check is not None else node
+        if not isinstance(pick, Pick):
+            # a claim checked of several places at once: not a program these figures answer in one step
+            b.status = "clarify"
+            b.line("clarify.nested_ops")
+            return
         group = _list_of(pick)
         period, org = _when(group.of), _org(group.of)
         by = group.by

@@ -573,7 +573,10 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
         q = replace(previous, unread=(), ignored=q.ignored)
     if "why" in p.kws and q.act == "figures":
         q = replace(q, topic="why")  # the figures asked about, then the reasons given
-    if previous is not None and earlier is not None and q.act == "figures":
+    if p.counted is not None and _bare(p) and q.act == "figures" and p.counted != len(run):
+        # "those three together?" when the questions before were not three one-figure questions: which three?
+        q = Request("clarify", topic="which_together")
+    elif previous is not None and earlier is not None and q.act == "figures":
         q = _last_two(q, p, previous, earlier, run)
     if q.act == "figures" and q.program is not None:
         not_made = _operations_not_made(q.program, [e for i, e in enumerate(ents) if i not in p.time.used],
@@ -842,8 +845,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # nothing to count keeps the country talked about
         of_country = _between_selections(compared) and not has_data and previous.program is not None \
             and len({s.country for s in selects(previous.program) if s.country}) == 1
-        if lone_compare or of_country or p.followup or not (p.measure or asks or p.categories) \
-                or (asks and not periods):
+        # (two changes compared, and a place claimed for a period named, are whole questions)
+        whole_question = bool(p.changes) or isinstance(q.program, Check) and q.program.member is not None and periods
+        if not whole_question and (lone_compare or of_country or p.followup
+                                   or not (p.measure or asks or p.categories) or (asks and not periods)):
             return merge(previous, q, p)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?", "did they double in 2021?": against the same period a year earlier.
