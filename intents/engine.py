@@ -1891,7 +1891,9 @@ class Engine:
         """An information answer: its own lines from the data, then what the sheets say
         in words on the topic (statements.csv), then figures the topic calls for."""
         topic = cast(str, request.topic)  # an information request names its topic
-        if request.how_many and self._topic_figures(b, topic, request.periods):
+        # "Dublin transfers in 2020?": a topic the releases count, with a period, asks for its figure
+        how_many = request.how_many or bool(request.periods) and topic in TOPIC_MEASURES
+        if how_many and self._topic_figures(b, topic, request.periods):
             return  # the figures asked for: what the topic is, is for "what is"
         # "term:<ids>": what terms of the glossary mean (intents/glossary.py), answered by _about_term.
         about = getattr(self, f"_about_{topic.partition(':')[0]}", None)
@@ -1913,7 +1915,7 @@ class Engine:
             self._covid_years(b, today)
         if not b.lines:
             b.line("info.none")
-        if request.how_many and not self._counted(topic, request.periods):
+        if how_many and not self._counted(topic, request.periods):
             # "how many Dublin departures in 2020?": the sheets say what it is, with no figure for it.
             b.status = "no_data"
             if topic != "breakdown":
@@ -1985,6 +1987,7 @@ class Engine:
             self._measure(b, Request("figures", Select(Period(o.start, o.end, "month"), country=o.country,
                                                        measure=o.measure)), today)
         if not rows and not events:
+            b.status = "no_data"  # the figures are given, the reason asked for is not published
             b.line("info.why_none")
 
     def _about_fedasil(self, b: Builder) -> None:

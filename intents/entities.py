@@ -111,8 +111,10 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
     dropped = {sentence[e.start] for e in ents if (e.type, e.value) == ("kw", "new_topic") and e.start < len(sentence)
                and not any(x.type == "kw" and x.start > e.start and sentence[x.start] == sentence[e.start]
                            for x in ents if x.start < len(sentence))}
-    asking = {sentence[e.start] for e in ents if e.type in ASKING_TYPES - {"oos"} and e.start < len(sentence)
-              and not _chat_word(e, ents, sentence)} - dropped
+    # (a topic outside the figures named in passing asks nothing; a cut of them, "enkel de vrouwen graag", does)
+    asking = {sentence[e.start] for e in ents
+              if (e.type in ASKING_TYPES - {"oos"} or (e.type, e.value) == ("oos", "breakdown"))
+              and e.start < len(sentence) and not _chat_word(e, ents, sentence)} - dropped
     selves = {sentence[e.start] for e in ents if e.type == "self" and _says_who(tokens, e, lang)}
     if asking - selves:
         asking -= selves

@@ -43,6 +43,8 @@ class Parsed:
     ratio: tuple[str, float] | None
     # "more than 25% of the returns", "plus de la moitié": a share claimed, in percent
     percent: float | None = None
+    # "the second-highest and the lowest": the place said right before a superlative, by superlative
+    extreme_places: tuple[tuple[str, int], ...] = ()
     # "those three together?": how many things a word pointing back says it points at
     counted: int | None = None
     # "the whole year 2024": a year said to be whole, never the same months of it

@@ -102,10 +102,11 @@ def _encodable(text: str) -> bool:
 
 def _keeps_meanings(before: list[Entity], after: list[Entity]) -> bool:
     """Whether every entity of the first reading, numbers aside, is still in the second; a
-    number word with another meaning ("les deux": both) keeps it too."""
+    number word with another meaning ("les deux": both) keeps it too, unless that meaning is a
+    month word nothing anchors ("les sept premiers mois": seven)."""
     def meanings(ents: list[Entity]) -> Counter[tuple[str, Any]]:
         return Counter(meaning for e in ents for meaning in ((e.type, e.value), e.also)
-                       if meaning and meaning[0] not in NUMBER_PARTS)
+                       if meaning and meaning[0] not in NUMBER_PARTS | {"weak_month"})
     return not meanings(before) - meanings(after)
 
 def _apart_from_context(tokens: list[Token], ents: list[Entity], lang: str | None) -> tuple[set[int], list[Entity]]:
@@ -190,9 +191,9 @@ class Pipeline:
         dets = self.lexicon.determiners[reading]
         # after a determiner, or starting with one ("les deux"), a number counts grains as a span
         layout = when.Layout(
-            determined=frozenset(i for i, e in enumerate(ents) if e.start and tokens[e.start - 1].text in dets
+            determined=frozenset(e.start for e in ents if e.start and tokens[e.start - 1].text in dets
                                  or e.end - e.start > 1 and tokens[e.start].text in dets),
-            glued=frozenset(i for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
+            glued=frozenset(e.start for i, e in enumerate(ents) if i and self._glued(tokens, ents[i - 1], e, reading)))
         previous = context.request if context else None
         unread = self.lexicon.unread(tokens, ents, unknown, reading, talk)
         request = build(ents, unread, today, previous, reading, layout, context.earlier if context else None,

@@ -179,6 +179,9 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if p.negative_n or top_n == 0:
         return Request("clarify", topic="top_n")
     grain = grain_of(p)
+    if grain is not None and EXTREMES <= p.kws and p.extreme_places:
+        # "the second busiest and the quietest month": each superlative with its own place
+        return _extreme(p, periods)
     if grain is not None and not p.kws & {"countries", "one_country"}:
         return _ranked_periods(p, periods, grain, top_n)
     org = _org(p)
@@ -347,8 +350,11 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "welke drie maanden van 2019 waren de drukste?": the first three places
         return _figures(Pick(Group(Select(period, org, whole=p.whole), grain), order, 1, many))
     if EXTREMES <= p.kws:
-        # "the busiest and the quietest month of 2020": both; "the gap between them": their difference
-        most, fewest = (Pick(Group(Select(period, org, whole=p.whole), grain), o, place) for o in ("max", "min"))
+        # "the busiest and the quietest month of 2020": both; "the gap between them": their difference;
+        # "the second-highest and the lowest": each its own place
+        places = dict(p.extreme_places)
+        most, fewest = (Pick(Group(Select(period, org, whole=p.whole), grain), o, places.get(o, 1) if places else place)
+                        for o in ("max", "min"))
         return _figures(Compare(most, fewest) if p.kws & COMPARE else Each((most, fewest)))
     # "la meilleure année, et la deuxième": each place named; "how many in total in the month DVZ had
     # its most": the place's total too

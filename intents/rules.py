@@ -411,6 +411,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         categories=categories,
         nums=nums,
         counted=int(counted[0].value) if len(counted) == 1 else None,
+        extreme_places=_extreme_places(ents),
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
         receive=[e.text for e in ents if e.type == "receive"],
@@ -464,7 +465,7 @@ def _both_pointed(ents: list[Entity], layout: when.Layout | None) -> list[Entity
     that it counts (no "months", no "organisations") points back at the last two questions."""
     determined = layout.determined if layout is not None else frozenset()
     return [replace(e, type="anaphor", value=None, also=None)
-            if e.type == "num" and e.value == 2 and i in determined and all(x.type == "kw" for x in ents[i + 1:])
+            if e.type == "num" and e.value == 2 and e.start in determined and all(x.type == "kw" for x in ents[i + 1:])
             else e for i, e in enumerate(ents)]
 
 
@@ -488,6 +489,20 @@ def _elided_part(periods: list[Period], ents: list[Entity]) -> tuple[list[Period
             if 1 <= e.value <= (2 if part.kind == "half" else 4):
                 return [part, make(part.first_year, e.value)], ents[:i] + ents[i + 1:]
     return periods, ents
+
+
+def _extreme_places(ents: list[Entity]) -> tuple[tuple[str, int], ...]:
+    """"de op één na drukste maand ... met de rustigste", "the second-highest and the lowest": a
+    place right before a superlative is that superlative's (a grain word or a hyphen may stand
+    between), not the other's."""
+    places = []
+    for i, e in enumerate(ents):
+        if e.type != "ordinal" or not isinstance(e.value, int):
+            continue
+        after = [x for x in ents[i + 1:i + 3] if x.type != "grain" and x.text != "-"][:1]
+        if after and after[0].type == "kw" and after[0].start - e.end <= 3:
+            places += [(order, e.value) for order in ("max", "min") if order in str(after[0].value).split("+")]
+    return tuple(places)
 
 
 def _first_and(ents: list[Entity]) -> list[int]:
@@ -1000,19 +1015,22 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
         # "the difference?", and "en procent?" after two periods: the change between them, in percent too;
         # "how many times more?": their ratio too
         return Request("figures", Compare(before, last, times=bool(p.ratio and p.ratio[0] == ASKED)))
-    if len(run) > 2 and p.counted == len(run) and _bare(p) and not p.kws & (registry.KEYWORDS - {"sum", "average"}):
-        # "tel die drie eens op", "the total of those three years" after three one-figure questions: all three
+    if len(run) > 2 and p.counted == len(run) and _bare(p):
+        # "tel die drie eens op", "the total of those three years" after three one-figure questions: all three;
+        # "which of those three was the largest?": the three side by side
         asked = Each(tuple(replace(cast(Select, _one_figure(r.program)), filled=False) for r in run))
-        return Request("figures", Mean(asked) if "average" in p.kws else Total(asked))
+        if p.kws & (registry.EXTREMES | registry.COMPARE):
+            return Request("figures", asked)
+        if not p.kws & (registry.KEYWORDS - {"sum", "average"}):
+            return Request("figures", Mean(asked) if "average" in p.kws else Total(asked))
+    if _bare(p) and "average" in p.kws and len(run) == 2:
+        # "the average of those two years?"
+        return Request("figures", Mean(Each((before, last))))
     if "sum" in p.kws and _bare(p):
         if len(run) > 2:
             return Request("clarify", topic="which_together")
         return Request("figures", Total(Each((before, last))))
     return q
-
-
-
-
 
 def _bare(p: Parsed) -> bool:
     """A follow-up that names nothing to select ("samen?", "en procent?")."""

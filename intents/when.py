@@ -71,13 +71,21 @@ class Item(NamedTuple):
 class Layout:
     """What the entity list alone does not show: which entities follow a determiner
     ("the 2 months before": a span), and which follow the one before them with only
-    glue words between ("the first quarter of 2020"), so that they may form one period."""
+    glue words between ("the first quarter of 2020"), so that they may form one period.
+    Entities are named by the token they start at: the rules may leave some out before the
+    time grammar reads the rest ("combien de fois plus ... en février 2020"), which moves no
+    other."""
 
     determined: frozenset[int] = frozenset()
     glued: frozenset[int] | None = None  # None: every entity binds to the one before
 
     def binds(self, i: int) -> bool:
         return self.glued is None or i in self.glued
+
+    def indexed(self, ents: list[Entity]) -> Layout:
+        """The same, with entities named by their place in this list (as the grammar's items are)."""
+        return Layout(frozenset(i for i, e in enumerate(ents) if e.start in self.determined),
+                      None if self.glued is None else frozenset(i for i, e in enumerate(ents) if e.start in self.glued))
 
 
 @dataclass
@@ -907,7 +915,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
          comparing: bool = False, layout: Layout | None = None, picked: tuple[Period, ...] = ()) -> Reading:
     """The periods that the time words of a question name; `picked`: the month the last
     answer picked or the last question named, for "that month"."""
-    layout = layout or Layout()
+    layout = (layout or Layout()).indexed(ents)
     items = [it for i, e in enumerate(ents)
              if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
     items += _years_pointed_back(ents) + _months_pointed_back(ents, picked)
@@ -945,6 +953,10 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     # months said again are one period ("compare 2020 and 2020" compares nothing, and is asked back)
     placed = [(p, start) for i, (p, start) in enumerate(placed)
               if comparing or p.anchor or not any(q.months() == p.months() and not q.anchor for q, _ in placed[:i])]
+    # "Jan-Sep 2020 against Jan-Sep 2025: how many more in 2025?": a year said after a part of it points at that part
+    placed = [(p, start) for i, (p, start) in enumerate(placed)
+              if not (comparing and _a_year(p) and any(q.first_year == p.first_year and q.single_year
+                                                       and not q.whole_years and not q.anchor for q, _ in placed[:i]))]
     reading.vague = [p for p, _ in placed if p.kind in VAGUE]
     reading.vague_starts = [start for p, start in placed if p.kind in VAGUE]
     reading.vague_words = [_quote(ents[it.first:it.last + 1]) for it in chosen
@@ -957,6 +969,10 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
     reading.unread, reading.talk = _parts_apart(ents, unread)
     return reading
+
+
+def _a_year(p: Period) -> bool:
+    return p.whole_years and p.single_year and not p.anchor
 
 
 # How many months the edge of a vague period ("the summer", "early 2020") may move.
