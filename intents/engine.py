@@ -1523,9 +1523,16 @@ class Engine:
                 found_in = next(((lst, rows) for lst, rows in counted if _all_found(rows)), None)
                 if found_in is not None:
                     lst, rows = found_in
-                    b.line("country.sum", year=lst.period, total=b.figure(sum(int(r.value) for r in rows), "sum",
-                                                                          f"countries {lst.period.first_year}",
-                                                                          [r.ref for r in rows], of=rows))
+                    added = sum(int(r.value) for r in rows)
+                    b.line("country.sum", year=lst.period, total=b.figure(
+                        added, "sum", f"countries {lst.period.first_year}", [r.ref for r in rows], of=rows))
+                    whole = self.cube.total_of(lst.source, lst.period) or lst.total
+                    if whole is not None and all(r.exact for r in rows):
+                        # "what share of 2020 are those two together?": the sum's share of that year's returns
+                        b.line("country.sum_share", year=lst.period, whole=b.figure(int(whole.value), "count", "total",
+                                                                                   [whole.ref], of=(whole,)),
+                               share=b.figure(added / whole.value, "share", "together share",
+                                              [r.ref for r in rows] + [whole.ref], of=(*rows, whole)))
         if isinstance(node, Total) and len(isos) == 1 and len(years) + len(exact) > 1:
             self._country_over_periods(b, isos[0], [Period.years(y, y) for y in years] + exact)
         if earlier:

@@ -1007,6 +1007,11 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
     if _category_siblings(earlier, previous) and "sum" in p.kws and _bare(p):
         # "rejected applicants in 2020 / and applicants? / the sum of both?": the two categories together
         return Request("figures", Total(Each(tuple(cast(Select, _unchecked(r.program)) for r in (earlier, previous)))))
+    picks = [_unchecked(r.program) for r in (earlier, previous)]
+    if "sum" in p.kws and _bare(p) and all(isinstance(x, Pick) and x.n == 1 for x in picks):
+        # "additionne-moi les deux" after the second and the fourth place: two places of a list are not summed
+        # in one step (never the last place alone)
+        return Request("clarify", topic="which_together")
     if not sibling_selections(earlier, previous):
         return q
     before, last = (replace(cast(Select, _one_figure(r.program)), filled=False) for r in (earlier, previous))
@@ -1026,7 +1031,10 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
     if _bare(p) and "average" in p.kws and len(run) == 2:
         # "the average of those two years?"
         return Request("figures", Mean(Each((before, last))))
-    if "sum" in p.kws and _bare(p):
+    # ("welk percentage van het totaal van 2020 zijn die twee samen?": the period both asked, said again)
+    restated = _bare(p) or before.period == last.period and not (p.countries or p.categories or p.orgs) \
+        and all(x == before.period for x in p.periods)
+    if "sum" in p.kws and restated:
         if len(run) > 2:
             return Request("clarify", topic="which_together")
         return Request("figures", Total(Each((before, last))))

@@ -951,8 +951,10 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     placed = [(p, start) for p, start in placed if not (p.kind in VAGUE and any(_says_which(q, p) for q in named))]
     # "au troisième trimestre 2025, juillet-août-septembre", "because of COVID in 2020": the same
     # months said again are one period ("compare 2020 and 2020" compares nothing, and is asked back)
-    placed = [(p, start) for i, (p, start) in enumerate(placed)
-              if comparing or p.anchor or not any(q.months() == p.months() and not q.anchor for q, _ in placed[:i])]
+    once = [(p, start) for i, (p, start) in enumerate(placed)
+            if p.anchor or not any(q.months() == p.months() and not q.anchor for q, _ in placed[:i])]
+    # (when comparing, two periods left after that are compared; "2020 and 2020" alone is asked back)
+    placed = placed if comparing and len(once) < 2 else once
     # "Jan-Sep 2020 against Jan-Sep 2025: how many more in 2025?": a year said after a part of it points at that part
     placed = [(p, start) for i, (p, start) in enumerate(placed)
               if not (comparing and _a_year(p) and any(q.first_year == p.first_year and q.single_year
