@@ -93,6 +93,9 @@ ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "wea
                 "asylum_people", "ratio", "bad_date"}
 
 
+# Who returned: a sentence of what the asker was told keeps them when the one that asks names none.
+TOPIC_TYPES = {"country", "category"}
+
 # Time entities: a sentence of context keeps them when the one that asks names no period.
 PERIOD_TYPES = {"month", "weak_month", "year", "ym", "day_ym", "yq", "yh", "quarter", "half", "decade", "season"}
 
@@ -124,6 +127,12 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
     if not any(e.type in PERIOD_TYPES and e.start not in context for e in ents):
         # "I'm writing about 2020. How many went to Brazil?": the period is the question's
         context -= {i for e in ents if e.type in PERIOD_TYPES for i in range(e.start, e.end)}
+    told = {sentence[e.start] for e in ents if (e.type, e.value) == ("self", "told") and e.start < len(sentence)}
+    if told and not any(e.type in TOPIC_TYPES and e.start not in context for e in ents):
+        # "Ik hoorde dat het aantal Syriërs gestegen is. Hoeveel waren het er in 2025?": what the asker was
+        # told is about what the question asks
+        context -= {i for e in ents if e.type in TOPIC_TYPES and e.start < len(sentence) and sentence[e.start] in told
+                    for i in range(e.start, e.end)}
     return context
 
 
