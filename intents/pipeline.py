@@ -100,13 +100,18 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _lone_weak_month(e: Entity, ents: list[Entity]) -> bool:
+    return e.type == "weak_month" and not any(x.type in ("range", "month", "weak_month", "year")
+                                              and (x.end == e.start or x.start == e.end) for x in ents)
+
+
 def _keeps_meanings(before: list[Entity], after: list[Entity]) -> bool:
     """Whether every entity of the first reading, numbers aside, is still in the second; a
     number word with another meaning ("les deux": both) keeps it too, unless that meaning is a
-    month word nothing anchors ("les sept premiers mois": seven)."""
+    month word with no time word beside it ("les sept premiers mois": seven; "jan-sept": September)."""
     def meanings(ents: list[Entity]) -> Counter[tuple[str, Any]]:
-        return Counter(meaning for e in ents for meaning in ((e.type, e.value), e.also)
-                       if meaning and meaning[0] not in NUMBER_PARTS | {"weak_month"})
+        return Counter(meaning for e in ents if not _lone_weak_month(e, ents) for meaning in ((e.type, e.value), e.also)
+                       if meaning and meaning[0] not in NUMBER_PARTS)
     return not meanings(before) - meanings(after)
 
 def _apart_from_context(tokens: list[Token], ents: list[Entity], lang: str | None) -> tuple[set[int], list[Entity]]:
