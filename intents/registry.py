@@ -148,6 +148,10 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
 
 
 def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    if p.kws & {"behind", "ahead"} and p.ordinals and len(p.countries) == 1:
+        # "which country came second in 2020, after Romania?": the place asked (the country only says what the
+        # asker assumes came before it)
+        return _top(p, periods)
     if p.kws & {"behind", "ahead"}:
         # "which country came right behind Brazil", "net vóór Colombia": the place next to it, the country
         # only says where from
@@ -419,6 +423,10 @@ def _count(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "of the Immigration Office's returns, how many were asylum seekers?": the profile is not split
         # by organisation, so the category cannot be crossed with it (the engine says so)
         return _figures(_per_period(periods, lambda per: Select(per, _org(p), category="applicants")))
+    if p.measures and p.kws & COMPARE and len(periods) == 2:
+        # "how many more received reintegration support in 2025 than in 2022?": the two, and their difference
+        first, second = (Select(per, _org(p), measure=p.measures[0]) for per in periods)
+        return _figures(Compare(first, second))
     return _figures(_checked(p, _counts(p, periods)), reading=reading)
 
 

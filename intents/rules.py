@@ -525,8 +525,10 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
         order, _, n = e.value.partition(":")
         if order == ASKED:
             # "for every returnee to El Salvador, how many to Brazil?" sets two named sides against each
-            # other; "for every month of 2020" names no two
-            sides = max(len({x.value for x in ents if x.type == kind}) for kind in ("country", "category", "org"))
+            # other, as "combien de fois le total de 2025 dépasse-t-il celui de 2020 ?" does; "for every
+            # month of 2020" names no two
+            sides = max(len({x.value for x in ents if x.type == kind})
+                        for kind in ("country", "category", "org", "year"))
             return ((ASKED, 0.0) if sides > 1 else None), ents[:i] + ents[i + 1:]
         if n != "times":
             return (order, float(n)), ents[:i] + ents[i + 1:]
@@ -886,6 +888,8 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     used: set[tuple[str, str | None]] = {("country", s.country) for s in leaves if s.country} \
         | {("category", s.category) for s in leaves if s.category}
     listed |= {node.after for node in tree if isinstance(node, Pick) and node.after is not None}  # "behind Brazil"
+    if p.kws & {"behind", "ahead"} and any(isinstance(node, Pick) for node in tree):
+        listed |= set(p.countries)  # "second, after Romania": the place is asked, the country says what came before
     used |= {("measure", s.measure) for s in leaves} | {(kind, m) for m in listed for kind in ("country", "category")}
     grouped = {g.by for g in tree if isinstance(g, Group)}
     used |= {("category", c) for c in CATEGORIES if "category" in grouped} | {("category", "all")}
