@@ -955,8 +955,9 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
         # "by what percentage did returns change according to '4,585 ... in 2013'?": a change the program does
         # not compute
         words += [e.text for e, k in kws if "compare" in k]
-    if not made & {Pick, Group, Where, Check, Compare}:
-        # "quelles années ... ont connu une hausse ?": members asked for that the program neither lists nor picks
+    if not made & {Pick, Group, Where} and any("change" in k for _, k in kws):
+        # "quelles années ... ont connu une hausse ?": the members with a change, which the program neither lists
+        # nor picks ("which year had more, 2019 or 2020?" gives both, which answers it)
         words += [e.text for e, k in kws if "which_units" in k]
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
