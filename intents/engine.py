@@ -481,8 +481,10 @@ class Engine:
             figs = tuple(Fig(f.value, u, f.obs, u)
                          for u, f in found if f is not None and f.period.months() == u.months())
         elif by == "country":
-            lst = self.cube.country_list(period.first_year)
-            if lst is None or not period.whole_years:
+            # a year's list, or the list published over exactly the months asked ("January-September 2025")
+            lst = self.cube.country_list(period.first_year) if period.whole_years \
+                else next(iter(self.cube.lists_for(period)), None)
+            if lst is None:
                 return None
             figs = tuple(Fig(o.value, lst.period, (o,), o.country) for o in lst.counted if o.exact)
             return Items(figs, lst.period, lst.obs())
@@ -1080,7 +1082,9 @@ class Engine:
         """"the gap between the busiest and the quietest month of 2020": each, then the difference."""
         picked = []
         for pick in (most, fewest):
-            self._extreme(b, Request("figures", pick), today)
+            # ("how many more did the first nationality have than the third?": places of a country list)
+            show = self._top if _list_of(pick).by == "country" else self._extreme
+            show(b, Request("figures", pick), today)
             items = self.evaluate(pick)
             if not isinstance(items, Items) or not items.items:
                 return

@@ -203,8 +203,11 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "which nationality ranked third", "le troisième pays": that place of the list ("the first countries":
         # the list).
         places = p.ordinals if within else p.ordinals or [top_n] if top_n is not None else p.ordinals
-        return _figures(_each([Pick(Group(Select(per, org), "country"), order, k, 1)
-                               for per in periods or (None,) for k in places]))
+        picks = [Pick(Group(Select(per, org), "country"), order, k, 1) for per in periods or (None,) for k in places]
+        if p.kws & COMPARE and len(picks) == 2:
+            # "how many more did the first have than the third?": the two places, and their difference
+            return _figures(Compare(picks[0], picks[1]))
+        return _figures(_each(picks))
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT

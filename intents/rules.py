@@ -317,8 +317,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
     two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1 \
         or len({e.value for e in ents if e.type == "country"}) > 1  # "Turkey against Syria, January to September"
-    # (the busiest and the quietest month "de janvier à septembre" compared: the span they lie in stays whole)
-    comparing = bool(all_kws & {"compare", "than"}) and not two_orgs and not registry.EXTREMES <= all_kws
+    # (the busiest and the quietest month "de janvier à septembre" compared, or the first place and the third:
+    # the span they lie in stays whole)
+    comparing = bool(all_kws & {"compare", "than"}) and not two_orgs and not registry.EXTREMES <= all_kws \
+        and sum(e.type == "ordinal" for e in ents) < 2
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (), comparing=comparing,
                         layout=layout,
                         picked=_pointed(previous))
@@ -789,6 +791,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if blocking:
         return Request("clarify", topic="word", unread=blocking)
     # "which year ranks fourth?" after a country list ranks years: a grain named is a question of its own
+    last_pick = inner(previous.program, Pick) if previous is not None and previous.program is not None else None
+    if last_pick is not None and len(p.ordinals) == 2 and p.kws & registry.COMPARE \
+            and not (periods or p.countries or p.categories or p.orgs):
+        # "how many more did the first have than the third?" after places of a list: those two places of it
+        first, second = (replace(last_pick, k=k, n=1) for k in p.ordinals)
+        return Request("figures", Compare(first, second))
     if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs) \
             and registry.grain_of(p) is None:
         follow = _ordinal_followup(previous, p.ordinals[0])
