@@ -127,6 +127,8 @@ def _ranges_before_subjects(tokens: list[Token], ents: list[Entity], verbs: set[
     """"Since 2020 was a record year, how many were there?": a period that a verb follows at the
     head of a clause is its subject; the word of range before it joins clauses ("since" as
     "because") and starts no span ("returns since 2020 were ..." is a span)."""
+    if not verbs:
+        return ents
     joining = set()
     for i, e in enumerate(ents):
         heads = e.type == "range" and (e.start == 0 or tokens[e.start - 1].kind == "sym")

@@ -497,7 +497,7 @@ def _extreme_places(ents: list[Entity]) -> tuple[tuple[str, int], ...]:
     """"de op één na drukste maand ... met de rustigste", "the second-highest and the lowest": a
     place right before a superlative is that superlative's (a grain word or a hyphen may stand
     between), not the other's."""
-    places = []
+    places: list[tuple[str, int]] = []
     for i, e in enumerate(ents):
         if e.type != "ordinal" or not isinstance(e.value, int):
             continue
@@ -932,6 +932,7 @@ def _changes(periods: list[Period], reading: when.Reading, kws: set[str]) -> tup
     return tuple(e for e in edges if e is not None) if None not in edges else ()
 
 
+PER_UNIT_KWS = frozenset({"per_month", "per_quarter", "per_year"})
 # Whether a period is one unit of the grain a word of grouping names ("per month", "yearly").
 ONE_UNIT: dict[str, Callable[[Period], bool]] = {
     "per_month": lambda p: p.single_month,
@@ -970,7 +971,8 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
         words += [e.text for e, k in kws if "average" in k]
-    if Mean not in made and not any(isinstance(n, Group) and n.by not in ("country", "category") for n in tree):
+    if any(k & PER_UNIT_KWS for _, k in kws) and Mean not in made \
+            and not any(isinstance(n, Group) and n.by not in ("country", "category") for n in tree):
         # "returns by nationality for each month of 2020": a grouping in time the program does not make,
         # unless it selects units of that grain one by one ("the yearly totals: 2007 against 2020")
         periods = periods_of(program)

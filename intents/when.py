@@ -84,6 +84,8 @@ class Layout:
 
     def indexed(self, ents: list[Entity]) -> Layout:
         """The same, with entities named by their place in this list (as the grammar's items are)."""
+        if not self.determined and not self.glued:
+            return self  # nothing to move
         return Layout(frozenset(i for i, e in enumerate(ents) if e.start in self.determined),
                       None if self.glued is None else frozenset(i for i, e in enumerate(ents) if e.start in self.glued))
 
