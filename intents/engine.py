@@ -127,6 +127,12 @@ def _list_of(node: Node) -> Group:
     return cast(Group, inner(node, Group))
 
 
+def _not_in_one_step(b: Builder) -> None:
+    """A program the handlers cannot make in one step: asked back in two, never answered in part."""
+    b.status = "clarify"
+    b.line("clarify.nested_ops")
+
+
 def _sides(node: Compare) -> tuple[Select, Select]:
     """The sides of a comparison, which are selections (registry.py and rules.merge make them so)."""
     return cast(Select, node.a), cast(Select, node.b)
@@ -778,8 +784,7 @@ class Engine:
             node = check.of
         if not isinstance(node, Compare):
             # comparisons one per period, or summed: not a program these figures answer in one step
-            b.status = "clarify"
-            b.line("clarify.nested_ops")
+            _not_in_one_step(b)
             return
         self._compare_sides(b, node, today, check)
 
@@ -791,8 +796,7 @@ class Engine:
             self._compare_picks(b, node.a, node.b, today)
             return
         if not (isinstance(node.a, Select) and isinstance(node.b, Select)):
-            b.status = "clarify"
-            b.line("clarify.nested_ops")
+            _not_in_one_step(b)
             return
         a, c = _sides(node)
         if a.category is not None and c.category is not None:
@@ -1102,8 +1106,7 @@ class Engine:
         pick = check.of if check is not None else node
         if not isinstance(pick, Pick):
             # a claim checked of several places at once: not a program these figures answer in one step
-            b.status = "clarify"
-            b.line("clarify.nested_ops")
+            _not_in_one_step(b)
             return
         group = _list_of(pick)
         period, org = _when(group.of), _org(group.of)

@@ -151,10 +151,9 @@ def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) 
     out: set[int] = set()
     start = 0
     for end in (i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in (";", "?")):
-        named = [e for e in ents if start <= e.start < end]
-        asks_after = any(e.start > end and e.type in ASKING_TYPES for e in ents)
-        if tokens[end].text == ";" and asks_after and any(t.text in persons for t in tokens[start:end]) \
-                and all(e.type in ASKER_CLAUSE_TYPES for e in named):
+        if tokens[end].text == ";" and any(t.text in persons for t in tokens[start:end]) \
+                and all(e.type in ASKER_CLAUSE_TYPES for e in ents if start <= e.start < end) \
+                and any(e.start > end and e.type in ASKING_TYPES for e in ents):
             out |= set(range(start, end + 1))
         start = end + 1
     return out

@@ -322,8 +322,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     comparing = bool(all_kws & {"compare", "than"}) and not two_orgs and not registry.EXTREMES <= all_kws \
         and sum(e.type == "ordinal" for e in ents) < 2
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (), comparing=comparing,
-                        layout=layout,
-                        picked=_pointed(previous))
+                        layout=layout, picked=_pointed(previous))
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     periods = _in_the_year_talked_about(periods, previous)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
@@ -926,13 +925,10 @@ MAX_POINTED = 12
 def _changes(periods: list[Period], reading: when.Reading, kws: set[str]) -> tuple[tuple[Period, Period], ...]:
     """"By how much did the 2023-to-2024 increase differ from the 2022-to-2023 one?": two
     intervals, each a change from its first edge to its last, when a word of change is said."""
-    edges = [reading.edges.get(x) for x in periods]
-    if "change" not in kws or len(edges) != 2:
-        return ()
-    return tuple(e for e in edges if e is not None) if None not in edges else ()
+    edges = [e for x in periods if (e := reading.edges.get(x)) is not None]
+    return tuple(edges) if "change" in kws and len(periods) == len(edges) == 2 else ()
 
 
-PER_UNIT_KWS = frozenset({"per_month", "per_quarter", "per_year"})
 # Whether a period is one unit of the grain a word of grouping names ("per month", "yearly").
 ONE_UNIT: dict[str, Callable[[Period], bool]] = {
     "per_month": lambda p: p.single_month,
@@ -971,7 +967,7 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
         words += [e.text for e, k in kws if "average" in k]
-    if any(k & PER_UNIT_KWS for _, k in kws) and Mean not in made \
+    if any(k & ONE_UNIT.keys() for _, k in kws) and Mean not in made \
             and not any(isinstance(n, Group) and n.by not in ("country", "category") for n in tree):
         # "returns by nationality for each month of 2020": a grouping in time the program does not make,
         # unless it selects units of that grain one by one ("the yearly totals: 2007 against 2020")
@@ -1032,7 +1028,7 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
         return Request("clarify", topic="which_together")
     if not sibling_selections(earlier, previous):
         return q
-    before, last = (replace(cast(Select, _one_figure(r.program)), filled=False) for r in (earlier, previous))
+    before, last = (_asked(r) for r in (earlier, previous))
     lone = isinstance(q.program, Compare) and _lone(q.program)
     if lone or _bare(p) and "share" in p.kws and before.period != last.period:
         # "the difference?", and "en procent?" after two periods: the change between them, in percent too;
@@ -1041,7 +1037,7 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
     if len(run) > 2 and p.counted == len(run) and _bare(p):
         # "tel die drie eens op", "the total of those three years" after three one-figure questions: all three;
         # "which of those three was the largest?": the three side by side
-        asked = Each(tuple(replace(cast(Select, _one_figure(r.program)), filled=False) for r in run))
+        asked = Each(tuple(_asked(r) for r in run))
         if p.kws & (registry.EXTREMES | registry.COMPARE):
             return Request("figures", asked)
         if not p.kws & (registry.KEYWORDS - {"sum", "average"}):
@@ -1057,6 +1053,12 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
             return Request("clarify", topic="which_together")
         return Request("figures", Total(Each((before, last))))
     return q
+
+
+def _asked(request: Request) -> Select:
+    """The one figure a question of a run asked, as the user named it (no period filled in)."""
+    return replace(cast(Select, _one_figure(request.program)), filled=False)
+
 
 def _bare(p: Parsed) -> bool:
     """A follow-up that names nothing to select ("samen?", "en procent?")."""

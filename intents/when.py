@@ -967,7 +967,7 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
                            if it.kind == "time" and it.value.kind in VAGUE and it.first in reading.vague_starts]
     placed = [(p, start) for p, start in placed if p.kind not in VAGUE]
     reading.periods = [p for p, _ in placed]
-    reading.edges = {it.value: (edges[0], edges[-1]) for it in chosen if it.rule in INTERVAL_RULES
+    reading.edges = {it.value: (edges[0], edges[1]) for it in chosen if it.rule in INTERVAL_RULES
                      and len(edges := [part.value for part in it.parts if part.kind == "time"]) == 2}
     reading.starts = [start for _, start in placed]
     unread = [i for i, e in enumerate(ents) if i not in reading.used and _time_only(e)]
