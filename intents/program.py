@@ -148,6 +148,10 @@ NODES: dict[str, type[Node]] = {cls.__name__: cls for cls in
 ACTS = ("figures", "info", "clarify", "unknown", "help", "greeting", "thanks")
 
 
+# The fields of a Request that hold periods, written as JSON objects.
+PERIOD_FIELDS = {"periods", "picked"}
+
+
 @dataclass(frozen=True)
 class Request:
     """What a question asks: figures (a program) or another act, and the account of its
@@ -183,7 +187,7 @@ class Request:
             value = getattr(self, f.name)
             if f.name in ("act", "program") or value in ((), None, False):
                 continue
-            out[f.name] = [p.to_json() for p in value] if f.name == "periods" else list(value) \
+            out[f.name] = [p.to_json() for p in value] if f.name in PERIOD_FIELDS else list(value) \
                 if isinstance(value, tuple) else value
         return out
 
@@ -192,8 +196,8 @@ class Request:
         values = {k: v for k, v in data.items() if k in {f.name for f in fields(cls)}}
         if "program" in values:
             values["program"] = node_from_json(values["program"])
-        if "periods" in values:
-            values["periods"] = tuple(Period.from_json(p) for p in values["periods"])
+        for name in PERIOD_FIELDS & values.keys():
+            values[name] = tuple(Period.from_json(p) for p in values[name])
         for name in ("unread", "ignored"):
             if name in values:
                 values[name] = tuple(values[name])

@@ -7,6 +7,7 @@ with PostgreSQL, and keeps the /lang choice and the follow-up context."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import defaultdict
@@ -43,6 +44,15 @@ def test_state_round_trips_through_json(cli):
     assert again == state and again.lang == "nl"
     # The restored context answers the follow-up as the original does.
     assert cli.ask("en in april?", context=again.context).text == cli.ask("en in april?", context=reply.context).text
+
+
+def test_a_month_the_answer_picked_round_trips_as_json_text(cli):
+    """"and the same month of 2020?" after the busiest month of 2019 needs the month picked,
+    also after the state was written out as JSON text (it once held a Period json cannot write)."""
+    context = cli.ask("which month of 2019 was the busiest?").context
+    again = ChatData.from_json(json.loads(json.dumps(ChatData(context=context).to_json())))
+    assert again.context == context
+    assert "112" in cli.ask("and the same month of 2020?", context=again.context).text  # 2020.txt:41 (March)
 
 
 def test_the_question_before_the_last_round_trips_too(cli):
