@@ -173,6 +173,7 @@ class Builder:
         self.status = "ok"
         self.examples: tuple[str, ...] = ()
         self.picked: tuple[Period, ...] = ()
+        self.places: tuple[str, ...] = ()
 
     def line(self, key: str, obs: Obs | list[Observation] = (), **params: Any) -> None:
         self.lines.append(Line(key, params, tuple(obs)))
@@ -224,7 +225,8 @@ class Builder:
         lines = [line for line, _ in placed]
         used = {self.engine.source_of[ref] for fig in self.figures for ref in fig.sources} | set(self.cited)
         sources = tuple(sid for sid in self.engine.dataset.sources if sid in used)
-        request = replace(self.request, picked=self.picked) if self.picked else self.request
+        request = replace(self.request, picked=self.picked, places=self.places) \
+            if self.picked or self.places else self.request
         return Answer(self.status, request, tuple(lines), tuple(self.figures), tuple(ids), sources,
                       self.examples)
 
@@ -744,6 +746,8 @@ class Engine:
                    countries=countries[0] if len(countries) == 1 else countries)
         # the first list that counts them all
         lst, (rows, total) = lists[usable], cast(tuple[list[Observation], Observation], counts[usable])
+        if lst.period.months() != period.months():
+            b.status = "no_data"  # "all of 2025 but Brazil": the part of the year a list counts, offered, no answer
         minus = sum(int(r.value) for r in rows)
         sources = [total.ref] + [r.ref for r in rows]
         b.line("count.except_countries", lst.obs()[:1], period=lst.period,
@@ -800,7 +804,7 @@ class Engine:
             return
         a, c = _sides(node)
         if a.category is not None and c.category is not None:
-            self._compare_categories(b, a, c, today)
+            self._compare_categories(b, a, c, today, times=node.times)
             return
         if a.measure != "returns" or c.measure != "returns":
             self._compare_measures(b, a, c, today)
@@ -864,9 +868,10 @@ class Engine:
                    n=Num(_quoted(check), "ratio"),
                    relation=Ref("relation", check.relation))
 
-    def _compare_categories(self, b: Builder, a: Select, c: Select, today: dt.date) -> None:
+    def _compare_categories(self, b: Builder, a: Select, c: Select, today: dt.date, times: bool = False) -> None:
         """"How many more irregular migrants than rejected applicants in 2020?": each as the profile
-        gives it, then the difference of their counts where the profile counts both."""
+        gives it, then the difference of their counts where the profile counts both (and how many
+        times the one is the other, when that is asked)."""
         self._categories(b, Request("figures", Each((a, c))), today)
         profiles = self.cube.profiles_of(_when(a).first_year) if b.status == "ok" else []
         counts = [(p.counts.get(cast(str, a.category)), p.counts.get(cast(str, c.category))) for p in profiles
@@ -880,6 +885,10 @@ class Engine:
         b.line(f"compare_categories.{_direction(diff)}", ca=Ref("category", a.category),
                cb=Ref("category", c.category),
                diff=b.figure(abs(diff), "difference", "difference", [first.ref, second.ref], of=(first, second)))
+        if times:
+            self._times(b, "compare_categories.times",
+                        (first.value, [first.ref], (first,), Ref("category", a.category)),
+                        (second.value, [second.ref], (second,), Ref("category", c.category)))
 
     def _compare_changes(self, b: Builder, first: Compare, second: Compare, today: dt.date) -> None:
         """"By how much did the 2023-to-2024 rise differ from the 2022-to-2023 one?": each change,
@@ -1443,6 +1452,8 @@ class Engine:
             shown = list(entries[:n])
         for e in shown:
             self._top_item(b, e, total)
+        if len(shown) == 1:
+            b.places = (shown[0].country,)
         if combined is not None and len(shown) > 1:
             counts = [self._count_in(lst, e.country) for e in shown]
             if not _all_found(counts):

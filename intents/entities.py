@@ -166,6 +166,12 @@ DESCRIBED_NAMED = DESCRIBED | {"org", "claim", "num"}
 RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
 
 
+# Meanings that say least of what a phrase could: the measure every question has unless it names
+# another ("sont rentrées"), and a bare "for every" that is a ratio only before a group. A phrase
+# of these gives way to an overlapping phrase that reaches further (Lexicon._overtaken).
+YIELDING = {("measure", "returns"), ("ratio", "per")}
+
+
 # Numbers that may be years or figures.
 NUMBER_TYPES = {"year", "num", "year_or_figure"}
 CLAUSE_ENDS = {",", "?", ";", ":"}
@@ -217,6 +223,17 @@ def _school_years(ents: list[Entity], tokens: list[Token], lang: str | None) -> 
     work = _work_words(lang)
     return [Entity("ident", e.value, e.start, e.end, text=e.text)
             if e.type == "ordinal" and e.end < len(tokens) and tokens[e.end].text in work else e for e in ents]
+
+
+def _singular_places(ents: list[Entity], tokens: list[Token], lang: str | None) -> list[Entity]:
+    """"le premier pays de destination": a place after a determiner in the singular is one
+    country, where the noun is the same in the plural ("les premiers pays" is the list)."""
+    if lang is None:
+        return ents
+    singular = _singular_determiners(lang)
+    places = {e.end for e in ents if e.type == "ordinal" and e.start > 0 and tokens[e.start - 1].text in singular}
+    return [replace(e, value="+".join("one_country" if kw == "countries" else kw for kw in e.value.split("+")))
+            if e.type == "kw" and e.start in places else e for e in ents]
 
 
 def _names_of_streets(ents: list[Entity], tokens: list[Token], unknown: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -277,12 +294,22 @@ def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
 def _passable_words(lang: str) -> frozenset[str]:
     """The words a question may hold without any rule reading them: the closed classes of
     function_words.txt, the words of talk of talk.txt and what the figures are for (work.txt)."""
-    return _words_of(lang, "function_words.txt") | _words_of(lang, "talk.txt") | _work_words(lang)
+    return _function_words(lang) | _words_of(lang, "talk.txt") | _work_words(lang)
+
+
+@cache
+def _function_words(lang: str) -> frozenset[str]:
+    return _words_of(lang, "function_words.txt")
 
 
 @cache
 def _first_person(lang: str) -> frozenset[str]:
     return _words_of(lang, "first_person.txt")
+
+
+@cache
+def _singular_determiners(lang: str) -> frozenset[str]:
+    return _words_of(lang, "singular_determiners.txt")
 
 
 @cache
@@ -645,6 +672,8 @@ class Lexicon:
                 # "paid" is English "pays" ("who pays for the trip"), not French "pays" (countries).
                 own = not inflected.isdisjoint(range(i, i + length))
                 meaning = self.phrases.get(key, {}).get(reading) if own else self.meaning(key, reading)
+                if meaning in YIELDING and self._overtaken(texts, i, length, reading):
+                    continue
                 if meaning:
                     kind, value = meaning
                     after = tokens[i + length] if i + length < len(tokens) else None
@@ -683,6 +712,8 @@ class Lexicon:
                     found.extend(parts)
                 elif number:
                     found.append(number)
+                elif tok.kind == "word" and any(tok.text in _function_words(x) for x in ([lang] if lang else LANGS)):
+                    pass  # a closed-class word is spelled right and carries nothing: "iets" is no "niets" (nothing)
                 elif tok.kind == "word":
                     match = self._fuzzy(tok.text, lang)
                     if match is None:
@@ -697,10 +728,20 @@ class Lexicon:
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
         found, lone = _identifiers(found, tokens, self.naming_glue)
-        found = _negations_read(_school_years(found, tokens, lang), tokens)
+        found = _negations_read(_singular_places(_school_years(found, tokens, lang), tokens, lang), tokens)
         # a word of `ident` that names no number beside it ("par heure", "which page?") is not read
         unknown = sorted(unknown + [(e.start, e.text) for e in lone])
         return found, _names_of_streets(found, tokens, unknown), matched
+
+    def _overtaken(self, texts: list[str], i: int, length: int, lang: str) -> bool:
+        """"sont rentrées seules", "for each month": a phrase of YIELDING that a phrase at least
+        as long, starting inside it, reaches past gives way, so that the question is read with the
+        one that says more ("rentrées seules", "each month"), not the first that starts."""
+        for j in range(i + 1, i + length):
+            for other in range(min(self.longest.get(texts[j], 0), len(texts) - j), length - 1, -1):
+                if j + other > i + length and self.meaning(tuple(texts[j:j + other]), lang):
+                    return True
+        return False
 
     def _separated(self, tokens: list[Token], i: int, lang: str) -> Entity | None:
         """"Tel de terugkeerders naar de top 3 eens op": a verb and its particle further in

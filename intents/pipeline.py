@@ -300,9 +300,9 @@ class Pipeline:
         reply_lang = first_language(lang, detected, hint)
         answer = self.engine.run(query, today)
         renderer = self.renderer(reply_lang)
-        # An unknown question is forgotten, unless it named a topic the figures leave out: "and in 2020?"
-        # after asylum applications asks about them again
-        remembered = answer.request if answer.status != "unknown" or answer.request.topic \
+        # An unknown question is forgotten, unless it named a topic the figures leave out ("and in 2020?"
+        # after asylum applications asks about them again) or a period: what follows it may be about it
+        remembered = answer.request if answer.status != "unknown" or answer.request.topic or answer.request.periods \
             else (context.request if context else None)
         before = context.request if context and remembered is not None and context.request is not remembered else None
         return Reply(

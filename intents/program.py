@@ -174,6 +174,9 @@ class Request:
     # The month or year the answer picked ("the busiest month of 2019": March 2019), for a
     # follow-up that points back at it ("and the same month of 2020?").
     picked: tuple[Period, ...] = ()
+    # The country the answer picked ("the top destination in 2025": Brazil), for a follow-up
+    # that points back at it ("how many went there in July?").
+    places: tuple[str, ...] = ()
 
     @property
     def slots(self) -> Slots:
@@ -198,7 +201,7 @@ class Request:
             values["program"] = node_from_json(values["program"])
         for name in PERIOD_FIELDS & values.keys():
             values[name] = tuple(Period.from_json(p) for p in values[name])
-        for name in ("unread", "ignored"):
+        for name in ("unread", "ignored", "places"):
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)

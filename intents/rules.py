@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any, TypeGuard, cast
 
 from . import registry, when
-from .entities import Entity, Unread
+from .entities import PERIOD_TYPES, Entity, Unread
 from .models import CATEGORIES, ORGS, Period
 from .parsed import Parsed
 from .program import (
@@ -48,6 +48,7 @@ MIN_UNREAD_LEN = 1
 # At most this many periods or countries in one answer, so that it stays readable
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
+DAYS_IN_A_MONTH = 31
 # What the sheets say in words on these is answered whatever period or figure the
 # question also names ("how many returned by bus in 2011?", "did COVID affect 2020?").
 STANDALONE_INFO = ("dublin", "bus", "plane", "covid", "marks", "percent_sum", "eligible", "website")
@@ -150,7 +151,7 @@ def _negations(ents: list[Entity],
         if e.value != "post":
             if target is not None and _leavable(ents, reading, target):
                 targets = _list_from(ents, reading, target)
-            elif target is not None and e.value is None:
+            elif target is not None and e.value in (None, "minus"):
                 bad.append(f"{e.text} {ents[target].text}".strip())
                 continue
         if not targets and e.value in ("post", "either"):
@@ -285,10 +286,38 @@ def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -
     return [x.with_year(before[-1].last_year) for x in periods]
 
 
+def _top_as_verb(ents: list[Entity]) -> list[Entity]:
+    """"In which year did returns top 5000?": "top" right before a number no list is as long
+    as is the verb, to exceed; "top 10" stays a list."""
+    return [replace(e, type="claim", value="gt") if (e.type, e.value) == ("kw", "top") and nxt is not None
+            and nxt.type == "num" and nxt.start == e.end and nxt.value >= registry.TOP_LIMIT else e
+            for e, nxt in zip(ents, [*ents[1:], None])]
+
+
+def _overlap(a: Period, b: Period) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _not_only_period(ents: list[Entity]) -> list[Entity]:
+    """"het volledige jaar graag, niet enkel tot september": a period right after "not only" is
+    the part the question says is not enough; the other period named is the one asked."""
+    for i, e in enumerate(ents):
+        if e.type != "kw" or "not_only" not in e.value.split("+") or i + 1 == len(ents) \
+                or ents[i + 1].start - e.end > 0:
+            continue
+        end = i + 1
+        while end < len(ents) and (ents[end].type in PERIOD_TYPES or ents[end].type == "range"):
+            end += 1
+        if any(x.type in PERIOD_TYPES for x in ents[i + 1:end]) \
+                and any(x.type in PERIOD_TYPES for x in ents[:i] + ents[end:]):
+            return ents[:i] + ents[end:]
+    return ents
+
+
 def _includes_org(ents: list[Entity]) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office": a word of including beside an
     organisation; beside a month ("d'octobre à décembre compris") it only closes a range."""
-    return any({a.type, b.type} == {"kw", "org"} and "include" in (a.value, b.value)
+    return any({a.type, b.type} == {"kw", "org"} and "include" in str(a.value if a.type == "kw" else b.value).split("+")
                for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
 
 
@@ -298,6 +327,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
+    ents = _not_only_period(ents)
     includes_org = _includes_org(ents)
     ents = _both_pointed(ents, layout)
     # "those three together?", "the total of those three years": a number right after a word pointing back
@@ -310,6 +340,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
+    ents = _top_as_verb(ents)
     ents = _negated_claims(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
@@ -333,6 +364,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     ents = _other_meanings([e for i, e in enumerate(ents) if i not in reading.used and i not in negated])
     periods, ents = _elided_part(periods, ents)
     kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")} | ({"compare"} if ratio else set())
+    if any(e.type == "claim" for e in ents) and not kws & {"max", "min", "top", "rank"}:
+        # "which two months of 2020 stayed under 100?": a number before a grain word, where a threshold is
+        # checked and nothing ranked, says how many the asker expects; the answer lists them all
+        restated |= {e.start for e, after in zip(ents, ents[1:])
+                     if e.type == "num" and after.type == "grain" and after.start == e.end}
     # "over the ten years 2007-2016": before a length the period restates, "over" is no claim
     claims = [e.value for e, after in zip(ents, [*ents[1:], None])
               if e.type == "claim" and (after is None or after.start not in restated)]
@@ -445,6 +481,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
 
 # The order of a ratio that is asked, not claimed ("how many times more ...?").
 ASKED = "asked"
+PER = "per"
+# what may follow a bare "for every", "pour un", "per" to make it a ratio's side
+PER_SIDES = {"country", "category", "asylum_people", "org"}
 
 
 def _percent(ents: list[Entity]) -> tuple[float | None, Entity | None]:
@@ -524,6 +563,12 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
         if e.type != "ratio":
             continue
         order, _, n = e.value.partition(":")
+        if order == PER:
+            # "for every applicant still in procedure, how many rejected applicants?": the ratio of
+            # two groups, when a group follows; "for each month of 2020" is a series
+            if not (i + 1 < len(ents) and ents[i + 1].start == e.end and ents[i + 1].type in PER_SIDES):
+                return None, ents[:i] + ents[i + 1:]
+            order = ASKED
         if order == ASKED:
             # "for every returnee to El Salvador, how many to Brazil?" sets two named sides against each
             # other, as "combien de fois le total de 2025 dépasse-t-il celui de 2020 ?" does; "for every
@@ -685,11 +730,18 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "how many would have returned without the pandemic?": about these figures, but none counts it
         return Request("info", topic="hypothetical", periods=periods)
     if p.oos:
-        # the period is kept for a follow-up ("et de retours volontaires, la même année ?")
-        return Request("unknown", topic=p.oos[0], periods=periods)
+        # the period is kept for a follow-up ("et de retours volontaires, la même année ?"), the one
+        # talked about when it names none ("2023? / et ça a coûté combien ? / et l'année d'avant ?")
+        return Request("unknown", topic=p.oos[0],
+                       periods=periods or (_periods(previous) if previous is not None else ()))
     if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info):
         # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures
         return Request("unknown", topic=previous.topic)
+    if previous is not None and previous.act == "info" and previous.topic == "breakdown" and previous.periods \
+            and "sum" in p.kws and _bare(p) and not (asks and p.kws - {"sum", "how_many"}):
+        # "how many women returned in 2021? / and in total?": everyone's count of that period
+        parts = tuple(Select(x) for x in previous.periods)
+        return Request("figures", parts[0] if len(parts) == 1 else Each(parts))
     if previous is not None and previous.act == "info" and previous.topic in STANDALONE_INFO and periods \
             and not (has_data or p.info or p.kws & INTENT_KEYWORDS):
         # "and in 2020?" after "how many Dublin departures in 2017?": the same topic, that year
@@ -730,6 +782,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "on 3 June 2020", "the second week of April": a grain the figures do not have,
         # named, with the month(s) that hold it offered; never that month's figure.
         grain, period = p.time.finer[0] if p.time.finer else (p.finer[0], periods[0] if periods else None)
+        if period is not None and period.open:
+            # "and on the 17th of March?" after March 2020: the month of the year talked about, or none named
+            period = next((x for x in _in_the_year_talked_about([period], previous) if not x.open), None)
         return Request("clarify", topic="finer", periods=(period,) if period else (), unread=(grain,))
     if "second_last" in p.kws and not (p.countries or p.kws & {"top", "countries", "one_country"}):
         # "l'avant-dernier mois de 2020" is November, not a place among the months: asked back
@@ -786,7 +841,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("info", topic=p.orgs[0])
     # Nothing else understood, the question is unknown.
     if strangers and not (has_data or periods) or blocking and not (has_data or p.kws & INTENT_KEYWORDS):
-        return Request("unknown", unread=blocking or tuple(w.text for w in strangers))
+        # (its period is kept: "more or fewer than in March 2019?" after "and in March 2020 in
+        # particular?" must not compare with the question before it)
+        return Request("unknown", unread=blocking or tuple(w.text for w in strangers), periods=periods)
     if blocking:
         return Request("clarify", topic="word", unread=blocking)
     # "which year ranks fourth?" after a country list ranks years: a grain named is a question of its own
@@ -831,6 +888,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             return negation
         whole = leaves[0]
         q = replace(q, program=Less(whole, tuple(replace(whole, country=c) for c in p.except_countries)))
+    minus = any((e.type, e.value) == ("neg", "minus") for e in ents)
+    if minus and intent == "count" and len(periods) == 1 and len(p.exclude) == 1 \
+            and p.exclude[0].kind == periods[0].kind and not _overlap(p.exclude[0], periods[0]):
+        # "Dec 2020 minus Dec 2019": a period less another it does not hold is their difference
+        return replace(q, program=Compare(leaves[0], replace(leaves[0], period=p.exclude[0])))
     if p.exclude:
         if intent != "count" or len(periods) != 1 or any(
                 x.start <= periods[0].start and periods[0].end <= x.end for x in p.exclude):
@@ -990,8 +1052,10 @@ def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
 
 def _one_figure(node: Node | None) -> Node | None:
     """A question's selection when it asks one figure: "the monthly figure for January 2025"
-    is a series of one month, that month's figure."""
+    is a series of one month, that month's figure; "the total for 2014" is 2014's figure."""
     node = _unchecked(node)
+    if isinstance(node, Total) and isinstance(node.of, Select):
+        return node.of
     if isinstance(node, Group) and node.by == "month" and node.of.period is not None and node.of.period.single_month:
         return node.of
     return node
@@ -1089,6 +1153,9 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
         make, most = (Period.quarter, 4) if first.kind == "quarter" else (Period.half, 2)
         if place <= most:
             return replace(previous, program=reselect(program, (make(first.first_year, place),)), ignored=())
+    if first is not None and not first.anchor and first.single_month and place <= DAYS_IN_A_MONTH:
+        # "and on the 17th?" after March 2020: a day of that month, which the figures do not have
+        return Request("clarify", topic="finer", periods=(first,), unread=("day",))
     return None
 
 
@@ -1213,6 +1280,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         # "how many returns?" after a ranking or an average asks for the count, of the same period
         # ("how many were that?" points back at what was picked)
         template = new.program
+    elif new_intent == "count" and p.place_back and previous.places and periods != prev_periods:
+        # "how many went there in July?" after the top destination of 2025: that country in the period said
+        template, countries = new.program, previous.places
     elif new_intent == "count" and periods and all(x.single_month for x in periods) \
             and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) is None:
         # "and (how many in) that same month of 2019?" after the quietest month: a month's count, no pick

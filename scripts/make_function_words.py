@@ -1,5 +1,5 @@
-"""Writes intents/locales/<lang>/function_words.txt (and first_person.txt): the closed-class words of Dutch,
-French and English (determiners, pronouns, prepositions, auxiliaries, conjunctions,
+"""Writes intents/locales/<lang>/function_words.txt (and first_person.txt, singular_determiners.txt):
+the closed-class words of Dutch, French and English (determiners, pronouns, prepositions, auxiliaries, conjunctions,
 particles, interjections), read from the Universal Dependencies treebanks. A word of a
 question that no rule reads is passed over only when it is one of these or a word of
 talk (talk.txt): any other word may carry the meaning, and is asked about.
@@ -89,6 +89,20 @@ def first_person_forms(texts: list[str]) -> list[str]:
                   if counts[True] >= MIN_COUNT and counts[True] > counts[False])
 
 
+def singular_determiners(texts: list[str]) -> list[str]:
+    """The determiners annotated Number=Sing in most of their uses ("le", "cette", "du"): a place
+    after one ("le premier pays") is one place, where the noun ("pays") is the same in the plural."""
+    numbers: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        for line in text.splitlines():
+            cols = line.split("\t")
+            if len(cols) < 6 or not cols[0].isdigit() or cols[3] != "DET":
+                continue
+            numbers[fold(cols[1])]["Number=Sing" in cols[5].split("|")] += 1
+    return sorted(form for form, counts in numbers.items()
+                  if counts[True] >= MIN_COUNT and counts[True] > counts[False])
+
+
 def main(clones: Path) -> None:
     for lang, name in TREEBANKS.items():
         repo = next(p for p in (clones / name, clones / f"UniversalDependencies+{name}" / "repo") if p.exists())
@@ -108,6 +122,13 @@ def main(clones: Path) -> None:
                         f"{MIN_COUNT} times; "
                         "made by scripts/make_function_words.py\n" + "\n".join(persons) + "\n", encoding="utf-8")
         print(f"{path.relative_to(ROOT)}: {len(persons)} words")
+        singular = singular_determiners(list(texts.values()))
+        path = ROOT / "intents" / "locales" / lang / "singular_determiners.txt"
+        path.write_text(f"# Determiners in the singular in {lang}, folded: the DET forms of {name} (commit {commit}) "
+                        f"annotated Number=Sing in most of their uses, seen at least {MIN_COUNT} times (none where "
+                        "the treebank does not annotate the number of determiners); made by "
+                        "scripts/make_function_words.py\n" + "\n".join(singular) + "\n", encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: {len(singular)} words")
 
 
 if __name__ == "__main__":
