@@ -1377,6 +1377,11 @@ class Engine:
         node = _program(request)
         picks = list(node.parts) if isinstance(node, Each) else [node]
         leaves = [cast(Select, inner(p, Select)) for p in picks]  # every pick is of a selection
+        if any(_when(s).whole_years and not _when(s).single_year for s in leaves):
+            # "top 3 of the last 2 years": the lists rank one year each, never a span of years
+            b.status = "no_data"
+            b.line("nodata.country_month", years=self._list_years())
+            return
         if any(not _when(s).whole_years and not self.cube.lists_for(_when(s)) for s in leaves):
             # "top 2 nationalities in June 2025": the lists are of years or of the months a
             # publication gives them for; say so, then give the year's.

@@ -674,6 +674,10 @@ class Lexicon:
                 meaning = self.phrases.get(key, {}).get(reading) if own else self.meaning(key, reading)
                 if meaning in YIELDING and self._overtaken(texts, i, length, reading):
                     continue
+                if meaning and meaning[0] == "neg" and reading not in self.phrases[key]:
+                    # "ni enkel fedasil" in Dutch is a typo, not the French "ni": a negation turns the answer
+                    # around, and is read only in the question's language
+                    continue
                 if meaning:
                     kind, value = meaning
                     after = tokens[i + length] if i + length < len(tokens) else None
@@ -789,7 +793,9 @@ class Lexicon:
                 or (i > counting and self._after_marker(tokens, i, markers, lang)) \
                 or (nxt is not None and nxt.kind not in ("word", "sym") and nxt.value != 1) \
                 or self._counted_by_number(tokens, i, lang)  # "ABC 2000", "week 12", "2000 soldiers"
-            talk = text in self.passable or self._attributed(tokens, i, lang) or i in context
+            # ("ni" in a Dutch question: the French negation, or a typo of "niet": never passed over)
+            negation = any(kind == "neg" for kind, _ in self.phrases.get((text,), {}).values())
+            talk = (text in self.passable and not negation) or self._attributed(tokens, i, lang) or i in context
             out.append(Unread(text, slot and not talk, talk))
         return out
 

@@ -286,6 +286,16 @@ def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -
     return [x.with_year(before[-1].last_year) for x in periods]
 
 
+def _last_places(reading: when.Reading, kws: set[str]) -> bool:
+    """"Which country was last in the 2020 top 10?": "last" that names no period, beside a list
+    of countries, is the list's last place; the time grammar leaves it unread."""
+    lasts = [e for e in reading.unread if (e.type, e.value) == ("mod", "last")]
+    if not lasts or not kws & {"top", "one_country", "countries"}:
+        return False
+    reading.unread = [e for e in reading.unread if e not in lasts]
+    return True
+
+
 def _top_as_verb(ents: list[Entity]) -> list[Entity]:
     """"In which year did returns top 5000?": "top" right before a number no list is as long
     as is the verb, to exceed; "top 10" stays a list."""
@@ -354,6 +364,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         and sum(e.type == "ordinal" for e in ents) < 2
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (), comparing=comparing,
                         layout=layout, picked=_pointed(previous))
+    last_places = _last_places(reading, all_kws)
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     periods = _in_the_year_talked_about(periods, previous)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
@@ -376,6 +387,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
     kws |= {f"{g}_word" for g in grains}
+    if last_places:
+        kws.add("from_bottom")  # "which country was last in the 2020 top 10": the list's last place
     if "second_last" in kws:
         kws.add("min")
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
@@ -438,7 +451,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "were a quarter of the returnees Brazilians?": a fraction said alone is about that much
         claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else "approx" if fraction else None,
         # "l'avant-dernière du top 10": the second place counted from the end
-        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + _first_and(ents)
+        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + [1] * bool(last_places) + _first_and(ents)
         + [e.value for e in ents if e.type == "ordinal"],
         categories_left_out=bool(left_out_cats),
         orgs=orgs,
@@ -452,8 +465,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
         receive=[e.text for e in ents if e.type == "receive"],
+        # ("and for the Immigration Office only, which month?" asks a ranking again, of what it names)
         info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
-                                                          and not any(e.type == "num" for e in ents) else []),
+                                                          and not any(e.type in ("num", "org", "country", "category")
+                                                                      for e in ents) else []),
         # "welke maanden kwamen boven de 280 terugkeerders uit": a verb of arriving said of returns is no arrival
         oos=[e.value for e in ents if e.type == "oos" and not (e.value == "arrival" and any(
             m.type == "measure" for m in ents))] + (["breakdown"] if ages or reasons else []),
@@ -573,7 +588,8 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
             # "for every returnee to El Salvador, how many to Brazil?" sets two named sides against each
             # other, as "combien de fois le total de 2025 dépasse-t-il celui de 2020 ?" does; "for every
             # month of 2020" names no two
-            sides = max(len({x.value for x in ents if x.type == kind})
+            # ("de verhouding tussen Fedasil en DVZ": "both" names the two organisations)
+            sides = max(len({v for x in ents if x.type == kind for v in (ORGS if x.value == "both" else (x.value,))})
                         for kind in ("country", "category", "org", "year"))
             return ((ASKED, 0.0) if sides > 1 else None), ents[:i] + ents[i + 1:]
         if n != "times":
@@ -603,9 +619,17 @@ def _length(period: Period, grain: str | None) -> int | None:
 
 def _stray_numbers(p: Parsed, program: Node | None) -> bool:
     """A number neither quoted as a figure nor used by the program ("the three busiest months": a Pick's n)."""
-    figure = registry.quoted(p)
-    picked = {x.n for x in nodes(program) if isinstance(x, Pick)} if program is not None else set()
-    return any(n.value != figure and n.value not in picked for n in p.nums)
+    tree = nodes(program) if program is not None else []
+    ranking = intent_of(program) in ("top", "country") if program is not None else False
+    # ("l'année où il y a eu 1.965 retours, quel était le premier pays ?": in a ranking, a figure no claim
+    # checks names the period it describes, which no rule finds)
+    claimed = p.claim is not None or "quoted" in p.kws or any(isinstance(x, Check) for x in tree)
+    figure = registry.quoted(p) if not ranking or claimed else None
+    picked = {x.n for x in tree if isinstance(x, Pick)}
+    # ("the place of Syria in the top 5": a number beside "top" is the list's, which the answer names)
+    listed = ranking and "top" in p.kws
+    return any(n.value != figure and n.value not in picked and not (listed and n.value < registry.TOP_LIMIT)
+               for n in p.nums)
 
 
 def _periods(request: Request) -> tuple[Period, ...]:
@@ -901,8 +925,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         whole = leaves[0]
         q = replace(q, program=Less(whole, tuple(replace(whole, period=x) for x in p.exclude)))
     # "the place of Syria in the top 5": the number is the list's, which the answer names
-    if intent not in ("top", "clarify") and not (intent == "country" and "top" in p.kws) \
-            and _stray_numbers(p, q.program):
+    if intent != "clarify" and _stray_numbers(p, q.program):
         # A number we cannot place ("in the 90s", "3000 min 2952") may change the question.
         return Request("unknown")
     if intent == "count" and not (has_data or periods or p.implicit or "how_many" in p.kws or previous):
@@ -933,7 +956,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             and len({s.country for s in selects(previous.program) if s.country}) == 1
         # (two changes compared, and a place claimed for a period named, are whole questions)
         whole_question = bool(p.changes) or isinstance(q.program, Check) and q.program.member is not None and periods
-        if not whole_question and (lone_compare or of_country or p.followup
+        # "how many in the whole of 2025?" after DVZ's returns of two periods: a count that names only its
+        # period keeps what was counted ("how many returns in 2025?" names the measure anew: everyone's)
+        period_only = asks and not (p.measure or has_data or p.kws - {"how_many"}) and previous.program is not None \
+            and any(s.org != "total" or s.country or s.category for s in selects(previous.program))
+        if not whole_question and (lone_compare or of_country or p.followup or period_only
                                    or not (p.measure or asks or p.categories) or (asks and not periods)):
             return merge(previous, q, p)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
@@ -999,6 +1026,10 @@ ONE_UNIT: dict[str, Callable[[Period], bool]] = {
 }
 
 
+# The grain a "which ..." asks for, as the grouping that lists one of them at a time.
+UNIT_WORDS = {"month_word": "per_month", "quarter_word": "per_quarter", "year_word": "per_year"}
+
+
 def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> list[str]:
     """Words asking for an operation the program (merged with the last one's, for a
     follow-up) does not make: never passed over."""
@@ -1026,6 +1057,21 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
         # "quelles années ... ont connu une hausse ?": the members with a change, which the program neither lists
         # nor picks ("which year had more, 2019 or 2020?" gives both, which answers it)
         words += [e.text for e, k in kws if "which_units" in k]
+    if Compare in made and not made & {Pick, Group, Where}:
+        # "in welke maanden van 2020 lag het aantal hoger dan in dezelfde maand van 2019?": the months with a
+        # difference, where the program compares two years ("which year had more, 2019 or 2020?" compares
+        # the years asked about)
+        compared = periods_of(program)
+        words += [e.text for e, k in kws if "which_units" in k for unit in k & UNIT_WORDS.keys()
+                  if not all(ONE_UNIT[UNIT_WORDS[unit]](x) for x in compared)]
+    superlatives = [e.text for e, k in kws if k & {"max", "min"}]
+    if superlatives and not made & {Pick, Check}:
+        spans = [x for x in periods_of(program) if not (x.single_year or x.single_month)]
+        if Where in made or Compare in made and spans:
+            # "welke maand van 2020 waarin de DVZ niemand liet terugkeren had het hoogste totaal?": the highest
+            # of what a filter keeps; "welk jaar sinds 2007 was, na 2012, het drukste?": a superlative the
+            # comparison of two spans does not make
+            words += superlatives
     if Mean not in made and intent_of(program) != "average":
         # "the average of the top five": an average the program does not make
         words += [e.text for e, k in kws if "average" in k]

@@ -909,6 +909,13 @@ def _on_edge(day: int, month: tuple[int, int], span: Period) -> bool:
     return (day == 1 and month[1] == span.start[1]) or (day == last and month[1] == span.end[1])
 
 
+def _listed(ents: list[Entity], i: int) -> bool:
+    """"top 10 of last year": a number right after "top" is the list's length, never a count of
+    years ("the 10 last years")."""
+    return ents[i].type == "num" and i > 0 and (ents[i - 1].type, ents[i - 1].value) == ("kw", "top") \
+        and ents[i - 1].end == ents[i].start
+
+
 def _covered(it: Item) -> set[int]:
     return set(range(it.first, it.last + 1))
 
@@ -919,7 +926,8 @@ def read(ents: list[Entity], today: dt.date, lang: str, previous: tuple[Period, 
     answer picked or the last question named, for "that month"."""
     layout = (layout or Layout()).indexed(ents)
     items = [it for i, e in enumerate(ents)
-             if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None]
+             if (it := _lexical(e, i, e.end - e.start, i in layout.determined)) is not None
+             and not _listed(ents, i)]
     items += _years_pointed_back(ents) + _months_pointed_back(ents, picked)
     reading = Reading()
     if not any(it.kind in TIME_ITEMS for it in items) \
