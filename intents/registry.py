@@ -48,10 +48,9 @@ class Signature:
     keywords: frozenset[str] = frozenset()
     also: Callable[[Parsed, tuple[Period, ...]], bool] = lambda p, periods: True
 
-    def selects(self, p: Parsed, periods: tuple[Period, ...]) -> bool:
-        filled = {"periods": periods, "countries": p.countries, "categories": p.categories, "orgs": p.orgs}
-        return all(filled[s] for s in self.slots) and (not self.keywords or bool(p.kws & self.keywords)) \
-            and self.also(p, periods)
+    def selects(self, p: Parsed, periods: tuple[Period, ...], filled: frozenset[str]) -> bool:
+        """`filled`: the slots the parse fills."""
+        return (not self.keywords or bool(p.kws & self.keywords)) and self.slots <= filled and self.also(p, periods)
 
 
 @dataclass(frozen=True)
@@ -544,8 +543,10 @@ SIGNATURES = tuple(sorted((s for i in INTENTS for s in i.signatures), key=lambda
 
 def choose(p: Parsed, periods: tuple[Period, ...]) -> Request:
     """The Request of the first signature, by precedence, that the parse fills."""
+    slots = {"periods": periods, "countries": p.countries, "categories": p.categories, "orgs": p.orgs}
+    filled = frozenset(name for name, value in slots.items() if value)
     for signature in SIGNATURES:
-        if signature.selects(p, periods):
+        if signature.selects(p, periods, filled):
             return signature.make(p, periods)
     raise AssertionError("the count signature selects every parse")
 

@@ -237,6 +237,10 @@ class Renderer:
             template = template.get(plural, template["other"])
         fields: dict[str, str] = {}
         for name, v in params.items():
+            if isinstance(v, Period) and "{" + name + "_in}" in template:
+                fields[name + "_in"] = html.escape(self.value(v, "in")) if bold else self.value(v, "in")
+            if "{" + name + "}" not in template:
+                continue  # (a period said only with its preposition, a count the plural form needed)
             text = self.value(v, numbers=numbers) if not isinstance(v, Num) else self.number(v)
             if bold:
                 text = html.escape(text)
@@ -245,8 +249,6 @@ class Renderer:
             if isinstance(v, Num):
                 text += self.marks(v.notes, numbers or {})
             fields[name] = text
-            if isinstance(v, Period):
-                fields[name + "_in"] = html.escape(self.value(v, "in")) if bold else self.value(v, "in")
         if bold:
             template = html.escape(template, quote=False)
         text = self._resolve_marks(template.format(**fields), bold)

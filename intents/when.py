@@ -844,21 +844,23 @@ def _as_vague_as(made: Period, run: tuple[Item, ...]) -> Period:
 
 
 def _runs(index: dict[tuple[int, str], list[Item]], start: int, pattern: tuple[P, ...],
-          layout: Layout) -> Iterator[tuple[Item, ...]]:
-    """Runs of adjacent items from `start` that match the pattern, one element each."""
-    def extend(pos: int, preds: tuple[P, ...]) -> Iterator[tuple[Item, ...]]:
-        if not preds:
-            yield ()
-            return
-        if pos != start and not layout.binds(pos):
-            return
-        head = preds[0]
-        for kind in head.kinds:
-            for it in list(index.get((pos, kind), ())):
-                if head.test(it):
-                    for rest in extend(it.last + 1, preds[1:]):
-                        yield (it, *rest)
-    yield from extend(start, pattern)
+          layout: Layout) -> list[tuple[Item, ...]]:
+    """Runs of adjacent items from `start` that match the pattern, one element each (built
+    element by element: most runs end at the first)."""
+    runs: list[tuple[tuple[Item, ...], int]] = [((), start)]
+    for head in pattern:
+        longer = []
+        for run, pos in runs:
+            if run and not layout.binds(pos):
+                continue
+            for kind in head.kinds:
+                for it in index.get((pos, kind), ()):
+                    if head.test(it):
+                        longer.append(((*run, it), it.last + 1))
+        if not longer:
+            return []
+        runs = longer
+    return [run for run, _ in runs]
 
 
 def _best_cover(items: list[Item], n: int, other: AbstractSet[int] = frozenset()) -> list[Item]:
