@@ -286,14 +286,12 @@ def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -
     return [x.with_year(before[-1].last_year) for x in periods]
 
 
-def _last_places(reading: when.Reading, kws: set[str]) -> bool:
-    """"Which country was last in the 2020 top 10?": "last" that names no period, beside a list
-    of countries, is the list's last place; the time grammar leaves it unread."""
-    lasts = [e for e in reading.unread if (e.type, e.value) == ("mod", "last")]
-    if not lasts or not kws & {"top", "one_country", "countries"}:
-        return False
-    reading.unread = [e for e in reading.unread if e not in lasts]
-    return True
+def _last_places(reading: when.Reading, kws: set[str]) -> list[Entity]:
+    """"Which country was last in the 2020 top 10?": "last" that names no period (the time
+    grammar leaves it unread), beside a list of countries, is the list's last place."""
+    if not kws & {"top", "one_country", "countries"}:
+        return []
+    return [e for e in reading.unread if (e.type, e.value) == ("mod", "last")]
 
 
 def _top_as_verb(ents: list[Entity]) -> list[Entity]:
@@ -365,6 +363,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (), comparing=comparing,
                         layout=layout, picked=_pointed(previous))
     last_places = _last_places(reading, all_kws)
+    reading.unread = [e for e in reading.unread if e not in last_places]
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     periods = _in_the_year_talked_about(periods, previous)
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
