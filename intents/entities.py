@@ -674,9 +674,11 @@ class Lexicon:
                 meaning = self.phrases.get(key, {}).get(reading) if own else self.meaning(key, reading)
                 if meaning in YIELDING and self._overtaken(texts, i, length, reading):
                     continue
-                if meaning and meaning[0] == "neg" and reading not in self.phrases[key]:
+                if meaning and reading not in self.phrases[key] \
+                        and (meaning[0] == "neg" or length == 1 and key[0] in _function_words(reading)):
                     # "ni enkel fedasil" in Dutch is a typo, not the French "ni": a negation turns the answer
-                    # around, and is read only in the question's language
+                    # around, and is read only in the question's language; "telde men toen" has the Dutch
+                    # pronoun, not the English "men"
                     continue
                 if meaning:
                     kind, value = meaning

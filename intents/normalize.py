@@ -71,10 +71,11 @@ def _decade(digits: str) -> int:
     return value + (1900 if value >= 30 else 2000)
 
 
-# The end of a sentence inside a question ("Ik ben journalist. Hoeveel..."): a full stop or
-# an exclamation mark before a capital or the end, or a line break. Marked as a "?" token, so
-# that what a sentence holds can be told apart; "sept. 2025", "nr. 56" and "av. J.-C." are no ends.
-_SENTENCE_END = re.compile(r"(?<=[^\W\d_])[.!]+(?=\s+[\"'«“(]?[^\W\d_a-z][^\W\d_]|\s*$)|!+|\s*\n\s*")
+# The end of a sentence inside a question ("Ik ben journalist. Hoeveel...", "... tegenover 2019. Ik ben
+# factchecker"): a full stop or an exclamation mark after a word or a number, before a capital or the
+# end, or a line break. Marked as a "?" token, so that what a sentence holds can be told apart;
+# "sept. 2025", "nr. 56", "2.426" and "av. J.-C." are no ends.
+_SENTENCE_END = re.compile(r"(?<=[^\W_])[.!]+(?=\s+[\"'«“(]?[^\W\d_a-z][^\W\d_]|\s*$)|!+|\s*\n\s*")
 # A colon before a space ends a clause as a semicolon does ("for my paper: how many ...?"); "20:19" stays a time.
 _CLAUSE_END = re.compile(r"\s*:(?=\s)")
 

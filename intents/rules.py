@@ -49,6 +49,7 @@ MIN_UNREAD_LEN = 1
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
 DAYS_IN_A_MONTH = 31
+MAX_PLACE = 50  # "number 2,426" is a figure, "number 2" a place
 # What the sheets say in words on these is answered whatever period or figure the
 # question also names ("how many returned by bus in 2011?", "did COVID affect 2020?").
 STANDALONE_INFO = ("dublin", "bus", "plane", "covid", "marks", "percent_sum", "eligible", "website")
@@ -294,6 +295,17 @@ def _last_places(reading: when.Reading, kws: set[str]) -> list[Entity]:
     return [e for e in reading.unread if (e.type, e.value) == ("mod", "last")]
 
 
+def _numbered_places(ents: list[Entity]) -> list[Entity]:
+    """"and number two?", "en op plaats drie?": a small number right after a word for a place
+    is that place, as an ordinal is."""
+    def placed(i: int, e: Entity) -> bool:
+        before = ents[i - 1] if i else None
+        return e.type == "num" and before is not None and before.type == "kw" and before.end == e.start \
+            and "rank" in str(before.value).split("+") and float(e.value).is_integer() and 0 < e.value <= MAX_PLACE
+    return [Entity("ordinal", int(e.value), e.start, e.end, text=e.text) if placed(i, e) else e
+            for i, e in enumerate(ents)]
+
+
 def _top_as_verb(ents: list[Entity]) -> list[Entity]:
     """"In which year did returns top 5000?": "top" right before a number no list is as long
     as is the verb, to exceed; "top 10" stays a list."""
@@ -304,6 +316,15 @@ def _top_as_verb(ents: list[Entity]) -> list[Entity]:
 
 def _overlap(a: Period, b: Period) -> bool:
     return a.start <= b.end and b.start <= a.end
+
+
+def _not_forced(ents: list[Entity]) -> list[Entity]:
+    """"vrijwillig, dus niet gedwongen", "not deportations - people who left of their own accord": a
+    return said not to be forced is a voluntary one, which the figures count; the negation and the
+    neighbouring topic it denies ask nothing more."""
+    denied = {i for i, (e, nxt) in enumerate(zip(ents, ents[1:])) if e.type == "neg" and e.value is None
+              and (nxt.type, nxt.value) == ("oos", "deportation") and nxt.start == e.end}
+    return [e for i, e in enumerate(ents) if i not in denied and i - 1 not in denied]
 
 
 def _not_only_period(ents: list[Entity]) -> list[Entity]:
@@ -335,7 +356,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
-    ents = _not_only_period(ents)
+    ents = _not_forced(_not_only_period(ents))
     includes_org = _includes_org(ents)
     ents = _both_pointed(ents, layout)
     # "those three together?", "the total of those three years": a number right after a word pointing back
@@ -348,7 +369,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
-    ents = _top_as_verb(ents)
+    ents = _numbered_places(_top_as_verb(ents))
     ents = _negated_claims(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
@@ -1271,8 +1292,11 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         return new
     if "sum" in p.kws and "overall" not in p.kws and not (periods or countries or categories) \
             and isinstance(previous.program, (Pick, Each)):
-        # "how many is that together?" after a list: its sum
-        return replace(previous, program=Total(previous.program), unread=(), ignored=new.ignored)
+        # "how many is that together?" after a list: its sum ("the sum of both?" after two monthly series:
+        # of their periods' totals)
+        listed = previous.program if isinstance(previous.program, Pick) else \
+            Each(tuple(part.of if isinstance(part, Group) else part for part in previous.program.parts))
+        return replace(previous, program=Total(listed), unread=(), ignored=new.ignored)
     shared = previous.program
     if "share" in p.kws and not (periods or countries or categories or p.orgs) and isinstance(shared, Select) \
             and (shared.org in ORGS or shared.country is not None):

@@ -600,6 +600,9 @@ RULES: tuple[Rule, ...] = (
     Rule("grain after", (grain(), k("range", "after")), lambda g, d, c: _shift(1, g.value)),
     Rule("grain before time", (grain(), before_word, closed),
          lambda g, d, p, c: step(p.value, g.value, -1)),
+    # "the last year before the pandemic", "het laatste jaar vóór de coronacrisis": the one right before it
+    Rule("last grain before time", (k("mod", "last"), grain(), before_word, closed),
+         lambda m, g, d, p, c: step(p.value, g.value, -1)),
     Rule("grain after time", (grain(), k("range", "after"), closed),
          lambda g, d, p, c: step(p.value, g.value, 1)),
     Rule("n grains before time", (bare_count, grain(), before_word, closed),
