@@ -58,6 +58,9 @@ class Suggester:
                 (self.t[lang]["clarify"].get(topics[0], []) if topics else [])
             fitting = [Suggestion(q, q, lang) for q in asks]
             return [s for s in fitting if len(s.data.encode()) <= CALLBACK_BYTES][:MAX_BUTTONS]
+        if answer.status == "no_data" and answer.request.topic == "finer" and answer.request.periods:
+            # "and on the 17th?": the month (or year) that holds the day, one tap away, as the answer offers it
+            return self._holding(answer.request.periods[0], lang)
         if answer.status in ("no_data", "unknown") and answer.examples:
             examples = self.pipeline.renderer(lang).t["examples"]
             return [Suggestion(examples[e], examples[e], lang) for e in answer.examples][:MAX_BUTTONS]
@@ -71,6 +74,20 @@ class Suggester:
             if s not in out and len(s.data.encode()) <= CALLBACK_BYTES:
                 out.append(s)
         return out[:MAX_BUTTONS]
+
+    def _holding(self, period: Any, lang: str) -> list[Suggestion]:
+        """The month or year a finer grain was asked of, as a question the figures answer."""
+        if period.anchor or not (period.single_month or period.single_year and period.whole_years):
+            return []
+        if period.single_month:
+            year, month = period.start
+            kind, fields = "month_total", {"year": year, "month": self.pipeline.renderer(lang).months[month]}
+        else:
+            kind, fields = "year_total", {"year": period.first_year}
+        template = self.t[lang][kind]
+        label = template["label"].format(**fields)
+        s = Suggestion(label[:1].upper() + label[1:], template["ask"].format(**fields), lang)
+        return [s] if len(s.data.encode()) <= CALLBACK_BYTES else []
 
     def _kinds(self, query, lang: str) -> list[tuple[str, dict[str, Any]]]:
         """What this question can lead to, most useful first; only what the data holds."""

@@ -287,6 +287,17 @@ def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -
     return [x.with_year(before[-1].last_year) for x in periods]
 
 
+def _ranked_within(ents: list[Entity], reading: when.Reading, periods: list[Period], kws: set[str]) -> list[Period]:
+    """"Which month of 2025, after February, was the busiest?": a span said with "after" inside
+    the period ranked is where the ranking looks (March-December 2025), not a second period to
+    rank in. Returns the periods it narrows."""
+    if not kws & {"max", "min"} or not kws & {"month_word", "year_word", "which_units"}:
+        return []
+    inner = [period for period, start in zip(reading.periods, reading.starts)
+             if (ents[start].type, ents[start].value) == ("range", "after") and period in periods]
+    return [x for x in periods if any(x != y and x.start <= y.start and y.end <= x.end for y in inner)]
+
+
 def _last_places(reading: when.Reading, kws: set[str]) -> list[Entity]:
     """"Which country was last in the 2020 top 10?": "last" that names no period (the time
     grammar leaves it unread), beside a list of countries, is the list's last place."""
@@ -387,6 +398,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     reading.unread = [e for e in reading.unread if e not in last_places]
     periods, exclude, negated, bad_neg = _negations(ents, reading)
     periods = _in_the_year_talked_about(periods, previous)
+    narrowed = _ranked_within(ents, reading, periods, all_kws)
+    periods = [x for x in periods if x not in narrowed]
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # a number of years or months that the periods have, said with the grain the time grammar used

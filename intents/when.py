@@ -344,6 +344,9 @@ def _before(p: Period) -> Period | None:
 
 
 def _after(p: Period, c: Ctx) -> Period | None:
+    if p.open and p.kind == "month" and p.end[1] < 12:
+        # "in 2020 after June": the rest of the year named, or of the latest one
+        return Period((0, p.end[1] + 1), (0, 12), "range", "latest")
     if p.anchor:
         return None
     start = shift_month(p.end, 1)

@@ -67,6 +67,16 @@ def test_suggestions_follow_the_answer(pipeline, suggester):
     assert asks("top 5 nationalities 2025") == ["profile 2025", "top 5 countries 2024", "how many returns in 2025"]
 
 
+def test_a_grain_the_figures_lack_offers_the_month_that_holds_it(pipeline, suggester):
+    """"and on the 17th?": no figure for a day, and the month it falls in is one tap away."""
+    context = pipeline.ask("hoeveel terugkeerders in maart 2020").context
+    reply = pipeline.ask("en op de 17de?", context=context)
+    assert reply.status == "no_data"
+    assert [(s.label, s.ask) for s in suggester.for_reply(reply)] == [("Maart 2020", "hoeveel terugkeerders in maart 2020")]
+    reply = pipeline.ask("how many returns on 3 June 2020?")
+    assert [s.ask for s in suggester.for_reply(reply)] == ["how many returns in June 2020"]
+
+
 def test_templates_have_the_same_keys_in_every_language(tmp_path, pipeline):
     locales = shutil.copytree(LOCALES, tmp_path / "locales")
     french = locales / "fr" / "suggest.toml"
