@@ -266,16 +266,35 @@ def _asks_who(ents: list[Entity]) -> bool:
                for i, e in enumerate(ents))
 
 
-def _both_named(ents: list[Entity]) -> list[Entity]:
+def _both_named(ents: list[Entity], previous: Request | None = None) -> list[Entity]:
     """"Colombia en El Salvador in 2020: hoeveel telde elk van beide?", "July 2025 against July
     2020, both figures please": a bare "both" after two countries, categories, years or months
-    points at them, not at the two organisations."""
+    points at them, not at the two organisations; so does one that compares or sums and names
+    nothing, after a question ("2024? / en 2023? / het verschil tussen beide?": the two asked)."""
     named = [e for e in ents if e.type in ("country", "category", "year", "month")]
     # the second thing named of one kind ("July 2025 ... July 2020. Give me both figures")
     second = next((e for i, e in enumerate(named) if any(x.type == e.type and x.value != e.value
                                                         for x in named[:i])), None)
+    operations = {kw for e in ents if e.type == "kw" for kw in str(e.value).split("+")} & {"compare", "sum"}
+    if previous is not None and operations and not named and not any(e.type == "org" for e in ents):
+        return [e for e in ents if e.type != "both"]
     return [replace(e, type="org", value="both") if e.type == "both" else e for e in ents
             if not (e.type == "both" and second is not None and e.start > second.start)]
+
+
+def _one_more_step(reading: when.Reading, previous: Request | None) -> list[Period]:
+    """"and the one before that?", "en dat daarvoor?", "et celle encore avant ?" after one year
+    or month asked: a step before (or after) it, in its own grain; the time grammar, which
+    needs a grain word, leaves the step unread."""
+    steps = [e for e in reading.unread if e.type == "shift" and isinstance(e.value, int)]
+    before = [x for x in _periods(previous) if not x.anchor] if previous is not None else []
+    if len(steps) != 1 or len(before) != 1:
+        return []
+    grain = "year" if before[0].whole_years and before[0].single_year else "month" if before[0].single_month else None
+    if grain is None:
+        return []
+    reading.unread = [e for e in reading.unread if e not in steps]
+    return [when.step(before[0], grain, steps[0].value)]
 
 
 def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -> list[Period]:
@@ -376,7 +395,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                and (before.type, before.value) == ("anaphor", None) and n.start == before.end
                and n.value in range(2, MAX_POINTED + 1) and not (after is not None and after.type == "measure")]
     ents = [e for e in ents if e not in counted]
-    ents = _both_named(_after_a_country(ents))
+    ents = _both_named(_after_a_country(ents), previous)
     whole = any(e.type == "whole" for e in ents)
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
@@ -397,7 +416,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     last_places = _last_places(reading, all_kws)
     reading.unread = [e for e in reading.unread if e not in last_places]
     periods, exclude, negated, bad_neg = _negations(ents, reading)
-    periods = _in_the_year_talked_about(periods, previous)
+    periods = _in_the_year_talked_about(periods, previous) or _one_more_step(reading, previous)
     narrowed = _ranked_within(ents, reading, periods, all_kws)
     periods = [x for x in periods if x not in narrowed]
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
@@ -1173,7 +1192,9 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
         return q
     before, last = (_asked(r) for r in (earlier, previous))
     lone = isinstance(q.program, Compare) and _lone(q.program)
-    if lone or _bare(p) and "share" in p.kws and before.period != last.period:
+    # ("quelle évolution entre les deux ?": the change between the two asked)
+    evolution = _bare(p) and p.of_those and "trend" in p.kws
+    if lone or evolution or _bare(p) and "share" in p.kws and before.period != last.period:
         # "the difference?", and "en procent?" after two periods: the change between them, in percent too;
         # "how many times more?": their ratio too
         return Request("figures", Compare(before, last, times=bool(p.ratio and p.ratio[0] == ASKED)))
