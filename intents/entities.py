@@ -147,7 +147,7 @@ def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) 
     asker asks: its tokens are context, so long as it names nothing the figures are cut by."""
     if lang is None:
         return set()
-    persons = _first_person(lang)
+    persons = _words_of(lang, FIRST_PERSON)
     out: set[int] = set()
     start = 0
     for end in (i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in (";", "?")):
@@ -220,7 +220,7 @@ def _school_years(ents: list[Entity], tokens: list[Token], lang: str | None) -> 
     names a school year or a grade, not a place in a ranking."""
     if lang is None:
         return ents
-    work = _work_words(lang)
+    work = _words_of(lang, WORK_WORDS)
     return [Entity("ident", e.value, e.start, e.end, text=e.text)
             if e.type == "ordinal" and e.end < len(tokens) and tokens[e.end].text in work else e for e in ents]
 
@@ -230,7 +230,7 @@ def _singular_places(ents: list[Entity], tokens: list[Token], lang: str | None) 
     country, where the noun is the same in the plural ("les premiers pays" is the list)."""
     if lang is None:
         return ents
-    singular = _singular_determiners(lang)
+    singular = _words_of(lang, SINGULAR_DETERMINERS)
     places = {e.end for e in ents if e.type == "ordinal" and e.start > 0 and tokens[e.start - 1].text in singular}
     return [replace(e, value="+".join("one_country" if kw == "countries" else kw for kw in e.value.split("+")))
             if e.type == "kw" and e.start in places else e for e in ents]
@@ -287,36 +287,23 @@ def _chat_word(e: Entity, ents: list[Entity], sentence: list[int]) -> bool:
 def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
     """"I'm an ...", "je travaille ...", and "ik ben" before a word of work.txt ("ik ben journalist"),
     never "ik ben op zoek naar cijfers over Brazilië" or "I'm interested in Brazil"."""
-    return e.value != "be" or (lang is not None and e.end < len(tokens) and tokens[e.end].text in _work_words(lang))
+    return e.value != "be" or (lang is not None and e.end < len(tokens)
+                               and tokens[e.end].text in _words_of(lang, WORK_WORDS))
+
+
+# The word lists of locales/<lang>/ that rules read by name.
+FUNCTION_WORDS, FIRST_PERSON, SINGULAR_DETERMINERS, WORK_WORDS = \
+    "function_words.txt", "first_person.txt", "singular_determiners.txt", "work.txt"
 
 
 @cache
 def _passable_words(lang: str) -> frozenset[str]:
     """The words a question may hold without any rule reading them: the closed classes of
     function_words.txt, the words of talk of talk.txt and what the figures are for (work.txt)."""
-    return _function_words(lang) | _words_of(lang, "talk.txt") | _work_words(lang)
+    return _words_of(lang, FUNCTION_WORDS) | _words_of(lang, "talk.txt") | _words_of(lang, WORK_WORDS)
 
 
 @cache
-def _function_words(lang: str) -> frozenset[str]:
-    return _words_of(lang, "function_words.txt")
-
-
-@cache
-def _first_person(lang: str) -> frozenset[str]:
-    return _words_of(lang, "first_person.txt")
-
-
-@cache
-def _singular_determiners(lang: str) -> frozenset[str]:
-    return _words_of(lang, "singular_determiners.txt")
-
-
-@cache
-def _work_words(lang: str) -> frozenset[str]:
-    return _words_of(lang, "work.txt")
-
-
 def _words_of(lang: str, name: str) -> frozenset[str]:
     return frozenset(w for line in (LOCALE_DIR / lang / name).read_text(encoding="utf-8").split("\n")
                      if not line.startswith("#") for w in line.split())
@@ -675,7 +662,7 @@ class Lexicon:
                 if meaning in YIELDING and self._overtaken(texts, i, length, reading):
                     continue
                 if meaning and reading not in self.phrases[key] \
-                        and (meaning[0] == "neg" or length == 1 and key[0] in _function_words(reading)):
+                        and (meaning[0] == "neg" or length == 1 and key[0] in _words_of(reading, FUNCTION_WORDS)):
                     # "ni enkel fedasil" in Dutch is a typo, not the French "ni": a negation turns the answer
                     # around, and is read only in the question's language; "telde men toen" has the Dutch
                     # pronoun, not the English "men"
@@ -718,7 +705,8 @@ class Lexicon:
                     found.extend(parts)
                 elif number:
                     found.append(number)
-                elif tok.kind == "word" and any(tok.text in _function_words(x) for x in ([lang] if lang else LANGS)):
+                elif tok.kind == "word" and any(tok.text in _words_of(x, FUNCTION_WORDS)
+                                                for x in ([lang] if lang else LANGS)):
                     pass  # a closed-class word is spelled right and carries nothing: "iets" is no "niets" (nothing)
                 elif tok.kind == "word":
                     match = self._fuzzy(tok.text, lang)
@@ -917,7 +905,7 @@ class Lexicon:
                 continue
             for mod in (modifier, modifier[:-1]) if modifier[-1] in "se" else (modifier,):
                 mod_meaning = self.meaning((mod,), lang) if len(mod) >= MIN_PART else None
-                if mod_meaning is not None and head in _work_words(lang):
+                if mod_meaning is not None and head in _words_of(lang, WORK_WORDS):
                     return []
                 if mod_meaning is not None:
                     return [Entity(kind, value, i, i + 1, text=word, also=self.other((part,), lang))

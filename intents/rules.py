@@ -282,19 +282,16 @@ def _both_named(ents: list[Entity], previous: Request | None = None) -> list[Ent
             if not (e.type == "both" and second is not None and e.start > second.start)]
 
 
-def _one_more_step(reading: when.Reading, previous: Request | None) -> list[Period]:
+def _one_more_step(reading: when.Reading, previous: Request | None) -> list[tuple[Period, Entity]]:
     """"and the one before that?", "en dat daarvoor?", "et celle encore avant ?" after one year
-    or month asked: a step before (or after) it, in its own grain; the time grammar, which
-    needs a grain word, leaves the step unread."""
+    or month asked: a step before (or after) it, in its own grain, with the word of the step; the
+    time grammar, which needs a grain word, leaves the step unread."""
     steps = [e for e in reading.unread if e.type == "shift" and isinstance(e.value, int)]
     before = [x for x in _periods(previous) if not x.anchor] if previous is not None else []
     if len(steps) != 1 or len(before) != 1:
         return []
     grain = "year" if before[0].whole_years and before[0].single_year else "month" if before[0].single_month else None
-    if grain is None:
-        return []
-    reading.unread = [e for e in reading.unread if e not in steps]
-    return [when.step(before[0], grain, steps[0].value)]
+    return [(when.step(before[0], grain, steps[0].value), steps[0])] if grain is not None else []
 
 
 def _in_the_year_talked_about(periods: list[Period], previous: Request | None) -> list[Period]:
@@ -416,7 +413,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     last_places = _last_places(reading, all_kws)
     reading.unread = [e for e in reading.unread if e not in last_places]
     periods, exclude, negated, bad_neg = _negations(ents, reading)
-    periods = _in_the_year_talked_about(periods, previous) or _one_more_step(reading, previous)
+    steps = _one_more_step(reading, previous) if not periods else []
+    reading.unread = [e for e in reading.unread if e not in (s for _, s in steps)]
+    periods = _in_the_year_talked_about(periods, previous) or [period for period, _ in steps]
     narrowed = _ranked_within(ents, reading, periods, all_kws)
     periods = [x for x in periods if x not in narrowed]
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
