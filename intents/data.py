@@ -166,6 +166,7 @@ SCHEMAS: dict[str, dict[str, tuple[Callable[[str], Any], bool]]] = {
                      "mark": (_choice("*", "**"), False), "label": (_text, False), "source": (_text, True),
                      "locator": (_text, True), "note": (_text, False)},
     "footnotes": {"id": (_text, True), "mark": (_choice("*", "**"), False), "applies_to": (_text, True),
+                  "leaves_out": (_ID, False),
                   **{lang: (_text, True) for lang in LANGS}, "source": (_text, True), "locator": (_text, True)},
     "statements": {"id": (_text, True), "topics": (_topics, True), "year": (_YEAR, False),
                    "returns": (_int(0, 10_000_000), False), "quote": (_text, True),

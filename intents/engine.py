@@ -266,6 +266,8 @@ class Engine:
         self._notes_of: dict[tuple[int, ...], list[str]] = {}  # by the observations' identities (they live as long)
         self._note_order = {fid: i for i, fid in enumerate(self.footnote_ids)}
         self.footnote_text = {f["id"]: {lang: f[lang] for lang in LANGS} for f in dataset.footnotes}
+        # What a caveat says its figures leave out ("dublin"): a question leaving it out is answered by them.
+        self.leaves_out = {f["id"]: f["leaves_out"] for f in dataset.footnotes if f["leaves_out"]}
         # Where each figure and statement was read -> the publication's id.
         self.source_of = {o.ref: o.source for o in dataset.observations}
         self.source_of.update({row["ref"]: row["source"] for row in (*dataset.statements, *dataset.footnotes)})
@@ -535,7 +537,11 @@ class Engine:
             self._reasons(b, periods_of(request.program), {s.country for s in selects(request.program)}, today)
         if request.ignored and b.status in ("ok", "no_data"):
             b.line("note.ignored", words=", ".join(request.ignored))
-        return b.answer()
+        answer = b.answer()
+        if request.left_out and not set(request.left_out) <= {self.leaves_out.get(f) for f in answer.footnotes}:
+            # "2010 without the Dublin departures": figures whose caveats do not leave them out cannot be made so
+            return self.run(Request("clarify", topic="negation", unread=request.left_out), today)
+        return answer
 
     def _handle(self, b: Builder, request: Request, today: dt.date) -> None:
         name = registry.handler_of(request)
@@ -566,6 +572,11 @@ class Engine:
             return
         total = isinstance(node, Total)
         leaves = selects(node)
+        span = Period.joined([_when(s) for s in leaves]) if total and len({_org(s) for s in leaves}) == 1 else None
+        if span is not None and any(self.value(_when(s), _org(s)) is None for s in leaves):
+            # "okt, nov en dec 2025 samen": months the publications do not give, added up, are their span,
+            # which may be derived from what they give (the year less January-September)
+            total, leaves = False, [replace(leaves[0], period=span)]
         if request.reading == "asylum_people" and not self._profiled_years(leaves):
             # "asylum seekers in March 2020": the applicants for international protection are counted
             # only in the yearly profile; that is said first, and all returnees only offered
@@ -1738,6 +1749,12 @@ class Engine:
         if other is None:
             b.line("nodata.country_no_other", head, period=lst.period, basis=basis, n=Num(count),
                    source=Ref("source", lst.source))
+            return NOT_LISTED
+        if b.request.n is not None and b.request.n != count:
+            # "outside the top 5" when the sheet counts the others outside its top 10: another figure
+            b.status = "no_data"
+            b.line("nodata.country_other_not_n", head, period=lst.period, basis=basis, n=Num(count),
+                   asked=Num(b.request.n), source=Ref("source", lst.source))
             return NOT_LISTED
         # data.load refuses an "other" row without a total
         total = cast(Observation, self.cube.total_of(lst.source, lst.period) or lst.total)

@@ -119,15 +119,24 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
               if (e.type in ASKING_TYPES - {"oos"} or (e.type, e.value) == ("oos", "breakdown"))
               and e.start < len(sentence) and not _chat_word(e, ents, sentence)} - dropped
     selves = {sentence[e.start] for e in ents if e.type == "self" and _says_who(tokens, e, lang)}
-    if asking - selves:
-        asking -= selves
+    # "hoi, journalist bij de VRT hier, deadline over twintig minuten...": a sentence with a word of who
+    # asks or what for (work.txt) and no word of asking says who asks
+    work = _words_of(lang, WORK_WORDS) if lang is not None else frozenset()
+    selves |= {sentence[i] for i, t in enumerate(tokens) if t.text in work} \
+        - {sentence[e.start] for e in ents if e.type == "kw" and e.start < len(sentence)}
+    # "The sheet gives 187 Syrians for Jan-Sep 2025 and the press release a figure for the year.": what a
+    # publication says, beside a sentence that asks, is what the asker was told
+    sourced = {sentence[e.start] for e in ents if (e.type, e.value) == ("info", "sources") and e.start < len(sentence)}
+    if asking - selves - sourced:
+        asking -= selves | sourced
     if not asking:
         return set()
     context = {i for i, n in enumerate(sentence) if n not in asking} | _about_the_asker(tokens, ents, lang)
     if not any(e.type in PERIOD_TYPES and e.start not in context for e in ents):
         # "I'm writing about 2020. How many went to Brazil?": the period is the question's
         context -= {i for e in ents if e.type in PERIOD_TYPES for i in range(e.start, e.end)}
-    told = {sentence[e.start] for e in ents if (e.type, e.value) == ("self", "told") and e.start < len(sentence)}
+    told = {sentence[e.start] for e in ents if (e.type, e.value) == ("self", "told") and e.start < len(sentence)} \
+        | (sourced - asking)
     if told and not any(e.type in TOPIC_TYPES and e.start not in context for e in ents):
         # "Ik hoorde dat het aantal Syriërs gestegen is. Hoeveel waren het er in 2025?": what the asker was
         # told is about what the question asks

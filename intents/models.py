@@ -4,7 +4,7 @@ Nothing here does I/O or formatting; render.py turns the typed params into text.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,17 @@ class Period:
     # start/end are offsets from the year the engine picks (the latest it has);
     # "first": the period starts where the figures start ("until 2020").
     anchor: str = ""
+
+    @classmethod
+    def joined(cls, periods: Sequence[Period]) -> Period | None:
+        """Months that follow one another ("okt, nov en dec 2025") as one span, else None."""
+        if len(periods) < 2 or any(not x.single_month or x.anchor for x in periods):
+            return None
+        for before, after in zip(periods, periods[1:]):
+            year, month = before.end
+            if after.start != ((year, month + 1) if month < 12 else (year + 1, 1)):
+                return None
+        return cls(periods[0].start, periods[-1].end)
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:

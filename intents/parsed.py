@@ -24,6 +24,11 @@ class Parsed:
     categories: list[str]
     nums: list[Entity]
     info: list[str]
+    # what the question leaves out that is no period, organisation, category or country ("leaving out the
+    # Dublin transfers"): the figures' caveats say whether they leave it out already
+    notes_out: list[str]
+    # the length of a list whose other countries are asked ("hors top 10"), when said
+    outside_of: int | None
     oos: list[str]
     breakdown: bool
     social: list[str]

@@ -167,6 +167,8 @@ class Request:
     # Another reading answered beside the program ("asylum seekers": every returnee, or
     # the applicants for international protection of the profile).
     reading: str | None = None
+    # A number the question names beside its program: the places of a list whose other
+    # countries are asked ("outside the top 10"), or a clarify's count
     n: int | None = None
     # A clarify's offer: the question without the words it could not read, when that is
     # a question about the figures ("Did you mean: ...?").
@@ -177,6 +179,9 @@ class Request:
     # The country the answer picked ("the top destination in 2025": Brazil), for a follow-up
     # that points back at it ("how many went there in July?").
     places: tuple[str, ...] = ()
+    # What the question leaves out that the figures' caveats say they leave out already
+    # ("leaving out the Dublin transfers"): the figures as they are, or asked back.
+    left_out: tuple[str, ...] = ()
 
     @property
     def slots(self) -> Slots:
@@ -201,7 +206,7 @@ class Request:
             values["program"] = node_from_json(values["program"])
         for name in PERIOD_FIELDS & values.keys():
             values[name] = tuple(Period.from_json(p) for p in values[name])
-        for name in ("unread", "ignored", "places"):
+        for name in ("unread", "ignored", "places", "left_out"):
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)

@@ -58,7 +58,7 @@ DATED_INFO = ("partial", "sources")
 
 
 # What a negation can leave out of a figure; anything else after one is asked back.
-NEGATABLE = {"org", "category", "country"}
+NEGATABLE = {"org", "category", "country", "info", "asylum_people"}
 # Words between a negation and what it leaves out ("other than the countries Brazil...",
 # "qui ne sont pas passés par Fedasil": "passés" is no "last" the time grammar used).
 NEG_PASSED = {("kw", "countries"), ("kw", "one_country"), ("mod", "last")}
@@ -149,6 +149,11 @@ def _negations(ents: list[Entity],
         # the words between a negation and what it leaves out are part of it ("pas passés par")
         negated.update({j: ents[j] for j in range(i + 1, len(ents) if target is None else target)
                         if ents[j].type != "range"})
+        listed = _top_list(ents, target) if target is not None else []
+        if listed and e.value != "post":
+            # "hors top 10", "niet naar een van de tien voornaamste landen": the countries outside the list
+            negated.update({j: replace(ents[j], type="outside") for j in listed})
+            continue
         if e.value != "post":
             if target is not None and _leavable(ents, reading, target):
                 targets = _list_from(ents, reading, target)
@@ -162,11 +167,50 @@ def _negations(ents: list[Entity],
         for target in targets:
             if target in reading.starts:
                 excluded_starts.add(target)
-            negated[target] = ents[target]
+            # (the words of a topic are the topic's: "van DVZ" there names no organisation to leave out)
+            negated.update({j: replace(ents[j], type=ents[target].type, value=ents[target].value)
+                            for j in _described_topic(ents, target)})
     for period, start in zip(reading.periods, reading.starts):
         (exclude if start in excluded_starts else periods).append(period)
     # "hormis 2020 et sa crise sanitaire": one year, named twice
     return periods, list(dict.fromkeys(exclude)), negated, bad
+
+
+def _top_list(ents: list[Entity], target: int) -> list[int]:
+    """The entities of a list of the main countries a negation names ("top 10", "de tien
+    voornaamste landen"): its words and at most one number of places; none when the words
+    name no list ("pas 10", "not the countries")."""
+    def listing(e: Entity) -> bool:
+        return e.type == "kw" and bool({"top", "countries"} & set(str(e.value).split("+")))
+    run = [target]
+    while run[-1] + 1 < len(ents) and ents[run[-1] + 1].start == ents[run[-1]].end \
+            and (ents[run[-1] + 1].type == "num" or listing(ents[run[-1] + 1])):
+        run.append(run[-1] + 1)
+    named = [ents[j] for j in run]
+    numbers = sum(e.type == "num" for e in named)
+    a_top = any(listing(e) and "top" in str(e.value).split("+") for e in named)
+    main_countries = numbers == 1 and any(listing(e) for e in named)  # "de tien voornaamste landen"
+    return run if (a_top or main_countries) and numbers <= 1 and all(e.type == "num" or listing(e) for e in named) \
+        else []
+
+
+# What may stand inside the words naming a topic ("the bus trips of the Immigration Office to the Balkans").
+INSIDE_TOPIC = {"org", "range", "info"}
+
+
+def _described_topic(ents: list[Entity], target: int) -> range:
+    """The entities of the words that name a topic left out, from its first word naming it to
+    its last: "de busreizen van DVZ naar de Balkan niet meegerekend" leaves out one thing, the
+    Immigration Office's bus trips, no organisation of its own."""
+    if ents[target].type != "info":
+        return range(target, target + 1)
+    same = [j for j in range(len(ents)) if (ents[j].type, ents[j].value) == ("info", ents[target].value)]
+    first = last = target
+    for j in same:
+        between = range(min(j, target), max(j, target) + 1)
+        if all(ents[k].type in INSIDE_TOPIC for k in between):
+            first, last = min(first, j), max(last, j)
+    return range(first, last + 1)
 
 
 def _leavable(ents: list[Entity], reading: when.Reading, j: int) -> bool:
@@ -370,10 +414,11 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     return ents
 
 
-def _includes_org(ents: list[Entity]) -> bool:
-    """"DVZ inbegrepen", "including the Immigration Office": a word of including beside an
-    organisation; beside a month ("d'octobre à décembre compris") it only closes a range."""
-    return any({a.type, b.type} == {"kw", "org"} and "include" in str(a.value if a.type == "kw" else b.value).split("+")
+def _includes(ents: list[Entity], kind: str) -> bool:
+    """"DVZ inbegrepen", "including the Immigration Office", "déboutés compris": a word of
+    including beside an organisation or a category; beside a month ("d'octobre à décembre
+    compris") it only closes a range."""
+    return any({a.type, b.type} == {"kw", kind} and "include" in str(a.value if a.type == "kw" else b.value).split("+")
                for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
 
 
@@ -384,7 +429,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                for kw in value.split("+")}
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     ents = _not_forced(_not_only_period(ents))
-    includes_org = _includes_org(ents)
+    includes_org = _includes(ents, "org")
+    includes_category = _includes(ents, "category")
     ents = _both_pointed(ents, layout)
     # "those three together?", "the total of those three years": a number right after a word pointing back
     # counts what it points at, neither a figure nor a length of time
@@ -438,8 +484,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("compare")  # "more than in 2019" compares; "more than 3,000 in 2024" checks a claim
     grains = {e.value for e in ents if e.type == "grain"} | {e.type for e in ents if e.type in ("quarter", "half")}
     kws |= {f"{g}_word" for g in grains}
-    if last_places:
-        kws.add("from_bottom")  # "which country was last in the 2020 top 10": the list's last place
+    last_place = bool(last_places) or "last_place" in kws
+    if last_place:
+        # "which country was last in the 2020 top 10", "fermait le top 5": the list's last place
+        kws |= {"from_bottom", "top"}
     if "second_last" in kws:
         kws.add("min")
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
@@ -470,6 +518,15 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if includes_org and not left_out or "sum" in kws and set(orgs) == set(ORGS):
         orgs = []  # "DVZ inbegrepen", "the total (Fedasil plus DVZ)": the total, which shows its split
     left_out_cats = {negated[i].value for i in negated if negated[i].type == "category"}
+    # "hors top 10": the sheet's row of the other countries, outside a list as long as the one named
+    outside = [e for e in negated.values() if e.type == "outside"]
+    if outside:
+        kws.add("other_countries")
+    notes_out = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "info"))
+    asked_about = []
+    if notes_out and ("why" in kws or not (periods or any(e.type == "measure" for e in ents))):
+        # "why are Dublin departures not counted?", "Dublin transfers not included?": asked about, not left out
+        asked_about, notes_out = notes_out, []
     # "to countries other than Brazil": the total less that country, where the list has it.
     except_countries = list(dict.fromkeys(negated[i].value for i in sorted(negated) if negated[i].type == "country"))
     # "the main reasons people give for going home": a ranking of reasons, a cut the sheets do not make
@@ -487,6 +544,15 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "what share were asylum seekers", "asylum seekers and rejected asylum seekers": named as a share, or
         # beside another category, they are the applicants for international protection
         categories = ["applicants", *categories]
+    if includes_category and len(categories) > 1:
+        kws.add("sum")  # "demandeurs d'asile, déboutés compris": the categories together
+    if any(e.type == "asylum_people" for e in negated.values()):
+        if categories:
+            # "no legal residence, as opposed to asylum seekers": beside a category, the applicants in procedure
+            left_out_cats.add("applicants")
+        else:
+            # "returns in 2020, not asylum seekers": those in procedure, or the rejected ones too? asked back
+            bad_neg.extend(e.text for e in negated.values() if e.type == "asylum_people")
     if left_out_cats:
         # "apart from rejected applicants": the others; "rejected applicants (not the applicants in
         # procedure)": the one named, the negation only says which
@@ -502,7 +568,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "were a quarter of the returnees Brazilians?": a fraction said alone is about that much
         claim=claims[0].removesuffix("_compare").removesuffix("_after") if claims else "approx" if fraction else None,
         # "l'avant-dernière du top 10": the second place counted from the end
-        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + [1] * bool(last_places) + _first_and(ents)
+        ordinals=([2] if kws & {"second_last", "runner_up"} else []) + [1] * last_place + _first_and(ents)
         + [e.value for e in ents if e.type == "ordinal"],
         categories_left_out=bool(left_out_cats),
         orgs=orgs,
@@ -516,10 +582,12 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
         receive=[e.text for e in ents if e.type == "receive"],
+        notes_out=notes_out,
+        outside_of=next((int(e.value) for e in outside if isinstance(e.value, (int, float))), None),
         # ("and for the Immigration Office only, which month?" asks a ranking again, of what it names)
-        info=[e.value for e in ents if e.type == "info"] + (["coverage"] if "which_units" in kws and not claims
-                                                          and not any(e.type in ("num", "org", "country", "category")
-                                                                      for e in ents) else []),
+        info=[e.value for e in ents if e.type == "info" and e.value not in notes_out] + asked_about
+        + (["coverage"] if "which_units" in kws and not claims
+           and not any(e.type in ("num", "org", "country", "category") for e in ents) else []),
         # "welke maanden kwamen boven de 280 terugkeerders uit": a verb of arriving said of returns is no arrival
         oos=[e.value for e in ents if e.type == "oos" and not (e.value == "arrival" and any(
             m.type == "measure" for m in ents))] + (["breakdown"] if ages or reasons else []),
@@ -721,6 +789,10 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
                                         follow_up=previous is not None)
         if not_made:
             q = Request("clarify", topic="cross", unread=tuple(not_made))
+    if q.act == "figures" and p.notes_out:
+        q = replace(q, left_out=tuple(p.notes_out))
+    if q.act == "figures" and p.outside_of is not None:
+        q = replace(q, n=p.outside_of)
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
     if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
         q = replace(q, ignored=tuple(passed))
@@ -868,7 +940,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="nested_ops")
     if p.kws & {"behind", "ahead"} and len(p.countries) != 1:
         # "the month behind the busiest", "behind Brazil and Georgia": no place next to one country of a list
-        return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value in ("behind", "ahead")))
+        return Request("clarify", topic="word",
+                       unread=tuple(e.text for e in _after_a_country(ents) if e.value in ("behind", "ahead")))
     zero = tuple(e.text for e in ents if (e.type, e.value) == ("neg", "none"))
     if zero and p.kws & {"how_many_units", "which_units"} and registry.grain_of(p) is not None:
         # "in hoeveel maanden van 2020 organiseerde DVZ helemaal geen terugkeer?": the months with none
@@ -908,6 +981,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "welke maand was het hoogst?": "which month" with a word no rule reads asks more than what the data covers
         return Request("clarify", topic="word", unread=blocking)
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
+        if "how_many" in p.kws and strangers:
+            # "how many did IOM help worldwide?": a count asked of a topic the publications describe, with a
+            # word no rule reads that may be what is counted: asked back, never the description in its place
+            return Request("clarify", topic="word", unread=tuple(w.text for w in strangers))
         return Request("info", topic=p.info[0])
     if p.info and "what_is" in p.kws and not periods:
         # "what does IOM mean?": "mean" asks for a meaning here, not an average.

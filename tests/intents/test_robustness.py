@@ -249,8 +249,10 @@ def unexplained_numbers(reply, pipeline) -> list[str]:
         | {len(pipeline.engine.dataset.observations)}
     allowed |= {v for v in (query.n, query.quoted) if v is not None}
     # the user's own thresholds and claims, wherever the program holds them
+    # (a check of a place, "was Afghanistan last?", holds no number)
     allowed |= {int(n.value) for n in nodes(answer.request.program) if isinstance(n, (Where, Check))
-                and float(n.value).is_integer()} if answer.request.program is not None else set()
+                and n.value is not None and float(n.value).is_integer()} \
+        if answer.request.program is not None else set()
     # how many members a line lists ("8 months in 2020 had less than 180: March 2020: 112 · ...")
     allowed |= {len(v) for line in answer.lines for v in line.params.values() if isinstance(v, tuple)}
     allowed |= {rank for iso in query.countries for rank in RANKS.get(iso, ())}
