@@ -17,6 +17,7 @@ from typing import Any, TypeGuard, TypeVar, cast
 from . import registry
 from .cube import CountryList, Cube, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
+from .entities import region_members
 from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref, nums_in
 from .program import (
     Check,
@@ -64,7 +65,7 @@ MAX_PER_YEAR = 12
 # Information topics answered by their answers.toml line alone (before any statements).
 PLAIN_INFO = ("other_figures",)
 # Information that answers a question the figures cannot: no figure, and said so (no_data).
-UNCOUNTED_INFO = ("hypothetical",)
+UNCOUNTED_INFO = ("hypothetical", "region")
 # The topic of a question off the subject altogether ("what's the weather tomorrow?"): not understood as
 # one about the figures, where a neighbouring topic (forced returns, costs) is understood and not in them.
 OFF_TOPIC = "offtopic"
@@ -1426,9 +1427,22 @@ class Engine:
         fewest = isinstance(pick, Pick) and pick.order == "min"
         without = inner(pick, Without) if isinstance(pick, Pick) else None
         left_out = set(without.members) if without is not None else set()
-        # The fewest first, as the question ranks them; without the countries left out.
+        among = pick.among if isinstance(pick, Pick) else None
+        members = region_members()[among] if among is not None else None
+        # The fewest first, as the question ranks them; without the countries left out, and of the
+        # region asked only
         entries = tuple(e for e in (reversed(lst.entries) if fewest else lst.entries)
-                        if e.country not in left_out and e.place is not None)
+                        if e.country not in left_out and e.place is not None
+                        and (members is None or e.country in members))
+        if among is not None:
+            # a country of the region the list does not name had fewer than the list's last: the list ranks them
+            b.line("top.among", region=Ref("region", among), period=lst.period, basis=Ref("basis", lst.basis),
+                   n=Num(sum(e.place is not None for e in lst.entries)), source=Ref("source", lst.source),
+                   of_source=Ref("of_source", lst.source))
+            if not entries:
+                b.status = "no_data"
+                b.line("top.none_among", region=Ref("region", among))
+                return False
         wanted = pick.n if isinstance(pick, Pick) else None
         rank = pick.k if isinstance(pick, Pick) and pick.k > 1 else None
         n = min(wanted or len(entries), len(entries))
@@ -1485,7 +1499,7 @@ class Engine:
                                                       [c.ref for c in counts], of=counts))
         if wanted and wanted > len(entries):
             b.line("top.capped", source=source, n=Num(len(entries)))
-        if lst.other is not None and n == len(entries) and not rank and total is not None:
+        if lst.other is not None and n == len(entries) and not rank and among is None and total is not None:
             other = lst.other
             b.line("top.other", value=b.figure(int(other.value), "count", "other", [other.ref], of=(other,)),
                    share=b.figure(other.value / total.value, "share", "other share", [other.ref, total.ref],

@@ -14,6 +14,7 @@ import pickle
 import secrets
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -330,7 +331,7 @@ def _cache_path(key: bytes) -> Path:
     the cache directory without taking each other's files for tampered ones."""
     digest = hashlib.sha256(babel.__version__.encode())
     for path in sorted(LOCALE_DIR.glob("*/lexicon.toml")) + sorted(LOCALE_DIR.glob("*/general_words.txt")) \
-            + sorted(LOCALE_DIR.glob("*/forms.txt")) + [Path(__file__), Path(normalize.__file__)]:
+            + sorted(LOCALE_DIR.glob("*/forms.txt")) + [REGIONS_FILE, Path(__file__), Path(normalize.__file__)]:
         digest.update(path.read_bytes())
     root = Path(os.environ.get("RETURNBOT_CACHE")
                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "returnbot")
@@ -442,9 +443,20 @@ def _read_forms(lang: str) -> dict[str, str]:
 
 
 def _meaning_of(key: str) -> tuple[str, Any]:
-    """A lexicon key ("ago:post", "shift:-1", "stop") as the entity type and value."""
+    """A lexicon key ("ago:post", "shift:-1", "stop") as the entity type and value; a region
+    keeps its code as written ("region:005")."""
     kind, _, value = key.partition(":")
-    return kind, int(value) if value.lstrip("-").isdigit() else (value or None)
+    return kind, int(value) if value.lstrip("-").isdigit() and kind != "region" else (value or None)
+
+
+# The countries of each region (UN M49, and the EU), by code; CLDR names the regions.
+REGIONS_FILE = LOCALE_DIR / "regions.toml"
+
+
+@cache
+def region_members() -> dict[str, frozenset[str]]:
+    with REGIONS_FILE.open("rb") as fh:
+        return {code: frozenset(members) for code, members in tomllib.load(fh)["members"].items()}
 
 
 def day_exists(day: int, month: int, year: int | None) -> bool:
@@ -564,9 +576,12 @@ class Lexicon:
                 for number, name in locale.months[context][width].items():
                     self._add(lang, name, "month", number, override=False)
         stops = {p for p, m in self.phrases.items() if m.get(lang, ("",))[0] == "stop"}
+        regions = region_members()
         for code, name in locale.territories.items():
             if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES and words(name) not in stops:
                 self._add(lang, name, "country", code, override=False)
+            elif code in regions:
+                self._add(lang, name, "region", code, override=False)
 
     # ---- language ---------------------------------------------------------------------
     def detect(self, texts: list[str], hint: str | None) -> tuple[str | None, dict[str, float]]:

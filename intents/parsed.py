@@ -29,6 +29,8 @@ class Parsed:
     notes_out: list[str]
     # the length of a list whose other countries are asked ("hors top 10"), when said
     outside_of: int | None
+    # the regions named ("EU member state", "Centraal-Amerikaans"): codes of intents/locales/regions.toml
+    regions: list[str]
     oos: list[str]
     breakdown: bool
     social: list[str]

@@ -58,13 +58,15 @@ class Group:
 class Pick:
     """Places k..k+n-1 of a list ordered by its figures, most first ("max") or fewest
     first ("min"); n None: the whole list in that order. `after`: the places counted from
-    that member, k after it ("right behind Brazil": 1; "just ahead of Colombia": -1)."""
+    that member, k after it ("right behind Brazil": 1; "just ahead of Colombia": -1).
+    `among`: the places counted among the countries of that region only ("which EU country")."""
 
     of: Node
     order: str = "max"
     k: int = 1
     n: int | None = 1
     after: str | None = None
+    among: str | None = None
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,8 @@ class Renderer:
                                                                year=self.period(period, "bare"))
         if r.kind == "country":
             return _text(self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code))
+        if r.kind == "region":
+            return _text(self.territories[r.code])
         return _text(self.t["names"][r.kind][r.code])
 
     def note(self, fid: str) -> str:

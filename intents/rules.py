@@ -491,6 +491,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if "second_last" in kws:
         kws.add("min")
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
+    regions = list(dict.fromkeys(e.value for e in ents if e.type == "region"))
+    if ranking and regions and not kws & UNITS:
+        kws.add("one_country")  # "which EU member state received the most": a place among the countries
     if ranking and _asks_who(ents) and not kws & UNITS:
         kws.add("one_country")  # "and the year after, who was first?": a place among the countries
     if "majority" in kws and not kws & UNITS:
@@ -583,6 +586,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         finer=[e.value for e in ents if e.type == "finer"],
         receive=[e.text for e in ents if e.type == "receive"],
         notes_out=notes_out,
+        regions=regions,
         outside_of=next((int(e.value) for e in outside if isinstance(e.value, (int, float))), None),
         # ("and for the Immigration Office only, which month?" asks a ranking again, of what it names)
         info=[e.value for e in ents if e.type == "info" and e.value not in notes_out] + asked_about
@@ -914,7 +918,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if aside and not any(e.type == "neg" and e.value == "post" for e in ents):
         # "leaving Belgium": no "aside" after it, so not a verb of leaving out
         return Request("clarify", topic="word", unread=tuple(aside))
-    if p.receive and not p.measures and not (p.countries or p.kws & {"one_country", "countries", "top"}):
+    if p.receive and not p.measures and not (p.countries or p.regions or p.kws & {"one_country", "countries", "top"}):
         # "how many received in 2020?": received what? (with "reintegration support", read; a country
         # "received the most returnees" is a destination)
         return Request("clarify", topic="word", unread=tuple(p.receive))
@@ -1027,6 +1031,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         q = replace(q, program=replace(q.program, times=True) if order == ASKED
                     else Check(q.program, p.claim or "approx", n, ratio=order))
     negation = Request("clarify", topic="negation", unread=tuple(e.text for e in ents if e.type == "neg"))
+    if p.regions:
+        if intent != "top" or len(p.regions) > 1 or q.program is None:
+            # "how many returned to Africa?": the publications count countries, and only rank a region's
+            return Request("info", topic="region", periods=periods)
+        # "which EU member state received the most": the places of the list among that region's countries
+        q = replace(q, program=_ranked_among(q.program, p.regions[0]))
     assert q.program is not None  # a signature makes figures, with a program, or a clarify (returned above)
     leaves = selects(q.program)
     left_out: dict[str, list[Period] | list[str]] = {"extreme": p.exclude, "top": p.except_countries}
@@ -1221,6 +1231,17 @@ def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
         return replace(node, of=_ranked_without(node.of, members))
     if isinstance(node, Pick):
         return replace(node, of=Without(node.of, members))
+    return node
+
+
+def _ranked_among(node: Node, region: str) -> Node:
+    """A ranking (a pick, checked or not, one per period) over its list's countries of a region."""
+    if isinstance(node, Each):
+        return replace(node, parts=tuple(_ranked_among(part, region) for part in node.parts))
+    if isinstance(node, (Check, Total)):
+        return replace(node, of=_ranked_among(node.of, region))
+    if isinstance(node, Pick):
+        return replace(node, among=region)
     return node
 
 
