@@ -76,8 +76,9 @@ def _decade(digits: str) -> int:
 # end, or a line break. Marked as a "?" token, so that what a sentence holds can be told apart;
 # "sept. 2025", "nr. 56", "2.426" and "av. J.-C." are no ends.
 _SENTENCE_END = re.compile(r"(?<=[^\W_])[.!]+(?=\s+[\"'«“(]?[^\W\d_a-z][^\W\d_]|\s*$)|!+|\s*\n\s*"
-                           # an ellipsis ends a sentence before a word in lower case too ("... hoeveel")
-                           r"|(?<=[^\W_])(?:\.{2,}|…)(?=\s+[^\W\d_])")
+                           # an ellipsis ends a sentence before a word in lower case too ("... hoeveel"), and so
+                           # does a full stop after a bracket or a word too long to be abbreviated ("(17u). hoeveel")
+                           r"|(?<=[^\W_])(?:\.{2,}|…)(?=\s+[^\W\d_])|(?:(?<=[^\W\d_]{5})|(?<=\)))\.(?=\s+[^\W\d_])")
 # A colon before a space ends a clause as a semicolon does ("for my paper: how many ...?"); "20:19" stays a time.
 _CLAUSE_END = re.compile(r"\s*:(?=\s)")
 

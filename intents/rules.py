@@ -77,7 +77,10 @@ def _years_or_figures(ents: list[Entity], kws: set[str], ratio: bool = False) ->
     figure = any(e.type in TIME_TYPES - {"month"} and not (e.type == "half" and e.value is None)
                  or e.type == "claim" and after is not None and after.type not in ("half", "num")
                  for e, after in zip(ents, [*ents[1:], None])) \
-        or bool(kws & {"quoted", "than", "which_units"})
+        or bool(kws & {"quoted", "which_units"}) or any(
+            # "more than 2000 returnees"; not "more Mongolians than Romanians among 2020 returnees"
+            before.type == "kw" and "than" in str(before.value).split("+") and e.type == "year_or_figure"
+            for before, e in zip(ents, ents[1:]))
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
     related = {i for i, e in enumerate(ents[:-1])
                if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
@@ -211,6 +214,17 @@ def _described_topic(ents: list[Entity], target: int) -> range:
         if all(ents[k].type in INSIDE_TOPIC for k in between):
             first, last = min(first, j), max(last, j)
     return range(first, last + 1)
+
+
+def _year_before_a_list(ents: list[Entity], reading: when.Reading, exclude: list[Period]) -> list[Period]:
+    """"En 2020, janvier et février exclus": a year, a comma, then the months left out of it. The
+    time grammar reads "2020, janvier" as January 2020; the year is the period they are left out of."""
+    start = reading.starts[0] if reading.starts else None
+    if not exclude or start is None or ents[start].type != "year" or start + 1 >= len(ents) \
+            or (ents[start + 1].type, ents[start + 1].text) != ("conj", ",") \
+            or any(x.first_year != ents[start].value or x.whole_years for x in exclude):
+        return []
+    return [Period.year(ents[start].value)]
 
 
 def _leavable(ents: list[Entity], reading: when.Reading, j: int) -> bool:
@@ -368,13 +382,17 @@ def _last_places(reading: when.Reading, kws: set[str]) -> list[Entity]:
 
 def _numbered_places(ents: list[Entity]) -> list[Entity]:
     """"and number two?", "en op plaats drie?": a small number right after a word for a place
-    is that place, as an ordinal is."""
+    is that place, as an ordinal is. A word that is a place only before its number ("number")
+    says nothing without one ("which months does that number cover?")."""
     def placed(i: int, e: Entity) -> bool:
         before = ents[i - 1] if i else None
         return e.type == "num" and before is not None and before.type == "kw" and before.end == e.start \
-            and "rank" in str(before.value).split("+") and float(e.value).is_integer() and 0 < e.value <= MAX_PLACE
-    return [Entity("ordinal", int(e.value), e.start, e.end, text=e.text) if placed(i, e) else e
-            for i, e in enumerate(ents)]
+            and bool({"rank", "rank_numbered"} & set(str(before.value).split("+"))) \
+            and float(e.value).is_integer() and 0 < e.value <= MAX_PLACE
+    out = [Entity("ordinal", int(e.value), e.start, e.end, text=e.text) if placed(i, e) else e
+           for i, e in enumerate(ents)]
+    return [e for e, nxt in zip(out, [*out[1:], None]) if (e.type, e.value) != ("kw", "rank_numbered")
+            or nxt is not None and nxt.type == "ordinal" and nxt.start == e.end]
 
 
 def _top_as_verb(ents: list[Entity]) -> list[Entity]:
@@ -459,6 +477,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     last_places = _last_places(reading, all_kws)
     reading.unread = [e for e in reading.unread if e not in last_places]
     periods, exclude, negated, bad_neg = _negations(ents, reading)
+    periods = periods or _year_before_a_list(ents, reading, exclude)
     steps = _one_more_step(reading, previous) if not periods else []
     reading.unread = [e for e in reading.unread if e not in (s for _, s in steps)]
     periods = _in_the_year_talked_about(periods, previous) or [period for period, _ in steps]
