@@ -17,7 +17,7 @@ from typing import Any, TypeGuard, TypeVar, cast
 from . import registry
 from .cube import CountryList, Cube, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
-from .entities import region_members
+from .entities import OFF_TOPIC, region_members
 from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref, nums_in
 from .program import (
     Check,
@@ -66,9 +66,6 @@ MAX_PER_YEAR = 12
 PLAIN_INFO = ("other_figures",)
 # Information that answers a question the figures cannot: no figure, and said so (no_data).
 UNCOUNTED_INFO = ("hypothetical", "region")
-# The topic of a question off the subject altogether ("what's the weather tomorrow?"): not understood as
-# one about the figures, where a neighbouring topic (forced returns, costs) is understood and not in them.
-OFF_TOPIC = "offtopic"
 # Handlers that answer one program: a follow-up that made one per previous part ("lowest
 # year" after "2012 and 2013", "in how many months...?" after a comparison) is answered part by part.
 PER_PART = ("extreme", "compare", "listing", "average")

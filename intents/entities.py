@@ -449,6 +449,11 @@ def _meaning_of(key: str) -> tuple[str, Any]:
     return kind, int(value) if value.lstrip("-").isdigit() and kind != "region" else (value or None)
 
 
+# The topic of a question off the subject altogether ("what's the weather tomorrow?"): not understood as
+# one about the figures, where a neighbouring topic (forced returns, costs) is understood and not in them.
+OFF_TOPIC = "offtopic"
+
+
 # The countries of each region (UN M49, and the EU), by code; CLDR names the regions.
 REGIONS_FILE = LOCALE_DIR / "regions.toml"
 
@@ -905,6 +910,8 @@ class Lexicon:
             return None
         if kind in ("ordinal", "num"):
             return None  # a number word one letter off is another number ("eleventh" is no "seventh")
+        if (kind, value) == ("oos", OFF_TOPIC):
+            return None  # a word one letter off the weather is no question about it ("raging" is no "rain")
         if kind == "stop" and word.startswith(match[0]) and word in self.words:
             return None  # a word of the language that extends a stop word is another word ("camel" is no "came")
         if word in self.common and (kind in ("country", "ordinal", "kw") or match[1] < COMMON_CUTOFF):

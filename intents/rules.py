@@ -515,6 +515,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("one_country")  # "which EU member state received the most": a place among the countries
     if ranking and _asks_who(ents) and not kws & UNITS:
         kws.add("one_country")  # "and the year after, who was first?": a place among the countries
+    if {"trend", "compare"} <= kws:
+        kws.discard("trend")  # "l'évolution par rapport à 2021": the change against that period, no series
     if "majority" in kws and not kws & UNITS:
         kws.discard("max")  # "most returns", "la majorité des retours" with no unit ranked: a majority, no record
     if "from_bottom" in kws:
