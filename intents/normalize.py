@@ -63,6 +63,13 @@ def _number(text: str) -> tuple[int | float, bool]:
     return (int(text) if text.isdigit() else float(text.replace(",", "."))), False
 
 
+def _possessive_year(raw: str, before: list[Token], rest: str) -> bool:
+    """"2020's returns", "what share of 2020's total": a year with an English possessive, a noun
+    after it and no article before it; "the 2010's" and "in the 2000s" are decades."""
+    return bool(re.fullmatch(r"(?:19|20)\d0's", raw) and (not before or before[-1].text != "the")
+                and re.match(r"\s+[^\W\d_]", rest))
+
+
 def _decade(digits: str) -> int:
     """The first year of "the 90s", "2010s", "jaren '90": two digits are 19xx from 30 up."""
     value = int(digits)
@@ -118,6 +125,10 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "ordnum":
             # "11th", "3e", "2de": a place, whatever its number
             tokens.append(Token(raw, kind, int(_found(re.match(r"\d+", raw)))))
+        elif kind == "decade" and _possessive_year(raw, tokens, folded[m.end():]):
+            # "2020's returns": the year's, not the decade's ("the 2020's" stays a decade)
+            year = int(_found(re.match(r"\d{4}", raw)))
+            tokens.append(Token(raw[:4], "num", year))
         elif kind == "decade":
             tokens.append(Token(raw, kind, _decade(_found(re.search(r"\d+", raw)))))
         else:

@@ -447,6 +447,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                for kw in value.split("+")}
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     ents = _not_forced(_not_only_period(ents))
+    if ents and ents[-1].type == "kw" and ents[-1].value == "than":
+        ents = ents[:-1]  # "en voor heel België dan?": "dan" with nothing after it is "then", compares nothing
     includes_org = _includes(ents, "org")
     includes_category = _includes(ents, "category")
     ents = _both_pointed(ents, layout)
@@ -515,8 +517,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("one_country")  # "which EU member state received the most": a place among the countries
     if ranking and _asks_who(ents) and not kws & UNITS:
         kws.add("one_country")  # "and the year after, who was first?": a place among the countries
-    if {"trend", "compare"} <= kws:
-        kws.discard("trend")  # "l'évolution par rapport à 2021": the change against that period, no series
+    if "trend" in kws and kws & {"compare", "sum"}:
+        # "l'évolution par rapport à 2021": the change against that period; "samengeteld over de jaren
+        # 2021 t.e.m. 2025": their sum; no series
+        kws.discard("trend")
     if "majority" in kws and not kws & UNITS:
         kws.discard("max")  # "most returns", "la majorité des retours" with no unit ranked: a majority, no record
     if "from_bottom" in kws:

@@ -312,6 +312,8 @@ def _interval(a: Period, b: Period) -> Period | None:
         a = placed if placed.start <= b.start else a.with_year(b.first_year - 1)
     elif b.open:
         placed = b.with_year(a.last_year)
+        if a.whole_years and not a.anchor and a.start <= placed.start and placed.end < a.end:
+            return Period(a.start, placed.end, "range")  # "in 2025 until September": that year up to it
         b = placed if placed.end >= a.end else b.with_year(a.last_year + 1)
     if a.anchor or b.anchor:
         return None
@@ -625,6 +627,9 @@ RULES: tuple[Rule, ...] = (
          lambda f, a, t, b, c: _interval(a.value, b.value)),
     Rule("to", (time, k("range", "to"), time), lambda a, t, b, c: _interval(a.value, b.value)),
     Rule("until", (time, k("range", "until"), time), lambda a, t, b, c: _interval(a.value, b.value)),
+    # "in 2025 until the end of September": up to and with that month
+    Rule("until the end of", (time, k("range", "until"), k("part", "end"), time),
+         lambda a, t, e, b, c: _interval(a.value, b.value)),
     # between two month names, "march" and "may" are months ("spring 2020, march through may")
     Rule("month to month", (month_name, any_range("to", "until"), month_name),
          lambda a, t, b, c: _interval(a.value, b.value)),
