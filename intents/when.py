@@ -259,6 +259,8 @@ det_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule == "d
 bare_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule != "det")
 day = P(frozenset({"num"}), lambda it: _whole_number(it, 1, 31) and it.tokens == 1)
 ordinal_day = P(frozenset({"ord"}), lambda it: isinstance(it.value, int) and 1 <= it.value <= 31)
+any_day = P(frozenset({"num", "ord"}), lambda it: isinstance(it.value, (int, float)) and float(it.value).is_integer()
+            and 1 <= it.value <= 31 and it.tokens == 1)
 # "twenty nineteen", "negentien negenennegentig": text2num writes a year said in two halves as two numbers
 century = P(frozenset({"num"}), lambda it: _whole_number(it, 19, 20) and it.tokens == 1)
 year_half = P(frozenset({"num"}), lambda it: _whole_number(it, 10, 99) and it.tokens == 1)
@@ -446,6 +448,15 @@ def _month_day(d: Item, m: Item, y: int | None = None) -> Period | tuple[str, st
     return month if y is None else month.with_year(y)
 
 
+def _whole_month(first: Item, last: Item, m: Item, y: int | None = None) -> Period | None:
+    """A span of days from the first of a month to its last is that month; any other is none."""
+    month: Period = m.value
+    end = calendar.monthrange(y or 2021, month.start[1])[1]
+    if int(first.value) != 1 or int(last.value) != end:
+        return None
+    return month if y is None else month.with_year(y)
+
+
 # annotated: a pattern above reads it
 DAY_RULES: set[str] = {"day month", "month day", "ordinal day month", "ordinal day of month", "month ordinal day"}
 DAY_YEAR_RULES = {"day month year", "month day year", "ordinal day month year", "ordinal day of month year",
@@ -464,6 +475,12 @@ RULES: tuple[Rule, ...] = (
     Rule("open year", (yearless, year),
          lambda a, y, c: a.value.with_year(_year_of(y))),
     Rule("day month year", (day, month_name, year), lambda d, m, y, c: _month_day(d, m, _year_of(y))),
+    # "du 1er au 31 mars 2020", "from 1 to 30 April": every day of the month is the month
+    Rule("first to last day of month year", (k("range", "from"), any_day, any_range("to", "until"), day, month_name,
+                                              year),
+         lambda f, a, t, b, m, y, c: _whole_month(a, b, m, _year_of(y))),
+    Rule("first to last day of month", (k("range", "from"), any_day, any_range("to", "until"), day, month_name),
+         lambda f, a, t, b, m, c: _whole_month(a, b, m)),
     Rule("month day year", (month_name, day, year), lambda m, d, y, c: _month_day(d, m, _year_of(y)), ("en",)),
     Rule("year open", (year, yearless), lambda y, a, c: a.value.with_year(_year_of(y))),
     Rule("open comma year", (yearless, k("conj", "comma"), written_year),
