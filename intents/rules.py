@@ -933,6 +933,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # COVID-19 remark), never a figure in their place
         if p.info:
             return Request("info", topic=p.info[0], periods=periods)
+        if p.periods and not (p.measure or p.countries or p.categories or p.orgs or p.nums
+                              or p.kws & INTENT_KEYWORDS):
+            # "Hoe komt het dat april en mei 2020 zo laag lagen?": the figures of the periods named, then the
+            # reasons the publications give
+            parts = tuple(Select(x) for x in periods)
+            return Request("figures", parts[0] if len(parts) == 1 else Each(parts), topic="why")
         if not (p.measure or p.countries or p.categories or p.orgs or p.nums or p.kws & INTENT_KEYWORDS):
             # "why?": of the previous question's years and countries
             countries = tuple(s.country for s in selects(previous.program) if s.country) \
@@ -983,12 +989,18 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             e.text for e in ents if e.type == "neg"))
     standalone = [topic for topic in STANDALONE_INFO if topic in p.info]
     asked_before = _periods(previous) if previous is not None and p.followup else ()
+    blocking = tuple(w.text for w in strangers if w.slot or not w.passable)
+    if standalone and blocking:
+        # "Mag mijn hond mee op het terugkeervliegtuig?": a word no rule reads may be what is asked of the topic
+        return Request("clarify", topic="word", unread=blocking)
     if standalone:
         # "and how many Dublin departures that year?": the year of the question before
-        # "Et les transferts Dublin ?" after a count asks their count too
+        # "Et les transferts Dublin ?" after a count asks their count too; "Brazilians who flew home in March
+        # 2020" names whom it counts
         counted_before = bool(asked_before) and previous is not None and previous.act == "figures"
+        counts = bool(p.kws & {"how_many", "share"} or p.countries or p.categories) or counted_before
         return Request("info", topic=standalone[0], periods=periods or asked_before,
-                       how_many=(bool(p.kws & {"how_many", "share"}) or counted_before) and "what_is" not in p.kws
+                       how_many=counts and "what_is" not in p.kws
                        and standalone[0] != "percent_sum")  # there, percentages are the subject
     if p.time.unread or p.time.needs_anchor:
         # A period was written but not read: ask which, never answer for another one.
@@ -1005,7 +1017,6 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("info", topic=dated[0], periods=periods)
     # Words nothing could read may ask for what the data lacks ("widows", "cats"): asked
     # back when they stand where a slot would go or are no common word.
-    blocking = tuple(w.text for w in strangers if w.slot or not w.passable)
     if p.info == ["coverage"] and blocking:
         # "welke maand was het hoogst?": "which month" with a word no rule reads asks more than what the data covers
         return Request("clarify", topic="word", unread=blocking)
