@@ -105,6 +105,8 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
     """The token indexes of the sentences (split at "?", see normalize.mark_sentences) that
     hold no entity asking anything, or that say who the asker is ("I'm an EU researcher
     comparing ... across member states."), when another sentence asks."""
+    if not any(t.text in (";", "?") for t in tokens[:-1]):
+        return set()  # one sentence and one clause (most questions): nothing beside it
     sentence, ends = [], 0
     for t in tokens:
         sentence.append(ends)
@@ -956,6 +958,7 @@ class Lexicon:
         if not any(t.kind == "word" and len(t.text) >= FUZZY_MIN_LEN and not self._known(t.text)
                    for t in tokens[i:i + self.max_len]):
             return None  # no word to repair within reach (most questions): no window is tried
+        spellings: dict[str, list[str]] = {}  # each window of one stranger tries the same close spellings
         for length in range(min(self.max_len, len(tokens) - i), 1, -1):
             texts = [t.text for t in tokens[i:i + length]]
             strangers = [j for j, (t, text) in enumerate(zip(tokens[i:i + length], texts))
@@ -964,17 +967,23 @@ class Lexicon:
                 continue
             j = strangers[0]
             word = texts[j]
-            from rapidfuzz import fuzz, process  # lazy, as in _fuzzy
-
-            lengths = self.inner_words[lang]
-            choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
-            for candidate, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
-                                                   score_cutoff=REPAIR_CUTOFF, limit=3):
+            if word not in spellings:
+                spellings[word] = self._close_inner_words(word, lang)
+            for candidate in spellings[word]:
                 key = tuple(texts[:j] + [candidate] + texts[j + 1:])
                 meaning = self.meaning(key, lang)
                 if meaning and meaning[0] != "stop":
                     return Entity(meaning[0], meaning[1], i, i + length, fuzzy=True, also=self.other(key, lang))
         return None
+
+    def _close_inner_words(self, word: str, lang: str) -> list[str]:
+        """The words found only inside phrases spelled closest to `word`, best first."""
+        from rapidfuzz import fuzz, process  # lazy, as in _fuzzy
+
+        lengths = self.inner_words[lang]
+        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
+        return [candidate for candidate, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
+                                                                 score_cutoff=REPAIR_CUTOFF, limit=3)]
 
     def _anchored(self, tokens: list[Token], i: int) -> bool:
         """A weak month word ("may") counts only beside a year, after a day ("1 March"),
