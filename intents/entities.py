@@ -97,6 +97,9 @@ ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "wea
 # Who returned: a sentence of what the asker was told keeps them when the one that asks names none.
 TOPIC_TYPES = {"country", "category"}
 
+# Keywords that ask ("how many", "which month", "what is"): a sentence holding one asks, whoever says it.
+ASKING_WORDS = {"how_many", "which_units", "what_is", "one_country", "quoted"}
+
 # Time entities: a sentence of context keeps them when the one that asks names no period.
 PERIOD_TYPES = {"month", "weak_month", "year", "ym", "day_ym", "yq", "yh", "quarter", "half", "decade", "season"}
 
@@ -122,11 +125,13 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
               if (e.type in ASKING_TYPES - {"oos"} or (e.type, e.value) == ("oos", "breakdown"))
               and e.start < len(sentence) and not _chat_word(e, ents, sentence)} - dropped
     selves = {sentence[e.start] for e in ents if e.type == "self" and _says_who(tokens, e, lang)}
-    # "hoi, journalist bij de VRT hier, deadline over twintig minuten...": a sentence with a word of who
-    # asks or what for (work.txt) and no word of asking says who asks
+    # "hoi, journalist bij de VRT hier, deadline over twintig minuten...", "EU researcher here, comparing
+    # member states.": a sentence with a word of who asks or what for (work.txt) and no word of asking
+    # says who asks
     work = _words_of(lang, WORK_WORDS) if lang is not None else frozenset()
     selves |= {sentence[i] for i, t in enumerate(tokens) if t.text in work} \
-        - {sentence[e.start] for e in ents if e.type == "kw" and e.start < len(sentence)}
+        - {sentence[e.start] for e in ents if e.type == "kw" and e.start < len(sentence)
+           and ASKING_WORDS & set(str(e.value).split("+"))}
     # "The sheet gives 187 Syrians for Jan-Sep 2025 and the press release a figure for the year.": what a
     # publication says, beside a sentence that asks, is what the asker was told
     sourced = {sentence[e.start] for e in ents if (e.type, e.value) == ("info", "sources") and e.start < len(sentence)}

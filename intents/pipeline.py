@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -99,6 +100,16 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# "twenty twenty-two", "twintig tweeëntwintig": a year said as two pairs of digits
+YEAR_IN_PAIRS = re.compile(r"\b(19|20) ([1-9]\d)\b")
+
+
+def _years_in_pairs(digits: str, said: str) -> str:
+    """The year a number said in two pairs stands for ("20 22" from "twenty twenty-two"), where the
+    question did not write those digits itself ("between 20 and 30")."""
+    return digits if YEAR_IN_PAIRS.search(said) else YEAR_IN_PAIRS.sub(r"\1\2", digits)
 
 
 def _lone_weak_month(e: Entity, ents: list[Entity]) -> bool:
@@ -288,7 +299,7 @@ class Pipeline:
             return best  # lone surrogates: no number words in them, and text2num needs UTF-8
         for candidate in [lang] if lang else [hint, *LANGS] if hint else LANGS:
             # Isolated numbers under 2 stay words: "een", "un", "one" are articles and pronouns as often as numbers.
-            digits = alpha2digit(folded, candidate, threshold=2)
+            digits = _years_in_pairs(alpha2digit(folded, candidate, threshold=2), folded)
             if digits == folded:
                 continue
             converted = tokenize(digits)
