@@ -910,8 +910,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # talked about when it names none ("2023? / et ça a coûté combien ? / et l'année d'avant ?")
         return Request("unknown", topic=p.oos[0],
                        periods=periods or (_periods(previous) if previous is not None else ()))
-    if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info):
-        # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures
+    if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info or strangers):
+        # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures ("xyzzy
+        # plugh" after it is not understood, and says so)
         return Request("unknown", topic=previous.topic)
     if previous is not None and previous.act == "info" and previous.topic == "breakdown" and previous.periods \
             and "sum" in p.kws and _bare(p) and not (asks and p.kws - {"sum", "how_many"}):
