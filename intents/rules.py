@@ -152,7 +152,7 @@ def _negations(ents: list[Entity],
         # the words between a negation and what it leaves out are part of it ("pas passés par")
         negated.update({j: ents[j] for j in range(i + 1, len(ents) if target is None else target)
                         if ents[j].type != "range"})
-        listed = _top_list(ents, target) if target is not None else []
+        listed = _main_countries_named(ents, target) if target is not None else []
         if listed and e.value != "post":
             # "hors top 10", "niet naar een van de tien voornaamste landen": the countries outside the list
             negated.update({j: replace(ents[j], type="outside") for j in listed})
@@ -179,7 +179,7 @@ def _negations(ents: list[Entity],
     return periods, list(dict.fromkeys(exclude)), negated, bad
 
 
-def _top_list(ents: list[Entity], target: int) -> list[int]:
+def _main_countries_named(ents: list[Entity], target: int) -> list[int]:
     """The entities of a list of the main countries a negation names ("top 10", "de tien
     voornaamste landen"): its words and at most one number of places; none when the words
     name no list ("pas 10", "not the countries")."""
@@ -432,6 +432,11 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     return ents
 
 
+def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
+    """"en voor heel België dan?": "dan" with nothing after it is "then", and compares nothing."""
+    return ents[:-1] if ents and (ents[-1].type, ents[-1].value) == ("kw", "than") else ents
+
+
 def _includes(ents: list[Entity], kind: str) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office", "déboutés compris": a word of
     including beside an organisation or a category; beside a month ("d'octobre à décembre
@@ -447,8 +452,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                for kw in value.split("+")}
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     ents = _not_forced(_not_only_period(ents))
-    if ents and ents[-1].type == "kw" and ents[-1].value == "than":
-        ents = ents[:-1]  # "en voor heel België dan?": "dan" with nothing after it is "then", compares nothing
+    ents = _no_trailing_than(ents)
     includes_org = _includes(ents, "org")
     includes_category = _includes(ents, "category")
     ents = _both_pointed(ents, layout)
@@ -513,10 +517,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("min")
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
     regions = list(dict.fromkeys(e.value for e in ents if e.type == "region"))
-    if ranking and regions and not kws & UNITS:
-        kws.add("one_country")  # "which EU member state received the most": a place among the countries
-    if ranking and _asks_who(ents) and not kws & UNITS:
-        kws.add("one_country")  # "and the year after, who was first?": a place among the countries
+    if ranking and (regions or _asks_who(ents)) and not kws & UNITS:
+        # "and the year after, who was first?", "which EU member state received the most": a place among
+        # the countries
+        kws.add("one_country")
     if "trend" in kws and kws & {"compare", "sum"}:
         # "l'évolution par rapport à 2021": the change against that period; "samengeteld over de jaren
         # 2021 t.e.m. 2025": their sum; no series

@@ -259,8 +259,7 @@ det_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule == "d
 bare_count = P(frozenset({"num"}), lambda it: _whole_number(it) and it.rule != "det")
 day = P(frozenset({"num"}), lambda it: _whole_number(it, 1, 31) and it.tokens == 1)
 ordinal_day = P(frozenset({"ord"}), lambda it: isinstance(it.value, int) and 1 <= it.value <= 31)
-any_day = P(frozenset({"num", "ord"}), lambda it: isinstance(it.value, (int, float)) and float(it.value).is_integer()
-            and 1 <= it.value <= 31 and it.tokens == 1)
+any_day = P(day.kinds | ordinal_day.kinds, lambda it: day(it) or ordinal_day(it))  # "1", "1er", "1st"
 # "twenty nineteen", "negentien negenennegentig": text2num writes a year said in two halves as two numbers
 century = P(frozenset({"num"}), lambda it: _whole_number(it, 19, 20) and it.tokens == 1)
 year_half = P(frozenset({"num"}), lambda it: _whole_number(it, 10, 99) and it.tokens == 1)
