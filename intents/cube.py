@@ -81,16 +81,19 @@ def _country(o: Observation) -> str:
 def _entries(rows: list[Observation]) -> tuple[Entry, ...]:
     """Countries given a count and no rank hold the first places (ties share one); ranked
     countries hold their rank. Beside a ranking, a country only counted has no place ("6
-    Syrians in 2024" beside "Brazil and Moldova first and second")."""
+    Syrians in 2024" beside "Brazil and Moldova first and second"), unless the ranking
+    leaves the first places free for the counted ones ("Brazil and Iraq, 60 each, then
+    Russia, Ukraine and Mongolia", ranked from 3)."""
     counts = {_country(o): o for o in rows if o.unit == "count" and o.country not in (OTHER, ALL)}
     ranks = {_country(o): o for o in rows if o.unit == "rank"}
     # A table's order is its lines'; a page's, the counts'.
     unranked = sorted((o for c, o in counts.items() if c not in ranks),
                       key=lambda o: (int(o.locator), 0) if o.locator.isdigit() else (0, -o.value))
     entries = [Entry(c, int(o.value), counts.get(c), o) for c, o in sorted(ranks.items(), key=lambda kv: kv[1].value)]
-    placed = [Entry(_country(o), None if ranks else 1 + sum(other.value > o.value for other in unranked), o, None)
+    ahead = not ranks or 0 < len(unranked) < min(int(o.value) for o in ranks.values())
+    placed = [Entry(_country(o), 1 + sum(other.value > o.value for other in unranked) if ahead else None, o, None)
               for o in unranked]
-    return tuple(placed + entries if not ranks else entries + placed)
+    return tuple(placed + entries if ahead else entries + placed)
 
 
 @dataclass(frozen=True)

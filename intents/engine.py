@@ -10,12 +10,12 @@ Every figure keeps the observations it comes from, so its sources and footnotes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeGuard, TypeVar, cast
 
 from . import registry
-from .cube import CountryList, Cube, Fig
+from .cube import CountryList, Cube, Entry, Fig
 from .data import APPLICANTS_AND_REJECTED, Dataset, Observation, year_runs
 from .entities import OFF_TOPIC, region_members
 from .models import CATEGORIES, LANGS, ORGS, Answer, Figure, Line, Num, Period, Ref, nums_in
@@ -97,6 +97,15 @@ def _org(s: Select) -> str:
 # What Engine.value gives: a figure, its sources, its observations and the months it covers.
 Value = tuple[int, list[str], Obs, Period]
 T = TypeVar("T")
+
+
+def _with_ties(entries: Sequence[Entry], n: int) -> list[Entry]:
+    """The first n places, and those tied with the last of them ("the main destination in June
+    2012": Brazil and Iraq, 60 each, joint first)."""
+    shown = list(entries[:n])
+    if shown and shown[-1].place is not None:
+        shown += [e for e in entries[n:] if e.place == shown[-1].place]
+    return shown
 
 
 def _all_found(found: list[T | None]) -> TypeGuard[list[T]]:
@@ -1476,7 +1485,7 @@ class Engine:
             key = "top.fewest" if fewest else "top.ranks" if lst.ranks_only else "top.head"
             b.line(key, head, n=Num(n), period=lst.period, basis=Ref("basis", lst.basis), source=source,
                    of_source=Ref("of_source", lst.source), listed=Num(len(entries)))
-            shown = list(entries[:n])
+            shown = _with_ties(entries, n)
         for e in shown:
             self._top_item(b, e, total)
         if len(shown) == 1:

@@ -73,6 +73,7 @@ class Entity:
     text: str = ""  # the words as read, for replies that quote them
     # A time word's other meaning ([also] in the lexicon), taken where the time grammar does not use it.
     also: tuple[str, Any] | None = None
+    particle: int | None = None  # where the particle of a separable verb stands ("tel ... op")
 
 
 # What Lexicon.entities reads in a question: its entities in token order, the content words nothing read (with
@@ -151,6 +152,41 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
         context -= {i for e in ents if e.type in TOPIC_TYPES and e.start < len(sentence) and sentence[e.start] in told
                     for i in range(e.start, e.end)}
     return context
+
+
+def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int]:
+    """"wat was de drukste maand in 2020, snel aub ik zit op de trein": a clause in the first
+    person that names nothing and wants nothing (wanting.txt: "..., I want the ones who flew"
+    asks for more), beside a clause that asks, says where the asker is: its tokens are context.
+    "gemeenteraadslid in Antwerpen", "a journo in Brussels": a place right after a word of who
+    asks (work.txt) is where the asker works, no cut of the figures."""
+    if lang is None:
+        return set()
+    out: set[int] = set()
+    persons, wanting = _words_of(lang, FIRST_PERSON), _words_of(lang, WANTING_WORDS)
+    ends = [i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in CLAUSE_ENDS]
+    for start, end in zip([0, *(e + 1 for e in ends)], [*ends, len(tokens)]):
+        words = {t.text for t in tokens[start:end]}
+        if words & persons and not words & wanting \
+                and all(e.type in ASIDE_TYPES for e in ents if start <= e.start < end) \
+                and any(e.type in ASKING_TYPES and not start <= e.start < end for e in ents):
+            out |= set(range(start, end))
+    work = _words_of(lang, WORK_WORDS)
+    for e in ents:
+        asker = next((j for j in range(e.start - 1, max(-1, e.start - 1 - ASKER_PLACE_REACH), -1)
+                      if tokens[j].text in work), None)
+        if (e.type, e.value) == ("oos", "breakdown") and asker is not None \
+                and not any(asker < x.start < e.start for x in ents):
+            out |= set(range(e.start, e.end))
+    return out
+
+
+# What an aside about the asker may hold: no period, only words that join ("moet in mijn stuk voor morgen").
+ASIDE_TYPES = {"conj", "range", "self"}
+
+
+# How far before a place a word of who asks may stand ("prof de géo à Liège").
+ASKER_PLACE_REACH = 4
 
 
 # What a clause about the asker may name and still ask nothing: a period, its range words or a number ("my paper is due
@@ -309,15 +345,17 @@ def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
 
 
 # The word lists of locales/<lang>/ that rules read by name.
-FUNCTION_WORDS, FIRST_PERSON, SINGULAR_DETERMINERS, WORK_WORDS = \
-    "function_words.txt", "first_person.txt", "singular_determiners.txt", "work.txt"
+FUNCTION_WORDS, FIRST_PERSON, SINGULAR_DETERMINERS, WORK_WORDS, WANTING_WORDS = \
+    "function_words.txt", "first_person.txt", "singular_determiners.txt", "work.txt", "wanting.txt"
 
 
 @cache
 def _passable_words(lang: str) -> frozenset[str]:
     """The words a question may hold without any rule reading them: the closed classes of
-    function_words.txt, the words of talk of talk.txt and what the figures are for (work.txt)."""
-    return _words_of(lang, FUNCTION_WORDS) | _words_of(lang, "talk.txt") | _words_of(lang, WORK_WORDS)
+    function_words.txt, the words of talk of talk.txt, the verbs of asking and telling (asking.txt) and
+    what the figures are for (work.txt)."""
+    return _words_of(lang, FUNCTION_WORDS) | _words_of(lang, "talk.txt") | _words_of(lang, "asking.txt") \
+        | _words_of(lang, WORK_WORDS)
 
 
 @cache
@@ -618,7 +656,9 @@ class Lexicon:
     def passable(self) -> frozenset[str]:
         """Words that carry nothing for these figures, in any of the languages (a question
         may mix them: "btw, hoeveel..."): function words and talk."""
-        return frozenset(w for lang in LANGS for w in _passable_words(lang))
+        words = frozenset(w for lang in LANGS for w in _passable_words(lang))
+        # and their inflected forms ("les élèves demandent": talk as "demande" is)
+        return words | {form for lang in LANGS for form, word in self.forms[lang].items() if word in words}
 
     @cached_property
     def common(self) -> frozenset[str]:
@@ -687,6 +727,9 @@ class Lexicon:
             if split is not None:
                 found.append(split)
                 i += 1
+                continue
+            if any(e.particle == i for e in found):
+                i += 1  # the particle of a verb before it ("hoe verhoudt die zich tot"): read with the verb
                 continue
             shortest = 2 if number else 1
             for length in range(min(self.longest.get(tok.text, 0), len(tokens) - i), shortest - 1, -1):
@@ -779,12 +822,12 @@ class Lexicon:
         particles = self.separable.get(lang, {}).get(tokens[i].text)
         if not particles:
             return None
-        for t in tokens[i + 2:]:
+        for j, t in enumerate(tokens[i + 2:], i + 2):
             if t.text in CLAUSE_ENDS:
                 return None
             meaning = self.phrases.get((tokens[i].text, t.text), {}).get(lang) if t.text in particles else None
             if meaning:
-                return Entity(meaning[0], meaning[1], i, i + 1, text=tokens[i].text)
+                return Entity(meaning[0], meaning[1], i, i + 1, text=tokens[i].text, particle=j)
         return None
 
     def _as_lexicon_words(self, tokens: list[Token], lang: str) -> tuple[list[Token], set[int]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import data, when
 from .engine import TERM_SEPARATOR, Engine
-from .entities import Entity, Reading, context_sentences, described, load_lexicon
+from .entities import Entity, Reading, asides, context_sentences, described, load_lexicon
 from .glossary import Glossary
 from .models import LANGS, Answer, first_language
 from .normalize import MAX_CHARS, Token, fold, mark_sentences, tokenize
@@ -130,7 +130,7 @@ def _apart_from_context(tokens: list[Token], ents: list[Entity], lang: str | Non
     """A sentence that asks nothing beside one that does is context ("je suis conseiller à
     Namur, on en parle au prochain conseil"): its tokens, and the entities of the rest, since
     neither its topic nor its time words are the question's."""
-    talk = context_sentences(tokens, ents, lang)
+    talk = context_sentences(tokens, ents, lang) | asides(tokens, ents, lang)
     # a new topic said in a sentence of its own ("Never mind December.") still starts anew
     return talk, described([e for e in ents if e.start not in talk or (e.type, e.value) == ("kw", "new_topic")])
 

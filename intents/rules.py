@@ -576,8 +576,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # "what share were asylum seekers", "asylum seekers and rejected asylum seekers": named as a share, or
         # beside another category, they are the applicants for international protection
         categories = ["applicants", *categories]
-    if includes_category and len(categories) > 1:
-        kws.add("sum")  # "demandeurs d'asile, déboutés compris": the categories together
+    if (includes_category or "either" in kws) and len(categories) > 1:
+        # "demandeurs d'asile, déboutés compris", "whether still in procedure or already rejected": together
+        kws.add("sum")
     if any(e.type == "asylum_people" for e in negated.values()):
         if categories:
             # "no legal residence, as opposed to asylum seekers": beside a category, the applicants in procedure
@@ -619,11 +620,12 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         outside_of=next((int(e.value) for e in outside if isinstance(e.value, (int, float))), None),
         # ("and for the Immigration Office only, which month?" asks a ranking again, of what it names)
         info=[e.value for e in ents if e.type == "info" and e.value not in notes_out] + asked_about
-        + (["coverage"] if "which_units" in kws and not claims
+        + (["coverage"] if "which_units" in kws and not claims and not ranking
            and not any(e.type in ("num", "org", "country", "category") for e in ents) else []),
-        # "welke maanden kwamen boven de 280 terugkeerders uit": a verb of arriving said of returns is no arrival
+        # "welke maanden kwamen boven de 280 terugkeerders uit": a verb of arriving said of returns is no arrival;
+        # said of minors ("combien de mineurs non accompagnés sont arrivés"), it is
         oos=[e.value for e in ents if e.type == "oos" and not (e.value == "arrival" and any(
-            m.type == "measure" for m in ents))] + (["breakdown"] if ages or reasons else []),
+            (m.type, m.value) == ("measure", "returns") for m in ents))] + (["breakdown"] if ages or reasons else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
         breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or ages or reasons,
         social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
@@ -834,10 +836,14 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
 
 def _offered_year_dropped(s: Select) -> Select:
     """"en mei?" after "en april?" was asked back with April 2025 offered: May of no year yet,
-    never May 2025."""
+    never May 2025; and a year offered is no period yet ("which month had the most?" after
+    "how many through DVZ?" was asked back with 2025 offered: the latest months, not the
+    latest year that has all twelve)."""
     if not s.filled or s.period is None or s.period.anchor:
         return s
     p = s.period
+    if p.whole_years:
+        return replace(s, period=None, filled=False)
     return replace(s, period=Period((p.start[0] - p.end[0], p.start[1]), (0, p.end[1]), p.kind, "latest"))
 
 
@@ -1531,6 +1537,11 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     elif new_intent == "count":
         template = previous.program
         compared = _unchecked(template)
+        if _between_selections(compared) and len(periods) == 1 and _select(compared.a).period is not None \
+                and _select(compared.a).period == _select(compared.b).period:
+            # "same for the first nine months of 2025?" after Fedasil against DVZ in 2020: both sides in that period
+            return replace(previous, program=map_selects(template, lambda s: replace(s, period=periods[0])),
+                           ignored=new.ignored, unread=())
         if isinstance(compared, Compare):
             # "and 2013?" after "2012 against 2020" (checked or not): 2013 against 2020, the claim kept
             sides = Compare(Select(periods[0], org), Select(periods[1] if len(periods) > 1 else prev_periods[-1], org))

@@ -1,7 +1,8 @@
 """Writes intents/locales/<lang>/forms.txt: the inflected forms of the lexicon's words,
 from simplemma's dictionary (the forms it maps to the same lemma as a lexicon word).
 Each line is a form no lexicon lists and the lexicon word it stands for ("dropped
-drop", "zakte gezakt", "intervenus intervenu"): a word of a question that no
+drop", "zakte gezakt", "intervenus intervenu"), or the word of asking.txt or work.txt
+("demandent demande", "journalists journalist"): a word of a question that no
 lexicon knows is read as that word before phrases are matched (intents/entities.py).
 
 A form is left out when it is a word of any of the three lexicons (it must not shadow
@@ -42,6 +43,14 @@ MIN_FORM = 4
 # glue, slot markers...) hold words of these too.
 SOURCE_LISTS = ("stop", "fillers")
 SOURCE_TABLES = ("entities", "time")
+# ... and the verbs of asking and the words of who asks: "les élèves demandent" is talk as "demande" is
+# (not the rest of talk.txt: "dearer" is no "dear").
+WORD_LISTS = ("asking.txt", "work.txt")
+
+
+def _listed(lang: str, name: str) -> list[str]:
+    text = (LOCALE_DIR / lang / name).read_text(encoding="utf-8")
+    return [w for line in text.split("\n") if not line.startswith("#") for w in line.split()]
 
 
 def phrase_words(phrases: list[str]) -> set[str]:
@@ -96,7 +105,8 @@ class Language:
         lex = load_toml(lang, "lexicon.toml")
         self.lang, self.lexicon = lang, lexicon
         self.words = phrase_words([p for name in SOURCE_LISTS for p in lex[name]]
-                                  + [p for name in SOURCE_TABLES for ps in lex[name].values() for p in ps])
+                                  + [p for name in SOURCE_TABLES for ps in lex[name].values() for p in ps]
+                                  + [w for name in WORD_LISTS for w in _listed(lang, name)])
         # Time words are a closed class, listed whole in [time]; their other forms are mostly
         # other words ("lasted", "ended", "passait", "secondes", "gevolgd").
         self.time_words = phrase_words([p for ps in lex["time"].values() for p in ps])
@@ -136,7 +146,7 @@ class Language:
                     or form in taken or form in common_elsewhere:
                 continue
             word = self.choose(lemmas[form], words_)
-            if word is not None:
+            if word is not None and word != form:
                 table[form] = word
         return table
 

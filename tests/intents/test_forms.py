@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intents.entities import Lexicon, load_lexicon
+from intents.entities import Lexicon, _words_of, load_lexicon
 from intents.models import LANGS
 from intents.normalize import fold, tokenize
 from intents.resources import LOCALE_DIR, load_toml
@@ -101,7 +101,16 @@ def test_no_form_shadows_a_word_of_any_lexicon(lexicon, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_form_stands_for_a_word_of_its_own_lexicon(lexicon, lang):
-    assert [w for w in _table(lang).values() if w not in lexicon.vocab[lang]] == []
+    """... or of its lists of the verbs of asking and of who asks."""
+    listed = _words_of(lang, "asking.txt") | _words_of(lang, "work.txt")
+    assert [w for w in _table(lang).values() if w not in lexicon.vocab[lang] and w not in listed] == []
+
+
+@pytest.mark.parametrize("lang,form,word", [("fr", "demandent", "demander"), ("en", "journalists", "journalist"),
+                                            ("nl", "leraars", "leraar")])
+def test_a_form_of_a_verb_of_asking_or_of_who_asks_is_passed_over_as_the_word_is(lexicon, lang, form, word):
+    assert _table(lang)[form] == word
+    assert form in lexicon.passable
 
 
 @pytest.mark.parametrize("lang", LANGS)
