@@ -949,13 +949,17 @@ class Engine:
                b=b.figure(second.value, "count", "second", [second.ref], of=(second,)),
                diff=b.figure(abs(diff), "difference", "difference", [first.ref, second.ref], of=(first, second)))
 
-    def _measure_rows(self, s: Select) -> list[Observation]:
-        """What the publications give of a measure over exactly the period selected; a measure only
-        one organisation publishes (the return desk: Fedasil) answers for all."""
+    def _measure_rows(self, s: Select, within: bool = False) -> list[Observation]:
+        """What the publications give of a measure over exactly the period selected (`within`: over
+        a part of it, of the country named or of any); a measure only one organisation publishes
+        (the return desk: Fedasil) answers for all."""
         measures = RELATED.get(s.measure, (s.measure,))
-        span = (_when(s).start, _when(s).end)
+        start, end = _when(s).start, _when(s).end
         return [o for o in self.dataset.observations if o.measure in measures and _org(s) in ("total", o.org)
-                and o.country == s.country and o.category is None and (o.start, o.end) == span]
+                and o.category is None
+                and ((o.start, o.end) == (start, end) and o.country == s.country
+                     or within and start <= o.start and o.end <= end and (o.start, o.end) != (start, end)
+                     and s.country in (None, o.country))]
 
     def _measure_count(self, s: Select) -> Observation | None:
         """The exact count a publication gives of a measure over exactly the period selected."""
@@ -1908,6 +1912,14 @@ class Engine:
         for s in selects(_program(request)):
             measures = RELATED.get(s.measure, (s.measure,))
             found = self._measure_rows(s)
+            within = self._measure_rows(s, within=True) if not found else []
+            if within:
+                # "how many on special flights in 2020?": no figure for the year, one for November 2020
+                b.status = "no_data"
+                b.line("measure.within", measure=Ref("measure", s.measure), period=_when(s))
+                for o in within:
+                    self._measure_line(b, Period(o.start, o.end, "range"), o.source, [o])
+                continue
             if not found:
                 years = _runs(sorted({o.year for o in self.dataset.observations
                                       if o.measure in measures and o.whole_year}))

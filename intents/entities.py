@@ -122,8 +122,10 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
                and not any(x.type == "kw" and x.start > e.start and sentence[x.start] == sentence[e.start]
                            for x in ents if x.start < len(sentence))}
     # (a topic outside the figures named in passing asks nothing; a cut of them, "enkel de vrouwen graag", does)
+    # (a measure other than the returns names what is counted: "were some of them on a special flight? how many?")
     asking = {sentence[e.start] for e in ents
-              if (e.type in ASKING_TYPES - {"oos"} or (e.type, e.value) == ("oos", "breakdown"))
+              if (e.type in ASKING_TYPES - {"oos"} or (e.type, e.value) == ("oos", "breakdown")
+                  or e.type == "measure" and e.value != "returns")
               and e.start < len(sentence) and not _chat_word(e, ents, sentence)} - dropped
     selves = {sentence[e.start] for e in ents if e.type == "self" and _says_who(tokens, e, lang)}
     # "hoi, journalist bij de VRT hier, deadline over twintig minuten...", "EU researcher here, comparing
@@ -200,16 +202,26 @@ def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) 
     asker asks: its tokens are context, so long as it names nothing the figures are cut by."""
     if lang is None:
         return set()
-    persons = _words_of(lang, FIRST_PERSON)
+    persons, work = _words_of(lang, FIRST_PERSON), _words_of(lang, WORK_WORDS)
     out: set[int] = set()
     start = 0
     for end in (i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in (";", "?")):
-        if tokens[end].text == ";" and any(t.text in persons for t in tokens[start:end]) \
-                and all(e.type in ASKER_CLAUSE_TYPES for e in ents if start <= e.start < end) \
+        words = {t.text for t in tokens[start:end]}
+        named = [e for e in ents if start <= e.start < end]
+        # "Pour une animation en classe :": what the figures are for, whatever its words may also mean
+        # ("classe" is "ranked" too), so long as it names no one counted and asks nothing
+        purpose = bool(words & work) and not any(
+            e.type in PURPOSE_BLOCKERS or e.type == "kw" and ASKING_WORDS & set(str(e.value).split("+")) for e in named)
+        if tokens[end].text == ";" and (words & persons and all(e.type in ASKER_CLAUSE_TYPES for e in named)
+                                        or purpose) \
                 and any(e.start > end and e.type in ASKING_TYPES for e in ents):
             out |= set(range(start, end + 1))
         start = end + 1
     return out
+
+
+# What a clause of what the figures are for may not name and still ask nothing.
+PURPOSE_BLOCKERS = TOPIC_TYPES | {"org", "oos", "info", "asylum_people"}
 
 
 # What a clause describing a period names ("in 2016, when Iraq was the main destination"): no filter.
@@ -823,7 +835,7 @@ class Lexicon:
         if not particles:
             return None
         for j, t in enumerate(tokens[i + 2:], i + 2):
-            if t.text in CLAUSE_ENDS:
+            if t.text in CLAUSE_ENDS and t.text != ",":  # a list's commas end no clause ("Roemenië, Oekraïne en ...")
                 return None
             meaning = self.phrases.get((tokens[i].text, t.text), {}).get(lang) if t.text in particles else None
             if meaning:

@@ -801,8 +801,11 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
-    if any((e.type, e.value) == ("kw", "new_topic") for e in ents):
-        previous = None  # "OK, different question: ...", "autre chose : ..." keeps nothing of the last one
+    if any((e.type, e.value) == ("kw", "new_topic") for e in ents) \
+            and not (previous is not None and previous.act == "unknown" and previous.topic):
+        # "OK, different question: ...", "autre chose : ..." keeps nothing of the last one; after a topic
+        # outside the figures, "never mind, the voluntary ones then?" asks for them in its period
+        previous = None
     if previous is not None and previous.act == "clarify" and previous.program is not None:
         # asked back, it waits for the part it lacks ("2019"); the year it offered was not chosen
         previous = Request("figures", map_selects(previous.program, _offered_year_dropped))
@@ -920,15 +923,17 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # talked about when it names none ("2023? / et ça a coûté combien ? / et l'année d'avant ?")
         return Request("unknown", topic=p.oos[0],
                        periods=periods or (_periods(previous) if previous is not None else ()))
+    if previous is not None and previous.act in ("info", "unknown") and previous.topic == "breakdown" \
+            and (periods or previous.periods) and "sum" in p.kws and not (p.countries or p.categories or p.orgs) \
+            and not (asks and p.kws - {"sum", "how_many"}):
+        # "how many women returned in 2021? / and in total?", "en in Wallonië? / en in heel België in 2023?":
+        # everyone's count of that period
+        parts = tuple(Select(x) for x in periods or previous.periods)
+        return Request("figures", parts[0] if len(parts) == 1 else Each(parts))
     if previous is not None and previous.act == "unknown" and previous.topic and not (has_data or p.info or strangers):
         # "and in 2020?" after "how many asylum applications in 2019?": still not in these figures ("xyzzy
         # plugh" after it is not understood, and says so)
         return Request("unknown", topic=previous.topic)
-    if previous is not None and previous.act == "info" and previous.topic == "breakdown" and previous.periods \
-            and "sum" in p.kws and _bare(p) and not (asks and p.kws - {"sum", "how_many"}):
-        # "how many women returned in 2021? / and in total?": everyone's count of that period
-        parts = tuple(Select(x) for x in previous.periods)
-        return Request("figures", parts[0] if len(parts) == 1 else Each(parts))
     if previous is not None and previous.act == "info" and previous.topic in STANDALONE_INFO and periods \
             and not (has_data or p.info or p.kws & INTENT_KEYWORDS):
         # "and in 2020?" after "how many Dublin departures in 2017?": the same topic, that year
@@ -1056,6 +1061,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "how many more did the first have than the third?" after places of a list: those two places of it
         first, second = (replace(last_pick, k=k, n=1) for k in p.ordinals)
         return Request("figures", Compare(first, second))
+    next_place = _next_place(ents, previous)
+    if next_place is not None:
+        return next_place
     if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs) \
             and registry.grain_of(p) is None:
         follow = _ordinal_followup(previous, p.ordinals[0])
@@ -1375,6 +1383,17 @@ def _bare(p: Parsed) -> bool:
 
 def _unchecked(node: Node | None) -> Node | None:
     return node.of if isinstance(node, Check) else node
+
+
+def _next_place(ents: list[Entity], previous: Request | None) -> Request | None:
+    """"And the one after it?", "and the one before that?" after one place of a list: the place
+    next to it, not the year after."""
+    pick = inner(previous.program, Pick) if previous is not None and previous.program is not None else None
+    shifts = [e.value for e in ents if e.type == "shift"]
+    if previous is None or pick is None or pick.n != 1 or len(shifts) != 1 or _intent(previous) != "top" \
+            or not all(e.type in ("conj", "shift", "anaphor") for e in ents) or pick.k + shifts[0] < 1:
+        return None
+    return _ordinal_followup(previous, pick.k + shifts[0])
 
 
 def _ordinal_followup(previous: Request, place: int) -> Request | None:
