@@ -1276,6 +1276,9 @@ class Engine:
         where = cast(Where, node.of if isinstance(node, (Count, Total)) else node)  # the filter intents' program
         group = cast(Group, where.of)  # a filter is of a list
         period, org = _when(group.of), _org(group.of)
+        if group.by == "country":
+            self._countries_where(b, where, count, total)
+            return
         items = self.evaluate(group)
         if not isinstance(items, Items) or not items.items:
             self.missing_reason(b, period, org, today)
@@ -1304,6 +1307,46 @@ class Engine:
         else:
             b.line(f"listing.{grain}", items=pairs, **params)
         if total:
+            obs = tuple(o for f in passed for o in f.obs)
+            b.line("listing.together", total=b.figure(sum(f.value for f in passed), "sum", "together",
+                                                       [o.ref for o in obs], obs))
+
+    def _countries_where(self, b: Builder, where: Where, count: bool, total: bool) -> None:
+        """"which country had 96 returnees in 2020?", "which countries had more than 100?": the
+        countries of the period's list whose count passes, and what the list cannot tell: a
+        country it leaves out had fewer than its last, and may pass too."""
+        group = cast(Group, where.of)
+        s = group.of
+        if s.filled:
+            # no period named: the latest list, as for a ranking
+            s = replace(s, period=Period.year(self.country_years[-1]))
+            group = replace(group, of=s)
+        period = _when(s)
+        self._not_by_org(b, s, "nodata.country_org")
+        items = self.evaluate(group)
+        if not isinstance(items, Items) or not items.items:
+            b.status = "no_data"
+            b.line("nodata.country_year", year=period, years=self._list_years())
+            return
+        lst = next(lst for lst in self.cube.country_lists(items.scope.first_year) + self.cube.lists_for(items.scope)
+                   if lst.period == items.scope and lst.obs() == items.obs)
+        b.cite(lst.source)
+        passed = tuple(f for f in items.items if CLAIMS[where.relation](f.value, where.value))
+        params: dict[str, Any] = dict(scope=items.scope, relation=Ref("relation", where.relation),
+                                      value=Num(int(where.value)), source=Ref("source", lst.source))
+        pairs = tuple((Ref("country", str(f.member)), _member_figure(b, f)) for f in passed)
+        if not passed:
+            b.line("listing.none_country", **params)
+        elif count:
+            b.line("listing.count_country", count=Num(len(passed)), items=pairs, **params)
+        else:
+            b.line("listing.country", items=pairs, **params)
+        last = min(f.value for f in items.items)
+        if where.relation in ("lt", "le") or where.value < last:
+            # the others had fewer than the list's last: some of them may pass as well
+            b.status = b.status if passed and where.relation not in ("lt", "le") else "no_data"
+            b.line("listing.country_unlisted", n=Num(len(items.items)), last=Num(int(last)), source=params["source"])
+        if total and passed:
             obs = tuple(o for f in passed for o in f.obs)
             b.line("listing.together", total=b.figure(sum(f.value for f in passed), "sum", "together",
                                                        [o.ref for o in obs], obs))

@@ -445,6 +445,18 @@ def threshold(p: Parsed, periods: tuple[Period, ...]) -> bool:
     return bool(p.kws & UNIT_WORDS) and said and quoted(p) is not None
 
 
+def country_threshold(p: Parsed, periods: tuple[Period, ...]) -> bool:
+    """"which countries had more than 100 returnees in 2020?", "which country had 96?": a
+    relation and a figure said of the countries of a list, with nothing ranked."""
+    said = p.claim in THRESHOLDS or p.claim in (None, "eq")
+    return bool(p.kws & COUNTRY_WORDS) and not p.kws & RANKED and not (p.countries or p.ordinals) and said \
+        and quoted(p) is not None
+
+
+COUNTRY_WORDS = frozenset({"one_country", "countries"})
+RANKED = frozenset({"max", "min", "top", "rank", "runner_up", "second_last", "last_place"})
+
+
 def zero_members(p: Parsed, periods: tuple[Period, ...]) -> Request:
     """The months (quarters, years) with no return at all, or how many there were."""
     return _members_where(p, periods, "eq", 0)
@@ -459,7 +471,7 @@ def _filter(p: Parsed, periods: tuple[Period, ...]) -> Request:
 def _members_where(p: Parsed, periods: tuple[Period, ...], relation: str, value: float) -> Request:
     """The members of the list the question names (months, quarters, years) whose figure
     stands in `relation` to `value`, or how many there are ("in how many months")."""
-    org, by = _org(p), grain_of(p)
+    org, by = _org(p), grain_of(p) or ("country" if p.kws & COUNTRY_WORDS else None)
 
     def make(period: Period | None) -> Node:
         node: Node = Where(Group(Select(period, org), by), relation, value)
@@ -515,6 +527,7 @@ INTENTS: tuple[Intent, ...] = (
                   also=lambda p, periods: len(periods) >= 2 and bool(p.kws & COMPARE)),
         Signature(100, "a series", _series, keywords=frozenset({"trend", "per_month", "per_quarter", "per_year"})),)),
     Intent("filter", "listing", ("listing", "count"), (
+        Signature(25, "the countries of a list past a threshold", _filter, also=country_threshold),
         Signature(45, "the members of a list past a threshold", _filter, also=threshold),)),
     # Made by the filter signature when the question asks how many members pass.
     Intent("count_of", "listing", ("listing", "count")),

@@ -397,10 +397,12 @@ def _numbered_places(ents: list[Entity]) -> list[Entity]:
 
 def _top_as_verb(ents: list[Entity]) -> list[Entity]:
     """"In which year did returns top 5000?": "top" right before a number no list is as long
-    as is the verb, to exceed; "top 10" stays a list."""
+    as is the verb, to exceed; "top 10" stays a list, and so does "top 1000000 countries"."""
     return [replace(e, type="claim", value="gt") if (e.type, e.value) == ("kw", "top") and nxt is not None
-            and nxt.type == "num" and nxt.start == e.end and nxt.value >= registry.TOP_LIMIT else e
-            for e, nxt in zip(ents, [*ents[1:], None])]
+            and nxt.type == "num" and nxt.start == e.end and nxt.value >= registry.TOP_LIMIT
+            and not (after is not None and after.start == nxt.end and after.type == "kw"
+                     and registry.COUNTRY_WORDS & set(str(after.value).split("+"))) else e
+            for e, nxt, after in zip(ents, [*ents[1:], None], [*ents[2:], None, None])]
 
 
 def _overlap(a: Period, b: Period) -> bool:
@@ -782,8 +784,9 @@ def _stray_numbers(p: Parsed, program: Node | None) -> bool:
     picked = {x.n for x in tree if isinstance(x, Pick)}
     # ("the place of Syria in the top 5": a number beside "top" is the list's, which the answer names)
     listed = ranking and "top" in p.kws
-    return any(n.value != figure and n.value not in picked and not (listed and n.value < registry.TOP_LIMIT)
-               for n in p.nums)
+    # ("top 1000000 countries": a list as long as the longest, TOP_LIMIT)
+    return any(n.value != figure and n.value not in picked
+               and not (listed and (n.value < registry.TOP_LIMIT or registry.TOP_LIMIT in picked)) for n in p.nums)
 
 
 def _periods(request: Request) -> tuple[Period, ...]:
