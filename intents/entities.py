@@ -138,16 +138,24 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
     # "The sheet gives 187 Syrians for Jan-Sep 2025 and the press release a figure for the year.": what a
     # publication says, beside a sentence that asks, is what the asker was told
     sourced = {sentence[e.start] for e in ents if (e.type, e.value) == ("info", "sources") and e.start < len(sentence)}
-    if asking - selves - sourced:
-        asking -= selves | sourced
+    # "Combien de retours en novembre 2020 ? J'ai lu qu'il y avait eu un vol spécial vers le Salvador.": what
+    # the asker read or heard, beside a sentence that asks, is what they were told
+    # (so is a claim quoted with no figure to check: "J'ai lu qu'il y avait eu un vol spécial")
+    heard = {sentence[e.start] for e in ents if e.start < len(sentence) and (
+        (e.type, e.value) == ("self", "told") or (e.type, e.value) == ("kw", "quoted")
+        and not any(n.type in NUMBER_TYPES and sentence[n.start] == sentence[e.start] for n in ents
+                    if n.start < len(sentence)))}
+    if asking - selves - sourced - heard:
+        asking -= selves | sourced | heard
     if not asking:
         return set()
     context = {i for i, n in enumerate(sentence) if n not in asking} | _about_the_asker(tokens, ents, lang)
     if not any(e.type in PERIOD_TYPES and e.start not in context for e in ents):
         # "I'm writing about 2020. How many went to Brazil?": the period is the question's
         context -= {i for e in ents if e.type in PERIOD_TYPES for i in range(e.start, e.end)}
-    told = {sentence[e.start] for e in ents if (e.type, e.value) == ("self", "told") and e.start < len(sentence)} \
-        | (sourced - asking)
+    # (told before the question, not after it: "Combien en novembre 2020 ? J'ai lu qu'il y avait eu un vol
+    # spécial vers le Salvador." asks for the month)
+    told = {n for n in heard - asking | (sourced - asking) if n < min(asking)}
     if told and not any(e.type in TOPIC_TYPES and e.start not in context for e in ents):
         # "Ik hoorde dat het aantal Syriërs gestegen is. Hoeveel waren het er in 2025?": what the asker was
         # told is about what the question asks

@@ -64,10 +64,11 @@ def _number(text: str) -> tuple[int | float, bool]:
 
 
 def _possessive_year(raw: str, before: list[Token], rest: str) -> bool:
-    """"2020's returns", "what share of 2020's total": a year with an English possessive, a noun
-    after it and no article before it; "the 2010's" and "in the 2000s" are decades."""
-    return bool(re.fullmatch(r"(?:19|20)\d0's", raw) and (not before or before[-1].text != "the")
-                and re.match(r"\s+[^\W\d_]", rest))
+    """"2020's returns", "what share of 2020's total", "did 2025's total exceed 2020's?": a year
+    with an English possessive and no article before it; "the 2010's" and "in the 2000s" are
+    decades, and so is "in 2010's" with no noun after it."""
+    return bool(re.fullmatch(r"(?:19|20)\d0's", raw) and (not before or before[-1].text not in ("the", "in"))
+                and (re.match(r"\s+[^\W\d_]", rest) or before))
 
 
 def _decade(digits: str) -> int:

@@ -317,6 +317,13 @@ def _after_a_country(ents: list[Entity]) -> list[Entity]:
     return [replace(e, type="kw", value="behind") if behind(e, nxt) else e for e, nxt in zip(ents, [*ents[1:], None])]
 
 
+def _ranked_other_members(previous: Request | None) -> bool:
+    """The last question ranked months, quarters or years: "en welke kwam op de tweede plaats?"
+    ranks them again."""
+    group = inner(previous.program, Group) if previous is not None and previous.program is not None else None
+    return group is not None and group.by not in (None, "country")
+
+
 def _asks_who(ents: list[Entity]) -> bool:
     """"Who" asking, at the head of its clause ("and the year after, who was first?"), not
     the relative "qui" of "quel mois qui a eu le plus"."""
@@ -434,9 +441,37 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     return ents
 
 
+def _described_years(ents: list[Entity]) -> list[Entity]:
+    """"in het jaar vóór het recordjaar 2012", "the year before the record year 2012": a word of a
+    record year right before a year describes it; it is that year's grain word, and asks no record."""
+    # (after a word of range only: "was the record year 2012?" asks whether it was)
+    out = [Entity("grain", "year", e.start, e.end, text=e.text)
+           if e.type == "kw" and "year_word" in str(e.value).split("+") and after is not None
+           and after.type == "year" and after.start == e.end and before is not None and before.type == "range" else e
+           for before, e, after in zip([None, *ents], ents, [*ents[1:], None])]
+    # ("the record year 2012": the record word, then the grain word, then the year)
+    return [e for before, e, grain, year in zip([None, *out], out, [*out[1:], None], [*out[2:], None, None])
+            if not (e.type == "kw" and registry.EXTREMES & set(str(e.value).split("+")) and grain is not None
+                    and before is not None and before.type == "range"
+                    and (grain.type, grain.value) == ("grain", "year") and grain.start == e.end
+                    and year is not None and year.type == "year" and year.start == grain.end)]
+
+
 def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
-    """"en voor heel België dan?": "dan" with nothing after it is "then", and compares nothing."""
-    return ents[:-1] if ents and (ents[-1].type, ents[-1].value) == ("kw", "than") else ents
+    """"en voor heel België dan?": "dan" with nothing after it is "then", and compares nothing;
+    so is "dan" before a superlative with no comparative before it ("welke maand telde dan de
+    meeste?"; "meer dan de meeste landen" compares)."""
+    def then(i: int, e: Entity) -> bool:
+        if (e.type, e.value) != ("kw", "than"):
+            return False
+        after = ents[i + 1] if i + 1 < len(ents) else None
+        return after is None or after.type == "kw" and bool(registry.EXTREMES & set(str(after.value).split("+"))) \
+            and not any(x.type == "kw" and "compare" in str(x.value).split("+") for x in ents[:i])
+    return [e for i, e in enumerate(ents) if not then(i, e)]
+
+
+# What a share may be of, beside a trend ("the share of Brazil over 2019-2025" is no change in percent).
+SHARE_OF = {"country", "category", "org", "asylum_people", "month", "quarter", "half"}
 
 
 def _includes(ents: list[Entity], kind: str) -> bool:
@@ -449,12 +484,12 @@ def _includes(ents: list[Entity], kind: str) -> bool:
 
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
+    ents = _described_years(_no_trailing_than(ents))
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
     # "November 2020 including Fedasil": the word of including is the organisation's too, though it closes the month
     ents = _not_forced(_not_only_period(ents))
-    ents = _no_trailing_than(ents)
     includes_org = _includes(ents, "org")
     includes_category = _includes(ents, "category")
     ents = _both_pointed(ents, layout)
@@ -472,6 +507,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     ents = _negated_claims(ents)
     if ratio:
         all_kws.add("compare")  # a ratio is claimed between two periods: they are compared
+    # "évolution 2019 -> 2020 en pourcentage": the change between the two, in percent (of nothing else)
+    change_in_percent = {"trend", "share"} <= all_kws and not any(e.type in SHARE_OF for e in ents)
+    if change_in_percent:
+        all_kws.add("compare")
     ents = _years_or_figures(ents, all_kws, ratio is not None)
     # two organisations compared leave a span whole ("de plus pour Fedasil que pour l'OE de janvier à septembre")
     two_orgs = len({o for e in ents if e.type == "org" for o in (ORGS if e.value == "both" else (e.value,))}) > 1 \
@@ -519,10 +558,12 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         kws.add("min")
     ranking = kws & {"max", "min", "top", "rank", "runner_up", "second_last"} or any(e.type == "ordinal" for e in ents)
     regions = list(dict.fromkeys(e.value for e in ents if e.type == "region"))
-    if ranking and (regions or _asks_who(ents)) and not kws & UNITS:
+    if ranking and (regions or _asks_who(ents) and not _ranked_other_members(previous)) and not kws & UNITS:
         # "and the year after, who was first?", "which EU member state received the most": a place among
         # the countries
         kws.add("one_country")
+    if change_in_percent:
+        kws = (kws - {"share"}) | {"compare"}
     if "trend" in kws and kws & {"compare", "sum"}:
         # "l'évolution par rapport à 2021": the change against that period; "samengeteld over de jaren
         # 2021 t.e.m. 2025": their sum; no series
@@ -813,6 +854,12 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
         # asked back, it waits for the part it lacks ("2019"); the year it offered was not chosen
         previous = Request("figures", map_selects(previous.program, _offered_year_dropped))
     p = collect(ents, today, lang, previous, layout)
+    if previous is not None and previous.program is None and previous.unread \
+            and (previous.act, previous.topic) in (("clarify", "word"), ("unknown", None)) \
+            and p.followup and p.periods and not (p.measure or p.orgs or p.countries or p.categories or p.info
+                                                  or p.oos or p.kws - {"how_many"} or strangers):
+        # "et en 2024 ?" after a question with a word no rule read: still that word, not everyone's count
+        return replace(previous, periods=tuple(p.periods), offer=None)
     q = _build(p, ents, strangers, previous)
     if "why" in p.kws and previous is not None and previous.act == "figures" and _bare(p) and not p.nums \
             and q.act == "figures":
@@ -1413,6 +1460,10 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
         if not picks:
             return None
         return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
+    pick = inner(program, Pick)
+    if _intent(previous) == "extreme" and pick is not None and pick.n == 1:
+        # "en welke kwam op de tweede plaats?" after the busiest month: the second of the same months
+        return replace(previous, program=_replace_node(program, pick, replace(pick, k=place)), ignored=(), unread=())
     periods = _periods(previous)
     first = periods[0] if periods else None
     if first is not None and not first.anchor and first.kind in ("quarter", "half"):
