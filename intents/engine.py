@@ -959,7 +959,7 @@ class Engine:
                 and o.category is None
                 and ((o.start, o.end) == (start, end) and o.country == s.country
                      or within and start <= o.start and o.end <= end and (o.start, o.end) != (start, end)
-                     and s.country in (None, o.country))]
+                     and s.country in (None, o.country) and o.unit in ("count", "percent"))]
 
     def _measure_count(self, s: Select) -> Observation | None:
         """The exact count a publication gives of a measure over exactly the period selected."""
@@ -1955,7 +1955,8 @@ class Engine:
         for s in selects(_program(request)):
             measures = RELATED.get(s.measure, (s.measure,))
             found = self._measure_rows(s)
-            within = self._measure_rows(s, within=True) if not found else []
+            # (within one year only: over a span of years, the years it is given for are said)
+            within = self._measure_rows(s, within=True) if not found and _when(s).single_year else []
             if within:
                 # "how many on special flights in 2020?": no figure for the year, one for November 2020
                 b.status = "no_data"

@@ -441,6 +441,24 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     return ents
 
 
+def _negation_lists(ents: list[Entity]) -> list[Entity]:
+    """"sans compter ni le Brésil ni El Salvador", "not counting Brazil nor El Salvador": after a
+    negation, a word of negation right after it is part of it, and one between two names of the
+    same kind joins them: one negation of both."""
+    out: list[Entity] = []
+    negated = False
+    for e, nxt in zip(ents, [*ents[1:], None]):
+        plain = e.type == "neg" and e.value is None
+        if plain and negated and out and out[-1].type == "neg" and out[-1].end == e.start:
+            continue
+        if plain and negated and out and nxt is not None and out[-1].type in NEGATABLE and nxt.type == out[-1].type:
+            out.append(Entity("conj", None, e.start, e.end, text=e.text))
+            continue
+        negated = negated or plain
+        out.append(e)
+    return out
+
+
 def _described_years(ents: list[Entity]) -> list[Entity]:
     """"in het jaar vóór het recordjaar 2012", "the year before the record year 2012": a word of a
     record year right before a year describes it; it is that year's grain word, and asks no record."""
@@ -484,7 +502,7 @@ def _includes(ents: list[Entity], kind: str) -> bool:
 
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
-    ents = _described_years(_no_trailing_than(ents))
+    ents = _negation_lists(_described_years(_no_trailing_than(ents)))
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
@@ -584,6 +602,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                     orgs.append(org)
     # "niet via de DVZ": the other organisation; "apart from rejected applicants": the other categories.
     left_out = {negated[i].value for i in negated if negated[i].type == "org"}
+    if left_out >= set(ORGS) or "both" in left_out:
+        # "ni Fedasil ni DVZ": every organisation left out leaves no one to count
+        bad_neg.extend(e.text for e in negated.values() if e.type == "org")
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
@@ -1570,6 +1591,9 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
             periods = tuple(x.with_year(prev.first_year) for x in periods)
     elif not periods and p.of_those and previous.picked and (countries or categories):
         # "welke maand was het hoogst? / en hoeveel daarvan waren Brazilianen?": of the month picked
+        periods = previous.picked
+    elif not periods and p.year_back and previous.picked and all(x.whole_years for x in previous.picked):
+        # "which year was the lowest? / and how many went to Brazil that year?": the year picked
         periods = previous.picked
     elif not periods:
         periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
