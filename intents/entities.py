@@ -173,7 +173,10 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
     if lang is None:
         return set()
     out: set[int] = set()
-    persons, wanting = _words_of(lang, FIRST_PERSON), _words_of(lang, WANTING_WORDS)
+    persons, wanting, work = _words_of(lang, FIRST_PERSON), _words_of(lang, WANTING_WORDS), _words_of(lang, WORK_WORDS)
+    said = {t.text for t in tokens}
+    if said.isdisjoint(persons) and said.isdisjoint(work):
+        return out  # most questions: no one says who they are
     ends = [i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in CLAUSE_ENDS]
     for start, end in zip([0, *(e + 1 for e in ends)], [*ends, len(tokens)]):
         words = {t.text for t in tokens[start:end]}
@@ -181,12 +184,12 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
                 and all(e.type in ASIDE_TYPES for e in ents if start <= e.start < end) \
                 and any(e.type in ASKING_TYPES and not start <= e.start < end for e in ents):
             out |= set(range(start, end))
-    work = _words_of(lang, WORK_WORDS)
     for e in ents:
+        if (e.type, e.value) != ("oos", "breakdown"):
+            continue
         asker = next((j for j in range(e.start - 1, max(-1, e.start - 1 - ASKER_PLACE_REACH), -1)
                       if tokens[j].text in work), None)
-        if (e.type, e.value) == ("oos", "breakdown") and asker is not None \
-                and not any(asker < x.start < e.start for x in ents):
+        if asker is not None and not any(asker < x.start < e.start for x in ents):
             out |= set(range(e.start, e.end))
     return out
 

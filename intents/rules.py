@@ -459,6 +459,19 @@ def _negation_lists(ents: list[Entity]) -> list[Entity]:
     return out
 
 
+def _next_to_a_place(ents: list[Entity]) -> list[Entity]:
+    """"quel pays arrive juste derrière le premier ?", "the one just ahead of the third": a place next
+    to a place named by its number is that number plus or minus one."""
+    out: list[Entity] = []
+    for e in ents:
+        step = 1 if out and _kw(out[-1], "behind") else -1 if out and _kw(out[-1], "ahead") else 0
+        if step and e.type == "ordinal" and int(e.value) + step >= 1:
+            out[-1] = replace(e, start=out[-1].start, value=int(e.value) + step)
+            continue
+        out.append(e)
+    return out
+
+
 def _described_years(ents: list[Entity]) -> list[Entity]:
     """"in het jaar vóór het recordjaar 2012", "the year before the record year 2012": a word of a
     record year right before a year describes it; it is that year's grain word, and asks no record."""
@@ -492,6 +505,10 @@ def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
 SHARE_OF = {"country", "category", "org", "asylum_people", "month", "quarter", "half"}
 
 
+def _kw(e: Entity, kw: str) -> bool:
+    return e.type == "kw" and kw in str(e.value).split("+")
+
+
 def _includes(ents: list[Entity], kind: str) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office", "déboutés compris": a word of
     including beside an organisation or a category; beside a month ("d'octobre à décembre
@@ -502,7 +519,7 @@ def _includes(ents: list[Entity], kind: str) -> bool:
 
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
-    ents = _negation_lists(_described_years(_no_trailing_than(ents)))
+    ents = _next_to_a_place(_negation_lists(_described_years(_no_trailing_than(ents))))
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
@@ -678,7 +695,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         extreme_places=_extreme_places(ents),
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         finer=[e.value for e in ents if e.type == "finer"],
-        receive=[e.text for e in ents if e.type == "receive"],
+        # ("got a figure for 2007?": a verb of getting said of the figure asked receives nothing)
+        receive=[e.text for e, after in zip(ents, [*ents[1:], None]) if e.type == "receive"
+                 and not (after is not None and _kw(after, "how_many"))],
         notes_out=notes_out,
         regions=regions,
         outside_of=next((int(e.value) for e in outside if isinstance(e.value, (int, float))), None),
@@ -866,6 +885,9 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
+    # "add up every year from 2020 through 2025": the years summed, no series
+    ents = [b for a, b in zip([None, *ents], ents)
+            if not (a is not None and _kw(a, "sum") and _kw(b, "per_year") and b.start == a.end)]
     if any((e.type, e.value) == ("kw", "new_topic") for e in ents) \
             and not (previous is not None and previous.act == "unknown" and previous.topic):
         # "OK, different question: ...", "autre chose : ..." keeps nothing of the last one; after a topic
@@ -1108,10 +1130,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # "welke maand was het hoogst?": "which month" with a word no rule reads asks more than what the data covers
         return Request("clarify", topic="word", unread=blocking)
     if p.info and not (periods or p.countries or p.kws & INTENT_KEYWORDS or p.categories):
-        if "how_many" in p.kws and strangers:
+        content = [w for w in strangers if not w.passable]
+        if "how_many" in p.kws and strangers or content:
             # "how many did IOM help worldwide?": a count asked of a topic the publications describe, with a
-            # word no rule reads that may be what is counted: asked back, never the description in its place
-            return Request("clarify", topic="word", unread=tuple(w.text for w in strangers))
+            # word no rule reads that may be what is counted: asked back, never the description in its place;
+            # so is a word of content beside it ("what was IOM paid to run the programme?")
+            return Request("clarify", topic="word", unread=tuple(w.text for w in content or strangers))
         return Request("info", topic=p.info[0])
     if p.info and "what_is" in p.kws and not periods:
         # "what does IOM mean?": "mean" asks for a meaning here, not an average.
