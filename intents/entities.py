@@ -732,8 +732,6 @@ class Lexicon:
             tok = tokens[i]
             # A number is read as a number unless it starts a phrase ("1er semestre").
             number = self._numeric(tok, i)
-            if number:
-                number = replace(number, text=tok.text)
             if number and number.type in ("year", "num") and i + 1 < len(tokens) \
                     and tokens[i + 1].text in self.count_nouns \
                     and not (found and found[-1].end == i and found[-1].type in ("month", "quarter", "half")):
@@ -862,7 +860,7 @@ class Lexicon:
         inflected = {i for i, t in enumerate(tokens) if t.text in forms and not self._known(t.text)}
         if not inflected:
             return tokens, inflected  # most questions: no copy
-        return [replace(t, text=forms[t.text]) if i in inflected else t for i, t in enumerate(tokens)], inflected
+        return [t._replace(text=forms[t.text]) if i in inflected else t for i, t in enumerate(tokens)], inflected
 
     def unread(self, tokens: list[Token], ents: list[Entity], unknown: list[tuple[int, str]],
                lang: str, context: set[int]) -> list[Unread]:
@@ -930,8 +928,8 @@ class Lexicon:
         if tok.kind == "num":
             v = tok.value
             if not tok.grouped and float(v).is_integer() and len(tok.text) == 4 and int(v) in YEARS:
-                return Entity("year", int(v), i, i + 1)
-            return Entity("num", v, i, i + 1, fuzzy=tok.grouped)
+                return Entity("year", int(v), i, i + 1, text=tok.text)
+            return Entity("num", v, i, i + 1, fuzzy=tok.grouped, text=tok.text)
         if tok.kind in ("dmy", "ymd", "my", "ym"):
             parts = tok.value
             if tok.kind == "dmy":
@@ -944,21 +942,21 @@ class Lexicon:
                 (year, month), day = parts, 1
             if year in YEARS and day_exists(day, month, year):
                 # "1/5/2025" names a day: read, and known to be finer than the figures
-                return Entity("day_ym" if tok.kind in ("dmy", "ymd") else "ym", (year, month), i, i + 1)
-            return Entity("bad_date", tok.text, i, i + 1)
+                return Entity("day_ym" if tok.kind in ("dmy", "ymd") else "ym", (year, month), i, i + 1, text=tok.text)
+            return Entity("bad_date", tok.text, i, i + 1, text=tok.text)
         if tok.kind in ("quarter", "half") and not 1 <= tok.value <= PARTS[tok.kind]:
-            return Entity("bad_date", tok.text, i, i + 1)  # "T5 2020", "H3": no such quarter or half
+            return Entity("bad_date", tok.text, i, i + 1, text=tok.text)  # "T5 2020", "H3": no such quarter or half
         if tok.kind in ("quarter", "half", "decade"):
-            return Entity(tok.kind, tok.value, i, i + 1)
+            return Entity(tok.kind, tok.value, i, i + 1, text=tok.text)
         if tok.kind in ("yq", "yh"):
             year, number = tok.value
             if year in YEARS and 1 <= number <= PARTS["quarter" if tok.kind == "yq" else "half"]:
-                return Entity(tok.kind, (year, number), i, i + 1)
-            return Entity("bad_date", tok.text, i, i + 1)
+                return Entity(tok.kind, (year, number), i, i + 1, text=tok.text)
+            return Entity("bad_date", tok.text, i, i + 1, text=tok.text)
         if tok.kind == "yy":
-            return Entity("year", tok.value, i, i + 1)
+            return Entity("year", tok.value, i, i + 1, text=tok.text)
         if tok.kind == "ordnum":
-            return Entity("ordinal", tok.value, i, i + 1)
+            return Entity("ordinal", tok.value, i, i + 1, text=tok.text)
         return None
 
     def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:

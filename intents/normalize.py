@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 MAX_CHARS = 500
 # Terminal colour codes pasted along with a question ("\x1b[31m").
@@ -31,8 +30,9 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word, number or symbol of a question (a tuple: every question makes dozens)."""
+
     text: str
     kind: str  # word, num, ordnum, sym, dmy, ymd, my, ym, yq, yh, yy, quarter, half, decade
     # What depends on the kind: a number, the numbers of a date, a year, a place; None for a word.
