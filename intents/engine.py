@@ -1581,6 +1581,8 @@ class Engine:
         node = _program(request)
         place_asked = isinstance(node, Check) and node.relation == "rank"
         claimed = node if isinstance(node, Check) and not place_asked else None  # a share claimed
+        # "was Syria the top nationality?": the place claimed, whose holder is named when it is another
+        claimed_place = int(node.value) if isinstance(node, Check) and place_asked and node.value else None
         if isinstance(node, Check):
             node = node.of
         kind = "share" if isinstance(node, Share) or (isinstance(node, Each) and isinstance(node.parts[0], Share)) \
@@ -1614,9 +1616,10 @@ class Engine:
         found = NOT_LISTED
         for iso in isos:
             for year in years:
-                found = max(found, self._country_year(b, kind, iso, year))
+                found = max(found, self._country_year(b, kind, iso, year, claimed_place))
             for period in exact:  # "Syrians, January-September 2025": the list over those months
-                found = max([found, *(self._country_in(b, kind, iso, lst) for lst in self.cube.lists_for(period))])
+                found = max([found, *(self._country_in(b, kind, iso, lst, claimed_place)
+                                      for lst in self.cube.lists_for(period))])
         if isinstance(node, Total) and len(isos) > 1:
             # each year's lists, and the list over the months named ("January-September 2025")
             for lists in [*map(self.cube.country_lists, years), *map(self.cube.lists_for, exact)]:
@@ -1744,14 +1747,15 @@ class Engine:
                value=b.figure(o.value, "count", org, [o.ref], (o,)),
                total=b.figure(part.value, "count", "total", [part.ref], (part,)))
 
-    def _country_year(self, b: Builder, kind: str, iso: str, year: int) -> int:
+    def _country_year(self, b: Builder, kind: str, iso: str, year: int, claimed: int | None = None) -> int:
         lists = self.cube.country_lists(year)
         if not lists:
             b.line("nodata.country_year", year=year, years=self._list_years())
             return NOT_LISTED
         # a count or a place over part of the year (January-September 2025) is shown, but is not the year's
         whole = Period.years(year, year).months()
-        return max(min(self._country_in(b, kind, iso, lst), COUNTED if lst.period.months() == whole else NOT_LISTED)
+        return max(min(self._country_in(b, kind, iso, lst, claimed),
+                       COUNTED if lst.period.months() == whole else NOT_LISTED)
                    for lst in self._lists_naming(iso, year))
 
     def _lists_naming(self, iso: str, year: int) -> list[CountryList]:
@@ -1766,7 +1770,16 @@ class Engine:
             return lists + [lst for lst in others if self._count_in(lst, iso) is not None]
         return lists
 
-    def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList) -> int:
+    def _country_in(self, b: Builder, kind: str, iso: str, lst: CountryList, claimed: int | None = None) -> int:
+        found = self._country_place(b, kind, iso, lst)
+        e = lst.entry(iso)
+        if claimed is not None and e is not None and e.place is not None and e.place != claimed:
+            # "is it true that Syria was the top nationality?": no, no. 3; the first was Brazil
+            for holder in (x for x in lst.entries if x.place == claimed):
+                self._top_item(b, holder, None)
+        return found
+
+    def _country_place(self, b: Builder, kind: str, iso: str, lst: CountryList) -> int:
         b.cite(lst.source)
         basis = Ref("basis", lst.basis)
         source = Ref("source", lst.source)

@@ -248,6 +248,9 @@ RANKING = {"max", "min", "top", "rank", "countries", "one_country"}
 YIELDING = {("measure", "returns"), ("ratio", "per")}
 
 
+# How far after a year a word of range and the year that ends its span may stand ("over 2020 through 2025").
+SPAN_REACH = 4
+
 # Numbers that may be years or figures.
 NUMBER_TYPES = {"year", "num", "year_or_figure"}
 CLAUSE_ENDS = {",", "?", ";", ":"}
@@ -740,7 +743,7 @@ class Lexicon:
                 number = Entity(kind, number.value, i, i + 1, fuzzy=True)
             if number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
                     and not any(f.type in ("year", "ym", "yq", "yh") for f in found) \
-                    and not self._starts_year_span(tokens, i):
+                    and not self._starts_year_span(tokens, i, reading):
                 # "more than 2000 in 2019": a figure to check, not the year 2000; but in
                 # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it.
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
@@ -784,8 +787,10 @@ class Lexicon:
                         nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
                         kind, value = ("stop", None) if self._stop(nxt, reading) else ("weak_month", value)
                     if kind != "stop":
-                        # The answer quotes the user's words, not the lexicon's ("exceptant", not "excepte").
+                        # The answer quotes the user's words, not the lexicon's ("exceptant", not "excepte");
+                        # a number said with what it counts is a figure ("maar één persoon"), as "2000 people" is
                         found.append(Entity(kind, value, i, i + length,
+                                            fuzzy=kind == "num" and key[-1] in self.count_nouns,
                                             text=" ".join(t.text for t in said[i:i + length]),
                                             also=self.other(key, reading)))
                     i += length
@@ -889,11 +894,15 @@ class Lexicon:
             out.append(Unread(text, slot and not talk, talk))
         return out
 
-    @staticmethod
-    def _starts_year_span(tokens: list[Token], i: int) -> bool:
-        """"over 2007-2011": the first year of a span, which no figure is ("over" is "during")."""
-        return i + 2 < len(tokens) and tokens[i + 1].text in ("-", "\u2013", "/") and tokens[i + 2].kind == "num" \
-            and len(tokens[i + 2].text) == 4
+    def _starts_year_span(self, tokens: list[Token], i: int, lang: str) -> bool:
+        """"over 2007-2011", "over 2020 through 2025": the first year of a span, which no figure
+        is ("over" is "during")."""
+        if i + 2 < len(tokens) and tokens[i + 1].text in ("-", "\u2013", "/") and tokens[i + 2].kind == "num" \
+                and len(tokens[i + 2].text) == 4:
+            return True
+        ahead = tokens[i + 1:i + 1 + SPAN_REACH]
+        to = next((j for j, t in enumerate(ahead) if (self.meaning((t.text,), lang) or ("",))[0] == "range"), None)
+        return to is not None and any(t.kind == "num" and len(t.text) == 4 for t in ahead[to + 1:])
 
     def _counted_by_number(self, tokens: list[Token], i: int, lang: str) -> bool:
         """A word right after a number is what it counts ("3000 soldiers"), unless the number

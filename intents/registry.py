@@ -173,8 +173,10 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if together and len(leaves) > 1:
         return _figures(Total(node))
     # "where does Georgia rank in 2025", "was Brazil still number one?": its place answers, a count is not asked
-    place = "rank" in p.kws or bool(p.ordinals) and len(p.countries) == 1
-    return _figures(Check(node, "rank") if place and "how_many" not in p.kws else node)
+    # ("was Syria the top nationality?", "was Georgia third?": the place claimed, checked)
+    place = "rank" in p.kws or (bool(p.ordinals) or "top" in p.kws) and len(p.countries) == 1
+    claimed = p.ordinals[0] if p.ordinals else 1 if "top" in p.kws and not _top_n(p) else None
+    return _figures(Check(node, "rank", claimed) if place and "how_many" not in p.kws else node)
 
 
 def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
@@ -484,6 +486,21 @@ COMPARE = frozenset({"compare", "than"})
 EXTREMES = frozenset({"max", "min"})
 
 
+def several_years_named(p: Parsed, periods: tuple[Period, ...]) -> bool:
+    """"which was the highest: 2013, 2014 or 2015?": three or more years named, and no grain finer."""
+    return len(periods) >= 3 and all(x.whole_years and x.single_year and not x.anchor for x in periods) \
+        and grain_of(p) in (None, "year") and not p.countries and not p.categories
+
+
+def extreme_among(p: Parsed, periods: tuple[Period, ...]) -> Request:
+    """The years named ranked: the most (or fewest) of them, the others of their span left out."""
+    years = sorted(x.first_year for x in periods)
+    span = Period.years(years[0], years[-1])
+    others = tuple(Period.year(y) for y in range(years[0], years[-1] + 1) if y not in years)
+    group: Node = Group(Select(span, _org(p)), "year")
+    return _figures(Pick(Without(group, others) if others else group, "max" if "max" in p.kws else "min"))
+
+
 def _two_named(p: Parsed, periods: tuple[Period, ...]) -> bool:
     """"which had more, 2019 or 2020?": two periods named, and no month of them asked."""
     return len(periods) >= 2 and all(not x.anchor for x in periods[:2]) and grain_of(p) != "month"
@@ -518,6 +535,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent("extreme", "extreme", ("extreme",), (
         Signature(65, "was this the most or the fewest", _extreme_check, keywords=EXTREMES,
                   also=lambda p, periods: _inside(periods)),
+        Signature(68, "which of several years had the most", extreme_among, keywords=EXTREMES,
+                  also=several_years_named),
         Signature(80, "the most or the fewest", _extreme, keywords=EXTREMES),)),
     Intent("average", "average", ("average",), (
         Signature(90, "an average", _average, keywords=frozenset({"average"})),)),

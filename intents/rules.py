@@ -529,10 +529,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     includes_category = _includes(ents, "category")
     ents = _both_pointed(ents, layout)
     # "those three together?", "the total of those three years": a number right after a word pointing back
-    # counts what it points at, neither a figure nor a length of time
+    # counts what it points at, neither a figure nor a length of time ("ces 3 dernières années" is one)
     counted = [n for n, before, after in zip(ents[1:], ents, [*ents[2:], None]) if n.type == "num"
                and (before.type, before.value) == ("anaphor", None) and n.start == before.end
-               and n.value in range(2, MAX_POINTED + 1) and not (after is not None and after.type == "measure")]
+               and n.value in range(2, MAX_POINTED + 1)
+               and not (after is not None and after.type in ("measure", "mod"))]
     ents = [e for e in ents if e not in counted]
     ents = _both_named(_after_a_country(ents), previous)
     whole = any(e.type == "whole" for e in ents)
@@ -1448,7 +1449,13 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
     if len(run) > 2 and p.counted == len(run) and _bare(p):
         # "tel die drie eens op", "the total of those three years" after three one-figure questions: all three;
         # "which of those three was the largest?": the three side by side
-        asked = Each(tuple(_asked(r) for r in run))
+        leaves = [_asked(r) for r in run]
+        asked = Each(tuple(leaves))
+        years = tuple(s.period for s in leaves if s.period is not None)
+        if p.kws & registry.EXTREMES and len({s.org for s in leaves}) == 1 and len(years) == len(leaves) \
+                and not any(s.country or s.category for s in leaves) and registry.several_years_named(p, years):
+            # "which of those three years was the highest?" after three years: the most of them
+            return registry.extreme_among(replace(p, orgs=[leaves[0].org] if leaves[0].org in ORGS else []), years)
         if p.kws & (registry.EXTREMES | registry.COMPARE):
             return Request("figures", asked)
         if not p.kws & (registry.KEYWORDS - {"sum", "average"}):
