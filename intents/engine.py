@@ -1548,8 +1548,15 @@ class Engine:
                     sum(c.value for c in counts) / len(counts), "average", "average", [c.ref for c in counts],
                     of=counts))
             else:
-                b.line("top.together", total=b.figure(sum(int(c.value) for c in counts), "sum", "together",
-                                                      [c.ref for c in counts], of=counts))
+                together = b.figure(sum(int(c.value) for c in counts), "sum", "together", [c.ref for c in counts],
+                                    of=counts)
+                if total is None:
+                    b.line("top.together", total=together)
+                else:
+                    # "what percentage went to the top three combined?": their share of the total too
+                    b.line("top.together_share", total=together, share=b.figure(
+                        together.value / total.value, "share", "together share", [*(c.ref for c in counts), total.ref],
+                        of=(*counts, total)))
         if wanted and wanted > len(entries):
             b.line("top.capped", source=source, n=Num(len(entries)))
         if lst.other is not None and n == len(entries) and not rank and among is None and total is not None:

@@ -157,6 +157,10 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
         step = -1 if "ahead" in p.kws else 1
         return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, _org(p)), "country"),
                                                               k=step, after=p.countries[0])))
+    if "one_country" in p.kws and p.kws & COMPARE and len(p.countries) == 1 and not p.ordinals:
+        # "welk land had net één terugkeerder meer dan Rusland?": another country is asked, found from this
+        # one's figure, which is no program of these figures: asked back, never the country named
+        return Request("clarify", topic="nested_country")
     if "one_country" in p.kws and p.ordinals and len(p.countries) == 1:
         # "Behind Brazil, which country was the runner-up?": a place is asked, Brazil only says where from
         return _top(p, periods)
@@ -208,7 +212,8 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
         if p.kws & COMPARE and len(picks) == 2:
             # "how many more did the first have than the third?": the two places, and their difference
             return _figures(Compare(picks[0], picks[1]))
-        return _figures(_each(picks))
+        # ("how many went to the country that came fifth?": its count is asked, which a ranking may not give)
+        return _figures(_each(picks), how_many="how_many" in p.kws)
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
@@ -477,8 +482,10 @@ def _members_where(p: Parsed, periods: tuple[Period, ...], relation: str, value:
 
     def make(period: Period | None) -> Node:
         node: Node = Where(Group(Select(period, org), by), relation, value)
-        # "how many people together in the months of 2020 with more than 200?": their sum
-        return Count(node) if "how_many_units" in p.kws else Total(node) if "sum" in p.kws else node
+        # "how many people together in the months of 2020 with more than 200?", "hoeveel terugkeerders in
+        # de maanden met meer dan 250?": their sum
+        summed = "sum" in p.kws or "how_many" in p.kws and bool(p.measure) and "which_units" not in p.kws
+        return Count(node) if "how_many_units" in p.kws else Total(node) if summed else node
     return _figures(_per_period(periods, make))
 
 

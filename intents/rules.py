@@ -1629,7 +1629,10 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     elif not periods:
         periods = tuple(Period.years(x.first_year, x.last_year) for x in prev_periods) if p.year_back \
             else prev_periods
-        if new_intent in ("extreme", "top") and registry.grain_of(p) == "month" \
+        if new_intent == "extreme" and registry.grain_of(p) == "year" and all(x.single_year for x in periods):
+            # "en wat was het recordjaar?" after 2018's count: among all the years, not within 2018
+            periods = ()
+        elif new_intent in ("extreme", "top") and registry.grain_of(p) == "month" \
                 and all(x.single_month for x in periods):
             # "and the quietest month?" after February 2025's count: among the months of its year
             periods = tuple(Period.year(x.first_year) for x in periods)
