@@ -441,6 +441,18 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     return ents
 
 
+def _same_month_in_year(periods: list[Period], previous: Request | None, kws: set[str]) -> list[Period]:
+    """"en in 2020, zelfde maand?" after January 2025: the month pointed back at, in the year named
+    (January 2020), not both summed; "compare January 2025 with 2020" keeps them apart."""
+    if previous is None or len(periods) != 2 or kws & registry.COMPARE:
+        return periods
+    years = [x for x in periods if x.whole_years and x.single_year]
+    months = [x for x in periods if x.single_month and x in _periods(previous)]
+    if len(years) == 1 and len(months) == 1 and months[0].first_year != years[0].first_year:
+        return [months[0].with_year(years[0].first_year)]
+    return periods
+
+
 def _negation_lists(ents: list[Entity]) -> list[Entity]:
     """"sans compter ni le Brésil ni El Salvador", "not counting Brazil nor El Salvador": after a
     negation, a word of negation right after it is part of it, and one between two names of the
@@ -564,6 +576,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     steps = _one_more_step(reading, previous) if not periods else []
     reading.unread = [e for e in reading.unread if e not in (s for _, s in steps)]
     periods = _in_the_year_talked_about(periods, previous) or [period for period, _ in steps]
+    periods = _same_month_in_year(periods, previous, all_kws)
     narrowed = _ranked_within(ents, reading, periods, all_kws)
     periods = [x for x in periods if x not in narrowed]
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
