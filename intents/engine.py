@@ -477,6 +477,11 @@ class Engine:
             return self.cube.figure(node.period, _org(node)) if node.period is not None else None
         return None
 
+    def _country_list(self, period: Period) -> CountryList | None:
+        """A year's list, or the list published over exactly the months asked ("January-September 2025")."""
+        return self.cube.country_list(period.first_year) if period.whole_years \
+            else next(iter(self.cube.lists_for(period)), None)
+
     def _group(self, node: Group) -> Items | None:
         s = node.of
         period, org = s.period, _org(s)
@@ -498,9 +503,7 @@ class Engine:
             figs = tuple(Fig(f.value, u, f.obs, u)
                          for u, f in found if f is not None and f.period.months() == u.months())
         elif by == "country":
-            # a year's list, or the list published over exactly the months asked ("January-September 2025")
-            lst = self.cube.country_list(period.first_year) if period.whole_years \
-                else next(iter(self.cube.lists_for(period)), None)
+            lst = self._country_list(period)
             if lst is None:
                 return None
             figs = tuple(Fig(o.value, lst.period, (o,), o.country) for o in lst.counted if o.exact)
@@ -1323,13 +1326,11 @@ class Engine:
             group = replace(group, of=s)
         period = _when(s)
         self._not_by_org(b, s, "nodata.country_org")
-        items = self.evaluate(group)
-        if not isinstance(items, Items) or not items.items:
+        lst, items = self._country_list(period), self.evaluate(group)
+        if lst is None or not isinstance(items, Items) or not items.items:
             b.status = "no_data"
             b.line("nodata.country_year", year=period, years=self._list_years())
             return
-        lst = next(lst for lst in self.cube.country_lists(items.scope.first_year) + self.cube.lists_for(items.scope)
-                   if lst.period == items.scope and lst.obs() == items.obs)
         b.cite(lst.source)
         passed = tuple(f for f in items.items if CLAIMS[where.relation](f.value, where.value))
         params: dict[str, Any] = dict(scope=items.scope, relation=Ref("relation", where.relation),
@@ -1344,7 +1345,8 @@ class Engine:
         last = min(f.value for f in items.items)
         if where.relation in ("lt", "le") or where.value < last:
             # the others had fewer than the list's last: some of them may pass as well
-            b.status = b.status if passed and where.relation not in ("lt", "le") else "no_data"
+            if not passed or where.relation in ("lt", "le"):
+                b.status = "no_data"
             b.line("listing.country_unlisted", n=Num(len(items.items)), last=Num(int(last)), source=params["source"])
         if total and passed:
             obs = tuple(o for f in passed for o in f.obs)

@@ -184,14 +184,14 @@ def _main_countries_named(ents: list[Entity], target: int) -> list[int]:
     voornaamste landen"): its words and at most one number of places; none when the words
     name no list ("pas 10", "not the countries")."""
     def listing(e: Entity) -> bool:
-        return e.type == "kw" and bool({"top", "countries"} & set(str(e.value).split("+")))
+        return bool({"top", "countries"} & _kws(e))
     run = [target]
     while run[-1] + 1 < len(ents) and ents[run[-1] + 1].start == ents[run[-1]].end \
             and (ents[run[-1] + 1].type == "num" or listing(ents[run[-1] + 1])):
         run.append(run[-1] + 1)
     named = [ents[j] for j in run]
     numbers = sum(e.type == "num" for e in named)
-    a_top = any(listing(e) and "top" in str(e.value).split("+") for e in named)
+    a_top = any(_kw(e, "top") for e in named)
     main_countries = numbers == 1 and any(listing(e) for e in named)  # "de tien voornaamste landen"
     return run if (a_top or main_countries) and numbers <= 1 and all(e.type == "num" or listing(e) for e in named) \
         else []
@@ -394,7 +394,7 @@ def _numbered_places(ents: list[Entity]) -> list[Entity]:
     def placed(i: int, e: Entity) -> bool:
         before = ents[i - 1] if i else None
         return e.type == "num" and before is not None and before.type == "kw" and before.end == e.start \
-            and bool({"rank", "rank_numbered"} & set(str(before.value).split("+"))) \
+            and bool({"rank", "rank_numbered"} & _kws(before)) \
             and float(e.value).is_integer() and 0 < e.value <= MAX_PLACE
     out = [Entity("ordinal", int(e.value), e.start, e.end, text=e.text) if placed(i, e) else e
            for i, e in enumerate(ents)]
@@ -407,8 +407,7 @@ def _top_as_verb(ents: list[Entity]) -> list[Entity]:
     as is the verb, to exceed; "top 10" stays a list, and so does "top 1000000 countries"."""
     return [replace(e, type="claim", value="gt") if (e.type, e.value) == ("kw", "top") and nxt is not None
             and nxt.type == "num" and nxt.start == e.end and nxt.value >= registry.TOP_LIMIT
-            and not (after is not None and after.start == nxt.end and after.type == "kw"
-                     and registry.COUNTRY_WORDS & set(str(after.value).split("+"))) else e
+            and not (after is not None and after.start == nxt.end and registry.COUNTRY_WORDS & _kws(after)) else e
             for e, nxt, after in zip(ents, [*ents[1:], None], [*ents[2:], None, None])]
 
 
@@ -489,12 +488,12 @@ def _described_years(ents: list[Entity]) -> list[Entity]:
     record year right before a year describes it; it is that year's grain word, and asks no record."""
     # (after a word of range only: "was the record year 2012?" asks whether it was)
     out = [Entity("grain", "year", e.start, e.end, text=e.text)
-           if e.type == "kw" and "year_word" in str(e.value).split("+") and after is not None
+           if _kw(e, "year_word") and after is not None
            and after.type == "year" and after.start == e.end and before is not None and before.type == "range" else e
            for before, e, after in zip([None, *ents], ents, [*ents[1:], None])]
     # ("the record year 2012": the record word, then the grain word, then the year)
     return [e for before, e, grain, year in zip([None, *out], out, [*out[1:], None], [*out[2:], None, None])
-            if not (e.type == "kw" and registry.EXTREMES & set(str(e.value).split("+")) and grain is not None
+            if not (registry.EXTREMES & _kws(e) and grain is not None
                     and before is not None and before.type == "range"
                     and (grain.type, grain.value) == ("grain", "year") and grain.start == e.end
                     and year is not None and year.type == "year" and year.start == grain.end)]
@@ -508,8 +507,7 @@ def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
         if (e.type, e.value) != ("kw", "than"):
             return False
         after = ents[i + 1] if i + 1 < len(ents) else None
-        return after is None or after.type == "kw" and bool(registry.EXTREMES & set(str(after.value).split("+"))) \
-            and not any(x.type == "kw" and "compare" in str(x.value).split("+") for x in ents[:i])
+        return after is None or bool(registry.EXTREMES & _kws(after)) and not any(_kw(x, "compare") for x in ents[:i])
     return [e for i, e in enumerate(ents) if not then(i, e)]
 
 
@@ -517,8 +515,13 @@ def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
 SHARE_OF = {"country", "category", "org", "asylum_people", "month", "quarter", "half"}
 
 
+def _kws(e: Entity) -> set[str]:
+    """The keywords of an entity ("kw:max+year_word"), none for another kind."""
+    return set(str(e.value).split("+")) if e.type == "kw" else set()
+
+
 def _kw(e: Entity, kw: str) -> bool:
-    return e.type == "kw" and kw in str(e.value).split("+")
+    return kw in _kws(e)
 
 
 def _includes(ents: list[Entity], kind: str) -> bool:
