@@ -256,6 +256,12 @@ NUMBER_TYPES = {"year", "num", "year_or_figure"}
 CLAUSE_ENDS = {",", "?", ";", ":"}
 
 
+def _round_threshold(claim: Entity, number: Entity) -> bool:
+    """"under 2000", "boven de 3000": a relation that compares nothing ("under", not "less than")
+    before a round hundred sets a threshold; no one says a total stayed under a year."""
+    return not str(claim.value).endswith("_compare") and number.value % 100 == 0
+
+
 def _identifiers(ents: list[Entity], tokens: list[Token], glue: set[str]) -> tuple[list[Entity], list[Entity]]:
     """A number beside a word of `ident` ("extension 2024", "au 1847 chaussée de Waterloo")
     names a house, a telephone or a page: neither a year nor a figure, it asks nothing.
@@ -350,9 +356,13 @@ def described(ents: list[Entity]) -> list[Entity]:
                and any(x.type in ("year", "ym") for x in ents[:i]) and not any(x.type == "grain" for x in ents[:i])),
               None)
     if at is None:
-        return [e for e in ents if e.type != "subclause"]
+        # "Name the month that comes second in 2025": with no period before it to describe, a clause
+        # that names its grain asks for one of that grain
+        return [Entity("grain", str(e.value).removeprefix("named_"), e.start, e.end, text=e.text)
+                if e.type == "subclause" and str(e.value).startswith("named_") else e
+                for e in ents if e.type != "subclause" or str(e.value).startswith("named_")]
     clause = ents[at + 1:]
-    kinds = DESCRIBED_NAMED if ents[at].value == "named" else DESCRIBED
+    kinds = DESCRIBED_NAMED if str(ents[at].value).startswith("named_") else DESCRIBED
     return ents[:at] + [e for e in clause if e.type not in kinds
                         and not (e.type == "kw" and set(str(e.value).split("+")) & RANKING)]
 
@@ -392,6 +402,14 @@ def _words_of(lang: str, name: str) -> frozenset[str]:
 
 def _cutoff(length: int) -> float:
     return 85 if length <= 5 else 80
+
+
+@cache
+def _rapidfuzz() -> tuple[Any, Any]:
+    """rapidfuzz's scorers, imported at the first misspelling (most questions have none); once,
+    as `from ... import` of a package costs a walk of the import machinery at every call."""
+    from rapidfuzz import fuzz, process
+    return fuzz, process
 
 
 def _cache_path(key: bytes) -> Path:
@@ -697,7 +715,7 @@ class Lexicon:
         return frozenset(w for lang in LANGS for w in _general_words(lang))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("passable", "common", "words")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("passable", "common", "words", "_windows")}
 
     def _source(self, key: tuple[str, ...], lang: str) -> str | None:
         """The lexicon a phrase is read from: the question's language, else the first that has it."""
@@ -730,6 +748,7 @@ class Lexicon:
         found: list[Entity] = []
         unknown: list[tuple[int, str]] = []
         matched: list[str] = []
+        particles: set[int | None] = set()  # where the particles of verbs found earlier stand
         i = 0
         while i < len(tokens):
             tok = tokens[i]
@@ -742,17 +761,24 @@ class Lexicon:
                 kind = "year_or_figure" if number.type == "year" else "num"
                 number = Entity(kind, number.value, i, i + 1, fuzzy=True)
             if number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
-                    and not any(f.type in ("year", "ym", "yq", "yh") for f in found) \
+                    and (not any(f.type in ("year", "ym", "yq", "yh") for f in found) or _round_threshold(
+                        found[-1], number)) \
                     and not self._starts_year_span(tokens, i, reading):
                 # "more than 2000 in 2019": a figure to check, not the year 2000; but in
-                # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it.
+                # "is 2024 higher than 2023" a year stood before, and 2023 is compared with it
+                # (not in "in 2021, did returns stay under 2000?": a round hundred under a relation).
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
+            elif number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
+                    and "_" not in str(found[-1].value) and any(f.type == "year" for f in found):
+                # "was 2020 below 2019?": a relation between two years compares them, as "lower than" does
+                found[-1] = replace(found[-1], value=f"{found[-1].value}_compare")
             split = None if number else self._separated(tokens, i, reading)
             if split is not None:
                 found.append(split)
+                particles.add(split.particle)
                 i += 1
                 continue
-            if any(e.particle == i for e in found):
+            if i in particles:
                 i += 1  # the particle of a verb before it ("hoe verhoudt die zich tot"): read with the verb
                 continue
             shortest = 2 if number else 1
@@ -971,11 +997,9 @@ class Lexicon:
     def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:
         if len(word) < FUZZY_MIN_LEN or not word.isalpha():
             return None
-        from rapidfuzz import fuzz, process  # lazy: most questions need no fuzzy matching
-
-        lengths = self.by_length[lang]
-        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
-        best = process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=_cutoff(len(word)), limit=2)
+        fuzz, process = _rapidfuzz()
+        best = process.extract(word, self._near_in_length(lang, len(word)), scorer=fuzz.ratio,
+                               score_cutoff=_cutoff(len(word)), limit=2)
         if not best:
             return None
         match = best[0]
@@ -1056,12 +1080,23 @@ class Lexicon:
 
     def _close_inner_words(self, word: str, lang: str) -> list[str]:
         """The words found only inside phrases spelled closest to `word`, best first."""
-        from rapidfuzz import fuzz, process  # lazy, as in _fuzzy
-
-        lengths = self.inner_words[lang]
-        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in lengths.get(n, ())]
+        fuzz, process = _rapidfuzz()
+        choices = self._near_in_length(lang, len(word), inner=True)
         return [candidate for candidate, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
                                                                  score_cutoff=REPAIR_CUTOFF, limit=3)]
+
+    def _near_in_length(self, lang: str | None, n: int, inner: bool = False) -> list[str]:
+        """The words a misspelling of n letters may be of: two letters shorter to two longer
+        (of the lexicon, or found only inside its phrases); made once for each length."""
+        key = (lang, n, inner)
+        if key not in self._windows:
+            lengths = self.inner_words[lang] if inner else self.by_length[lang]  # type: ignore[index]
+            self._windows[key] = [w for m in range(n - 2, n + 3) for w in lengths.get(m, ())]
+        return self._windows[key]
+
+    @cached_property
+    def _windows(self) -> dict[tuple[str | None, int, bool], list[str]]:
+        return {}
 
     def _anchored(self, tokens: list[Token], i: int) -> bool:
         """A weak month word ("may") counts only beside a year, after a day ("1 March"),

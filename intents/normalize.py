@@ -91,8 +91,12 @@ _SENTENCE_END = re.compile(r"(?<=[^\W_])[.!]+(?=\s+[\"'«“(]?[^\W\d_a-z][^\W\d
 _CLAUSE_END = re.compile(r"\s*:(?=\s)")
 
 
+# A bracket sets its words apart as a comma does ("H2 2020 (jul-dec)" is no July 2020).
+_BRACKET = re.compile(r"[()]")
+
+
 def mark_sentences(text: str) -> str:
-    return _CLAUSE_END.sub(" ; ", _SENTENCE_END.sub(" ? ", text))
+    return _BRACKET.sub(" , ", _CLAUSE_END.sub(" ; ", _SENTENCE_END.sub(" ? ", text)))
 
 
 def _found(m: re.Match[str] | None) -> str:

@@ -64,3 +64,5 @@ class Parsed:
     place_back: bool = False
     # "hoeveel daarvan", "how many of them": a part of what the last answer gave
     of_those: bool = False
+    # "which country closed the top 5", "la lanterne rouge": the last place of a list
+    last_place: bool = False

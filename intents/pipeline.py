@@ -9,7 +9,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from . import data, when
@@ -94,6 +94,14 @@ class Reply:
 NUMBER_PARTS = {"num", "year", "ym", "range", "conj"}
 
 
+@cache
+def _text2num() -> Any:
+    """text2num's converter, imported at the first question (a few ms), once: `from ... import`
+    of a package walks the import machinery at every call."""
+    from text_to_num import alpha2digit
+    return alpha2digit
+
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -110,6 +118,15 @@ def _years_in_pairs(digits: str, said: str) -> str:
     """The year a number said in two pairs stands for ("20 22" from "twenty twenty-two"), where the
     question did not write those digits itself ("between 20 and 30")."""
     return digits if YEAR_IN_PAIRS.search(said) else YEAR_IN_PAIRS.sub(r"\1\2", digits)
+
+
+# "septante-neuf pour cent": text2num reads "cent" of "pour cent" as a hundred
+PERCENT_AS_HUNDRED = re.compile(r"\bpour 100\b")
+
+
+def _percent_kept(digits: str, said: str) -> str:
+    """"pour cent" stays the word for percent where the question said it."""
+    return PERCENT_AS_HUNDRED.sub("pour cent", digits) if "pour cent" in said else digits
 
 
 def _lone_weak_month(e: Entity, ents: list[Entity]) -> bool:
@@ -291,15 +308,14 @@ class Pipeline:
         as digits, where that takes nothing the words meant away: a phrase that holds a
         number word ("les deux organisations", "sept. 2025") stays as it is. Number words
         also tell the language when nothing else does."""
-        from text_to_num import alpha2digit  # lazy: a few ms at the first question only
-
+        alpha2digit = _text2num()
         folded = fold(text)
         best = (lang, tokens, *parsed)
         if not folded.isascii() and not _encodable(folded):
             return best  # lone surrogates: no number words in them, and text2num needs UTF-8
         for candidate in [lang] if lang else [hint, *LANGS] if hint else LANGS:
             # Isolated numbers under 2 stay words: "een", "un", "one" are articles and pronouns as often as numbers.
-            digits = _years_in_pairs(alpha2digit(folded, candidate, threshold=2), folded)
+            digits = _percent_kept(_years_in_pairs(alpha2digit(folded, candidate, threshold=2), folded), folded)
             if digits == folded:
                 continue
             converted = tokenize(digits)

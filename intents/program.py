@@ -147,7 +147,9 @@ class Each:
 Node = Select | Group | Pick | Where | Without | Less | Total | Mean | Count | Share | Compare | Check | Each
 NODES: dict[str, type[Node]] = {cls.__name__: cls for cls in
                           (Select, Group, Pick, Where, Without, Less, Total, Mean, Count, Share, Compare, Check, Each)}
-ACTS = ("figures", "info", "clarify", "unknown", "help", "greeting", "thanks")
+# What is said to the bot rather than asked of the figures, each answered with its own line.
+SOCIAL = ("help", "greeting", "thanks", "farewell")
+ACTS = ("figures", "info", "clarify", "unknown", *SOCIAL)
 
 
 # The fields of a Request that hold periods, written as JSON objects.
@@ -355,7 +357,7 @@ def slots(request: Request) -> Slots:
     base = _Said(unread=request.unread, ignored=request.ignored, topic=request.topic)
     node = request.program
     if node is None:
-        intent = "social" if request.act in ("help", "greeting", "thanks") else request.act
+        intent = "social" if request.act in SOCIAL else request.act
         return Slots(request.act if intent == "social" else intent, periods=request.periods, n=request.n, **base)
     leaves = selects(node)
     orgs: list[str] = []

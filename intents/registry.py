@@ -15,6 +15,7 @@ from typing import Any
 from .models import CATEGORIES, ORGS, Period
 from .parsed import Parsed
 from .program import (
+    SOCIAL,
     Check,
     Compare,
     Count,
@@ -197,6 +198,10 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if "second_last" in p.kws:
         # "the second to last of the 2020 top 10": the place before the list's last
         return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "country"), "min", 2, 1)))
+    if p.last_place and top_n is not None and top_n < TOP_LIMIT:
+        # "which country closes the 2020 top 5" (", i.e. number five"): the list's fifth place from the top
+        return _figures(_each([Pick(Group(Select(per, org), "country"), "max", top_n, 1)
+                               for per in periods or (None,)]))
     # "the three smallest nationalities of the list": its last places, not its first
     order = "min" if "from_bottom" in p.kws or "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
@@ -570,6 +575,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent("help", "social", ("help",)),
     Intent("greeting", "social", ("greeting",)),
     Intent("thanks", "social", ("thanks",)),
+    Intent("farewell", "social", ("farewell",)),
 )
 
 BY_NAME = {intent.name: intent for intent in INTENTS}
@@ -596,6 +602,6 @@ def handler_of(request: Request) -> str:
     if request.program is not None and request.act != "clarify":
         intent = intent_of(request.program)
         return BY_NAME[intent].handler if intent in BY_NAME else intent
-    if request.act in ("help", "greeting", "thanks"):
+    if request.act in SOCIAL:
         return "social"
     return request.act

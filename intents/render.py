@@ -190,6 +190,8 @@ class Renderer:
             return _text(self.t["names"]["country"].get(r.code) or self.territories.get(r.code, r.code))
         if r.kind == "region":
             return _text(self.territories[r.code])
+        if r.kind == "ordinal" and r.code not in self.t["names"]["ordinal"]:
+            return _text(self.t["format"]["ordinal_number"]).format(n=r.code)
         return _text(self.t["names"][r.kind][r.code])
 
     def note(self, fid: str) -> str:

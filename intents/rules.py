@@ -17,6 +17,7 @@ from .entities import PERIOD_TYPES, Entity, Unread
 from .models import CATEGORIES, ORGS, Period
 from .parsed import Parsed
 from .program import (
+    SOCIAL,
     Check,
     Compare,
     Count,
@@ -49,6 +50,8 @@ MIN_UNREAD_LEN = 1
 # (and under Telegram's 4,096 characters).
 MAX_LISTED = 12
 DAYS_IN_A_MONTH = 31
+# How many places a ranking of one year's months or quarters has: "the 17th" is none of them.
+UNITS_IN_A_YEAR = {"month": 12, "quarter": 4}
 MAX_PLACE = 50  # "number 2,426" is a figure, "number 2" a place
 # What the sheets say in words on these is answered whatever period or figure the
 # question also names ("how many returned by bus in 2011?", "did COVID affect 2020?").
@@ -152,6 +155,10 @@ def _negations(ents: list[Entity],
         # the words between a negation and what it leaves out are part of it ("pas passés par")
         negated.update({j: ents[j] for j in range(i + 1, len(ents) if target is None else target)
                         if ents[j].type != "range"})
+        if target is not None and _kw(ents[target], "sum"):
+            # "Dublin departures ... left out of the headline figure", "die zitten niet in het totaal": what
+            # the total leaves out is described, nothing is left out of the figures asked
+            continue
         listed = _main_countries_named(ents, target) if target is not None else []
         if listed and e.value != "post":
             # "hors top 10", "niet naar een van de tien voornaamste landen": the countries outside the list
@@ -306,6 +313,33 @@ def _nested(ents: list[Entity]) -> bool:
     units = {unit for k in kws for unit in k & {"month_word", "year_word", "quarter_word"}} \
         | {f"{e.value}_word" for e in ents if e.type == "grain"}
     return len(compared) > len(set(compared)) or (ranked == {"max", "min"} and len(units) > 1)
+
+
+def _year_pairs(ents: list[Entity]) -> list[tuple[Period, Period, int]]:
+    """"van 2019 naar 2020", "de 2019 à 2020", "2018-2019": two years side by side (or joined by
+    "to"), each as a year, with where the pair ends."""
+    pairs: list[tuple[Period, Period, int]] = []
+    i = 0
+    while i < len(ents) - 1:
+        joined = (ents[i + 1].type, ents[i + 1].value) == ("range", "to") and i + 2 < len(ents)
+        second = ents[i + 2] if joined else ents[i + 1]
+        if ents[i].type == second.type == "year" and ents[i].value < second.value:
+            pairs.append((Period.year(int(ents[i].value)), Period.year(int(second.value)), second.start))
+            i += 3 if joined else 2
+        else:
+            i += 1
+    return pairs
+
+
+def _changes_said(pairs: list[tuple[Period, Period, int]], ents: list[Entity],
+                  kws: set[str]) -> tuple[tuple[Period, Period], ...]:
+    """"Was de daling van 2019 naar 2020 groter dan die van 2018 naar 2019?": a noun of change said
+    of a pair of years, set against another pair by a comparative between them ("groter", not "than"
+    alone: "more in 2019-2020 than in 2017-2018" sets two spans against each other), compares two changes."""
+    if "change" not in kws or len(pairs) != 2:
+        return ()
+    compared = any(_kws(e) & {"compare", "max", "min"} for e in ents if pairs[0][2] < e.start < pairs[1][2])
+    return tuple((a, b) for a, b, _ in pairs) if compared else ()
 
 
 def _after_a_country(ents: list[Entity]) -> list[Entity]:
@@ -499,6 +533,23 @@ def _described_years(ents: list[Entity]) -> list[Entity]:
                     and year is not None and year.type == "year" and year.start == grain.end)]
 
 
+# What a hyphen may join as a range ("2019-2020", "jul-dec", "2020-Q3").
+HYPHEN_JOINS = TIME_TYPES | {"num", "weak_month", "year_or_figure"}
+
+
+def _hyphens_in_words(ents: list[Entity]) -> list[Entity]:
+    """"Dublin-vertrekken", "était-elle": a hyphen that does not stand right between two things a
+    range joins is a compound's, no range ("jul-dec" is one)."""
+    def joins(i: int, e: Entity) -> bool:
+        before, after = ents[i - 1] if i else None, ents[i + 1] if i + 1 < len(ents) else None
+        if after is not None and after.type == "num" and after.start == e.end:
+            return True  # a minus ("top -3")
+        return before is not None and after is not None and before.end == e.start and after.start == e.end \
+            and before.type in HYPHEN_JOINS and after.type in HYPHEN_JOINS
+    return [e for i, e in enumerate(ents)
+            if not ((e.type, e.value, e.text) == ("range", "to", "-") and not joins(i, e))]
+
+
 def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
     """"en voor heel België dan?": "dan" with nothing after it is "then", and compares nothing;
     so is "dan" before a superlative with no comparative before it ("welke maand telde dan de
@@ -534,7 +585,8 @@ def _includes(ents: list[Entity], kind: str) -> bool:
 
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
-    ents = _next_to_a_place(_negation_lists(_described_years(_no_trailing_than(ents))))
+    ents = _next_to_a_place(_negation_lists(_described_years(_no_trailing_than(_hyphens_in_words(ents)))))
+    pairs = _year_pairs(ents)
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
                for kw in value.split("+")}
@@ -586,6 +638,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     reading.unread = [e for e in reading.unread if e not in negated.values()]
     # a number of years or months that the periods have, said with the grain the time grammar used
     restated = {e.start for e in ents if e.type == "num" and _restates(e, ents, periods)}
+    # "Brazil, El Salvador and Georgia in 2020, add the three together": after a determiner, as many as the
+    # countries or categories named are those named again
+    named = max(len({e.value for e in ents if e.type == kind}) for kind in ("country", "category"))
+    restated |= {e.start for e in ents if e.type == "num" and named > 1 and e.value == named
+                 and layout is not None and e.start in layout.determined}
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = _other_meanings([e for i, e in enumerate(ents) if i not in reading.used and i not in negated])
     periods, ents = _elided_part(periods, ents)
@@ -689,6 +746,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         # procedure)": the one named, the negation only says which
         categories = [c for c in categories if c in CATEGORIES and c not in left_out_cats] \
             or [c for c in CATEGORIES if c not in left_out_cats]
+    changes = _changes(periods, reading, kws)
+    if not changes and (changes := _changes_said(pairs, ents, kws)):
+        periods = [Period.years(earlier.first_year, later.last_year) for earlier, later in changes]
     return Parsed(
         kws=kws,
         periods=periods,
@@ -711,7 +771,9 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         counted=int(counted[0].value) if len(counted) == 1 else None,
         extreme_places=_extreme_places(ents),
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
-        finer=[e.value for e in ents if e.type == "finer"],
+        # ("how many returns today?": a today that no span ends at is a day)
+        finer=[e.value for e in ents if e.type == "finer"]
+        + ["day" for e in ents if (e.type, e.value) == ("rel", "today")],
         # ("got a figure for 2007?": a verb of getting said of the figure asked receives nothing)
         receive=[e.text for e, after in zip(ents, [*ents[1:], None]) if e.type == "receive"
                  and not (after is not None and _kw(after, "how_many"))],
@@ -728,7 +790,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
             (m.type, m.value) == ("measure", "returns") for m in ents))] + (["breakdown"] if ages or reasons else []),
         # a cut the sheets do not make, as written ("pommes" is no misspelled "hommes")
         breakdown=any((e.type, e.value, e.fuzzy) == ("oos", "breakdown", False) for e in ents) or ages or reasons,
-        social=[e.type for e in ents if e.type in ("greeting", "help", "thanks")],
+        social=[e.type for e in ents if e.type in SOCIAL],
         bad=reading.bad + [e.value for e in ents if e.type == "bad_date"],
         measure=any(e.type == "measure" for e in ents),
         measures=list(dict.fromkeys(e.value for e in ents if e.type == "measure" and e.value != "returns")),
@@ -741,10 +803,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         ratio=ratio,
         percent=percent if claims or fraction else None,
         whole=whole,
-        changes=_changes(periods, reading, kws),
+        changes=changes,
         year_back=any((e.type, e.value) == ("anaphor", "year") for e in ents),
         place_back=any((e.type, e.value) == ("anaphor", "place") for e in ents),
         of_those=any((e.type, e.value) == ("anaphor", None) for e in ents),
+        last_place=last_place,
     )
 
 
@@ -942,7 +1005,7 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     if q.act == "figures" and p.outside_of is not None:
         q = replace(q, n=p.outside_of)
     passed = [w.text for w in strangers] + [e.text for e in p.time.talk]
-    if passed and q.act not in ("unknown", "clarify", "help", "greeting", "thanks"):
+    if passed and q.act not in ("unknown", "clarify", *SOCIAL):
         q = replace(q, ignored=tuple(passed))
     return q
 
@@ -1529,10 +1592,12 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
             return None
         return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
     pick = inner(program, Pick)
-    if _intent(previous) == "extreme" and pick is not None and pick.n == 1:
+    if _intent(previous) == "extreme" and pick is not None and pick.n == 1 and place <= UNITS_IN_A_YEAR.get(
+            str(inner(program, Group).by if inner(program, Group) else None), place):
         # "en welke kwam op de tweede plaats?" after the busiest month: the second of the same months
         return replace(previous, program=_replace_node(program, pick, replace(pick, k=place)), ignored=(), unread=())
-    periods = _periods(previous)
+    # ("and on the 17th?" after the quietest month of 2020: a day of the month it picked)
+    periods = previous.picked if len(previous.picked) == 1 else _periods(previous)
     first = periods[0] if periods else None
     if first is not None and not first.anchor and first.kind in ("quarter", "half"):
         make, most = (Period.quarter, 4) if first.kind == "quarter" else (Period.half, 2)

@@ -771,8 +771,8 @@ def _lexical_item(e: Entity, i: int, ntok: int, determined: bool) -> Item | None
         return make("time", season(v), "season")
     if t == "bad_date":
         return make("bad", v)
-    if t == "rel" and v == "latest":
-        return make("now", v)  # "between 2019 and now"; alone it is left to the rules ("the latest figures")
+    if t == "rel" and v in ("latest", "today"):
+        return make("now", "latest")  # "between 2019 and now"; alone it is left to the rules ("the latest figures")
     if t == "kw" and v in ("month_word", "year_word"):
         return make("grain", v.split("_")[0])
     if t == "kw" and v in ("top", "per_year", "include", "bounds_excluded"):
