@@ -1134,8 +1134,9 @@ class Engine:
     @handles("extreme")
     def _extreme(self, b: Builder, request: Request, today: dt.date) -> None:
         node = _program(request)
-        if isinstance(node, Total):
-            node = node.of  # "together?" after the record year: the sum of one place is that place
+        combined = node if isinstance(node, (Total, Mean)) else None
+        if combined is not None:
+            node = combined.of  # "together?" after the record year: the sum of one place is that place
         check = node if isinstance(node, Check) else None
         pick = check.of if check is not None else node
         if not isinstance(pick, Pick):
@@ -1188,7 +1189,10 @@ class Engine:
             return
         figs = tuple(Fig(o.value, Period(o.start, o.end, "months"), (o,), key) for key, o in values.items())
         if pick.n is not None and pick.n > 1:
-            self._places(b, _pick(figs, pick), pick, scope, by_month, org)
+            placed = _pick(figs, pick)
+            self._places(b, placed, pick, scope, by_month, org)
+            if combined is not None and len(placed) > 1:
+                self._places_combined(b, placed, combined, by_month)
             return
         placed = _pick(figs, replace(pick, n=1))
         if not placed:
@@ -1231,6 +1235,16 @@ class Engine:
         items = tuple((Period.month(*f.member) if by_month else f.member, _member_figure(b, f)) for f in ordered)
         b.line(f"extreme.places_{'month' if by_month else 'year'}_{pick.order}", scope=scope, n=Num(pick.n or 0),
                items=items, org=Ref("org", org))
+
+    def _places_combined(self, b: Builder, placed: tuple[Fig, ...], combined: Total | Mean, by_month: bool) -> None:
+        """"the three busiest months of 2025 added up", "... on average": their sum or their mean."""
+        obs = tuple(o for f in placed for o in f.obs)
+        total = sum(f.value for f in placed)
+        if isinstance(combined, Mean):
+            b.line(f"extreme.mean_{'month' if by_month else 'year'}", mean=b.figure(
+                total / len(placed), "average", "average", [o.ref for o in obs], of=obs))
+        else:
+            b.line("extreme.together", total=b.figure(int(total), "sum", "together", [o.ref for o in obs], of=obs))
 
     def _rank(self, b: Builder, member: Period, values: dict[int | tuple[int, int], Observation], order: str,
               scope: Period, by_month: bool) -> None:

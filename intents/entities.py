@@ -174,15 +174,20 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
         return set()
     out: set[int] = set()
     persons, wanting, work = _words_of(lang, FIRST_PERSON), _words_of(lang, WANTING_WORDS), _words_of(lang, WORK_WORDS)
+    remarks = _words_of(lang, REMARKS)
     said = {t.text for t in tokens}
-    if said.isdisjoint(persons) and said.isdisjoint(work):
-        return out  # most questions: no one says who they are
     ends = [i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in CLAUSE_ENDS]
+    out |= _restated(ents, ends, len(tokens))
+    if said.isdisjoint(persons) and said.isdisjoint(work) and said.isdisjoint(remarks):
+        return out  # most questions: no one says who they are
     for start, end in zip([0, *(e + 1 for e in ends)], [*ends, len(tokens)]):
         words = {t.text for t in tokens[start:end]}
-        if words & persons and not words & wanting \
-                and all(e.type in ASIDE_TYPES for e in ents if start <= e.start < end) \
-                and any(e.type in ASKING_TYPES and not start <= e.start < end for e in ents):
+        named = [e for e in ents if start <= e.start < end]
+        about_the_asker = words & persons and not words & wanting and all(e.type in ASIDE_TYPES for e in named)
+        # ("amai dat moet laag geweest zijn", "desole pour les accents": a remark opens with its word, and may
+        # point back at what was asked)
+        remark = start < end and tokens[start].text in remarks and all(e.type in REMARK_TYPES for e in named)
+        if (about_the_asker or remark) and any(e.type in ASKING_TYPES and not start <= e.start < end for e in ents):
             out |= set(range(start, end))
     for e in ents:
         if (e.type, e.value) != ("oos", "breakdown"):
@@ -194,8 +199,26 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
     return out
 
 
+def _restated(ents: list[Entity], ends: list[int], n: int) -> set[int]:
+    """"irregular migrants, i.e. people who never had legal stay": a clause that "i.e." opens right
+    after a thing named says that thing again, to the end of the clause; it adds nothing to ask."""
+    out: set[int] = set()
+    for i, e in enumerate(ents):
+        named = next((x for x in reversed(ents[:i]) if x.type != "conj"), None)
+        if e.type == "restate" and named is not None and named.type in RESTATABLE and e.start - named.end <= 1:
+            out |= set(range(e.start, next((end for end in ends if end > e.start), n)))
+    return out
+
+
+# What a clause that says a thing again may follow.
+RESTATABLE = {"category", "country", "org", "asylum_people", "year", "ym", "yq", "yh", "month", "quarter", "half",
+              "region", "measure", "info"}
+
+
 # What an aside about the asker may hold: no period, only words that join ("moet in mijn stuk voor morgen").
 ASIDE_TYPES = {"conj", "range", "self"}
+# ... and what a remark may hold: those, and a word pointing back ("dat moet laag geweest zijn").
+REMARK_TYPES = ASIDE_TYPES | {"anaphor"}
 
 
 # How far before a place a word of who asks may stand ("prof de géo à Liège").
@@ -381,8 +404,8 @@ def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
 
 
 # The word lists of locales/<lang>/ that rules read by name.
-FUNCTION_WORDS, FIRST_PERSON, SINGULAR_DETERMINERS, WORK_WORDS, WANTING_WORDS = \
-    "function_words.txt", "first_person.txt", "singular_determiners.txt", "work.txt", "wanting.txt"
+FUNCTION_WORDS, FIRST_PERSON, SINGULAR_DETERMINERS, WORK_WORDS, WANTING_WORDS, REMARKS = \
+    "function_words.txt", "first_person.txt", "singular_determiners.txt", "work.txt", "wanting.txt", "remarks.txt"
 
 
 @cache
@@ -844,7 +867,8 @@ class Lexicon:
                     if match is None:
                         unknown.append((i, tok.text))
                     else:
-                        matched.append(match[0])
+                        # ("retunrs": as close to "returns" as to "retours", it tells no language)
+                        matched.extend(match[3])
                         if match[1] != "stop":
                             found.append(Entity(match[1], match[2], i, i + 1, fuzzy=True, text=tok.text,
                                                 also=self.other((match[0],), first_language(lang))))
@@ -994,20 +1018,22 @@ class Lexicon:
             return Entity("ordinal", tok.value, i, i + 1, text=tok.text)
         return None
 
-    def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any] | None:
+    def _fuzzy(self, word: str, lang: str | None) -> tuple[str, str, Any, tuple[str, ...]] | None:
+        """The lexicon word a misspelling is of, its meaning, and every word of that meaning it is
+        as close to (in one language or several)."""
         if len(word) < FUZZY_MIN_LEN or not word.isalpha():
             return None
         fuzz, process = _rapidfuzz()
         best = process.extract(word, self._near_in_length(lang, len(word)), scorer=fuzz.ratio,
-                               score_cutoff=_cutoff(len(word)), limit=2)
+                               score_cutoff=_cutoff(len(word)), limit=3)
         if not best:
             return None
         match = best[0]
         meaning = self.meaning((match[0],), first_language(lang))
         assert meaning is not None  # the candidates are words of the lexicon
         kind, value = meaning
-        if len(best) > 1 and best[1][1] == match[1] \
-                and self.meaning((best[1][0],), first_language(lang)) != (kind, value):
+        if any(score == match[1] and self.meaning((other,), first_language(lang)) != (kind, value)
+               for other, score, _ in best[1:]):
             # Equally close to two different things ("Rumenia": Romania or Armenia): do not guess.
             return None
         if kind == "month" and match[0] in self.weak_months:
@@ -1023,7 +1049,7 @@ class Lexicon:
             # is no country, "eight" no "eighth", "geachte" no "geslacht", "effectue" no "affecte",
             # "reçu" (received) no "recul" (a decline).
             return None
-        return match[0], kind, value
+        return match[0], kind, value, tuple(w for w, score, _ in best if score == match[1])
 
     def _compound(self, word: str, i: int, lang: str) -> list[Entity] | None:
         """A Dutch compound of two lexicon words ("terugkeercijfers", "bestemmingslanden"),

@@ -365,8 +365,10 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     place = p.ordinals[0] if p.ordinals else 1
     many = _top_n(p)
     if many is not None and 1 < many <= MAX_PLACES and not p.ordinals:
-        # "welke drie maanden van 2019 waren de drukste?": the first three places
-        return _figures(Pick(Group(Select(period, org, whole=p.whole), grain), order, 1, many))
+        # "welke drie maanden van 2019 waren de drukste?": the first three places; "the three busiest months
+        # added up": their sum, as for the countries of a top list
+        combine = Mean if "average" in p.kws else Total if "sum" in p.kws else _same
+        return _figures(combine(Pick(Group(Select(period, org, whole=p.whole), grain), order, 1, many)))
     if EXTREMES <= p.kws:
         # "the busiest and the quietest month of 2020": both; "the gap between them": their difference;
         # "the second-highest and the lowest": each its own place

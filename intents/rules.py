@@ -474,6 +474,19 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     return ents
 
 
+def _shift_restated(periods: list[Period], previous: Request | None, ents: list[Entity]) -> list[Period]:
+    """"Et un an plus tôt, en mars 2019 ?" after March 2020: the period named says where the shift
+    from the one asked before lands; it is no shift from itself (March 2018) beside it."""
+    if previous is None or len(periods) != 2 or not any(e.type == "shift" for e in ents) \
+            or not _periods(previous) or periods[0].kind != periods[1].kind:
+        return periods
+    derived, named = periods
+    delta = (derived.start[0] - named.start[0]) * 12 + derived.start[1] - named.start[1]
+    asked = _periods(previous)[0]
+    landed = (when.shift_month(asked.start, delta), when.shift_month(asked.end, delta))
+    return [named] if delta and landed == (named.start, named.end) else periods
+
+
 def _same_month_in_year(periods: list[Period], previous: Request | None, kws: set[str]) -> list[Period]:
     """"en in 2020, zelfde maand?" after January 2025: the month pointed back at, in the year named
     (January 2020), not both summed; "compare January 2025 with 2020" keeps them apart."""
@@ -603,7 +616,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                and not (after is not None and after.type in ("measure", "mod"))]
     ents = [e for e in ents if e not in counted]
     ents = _both_named(_after_a_country(ents), previous)
-    whole = any(e.type == "whole" for e in ents)
+    # ("and for the year 2023?" after November 2020: a year said with its grain word is the whole year)
+    whole = any(e.type == "whole" for e in ents) or any(
+        (e.type, e.value) == ("grain", "year") and after.type == "year" and after.start == e.end
+        for e, after in zip(ents, ents[1:]))
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
     ents = _numbered_places(_top_as_verb(ents))
@@ -631,7 +647,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     steps = _one_more_step(reading, previous) if not periods else []
     reading.unread = [e for e in reading.unread if e not in (s for _, s in steps)]
     periods = _in_the_year_talked_about(periods, previous) or [period for period, _ in steps]
-    periods = _same_month_in_year(periods, previous, all_kws)
+    periods = _same_month_in_year(_shift_restated(periods, previous, ents), previous, all_kws)
     narrowed = _ranked_within(ents, reading, periods, all_kws)
     periods = [x for x in periods if x not in narrowed]
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
@@ -1322,8 +1338,13 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # nothing to count keeps the country talked about
         of_country = _between_selections(compared) and not has_data and previous.program is not None \
             and len({s.country for s in selects(previous.program) if s.country}) == 1
-        # (two changes compared, and a place claimed for a period named, are whole questions)
-        whole_question = bool(p.changes) or isinstance(q.program, Check) and q.program.member is not None and periods
+        # (two changes compared, and a place claimed for a period named, are whole questions; so is a ranking of
+        # another grain: "the two best years together" after the busiest month of 2020)
+        grouped = inner(previous.program, Group) if previous.program is not None else None
+        other_grain = grouped is not None and grouped.by is not None \
+            and registry.grain_of(p) not in (None, grouped.by)
+        whole_question = bool(p.changes) or isinstance(q.program, Check) and q.program.member is not None and periods \
+            or other_grain
         # "how many in the whole of 2025?" after DVZ's returns of two periods: a count that names only its
         # period keeps what was counted ("how many returns in 2025?" names the measure anew: everyone's)
         period_only = asks and not (p.measure or has_data or p.kws - {"how_many"}) and previous.program is not None \
@@ -1592,8 +1613,9 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
             return None
         return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
     pick = inner(program, Pick)
-    if _intent(previous) == "extreme" and pick is not None and pick.n == 1 and place <= UNITS_IN_A_YEAR.get(
-            str(inner(program, Group).by if inner(program, Group) else None), place):
+    grouped = inner(program, Group)
+    if _intent(previous) == "extreme" and pick is not None and pick.n == 1 \
+            and place <= UNITS_IN_A_YEAR.get(str(grouped.by if grouped is not None else None), place):
         # "en welke kwam op de tweede plaats?" after the busiest month: the second of the same months
         return replace(previous, program=_replace_node(program, pick, replace(pick, k=place)), ignored=(), unread=())
     # ("and on the 17th?" after the quietest month of 2020: a day of the month it picked)
