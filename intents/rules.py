@@ -153,8 +153,9 @@ def _negations(ents: list[Entity],
         targets: list[int] = []
         target = _target_after(ents, reading, i)
         # the words between a negation and what it leaves out are part of it ("pas passés par")
+        # ("did not go back through Fedasil": the verb of returning stays what is counted)
         negated.update({j: ents[j] for j in range(i + 1, len(ents) if target is None else target)
-                        if ents[j].type != "range"})
+                        if ents[j].type not in ("range", "measure")})
         if target is not None and _kw(ents[target], "sum"):
             # "Dublin departures ... left out of the headline figure", "die zitten niet in het totaal": what
             # the total leaves out is described, nothing is left out of the figures asked
@@ -245,7 +246,10 @@ def _target_after(ents: list[Entity], reading: when.Reading, i: int) -> int | No
     target = i + 1
     while target < len(ents) and target not in reading.used and (
             ents[target].type == "range" or (ents[target].type, ents[target].value) in NEG_PASSED
-            or (ents[target].also or ("",))[0] == "stop"):
+            or (ents[target].also or ("",))[0] == "stop"
+            # "did not go back through Fedasil": the verb of returning is what is counted, the rest is left out
+            or (ents[target].type, ents[target].value) == ("measure", "returns")
+            and next((x.type for x in ents[target + 1:] if x.type != "range"), None) in ("org", "country")):
         target += 1  # "not through the Immigration Office", "other than countries...", "pas été": no target
     return target if target < len(ents) else None
 
@@ -981,9 +985,10 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
     stand where a slot would go, or are no common word, make it a clarify that names
     them; common words elsewhere are passed over, and the answer says so."""
     strangers = [w for w in unread if len(w.text) > MIN_UNREAD_LEN]
-    # "add up every year from 2020 through 2025": the years summed, no series
-    ents = [b for a, b in zip([None, *ents], ents)
-            if not (a is not None and _kw(a, "sum") and _kw(b, "per_year") and b.start == a.end)]
+    # "add up every year from 2020 through 2025", "sum up the yearly returns", "tel de jaartotalen op": the
+    # years summed (the answer lists each), no series
+    if any(_kw(e, "sum") for e in ents):
+        ents = [e for e in ents if not _kw(e, "per_year")]
     if any((e.type, e.value) == ("kw", "new_topic") for e in ents) \
             and not (previous is not None and previous.act == "unknown" and previous.topic):
         # "OK, different question: ...", "autre chose : ..." keeps nothing of the last one; after a topic
@@ -1178,6 +1183,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "second_last"))
     if _nested(ents):
         return Request("clarify", topic="nested_ops")
+    talked_about = {s.country for s in selects(previous.program) if s.country} \
+        if previous is not None and previous.program is not None else set()
+    if p.kws & {"behind", "ahead"} and not p.countries and len(talked_about) == 1 and p.of_those | p.place_back:
+        # "Which country was just ahead of them then?" after the Colombians of 2025: the country talked about
+        p.countries = sorted(talked_about)
     if p.kws & {"behind", "ahead"} and len(p.countries) != 1:
         # "the month behind the busiest", "behind Brazil and Georgia": no place next to one country of a list
         return Request("clarify", topic="word",
@@ -1290,7 +1300,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if ranked and not (p.exclude and p.except_countries):
         # "which month had the fewest, April not counted", "apart from Brazil, which country
         # came first": the ranking without those members
-        return replace(q, program=_ranked_without(q.program, tuple(ranked)))
+        without = _ranked_without(q.program, tuple(ranked))
+        if intent == "top" and p.ordinals and len(ranked) == p.ordinals[0] - 1:
+            # "Not Brazil, not Ukraine: which country came third?": as many left out as places ahead may name
+            # the places ahead (the list's third) or be left out of it (the third of the rest): both, each said
+            return replace(q, program=Each((q.program, without)))
+        return replace(q, program=without)
     if p.except_countries:
         if intent != "count" or len(periods) > 1 or p.exclude:
             return negation
