@@ -442,11 +442,17 @@ def _numbered_places(ents: list[Entity]) -> list[Entity]:
 
 def _top_as_verb(ents: list[Entity]) -> list[Entity]:
     """"In which year did returns top 5000?": "top" right before a number no list is as long
-    as is the verb, to exceed; "top 10" stays a list, and so does "top 1000000 countries"."""
-    return [replace(e, type="claim", value="gt") if (e.type, e.value) == ("kw", "top") and nxt is not None
-            and nxt.type == "num" and nxt.start == e.end and nxt.value >= registry.TOP_LIMIT
-            and not (after is not None and after.start == nxt.end and registry.COUNTRY_WORDS & _kws(after)) else e
-            for e, nxt, after in zip(ents, [*ents[1:], None], [*ents[2:], None, None])]
+    as is the verb, to exceed; "top 10" stays a list, and so does "top 1000000 countries".
+    "Did returns in 2022 top 2021?": before a year, with a year named before it, it exceeds that year."""
+    def verb(i: int, e: Entity, nxt: Entity | None, after: Entity | None) -> str | None:
+        if (e.type, e.value) != ("kw", "top") or nxt is None or nxt.start != e.end \
+                or after is not None and after.start == nxt.end and registry.COUNTRY_WORDS & _kws(after):
+            return None
+        if nxt.type == "num" and nxt.value >= registry.TOP_LIMIT:
+            return "gt"
+        return "gt_compare" if nxt.type == "year" and any(x.type == "year" for x in ents[:i]) else None
+    return [replace(e, type="claim", value=claim) if (claim := verb(i, e, nxt, after)) else e
+            for i, (e, nxt, after) in enumerate(zip(ents, [*ents[1:], None], [*ents[2:], None, None]))]
 
 
 def _overlap(a: Period, b: Period) -> bool:
