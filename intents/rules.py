@@ -628,7 +628,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     ents = _both_named(_after_a_country(ents), previous)
     # ("and for the year 2023?" after November 2020: a year said with its grain word is the whole year)
     whole = any(e.type == "whole" for e in ents) or any(
-        (e.type, e.value) == ("grain", "year") and after.type == "year" and after.start == e.end
+        (e.type, e.value) in (("grain", "year"), ("anaphor", "year")) and after.type == "year" and after.start == e.end
         for e, after in zip(ents, ents[1:]))
     ages = _ages(ents, all_kws)
     ratio, ents = _ratio(ents)
@@ -1024,7 +1024,7 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
         q = _last_two(q, p, previous, earlier, run)
     if q.act == "figures" and q.program is not None:
         not_made = _operations_not_made(q.program, [e for i, e in enumerate(ents) if i not in p.time.used],
-                                        follow_up=previous is not None)
+                                        follow_up=previous is not None) or _month_not_found(q.program, p, ents)
         if not_made:
             q = Request("clarify", topic="cross", unread=tuple(not_made))
     if q.act == "figures" and p.notes_out:
@@ -1495,6 +1495,18 @@ def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> 
     return words
 
 
+def _month_not_found(program: Node, p: Parsed, ents: list[Entity]) -> list[str]:
+    """"In the month of 2020 with 12 returns through DVZ, what was the total?": a month asked for
+    that the program neither ranks, filters, groups by nor names (it checks the year's figure) is
+    described by what no rule reads; the words for it are not passed over."""
+    tree = nodes(program)
+    if "month_word" not in p.kws or not any(isinstance(n, Check) for n in tree) \
+            or any(isinstance(n, (Group, Pick, Where)) for n in tree) \
+            or not any(x.whole_years for x in periods_of(program)):
+        return []
+    return [e.text for e in ents if _kw(e, "month_word") or (e.type, e.value) == ("grain", "month")]
+
+
 def _ranked_without(node: Node, members: tuple[Any, ...]) -> Node:
     """A ranking (a pick, checked or not, one per period) over its list less some members."""
     if isinstance(node, Each):
@@ -1581,8 +1593,11 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
             return Request("figures", asked)
         if not p.kws & (registry.KEYWORDS - {"sum", "average"}):
             return Request("figures", Mean(asked) if "average" in p.kws else Total(asked))
-    if _bare(p) and "average" in p.kws and len(run) == 2:
-        # "the average of those two years?"
+    grain = registry.grain_of(p)
+    if _bare(p) and "average" in p.kws and len(run) == 2 \
+            and (grain is None or all(ONE_UNIT[f"per_{grain}"](x.period) for x in (before, last) if x.period)):
+        # "the average of those two years?" ("ça fait combien par mois en moyenne ?" after two years asks the
+        # last one's months)
         return Request("figures", Mean(Each((before, last))))
     # ("welk percentage van het totaal van 2020 zijn die twee samen?": the period both asked, said again)
     restated = _bare(p) or before.period == last.period and not (p.countries or p.categories or p.orgs) \
@@ -1600,8 +1615,9 @@ def _asked(request: Request) -> Select:
 
 
 def _bare(p: Parsed) -> bool:
-    """A follow-up that names nothing to select ("samen?", "en procent?")."""
-    return not (p.periods or p.countries or p.categories or p.orgs)
+    """A follow-up that names nothing to select ("samen?", "en procent?"; "en hoeveel procent kreeg
+    dat jaar re-integratiesteun?" names a measure and one year)."""
+    return not (p.periods or p.countries or p.categories or p.orgs or p.measures or p.year_back)
 
 
 def _unchecked(node: Node | None) -> Node | None:
