@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from typing import Any, TypeGuard, cast
 
 from . import registry, when
@@ -82,7 +82,7 @@ def _years_or_figures(ents: list[Entity], kws: set[str], ratio: bool = False) ->
                  for e, after in zip(ents, [*ents[1:], None])) \
         or bool(kws & {"quoted", "which_units"}) or any(
             # "more than 2000 returnees"; not "more Mongolians than Romanians among 2020 returnees"
-            before.type == "kw" and "than" in str(before.value).split("+") and e.type == "year_or_figure"
+            _kw(before, "than") and e.type == "year_or_figure"
             for before, e in zip(ents, ents[1:]))
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
     related = {i for i, e in enumerate(ents[:-1])
@@ -111,7 +111,7 @@ def _negated_claims(ents: list[Entity]) -> list[Entity]:
             continue
         if e.type == "neg" and e.value is None:
             j = i + 1
-            if j < len(ents) and ents[j].type == "kw" and "compare" in str(ents[j].value).split("+") \
+            if j < len(ents) and _kw(ents[j], "compare") \
                     and ents[j].start - e.end <= 1:
                 j += 1  # "not drop below"
             claim = ents[j] if j < len(ents) else None
@@ -310,9 +310,9 @@ def _nested(ents: list[Entity]) -> bool:
     2020": a word of comparing said twice compares two comparisons; "the second busiest month of the
     quietest year": a ranking inside a period another ranking finds. Neither is one program."""
     # (a word between periods joins them: "2019 vs 2020 vs 2021" compares three)
-    compared = [e.text for i, e in enumerate(ents) if e.type == "kw" and "compare" in str(e.value).split("+")
+    compared = [e.text for i, e in enumerate(ents) if _kw(e, "compare")
                 and not (i and ents[i - 1].type in ("year", "month", "ym", "yq", "yh"))]
-    kws = [set(str(e.value).split("+")) for e in ents if e.type == "kw"]
+    kws = [_kws(e) for e in ents if e.type == "kw"]
     ranked = {order for k in kws for order in k & {"max", "min"}}
     units = {unit for k in kws for unit in k & {"month_word", "year_word", "quarter_word"}} \
         | {f"{e.value}_word" for e in ents if e.type == "grain"}
@@ -378,7 +378,7 @@ def _both_named(ents: list[Entity], previous: Request | None = None) -> list[Ent
     # the second thing named of one kind ("July 2025 ... July 2020. Give me both figures")
     second = next((e for i, e in enumerate(named) if any(x.type == e.type and x.value != e.value
                                                         for x in named[:i])), None)
-    operations = {kw for e in ents if e.type == "kw" for kw in str(e.value).split("+")} & {"compare", "sum"}
+    operations = {kw for e in ents for kw in _kws(e)} & {"compare", "sum"}
     if previous is not None and operations and not named and not any(e.type == "org" for e in ents):
         return [e for e in ents if e.type != "both"]
     return [replace(e, type="org", value="both") if e.type == "both" else e for e in ents
@@ -589,9 +589,15 @@ def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
 SHARE_OF = {"country", "category", "org", "asylum_people", "month", "quarter", "half"}
 
 
-def _kws(e: Entity) -> set[str]:
+def _kws(e: Entity) -> frozenset[str]:
     """The keywords of an entity ("kw:max+year_word"), none for another kind."""
-    return set(str(e.value).split("+")) if e.type == "kw" else set()
+    return _keywords(str(e.value)) if e.type == "kw" else frozenset()
+
+
+@cache
+def _keywords(value: str) -> frozenset[str]:
+    """"max+year_word": its keywords (asked of every keyword entity, again and again)."""
+    return frozenset(value.split("+"))
 
 
 def _kw(e: Entity, kw: str) -> bool:
@@ -672,7 +678,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # What the time grammar used is the period's, not another slot's ("the first 3 months" is no top 3).
     ents = _other_meanings([e for i, e in enumerate(ents) if i not in reading.used and i not in negated])
     periods, ents = _elided_part(periods, ents)
-    kws = {kw for e in ents if e.type == "kw" for kw in e.value.split("+")} | ({"compare"} if ratio else set())
+    kws = {kw for e in ents for kw in _kws(e)} | ({"compare"} if ratio else set())
     if any(e.type == "claim" for e in ents) and not kws & {"max", "min", "top", "rank"}:
         # "which two months of 2020 stayed under 100?": a number before a grain word, where a threshold is
         # checked and nothing ranked, says how many the asker expects; the answer lists them all
@@ -725,7 +731,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     if left_out:
         # "Fedasil returns, not counting the Immigration Office": the named one stays.
         orgs = [o for o in ORGS if o not in left_out and "both" not in left_out]
-    how_many = [e for e in ents if e.type == "kw" and "how_many" in str(e.value).split("+")]
+    how_many = [e for e in ents if _kw(e, "how_many")]
     if len(how_many) > 1 and all(e.start > how_many[1].start for e in ents if e.type == "org"):
         orgs = []  # "how many in November 2020, and how many of them through DVZ?": the total, with its split
     if includes_org and not left_out or "sum" in kws and set(orgs) == set(ORGS):
@@ -848,7 +854,7 @@ def _percent(ents: list[Entity]) -> tuple[float | None, Entity | None]:
     """A share said as a number of percent ("25%", "25 procent") or as a fraction ("more than
     half", "plus d'un quart"), with the number entity it takes from the figures quoted."""
     for e, after in zip(ents, [*ents[1:], None]):
-        if e.type == "num" and after is not None and after.type == "kw" and "share" in after.value.split("+") \
+        if e.type == "num" and after is not None and _kw(after, "share") \
                 and after.start == e.end:
             return float(e.value), e
         if e.type == "claim" and after is not None and after.type == "half" and after.value is None:
@@ -882,7 +888,7 @@ def _elided_part(periods: list[Period], ents: list[Entity]) -> tuple[list[Period
     part = periods[0]
     for i, e in enumerate(ents[1:], 1):
         before = ents[i - 1]
-        if e.type == "ordinal" and i == len(ents) - 1 and before.type == "kw" and "than" in before.value.split("+"):
+        if e.type == "ordinal" and i == len(ents) - 1 and _kw(before, "than"):
             make = Period.half if part.kind == "half" else Period.quarter
             if 1 <= e.value <= (2 if part.kind == "half" else 4):
                 return [part, make(part.first_year, e.value)], ents[:i] + ents[i + 1:]
@@ -899,7 +905,7 @@ def _extreme_places(ents: list[Entity]) -> tuple[tuple[str, int], ...]:
             continue
         after = [x for x in ents[i + 1:i + 3] if x.type != "grain" and x.text != "-"][:1]
         if after and after[0].type == "kw" and after[0].start - e.end <= 3:
-            places += [(order, e.value) for order in ("max", "min") if order in str(after[0].value).split("+")]
+            places += [(order, e.value) for order in ("max", "min") if _kw(after[0], order)]
     return tuple(places)
 
 
@@ -908,7 +914,7 @@ def _first_and(ents: list[Entity]) -> list[int]:
     first place too."""
     superlative = False
     for before, e in zip(ents, ents[1:]):
-        superlative |= before.type == "kw" and bool(set(before.value.split("+")) & {"max", "min"})
+        superlative |= bool(_kws(before) & {"max", "min"})
         if e.type == "ordinal":
             return [1] if superlative and before.type == "conj" else []
     return []
@@ -939,7 +945,7 @@ def _ratio(ents: list[Entity]) -> tuple[tuple[str, float] | None, list[Entity]]:
             return (order, float(n)), ents[:i] + ents[i + 1:]
         if i and ents[i - 1].type == "num":
             return (order, float(ents[i - 1].value)), ents[:i - 1] + ents[i + 1:]
-        if i and ents[i - 1].type == "kw" and "how_many" in ents[i - 1].value.split("+"):
+        if i and _kw(ents[i - 1], "how_many"):
             return (ASKED, 0.0), ents[:i - 1] + ents[i + 1:]  # "how many times more": the ratio is asked
     return None, ents
 
@@ -1403,7 +1409,7 @@ def _unused(p: Parsed, program: Node | None, ents: list[Entity]) -> tuple[str, .
     asked = [e for e in ents if e.type in ("country", "category", "measure") and e.value != "returns"]
     words = [e.text for e in asked if (e.type, e.value) not in used]
     cut = any(s.country or s.category for s in leaves)
-    kws = [(e, set(str(e.value).split("+"))) for e in ents if e.type == "kw"]
+    kws = [(e, _kws(e)) for e in ents if e.type == "kw"]
     if cut and not grouped & {"month", "quarter"}:
         # "in which month most Brazilians": countries and categories are given per year only
         words += [e.text for e, k in kws if k & {"month_word", "quarter_word", "per_month", "per_quarter"}]
@@ -1443,7 +1449,7 @@ UNIT_WORDS = {"month_word": "per_month", "quarter_word": "per_quarter", "year_wo
 def _operations_not_made(program: Node, ents: list[Entity], follow_up: bool) -> list[str]:
     """Words asking for an operation the program (merged with the last one's, for a
     follow-up) does not make: never passed over."""
-    kws = [(e, set(str(e.value).split("+"))) for e in ents if e.type == "kw"]
+    kws = [(e, _kws(e)) for e in ents if e.type == "kw"]
     tree = nodes(program)
     made = {type(n) for n in tree}
     words = []
