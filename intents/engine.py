@@ -196,6 +196,12 @@ class Builder:
     def fig(self, fig: Fig, label: str, kind: str = "count", notes: bool = True) -> Num:
         return self.figure(int(fig.value), kind, label, fig.refs, fig.obs if notes else (), fig.obs)
 
+    def together(self, figs: Sequence[Fig], notes: bool = True) -> Num:
+        """The sum of figures stated one by one before it, from the observations of each."""
+        obs = tuple(o for f in figs for o in f.obs)
+        return self.figure(sum(f.value for f in figs), "sum", "together", [o.ref for o in obs],
+                           obs if notes else (), obs)
+
     def cite(self, source: str) -> None:
         """A publication the answer quotes words from, by its id in the register."""
         self.cited.append(source)
@@ -1238,13 +1244,12 @@ class Engine:
 
     def _places_combined(self, b: Builder, placed: tuple[Fig, ...], combined: Total | Mean, by_month: bool) -> None:
         """"the three busiest months of 2025 added up", "... on average": their sum or their mean."""
-        obs = tuple(o for f in placed for o in f.obs)
-        total = sum(f.value for f in placed)
         if isinstance(combined, Mean):
+            obs = tuple(o for f in placed for o in f.obs)
             b.line(f"extreme.mean_{'month' if by_month else 'year'}", mean=b.figure(
-                total / len(placed), "average", "average", [o.ref for o in obs], of=obs))
+                sum(f.value for f in placed) / len(placed), "average", "average", [o.ref for o in obs], of=obs))
         else:
-            b.line("extreme.together", total=b.figure(int(total), "sum", "together", [o.ref for o in obs], of=obs))
+            b.line("extreme.together", total=b.together(placed, notes=False))
 
     def _rank(self, b: Builder, member: Period, values: dict[int | tuple[int, int], Observation], order: str,
               scope: Period, by_month: bool) -> None:
@@ -1324,9 +1329,7 @@ class Engine:
         else:
             b.line(f"listing.{grain}", items=pairs, **params)
         if total:
-            obs = tuple(o for f in passed for o in f.obs)
-            b.line("listing.together", total=b.figure(sum(f.value for f in passed), "sum", "together",
-                                                       [o.ref for o in obs], obs))
+            b.line("listing.together", total=b.together(passed))
 
     def _countries_where(self, b: Builder, where: Where, count: bool, total: bool) -> None:
         """"which country had 96 returnees in 2020?", "which countries had more than 100?": the
@@ -1363,9 +1366,7 @@ class Engine:
                 b.status = "no_data"
             b.line("listing.country_unlisted", n=Num(len(items.items)), last=Num(int(last)), source=params["source"])
         if total and passed:
-            obs = tuple(o for f in passed for o in f.obs)
-            b.line("listing.together", total=b.figure(sum(f.value for f in passed), "sum", "together",
-                                                       [o.ref for o in obs], obs))
+            b.line("listing.together", total=b.together(passed))
 
     # ---- average ----------------------------------------------------------------------
     @handles("average")

@@ -76,6 +76,17 @@ class Entity:
     particle: int | None = None  # where the particle of a separable verb stands ("tel ... op")
 
 
+def keywords(e: Entity) -> frozenset[str]:
+    """The keywords of an entity ("kw:max+year_word"), none for another kind."""
+    return _keywords(str(e.value)) if e.type == "kw" else frozenset()
+
+
+@cache
+def _keywords(value: str) -> frozenset[str]:
+    """"max+year_word": its keywords (asked of every keyword entity, again and again)."""
+    return frozenset(value.split("+"))
+
+
 # What Lexicon.entities reads in a question: its entities in token order, the content words nothing read (with
 # their places), and the vocabulary words misspelled words were read as.
 Reading = tuple[list[Entity], list[tuple[int, str]], list[str]]
@@ -131,10 +142,9 @@ def context_sentences(tokens: list[Token], ents: list[Entity], lang: str | None)
     # "hoi, journalist bij de VRT hier, deadline over twintig minuten...", "EU researcher here, comparing
     # member states.": a sentence with a word of who asks or what for (work.txt) and no word of asking
     # says who asks
-    work = _words_of(lang, WORK_WORDS) if lang is not None else frozenset()
+    work = words_of(lang, WORK_WORDS) if lang is not None else frozenset()
     selves |= {sentence[i] for i, t in enumerate(tokens) if t.text in work} \
-        - {sentence[e.start] for e in ents if e.type == "kw" and e.start < len(sentence)
-           and ASKING_WORDS & set(str(e.value).split("+"))}
+        - {sentence[e.start] for e in ents if e.start < len(sentence) and ASKING_WORDS & keywords(e)}
     # "The sheet gives 187 Syrians for Jan-Sep 2025 and the press release a figure for the year.": what a
     # publication says, beside a sentence that asks, is what the asker was told
     sourced = {sentence[e.start] for e in ents if (e.type, e.value) == ("info", "sources") and e.start < len(sentence)}
@@ -173,8 +183,8 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
     if lang is None:
         return set()
     out: set[int] = set()
-    persons, wanting, work = _words_of(lang, FIRST_PERSON), _words_of(lang, WANTING_WORDS), _words_of(lang, WORK_WORDS)
-    remarks = _words_of(lang, REMARKS)
+    persons, wanting, work = words_of(lang, FIRST_PERSON), words_of(lang, WANTING_WORDS), words_of(lang, WORK_WORDS)
+    remarks = words_of(lang, REMARKS)
     said = {t.text for t in tokens}
     ends = [i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in CLAUSE_ENDS]
     out |= _restated(ents, ends, len(tokens))
@@ -236,7 +246,7 @@ def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) 
     asker asks: its tokens are context, so long as it names nothing the figures are cut by."""
     if lang is None:
         return set()
-    persons, work = _words_of(lang, FIRST_PERSON), _words_of(lang, WORK_WORDS)
+    persons, work = words_of(lang, FIRST_PERSON), words_of(lang, WORK_WORDS)
     out: set[int] = set()
     start = 0
     for end in (i for i, t in enumerate(tokens) if t.kind == "sym" and t.text in (";", "?")):
@@ -245,7 +255,7 @@ def _about_the_asker(tokens: list[Token], ents: list[Entity], lang: str | None) 
         # "Pour une animation en classe :": what the figures are for, whatever its words may also mean
         # ("classe" is "ranked" too), so long as it names no one counted and asks nothing
         purpose = bool(words & work) and not any(
-            e.type in PURPOSE_BLOCKERS or e.type == "kw" and ASKING_WORDS & set(str(e.value).split("+")) for e in named)
+            e.type in PURPOSE_BLOCKERS or ASKING_WORDS & keywords(e) for e in named)
         if tokens[end].text == ";" and (words & persons and all(e.type in ASKER_CLAUSE_TYPES for e in named)
                                         or purpose) \
                 and any(e.start > end and e.type in ASKING_TYPES for e in ents):
@@ -328,7 +338,7 @@ def _school_years(ents: list[Entity], tokens: list[Token], lang: str | None) -> 
     names a school year or a grade, not a place in a ranking."""
     if lang is None:
         return ents
-    work = _words_of(lang, WORK_WORDS)
+    work = words_of(lang, WORK_WORDS)
     return [Entity("ident", e.value, e.start, e.end, text=e.text)
             if e.type == "ordinal" and e.end < len(tokens) and tokens[e.end].text in work else e for e in ents]
 
@@ -338,7 +348,7 @@ def _singular_places(ents: list[Entity], tokens: list[Token], lang: str | None) 
     country, where the noun is the same in the plural ("les premiers pays" is the list)."""
     if lang is None:
         return ents
-    singular = _words_of(lang, SINGULAR_DETERMINERS)
+    singular = words_of(lang, SINGULAR_DETERMINERS)
     places = {e.end for e in ents if e.type == "ordinal" and e.start > 0 and tokens[e.start - 1].text in singular}
     return [replace(e, value="+".join("one_country" if kw == "countries" else kw for kw in e.value.split("+")))
             if e.type == "kw" and e.start in places else e for e in ents]
@@ -362,10 +372,10 @@ def _names_of_streets(ents: list[Entity], tokens: list[Token], unknown: list[tup
 def _apposed(ents: list[Entity]) -> list[Entity]:
     """"En 2012, l'année record, combien ...", "2020, the worst year, how many ...": a superlative
     set between commas after a year describes it; the question asks the rest."""
-    if not any(e.type == "kw" and "how_many" in str(e.value).split("+") for e in ents):
+    if not any("how_many" in keywords(e) for e in ents):
         return ents
     return [e for i, e in enumerate(ents)
-            if not (e.type == "kw" and {"max", "min"} & set(str(e.value).split("+")) and 2 <= i < len(ents) - 1
+            if not ({"max", "min"} & keywords(e) and 2 <= i < len(ents) - 1
                     and ents[i - 2].type == "year" and ents[i - 1].text == "," == ents[i + 1].text)]
 
 
@@ -387,7 +397,7 @@ def described(ents: list[Entity]) -> list[Entity]:
     clause = ents[at + 1:]
     kinds = DESCRIBED_NAMED if str(ents[at].value).startswith("named_") else DESCRIBED
     return ents[:at] + [e for e in clause if e.type not in kinds
-                        and not (e.type == "kw" and set(str(e.value).split("+")) & RANKING)]
+                        and not keywords(e) & RANKING]
 
 
 def _chat_word(e: Entity, ents: list[Entity], sentence: list[int]) -> bool:
@@ -400,7 +410,7 @@ def _says_who(tokens: list[Token], e: Entity, lang: str | None) -> bool:
     """"I'm an ...", "je travaille ...", and "ik ben" before a word of work.txt ("ik ben journalist"),
     never "ik ben op zoek naar cijfers over Brazilië" or "I'm interested in Brazil"."""
     return e.value != "be" or (lang is not None and e.end < len(tokens)
-                               and tokens[e.end].text in _words_of(lang, WORK_WORDS))
+                               and tokens[e.end].text in words_of(lang, WORK_WORDS))
 
 
 # The word lists of locales/<lang>/ that rules read by name.
@@ -413,12 +423,12 @@ def _passable_words(lang: str) -> frozenset[str]:
     """The words a question may hold without any rule reading them: the closed classes of
     function_words.txt, the words of talk of talk.txt, the verbs of asking and telling (asking.txt) and
     what the figures are for (work.txt)."""
-    return _words_of(lang, FUNCTION_WORDS) | _words_of(lang, "talk.txt") | _words_of(lang, "asking.txt") \
-        | _words_of(lang, WORK_WORDS)
+    return words_of(lang, FUNCTION_WORDS) | words_of(lang, "talk.txt") | words_of(lang, "asking.txt") \
+        | words_of(lang, WORK_WORDS)
 
 
 @cache
-def _words_of(lang: str, name: str) -> frozenset[str]:
+def words_of(lang: str, name: str) -> frozenset[str]:
     return frozenset(w for line in (LOCALE_DIR / lang / name).read_text(encoding="utf-8").split("\n")
                      if not line.startswith("#") for w in line.split())
 
@@ -814,7 +824,7 @@ class Lexicon:
                 if meaning in YIELDING and self._overtaken(texts, i, length, reading):
                     continue
                 if meaning and reading not in self.phrases[key] \
-                        and (meaning[0] == "neg" or length == 1 and key[0] in _words_of(reading, FUNCTION_WORDS)):
+                        and (meaning[0] == "neg" or length == 1 and key[0] in words_of(reading, FUNCTION_WORDS)):
                     # "ni enkel fedasil" in Dutch is a typo, not the French "ni": a negation turns the answer
                     # around, and is read only in the question's language; "telde men toen" has the Dutch
                     # pronoun, not the English "men"
@@ -859,7 +869,7 @@ class Lexicon:
                     found.extend(parts)
                 elif number:
                     found.append(number)
-                elif tok.kind == "word" and any(tok.text in _words_of(x, FUNCTION_WORDS)
+                elif tok.kind == "word" and any(tok.text in words_of(x, FUNCTION_WORDS)
                                                 for x in ([lang] if lang else LANGS)):
                     pass  # a closed-class word is spelled right and carries nothing: "iets" is no "niets" (nothing)
                 elif tok.kind == "word":
@@ -1066,7 +1076,7 @@ class Lexicon:
                 continue
             for mod in (modifier, modifier[:-1]) if modifier[-1] in "se" else (modifier,):
                 mod_meaning = self.meaning((mod,), lang) if len(mod) >= MIN_PART else None
-                if mod_meaning is not None and head in _words_of(lang, WORK_WORDS):
+                if mod_meaning is not None and head in words_of(lang, WORK_WORDS):
                     return []
                 if mod_meaning is not None:
                     return [Entity(kind, value, i, i + 1, text=word, also=self.other((part,), lang))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache, partial
+from functools import partial
 from typing import Any, TypeGuard, cast
 
 from . import registry, when
 from .entities import PERIOD_TYPES, Entity, Unread
+from .entities import keywords as _kws
 from .models import CATEGORIES, ORGS, Period
 from .parsed import Parsed
 from .program import (
@@ -472,7 +473,7 @@ def _not_only_period(ents: list[Entity]) -> list[Entity]:
     """"het volledige jaar graag, niet enkel tot september": a period right after "not only" is
     the part the question says is not enough; the other period named is the one asked."""
     for i, e in enumerate(ents):
-        if e.type != "kw" or "not_only" not in e.value.split("+") or i + 1 == len(ents) \
+        if not _kw(e, "not_only") or i + 1 == len(ents) \
                 or ents[i + 1].start - e.end > 0:
             continue
         end = i + 1
@@ -589,17 +590,6 @@ def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
 SHARE_OF = {"country", "category", "org", "asylum_people", "month", "quarter", "half"}
 
 
-def _kws(e: Entity) -> frozenset[str]:
-    """The keywords of an entity ("kw:max+year_word"), none for another kind."""
-    return _keywords(str(e.value)) if e.type == "kw" else frozenset()
-
-
-@cache
-def _keywords(value: str) -> frozenset[str]:
-    """"max+year_word": its keywords (asked of every keyword entity, again and again)."""
-    return frozenset(value.split("+"))
-
-
 def _kw(e: Entity, kw: str) -> bool:
     return kw in _kws(e)
 
@@ -608,7 +598,7 @@ def _includes(ents: list[Entity], kind: str) -> bool:
     """"DVZ inbegrepen", "including the Immigration Office", "déboutés compris": a word of
     including beside an organisation or a category; beside a month ("d'octobre à décembre
     compris") it only closes a range."""
-    return any({a.type, b.type} == {"kw", kind} and "include" in str(a.value if a.type == "kw" else b.value).split("+")
+    return any({a.type, b.type} == {"kw", kind} and (_kw(a, "include") or _kw(b, "include"))
                for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
 
 
@@ -1163,10 +1153,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             return Request("figures", parts[0] if len(parts) == 1 else Each(parts), topic="why")
         if not (p.measure or p.countries or p.categories or p.orgs or p.nums or p.kws & INTENT_KEYWORDS):
             # "why?": of the previous question's years and countries
-            countries = tuple(s.country for s in selects(previous.program) if s.country) \
-                if previous is not None and previous.program is not None else ()
             return Request("info", topic="why", periods=periods or (_periods(previous) if previous else ()),
-                           unread=countries)
+                           unread=_countries_of(previous))
     aside = [e.text for e in ents if e.type == "aside_verb"]
     if aside and not any(e.type == "neg" and e.value == "post" for e in ents):
         # "leaving Belgium": no "aside" after it, so not a verb of leaving out
@@ -1195,11 +1183,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="word", unread=tuple(e.text for e in ents if e.value == "second_last"))
     if _nested(ents):
         return Request("clarify", topic="nested_ops")
-    talked_about = {s.country for s in selects(previous.program) if s.country} \
-        if previous is not None and previous.program is not None else set()
-    if p.kws & {"behind", "ahead"} and not p.countries and len(talked_about) == 1 and p.of_those | p.place_back:
+    talked_about = _countries_of(previous)
+    if p.kws & {"behind", "ahead"} and not p.countries and len(set(talked_about)) == 1 and p.of_those | p.place_back:
         # "Which country was just ahead of them then?" after the Colombians of 2025: the country talked about
-        p.countries = sorted(talked_about)
+        p.countries = [talked_about[0]]
     if p.kws & {"behind", "ahead"} and len(p.countries) != 1:
         # "the month behind the busiest", "behind Brazil and Georgia": no place next to one country of a list
         return Request("clarify", topic="word",
@@ -1363,8 +1350,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # was the highest?" after 2019 stays in 2019).
         # "so how many more in 2025 than in 2024?" after the Syrians of each: a comparison that names
         # nothing to count keeps the country talked about
-        of_country = _between_selections(compared) and not has_data and previous.program is not None \
-            and len({s.country for s in selects(previous.program) if s.country}) == 1
+        of_country = _between_selections(compared) and not has_data and len(set(_countries_of(previous))) == 1
         # (two changes compared, and a place claimed for a period named, are whole questions; so is a ranking of
         # another grain: "the two best years together" after the busiest month of 2020)
         grouped = inner(previous.program, Group) if previous.program is not None else None
@@ -1618,6 +1604,13 @@ def _last_two(q: Request, p: Parsed, previous: Request, earlier: Request, run: t
 def _asked(request: Request) -> Select:
     """The one figure a question of a run asked, as the user named it (no period filled in)."""
     return replace(cast(Select, _one_figure(request.program)), filled=False)
+
+
+def _countries_of(request: Request | None) -> tuple[str, ...]:
+    """The countries a question selected, in its order ("why?" after Brazil, "them" after the Colombians)."""
+    if request is None or request.program is None:
+        return ()
+    return tuple(s.country for s in selects(request.program) if s.country)
 
 
 def _bare(p: Parsed) -> bool:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .entities import Entity, day_exists
+from .entities import Entity, day_exists, keywords
 from .models import LANGS, Period
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -1090,8 +1090,7 @@ def _places_not_periods(chosen: list[Item], ents: list[Entity]) -> list[Item]:
     rank the months, they name none (not March); nor does "the first and the last year"."""
     def ranks(it: Item) -> bool:
         after = ents[it.last + 1] if it.last + 1 < len(ents) else None
-        return it.rule == "ordinal grain" and after is not None and after.type == "kw" \
-            and bool(set(str(after.value).split("+")) & {"max", "min"})
+        return it.rule == "ordinal grain" and after is not None and bool(keywords(after) & {"max", "min"})
 
     def last_of_list(it: Item) -> bool:
         # "the first and the last year of that list": the places of a span, not last year

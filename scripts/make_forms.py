@@ -30,7 +30,7 @@ from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from intents.entities import COMMON_RANK, Lexicon  # noqa: E402 (the path above makes the package importable)
+from intents.entities import COMMON_RANK, Lexicon, words_of  # noqa: E402 (the path above makes the package importable)
 from intents.models import LANGS  # noqa: E402
 from intents.normalize import fold, words  # noqa: E402
 from intents.resources import LOCALE_DIR, load_toml  # noqa: E402
@@ -46,11 +46,6 @@ SOURCE_TABLES = ("entities", "time")
 # ... and the verbs of asking and the words of who asks: "les élèves demandent" is talk as "demande" is
 # (not the rest of talk.txt: "dearer" is no "dear").
 WORD_LISTS = ("asking.txt", "work.txt")
-
-
-def _listed(lang: str, name: str) -> list[str]:
-    text = (LOCALE_DIR / lang / name).read_text(encoding="utf-8")
-    return [w for line in text.split("\n") if not line.startswith("#") for w in line.split()]
 
 
 def phrase_words(phrases: list[str]) -> set[str]:
@@ -106,7 +101,7 @@ class Language:
         self.lang, self.lexicon = lang, lexicon
         self.words = phrase_words([p for name in SOURCE_LISTS for p in lex[name]]
                                   + [p for name in SOURCE_TABLES for ps in lex[name].values() for p in ps]
-                                  + [w for name in WORD_LISTS for w in _listed(lang, name)])
+                                  + [w for name in WORD_LISTS for w in words_of(lang, name)])
         # Time words are a closed class, listed whole in [time]; their other forms are mostly
         # other words ("lasted", "ended", "passait", "secondes", "gevolgd").
         self.time_words = phrase_words([p for ps in lex["time"].values() for p in ps])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intents.entities import Lexicon, _words_of, load_lexicon
+from intents.entities import Lexicon, load_lexicon, words_of
 from intents.models import LANGS
 from intents.normalize import fold, tokenize
 from intents.resources import LOCALE_DIR, load_toml
@@ -102,7 +102,7 @@ def test_no_form_shadows_a_word_of_any_lexicon(lexicon, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_form_stands_for_a_word_of_its_own_lexicon(lexicon, lang):
     """... or of its lists of the verbs of asking and of who asks."""
-    listed = _words_of(lang, "asking.txt") | _words_of(lang, "work.txt")
+    listed = words_of(lang, "asking.txt") | words_of(lang, "work.txt")
     assert [w for w in _table(lang).values() if w not in lexicon.vocab[lang] and w not in listed] == []
 
 
