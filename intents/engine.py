@@ -2012,6 +2012,10 @@ class Engine:
                 else:
                     b.line("measure.none_ever", measure=Ref("measure", s.measure))
                 continue
+            if request.how_many and not any(o.unit == "count" for o in found):
+                # "how many received reintegration support in 2019?": only shares are published, said as such
+                b.status = "no_data"
+                b.line("measure.shares_only", measure=Ref("measure", s.measure), period=_when(s))
             by_source: dict[str, list[Observation]] = {}
             for o in found:
                 by_source.setdefault(o.source, []).append(o)

@@ -107,7 +107,7 @@ ASKING_TYPES = {"kw", "info", "oos", "org", "category", "country", "month", "wea
 
 
 # Who returned: a sentence of what the asker was told keeps them when the one that asks names none.
-TOPIC_TYPES = {"country", "category"}
+TOPIC_TYPES = {"country", "category", "measure"}
 
 # Keywords that ask ("how many", "which month", "what is"): a sentence holding one asks, whoever says it.
 ASKING_WORDS = {"how_many", "which_units", "what_is", "one_country", "quoted"}
@@ -745,10 +745,16 @@ class Lexicon:
     @cached_property
     def words(self) -> frozenset[str]:
         """Every word of the general lists: a word of the language, not a misspelling."""
-        return frozenset(w for lang in LANGS for w in _general_words(lang))
+        return frozenset().union(*self.words_of_language.values())
+
+    @cached_property
+    def words_of_language(self) -> dict[str, frozenset[str]]:
+        """The general list of each language."""
+        return {lang: frozenset(_general_words(lang)) for lang in LANGS}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("passable", "common", "words", "_windows")}
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("passable", "common", "words", "words_of_language", "_windows")}
 
     def _source(self, key: tuple[str, ...], lang: str) -> str | None:
         """The lexicon a phrase is read from: the question's language, else the first that has it."""
@@ -873,7 +879,7 @@ class Lexicon:
                                                 for x in ([lang] if lang else LANGS)):
                     pass  # a closed-class word is spelled right and carries nothing: "iets" is no "niets" (nothing)
                 elif tok.kind == "word":
-                    match = self._fuzzy(tok.text, lang)
+                    match = None if self._other_compound(tok.text, reading) else self._fuzzy(tok.text, lang)
                     if match is None:
                         unknown.append((i, tok.text))
                     else:
@@ -1082,6 +1088,19 @@ class Lexicon:
                     return [Entity(kind, value, i, i + 1, text=word, also=self.other((part,), lang))
                             for part, (kind, value) in ((mod, mod_meaning), (head, head_meaning)) if kind != "stop"]
         return None
+
+    def _other_compound(self, word: str, lang: str) -> bool:
+        """"terugkeerbeleid" (return policy): a lexicon word joined to a word of the language that
+        no lexicon reads is a compound of its own, not a misspelling of one the lexicon knows
+        ("terugkeerbalie"); it stays unread."""
+        if lang not in self.compounding:
+            return False
+        for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+            head, modifier = word[cut:], word[:cut]
+            if head in self.words_of_language[lang] and any(self.meaning((mod,), lang) is not None for mod in (
+                    (modifier, modifier[:-1]) if modifier[-1] in "se" else (modifier,))):
+                return True
+        return False
 
     def _stop(self, word: str | None, lang: str) -> bool:
         """Whether the word alone is a stop word of the language."""

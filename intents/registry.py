@@ -403,13 +403,27 @@ def _extreme_check(p: Parsed, periods: tuple[Period, ...]) -> Request:
     return _figures(Check(Pick(Group(Select(periods[1], _org(p)), grain), order), member=periods[0]))
 
 
+def _units_of(periods: tuple[Period, ...], grain: str | None) -> str | None:
+    """The grain of which each period is one unit ("2022, 2023 and 2024", "June, July and August
+    2019"), when the question's grain, if it names one, is that."""
+    for unit in ("year", "month"):
+        if grain in (unit, None) and all(not x.anchor and (x.whole_years and x.single_year if unit == "year"
+                                                            else x.single_month) for x in periods):
+            return unit
+    return None
+
+
 def _average(p: Parsed, periods: tuple[Period, ...]) -> Request:
     org = _org(p)
-    years = sorted(x.first_year for x in periods if x.whole_years and x.single_year and not x.anchor)
-    if len(periods) > 1 and len(years) == len(periods) and years == list(range(years[0], years[-1] + 1)) \
-            and grain_of(p) in ("year", None):
-        # "the average yearly number across 2022, 2023 and 2024": over those years, not each on its own
-        periods = (Period.years(years[0], years[-1]),)
+    unit = _units_of(periods, grain_of(p)) if len(periods) > 1 else None
+    if unit is not None:
+        # "the average yearly number across 2022, 2023 and 2024", "the average monthly number across June,
+        # July and August 2019": over those units, not each on its own
+        ordered = sorted(periods, key=lambda x: x.start)
+        steps = [(b.start[0] - a.start[0]) * 12 + b.start[1] - a.start[1] for a, b in zip(ordered, ordered[1:])]
+        if all(step == (12 if unit == "year" else 1) for step in steps):
+            return _figures(Mean(Group(Select(Period(ordered[0].start, ordered[-1].end), org), unit)))
+        return _figures(Mean(Each(tuple(Select(x, org) for x in ordered))))
     return _figures(_per_period(periods, lambda per: Mean(Group(Select(per, org), grain_of(p)))))
 
 
@@ -443,7 +457,9 @@ def _count(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "how many more received reintegration support in 2025 than in 2022?": the two, and their difference
         first, second = (Select(per, _org(p), measure=p.measures[0]) for per in periods)
         return _figures(Compare(first, second))
-    return _figures(_checked(p, _counts(p, periods)), reading=reading)
+    # ("how many received reintegration support in 2019, in absolute numbers?": a count, which a share is not)
+    return _figures(_checked(p, _counts(p, periods)), reading=reading,
+                    how_many=bool(p.measures) and "how_many" in p.kws and "share" not in p.kws)
 
 
 # A claimed relation to a number, said of the members of a list: a threshold.

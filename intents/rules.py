@@ -620,6 +620,11 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                and (before.type, before.value) == ("anaphor", None) and n.start == before.end
                and n.value in range(2, MAX_POINTED + 1)
                and not (after is not None and after.type in ("measure", "mod"))]
+    # ("the three of them together?": a number said with its determiner right before the word pointing back)
+    counted += [n for n, after in zip(ents, ents[1:])
+                if n.type == "num" and (after.type, after.value) == ("anaphor", None) and after.start == n.end
+                and n.value in range(2, MAX_POINTED + 1)
+                and layout is not None and n.start in layout.determined]
     ents = [e for e in ents if e not in counted]
     ents = _both_named(_after_a_country(ents), previous)
     # ("and for the year 2023?" after November 2020: a year said with its grain word is the whole year)
@@ -644,7 +649,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     # the span they lie in stays whole)
     comparing = bool(all_kws & {"compare", "than"}) and not two_orgs and not registry.EXTREMES <= all_kws \
         and sum(e.type == "ordinal" for e in ents) < 2
-    reading = when.read(ents, today, lang, _periods(previous) if previous is not None else (), comparing=comparing,
+    # ("and the month after?" after the busiest month of 2025: after the month picked, not after 2025)
+    reading = when.read(ents, today, lang, _pointed(previous), comparing=comparing,
                         layout=layout, picked=_pointed(previous))
     last_places = _last_places(reading, all_kws)
     reading.unread = [e for e in reading.unread if e not in last_places]
@@ -794,8 +800,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
         extreme_places=_extreme_places(ents),
         # "which years do you have?" asks what the data covers; "which years had more than ..." does not.
         # ("how many returns today?": a today that no span ends at is a day)
-        finer=[e.value for e in ents if e.type == "finer"]
-        + ["day" for e in ents if (e.type, e.value) == ("rel", "today")],
+        # ("de krant van morgen", "for tomorrow's paper": a day near today, beside a period named, is the
+        # asker's, not the figures')
+        finer=[e.value for e in ents if e.type == "finer" and e.value != "day_near"]
+        + ["day" for e in ents if (e.type, e.value) == ("rel", "today") or e.value == "day_near" and not periods],
         # ("got a figure for 2007?": a verb of getting said of the figure asked receives nothing)
         receive=[e.text for e, after in zip(ents, [*ents[1:], None]) if e.type == "receive"
                  and not (after is not None and _kw(after, "how_many"))],
@@ -1013,7 +1021,12 @@ def build(ents: list[Entity], unread: list[Unread], today: dt.date, previous: Re
         q = replace(previous, unread=(), ignored=q.ignored)
     if "why" in p.kws and q.act == "figures":
         q = replace(q, topic="why")  # the figures asked about, then the reasons given
-    if p.counted is not None and _bare(p) and q.act == "figures" and p.counted != len(run):
+    listed = inner(previous.program, Pick) if previous is not None and previous.program is not None else None
+    if p.counted is not None and _bare(p) and listed is not None and listed.n == p.counted \
+            and not p.kws & (registry.KEYWORDS - {"sum", "average", "how_many"}):
+        # "ces trois ensemble ?", "ça fait combien à eux trois ?" after the three first countries: the list's sum
+        q = Request("figures", Mean(listed) if "average" in p.kws else Total(listed))
+    elif p.counted is not None and _bare(p) and q.act == "figures" and p.counted != len(run):
         # "those three together?" when the questions before were not three one-figure questions: which three?
         q = Request("clarify", topic="which_together")
     elif previous is not None and earlier is not None and q.act == "figures":
@@ -1272,7 +1285,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
     # "the total of those three years?" points at the answers before
     pointing = p.counted is not None and previous is not None
-    if not (has_data or periods or asks or p.implicit or quoting or pointing):
+    # "and without Brazil?" after a count: the count talked about, less what is left out
+    leaves_out = bool(p.except_countries) and previous is not None and previous.act == "figures"
+    if not (has_data or periods or asks or p.implicit or quoting or pointing or leaves_out):
         if p.social:
             return Request(p.social[-1] if "help" in p.social else p.social[0])
         return Request("unknown")
@@ -1363,7 +1378,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         period_only = asks and not (p.measure or has_data or p.kws - {"how_many"}) and previous.program is not None \
             and any(s.org != "total" or s.country or s.category for s in selects(previous.program))
         if not whole_question and (lone_compare or of_country or p.followup or period_only
-                                   or not (p.measure or asks or p.categories) or (asks and not periods)):
+                                   or not (p.measure or asks or p.categories) or not periods):
             return merge(previous, q, p)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?", "did they double in 2021?": against the same period a year earlier.
@@ -1696,7 +1711,10 @@ def reselect(node: Node, periods: tuple[Period, ...] | None = None, org: str | N
         def edit(s: Select, per: Period | None = None) -> Select:
             return replace(s, period=per or s.period, org=org if org is not None else s.org, filled=False)
 
-        return replace(part, whole=edit(part.whole, (periods or (None,))[0]), parts=tuple(edit(x) for x in part.parts))
+        period = (periods or (None,))[0]
+        # (a country left out is counted over the whole's period: "2020, then without Brazil?")
+        return replace(part, whole=edit(part.whole, period),
+                       parts=tuple(edit(x, period if x.period == part.whole.period else None) for x in part.parts))
     first = selects(part)[0]
     combos = [(c, per, cat) for c in (countries or (first.country,)) for per in (periods or (first.period,))
               for cat in (categories or (first.category,))]
@@ -1801,8 +1819,19 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         # "how many went there in July?" after the top destination of 2025: that country in the period said
         template, countries = new.program, previous.places
     elif new_intent == "count" and periods and all(x.single_month for x in periods) \
-            and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) is None:
+            and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) is None \
+            and not (getattr(inner(previous.program, Group), "by", None) == "country"
+                     and (p.of_those or not (p.measure or "how_many" in p.kws))):
         # "and (how many in) that same month of 2019?" after the quietest month: a month's count, no pick
+        # (after a list of countries, "and in March?" and "how many of those in March?" ask for the list then)
+        template = new.program
+    elif new_intent == "count" and periods and all(x.whole_years and x.single_year for x in periods) \
+            and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) in (None, "year") \
+            and getattr(inner(previous.program, Group), "by", None) == "year":
+        # "and the year before?" after the quietest year: that year's count, no pick among its one year
+        template = new.program
+    elif isinstance(new.program, Less) and isinstance(previous.program, Select):
+        # "and how many of those did not go to Brazil?" after 2020's count: that count, less Brazil
         template = new.program
     elif new_intent == "count":
         template = previous.program

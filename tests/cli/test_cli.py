@@ -237,6 +237,14 @@ def test_repl_leaves_on_exit_words_of_every_language(word):
     assert "4,267" in result.stdout and "2015" not in result.stdout   # 2020.txt:76
 
 
+def test_repl_answers_a_greeting_that_is_also_a_farewell():
+    """"dag" greets as often as it leaves: it is answered, and the conversation goes on."""
+    result = run_cli("repl", "--json", stdin="dag\nhoeveel keerden er terug in maart 2020\nen de maand erna?\n")
+    assert result.returncode == 0
+    greeting, march, april = json_lines(result)
+    assert (61, [f"{S20}:45"]) in figure_pairs(april)  # 2020.txt:45 "April 61 0 61 185"
+
+
 class _Terminal:
     """The REPL (`python -m bot ARGS`) at a (pseudo-)terminal `columns` wide; `out` holds what it
     printed so far."""
