@@ -983,8 +983,12 @@ class Engine:
                 and sides[0].period < sides[1].period:
             sides.reverse()  # one country in two periods: the newest first, "2025 against 2024"
         counts = [self._country_count(s) for s in sides]
+        one_country = sides[0].country == sides[1].country and sides[0].period is not None \
+            and sides[1].period is not None
+        # "how did the number of Ukrainians change in 2019?": the change a publication prints for the country
+        printed = one_country and self._published_country_change(b, sides[0], sides[1])
         if not _all_found(counts) or b.status != "ok":
-            b.status = "no_data"  # a place without a count, or no list: no difference to give
+            b.status = "ok" if printed else "no_data"  # a place without a count, or no list: no difference to give
             return
         (a, pa), (c, pc) = counts
         diff = int(a.value) - int(c.value)
@@ -997,6 +1001,21 @@ class Engine:
             self._times(b, "compare_countries.times",
                         (int(a.value), [a.ref], (a,), Ref("country", sides[0].country)),
                         (int(c.value), [c.ref], (c,), Ref("country", sides[1].country)))
+
+    def _published_country_change(self, b: Builder, newer: Select, older: Select) -> bool:
+        """The change a publication prints for a country between the two periods (Ukrainians, -47% in
+        2019 against 2018); whether there is one."""
+        assert newer.period is not None and older.period is not None  # one country in two periods, said so
+        printed = [o for o in self.dataset.observations if o.unit == "change" and o.measure == "returns"
+                   and o.country == newer.country and o.category is None
+                   and (o.start, o.end) == (newer.period.start, newer.period.end)
+                   and o.against == (older.period.start, older.period.end)]
+        for o in printed:
+            b.cite(o.source)
+            value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref], of=(o,))
+            b.line("compare_countries.published", source=Ref("source", o.source), country=Ref("country", o.country),
+                   period=newer.period, before=older.period, value=replace(value, qualifier=o.qualifier))
+        return bool(printed)
 
     def _country_count(self, s: Select) -> tuple[Observation, Period] | None:
         """A country's count in the first list of its period that counts it, with the

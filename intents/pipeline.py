@@ -120,6 +120,15 @@ def _years_in_pairs(digits: str, said: str) -> str:
     return digits if YEAR_IN_PAIRS.search(said) else YEAR_IN_PAIRS.sub(r"\1\2", digits)
 
 
+# "tweeëntwintig" typed or folded as "tweeentwintig": text2num reads Dutch tens only with the diaeresis
+DUTCH_TENS_UNFOLDED = re.compile(
+    r"(twee|drie)en(?=(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)\b)")
+
+
+def _as_text2num_reads(folded: str, lang: str | None) -> str:
+    return DUTCH_TENS_UNFOLDED.sub(r"\1ën", folded) if lang == "nl" else folded
+
+
 # "septante-neuf pour cent": text2num reads "cent" of "pour cent" as a hundred
 PERCENT_AS_HUNDRED = re.compile(r"\bpour 100\b")
 
@@ -315,7 +324,8 @@ class Pipeline:
             return best  # lone surrogates: no number words in them, and text2num needs UTF-8
         for candidate in [lang] if lang else [hint, *LANGS] if hint else LANGS:
             # Isolated numbers under 2 stay words: "een", "un", "one" are articles and pronouns as often as numbers.
-            digits = _percent_kept(_years_in_pairs(alpha2digit(folded, candidate, threshold=2), folded), folded)
+            digits = _percent_kept(_years_in_pairs(alpha2digit(_as_text2num_reads(folded, candidate), candidate,
+                                                               threshold=2), folded), folded)
             if digits == folded:
                 continue
             converted = tokenize(digits)

@@ -322,8 +322,9 @@ def _compare(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # year against its first
         last, first = Period.year(period.last_year), Period.year(period.first_year)
         return _figures(Compare(Select(last, org), Select(first, org)))
-    # One side named: the other comes from the conversation or the year before.
-    return _figures(Compare(Select(period, org), Select(None, org)))
+    # One side named: the other comes from the conversation or the year before (of the country named, if one is).
+    country = p.countries[0] if len(p.countries) == 1 else None
+    return _figures(Compare(Select(period, org, country=country), Select(None, org, country=country)))
 
 
 def _majority(p: Parsed, periods: tuple[Period, ...]) -> Request:
@@ -556,6 +557,11 @@ INTENTS: tuple[Intent, ...] = (
     Intent("compare", "compare",
            ("compare", "compare_org", "compare_orgs", "compare_countries", "compare_measure", "measure", "country",
             "nodata", "clarify"), (
+        # "how did the number of Brazilians change in 2021?": the country's year against the one before, not its count
+        Signature(15, "a country's change over a year", _compare, keywords=COMPARE | {"trend"},
+                  also=lambda p, periods: len(periods) == 1 and periods[0].single_year and periods[0].whole_years
+                  and len(p.countries) == 1 and quoted(p) is None and p.percent is None
+                  and not p.kws & {"share", "one_country", "countries", "top"}),
         Signature(60, "two periods or organisations compared", _compare, keywords=COMPARE,
                   also=lambda p, periods: len(periods) == 2 or (len(periods) < 2 and len(p.orgs) >= 2)),
         Signature(62, "did one organisation have most", _majority, keywords=frozenset({"majority"}),

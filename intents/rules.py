@@ -1211,6 +1211,12 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if zero:
         # "no DVZ returns", "aucun retour": the publications count returns that took place
         return Request("clarify", topic="zero", unread=zero)
+    if "sum" in p.kws and not p.kws & {"how_many", "max", "min", "top"} and not p.bad_neg \
+            and any(e.type == "neg" and e.value != "none" for e in ents) \
+            and not (p.exclude or p.except_countries or p.countries or p.categories or p.info or p.measures):
+        # "what does Fedasil's headline total leave out?", "wat laat het totaal buiten beschouwing?": what the
+        # totals leave out, as their marks say
+        return Request("info", topic="marks")
     if p.bad_neg or (p.exclude and not periods and not p.kws & {"max", "min"}):
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
             e.text for e in ents if e.type == "neg"))
@@ -1226,7 +1232,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # 2020" names whom it counts
         counted_before = bool(asked_before) and previous is not None and previous.act == "figures"
         counts = bool(p.kws & {"how_many", "share"} or p.countries or p.categories) or counted_before
-        return Request("info", topic=standalone[0], periods=periods or asked_before,
+        # ("does the 2020 total include Dublin departures?" asks what the total holds, no count of them)
+        holds = bool(p.kws & {"include", "sum"}) and not counts
+        return Request("info", topic=standalone[0], periods=() if holds else periods or asked_before,
                        how_many=counts and "what_is" not in p.kws
                        and standalone[0] != "percent_sum")  # there, percentages are the subject
     if p.time.unread or p.time.needs_anchor:
