@@ -1921,6 +1921,11 @@ class Engine:
             wanted = tuple(c for c in CATEGORIES if without is None or c not in without.members) if without \
                 else tuple(picked) or CATEGORIES
             for profile in profiles:
+                if pick is not None and pick.k > len(wanted):
+                    # "the fourth largest category": there are three
+                    b.status = "no_data"
+                    b.line("extreme.fewer", n=Num(len(wanted)), k=Ref("ordinal", str(pick.k)))
+                    continue
                 self._profile(b, profile, _extreme_category(profile, wanted, pick), together, request.how_many)
 
     def _profile(self, b: Builder, profile: Any, wanted: tuple[str, ...], together: bool, how_many: bool) -> None:
@@ -2391,7 +2396,8 @@ def _extreme_category(profile: Any, wanted: tuple[str, ...], pick: Pick | None) 
     values = {c: o.value for c in wanted if (o := profile.counts.get(c) or profile.percents.get(c)) is not None}
     if len(values) < len(wanted):
         return wanted  # a category given only grouped with another cannot be ranked: the profile as given
-    return ((max if pick.order == "max" else min)(values, key=lambda c: values[c]),)
+    ordered = sorted(values, key=lambda c: -values[c] if pick.order == "max" else values[c])
+    return (ordered[pick.k - 1],)
 
 
 def _place(value: float, values: Iterable[float], order: str) -> int:

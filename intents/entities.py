@@ -190,10 +190,17 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
     out |= _restated(ents, ends, len(tokens))
     if said.isdisjoint(persons) and said.isdisjoint(work) and said.isdisjoint(remarks):
         return out  # most questions: no one says who they are
+    passable = _passable_words(lang)
     for start, end in zip([0, *(e + 1 for e in ends)], [*ends, len(tokens)]):
         words = {t.text for t in tokens[start:end]}
         named = [e for e in ents if start <= e.start < end]
-        about_the_asker = words & persons and not words & wanting and all(e.type in ASIDE_TYPES for e in named)
+        # ("et chez nos voisins allemands, ...": a first-person word before a word no list holds names what it
+        # owns, a topic, not where the asker is)
+        owned = any(t.text in persons and nxt.kind == "word" and nxt.text not in passable | persons
+                    and not any(e.start <= i + 1 < e.end for e in named)
+                    for i, (t, nxt) in enumerate(zip(tokens[start:end - 1], tokens[start + 1:end]), start))
+        about_the_asker = words & persons and not words & wanting and not owned \
+            and all(e.type in ASIDE_TYPES for e in named)
         # ("amai dat moet laag geweest zijn", "desole pour les accents": a remark opens with its word, and may
         # point back at what was asked)
         remark = start < end and tokens[start].text in remarks and all(e.type in REMARK_TYPES for e in named)
@@ -207,6 +214,17 @@ def asides(tokens: list[Token], ents: list[Entity], lang: str | None) -> set[int
         if asker is not None and not any(asker < x.start < e.start for x in ents):
             out |= set(range(e.start, e.end))
     return out
+
+
+def _publishers(found: list[Entity], tokens: list[Token], passable: frozenset[str]) -> list[Entity]:
+    """"selon la fiche de Fedasil", "Fedasil's fact sheet", "het persbericht van Fedasil": an organisation
+    said of a publication is its publisher, not the returns through it."""
+    def joined(a: Entity, b: Entity) -> bool:
+        return all(t.text in passable or t.kind == "sym" or t.text == "s" for t in tokens[a.end:b.start])
+
+    sources = [x for x in found if (x.type, x.value) == ("info", "sources")]
+    return [e for e in found if not (e.type == "org" and any(
+        joined(*sorted((x, e), key=lambda y: y.start)) for x in sources))]
 
 
 def _restated(ents: list[Entity], ends: list[int], n: int) -> set[int]:
@@ -893,6 +911,7 @@ class Lexicon:
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
         found, lone = _identifiers(found, tokens, self.naming_glue)
+        found = _publishers(found, tokens, self.passable)
         found = _negations_read(_singular_places(_school_years(found, tokens, lang), tokens, lang), tokens)
         # a word of `ident` that names no number beside it ("par heure", "which page?") is not read
         unknown = sorted(unknown + [(e.start, e.text) for e in lone])
@@ -961,10 +980,15 @@ class Lexicon:
         return out
 
     def _starts_year_span(self, tokens: list[Token], i: int, lang: str) -> bool:
-        """"over 2007-2011", "over 2020 through 2025": the first year of a span, which no figure
-        is ("over" is "during")."""
+        """"over 2007-2011", "over 2020 through 2025", "over 2021, 2022 and 2023": the first year of a
+        span or of a list of years, which no figure is ("over" is "during")."""
         if i + 2 < len(tokens) and tokens[i + 1].text in ("-", "\u2013", "/") and tokens[i + 2].kind == "num" \
                 and len(tokens[i + 2].text) == 4:
+            return True
+        if i + 2 < len(tokens) and (tokens[i + 1].text == "," or (self.meaning((tokens[i + 1].text,), lang)
+                                                                   or ("",))[0] == "conj") \
+                and tokens[i + 2].kind == "num" and int(tokens[i + 2].value) in YEARS \
+                and tokens[i].kind == "num" and int(tokens[i].value) % 100:  # ("more than 2000, 2021 or 2022?")
             return True
         ahead = tokens[i + 1:i + 1 + SPAN_REACH]
         to = next((j for j, t in enumerate(ahead) if (self.meaning((t.text,), lang) or ("",))[0] == "range"), None)

@@ -140,9 +140,11 @@ def _categories(p: Parsed, periods: tuple[Period, ...]) -> Request:
         return _figures(_each([Select(per, org, category=c) for per in periods or (None,) for c in cats]),
                         how_many=how_many)
     if p.kws & EXTREMES:
-        # "welke categorie was het grootst in 2020?": the profile's largest (or smallest) category
+        # "welke categorie was het grootst in 2020?": the profile's largest (or smallest) category; "the second
+        # largest": its second
         order = "max" if "max" in p.kws else "min"
-        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "category"), order)),
+        k = p.ordinals[0] if p.ordinals else 1
+        return _figures(_per_period(periods, lambda per: Pick(Group(Select(per, org), "category"), order, k)),
                         how_many=how_many)
     return _figures(_per_period(periods, lambda per: Group(Select(per, org), "category")), how_many=how_many)
 

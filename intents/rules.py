@@ -625,6 +625,13 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
                 if n.type == "num" and (after.type, after.value) == ("anaphor", None) and after.start == n.end
                 and n.value in range(2, MAX_POINTED + 1)
                 and layout is not None and n.start in layout.determined]
+    # ("which of the two was higher?" after two questions: a number said with its determiner and no noun after
+    # it points back at that many answers)
+    counted += [n for n, after in zip(ents, [*ents[1:], None])
+                if previous is not None and n.type == "num" and n.value in range(2, MAX_POINTED + 1)
+                and layout is not None and n.start in layout.determined and n not in counted
+                and (after is None or after.type in ("kw", "conj"))
+                and not any(e.type in ("grain", "measure") and e.start > n.start for e in ents)]  # "the two best years"
     ents = [e for e in ents if e not in counted]
     ents = _both_named(_after_a_country(ents), previous)
     # ("and for the year 2023?" after November 2020: a year said with its grain word is the whole year)
@@ -1211,8 +1218,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if zero:
         # "no DVZ returns", "aucun retour": the publications count returns that took place
         return Request("clarify", topic="zero", unread=zero)
-    if "sum" in p.kws and not p.kws & {"how_many", "max", "min", "top"} and not p.bad_neg \
-            and any(e.type == "neg" and e.value != "none" for e in ents) \
+    if "sum" in p.kws and not p.kws & {"how_many", "max", "min", "top"} \
+            and any(e.type == "neg" and e.value != "none" for e in ents) and not periods \
             and not (p.exclude or p.except_countries or p.countries or p.categories or p.info or p.measures):
         # "what does Fedasil's headline total leave out?", "wat laat het totaal buiten beschouwing?": what the
         # totals leave out, as their marks say
@@ -1245,7 +1252,9 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         return Request("clarify", topic="vague_period", periods=tuple(p.time.vague[:1]),
                        unread=tuple(p.time.vague_words[:1]))
     dated = [topic for topic in DATED_INFO if topic in p.info]
-    if dated and not (p.measure or p.kws & INTENT_KEYWORDS) \
+    # ("hoeveel via Fedasil in 2020 volgens de factsheet?", "combien étaient des sans-papiers, parmi ceux de la
+    # fiche 2025 ?" ask for figures, of which the publication says where to read them)
+    if dated and not (p.measure or p.kws & INTENT_KEYWORDS or "how_many" in p.kws) \
             and not (p.followup and previous is not None and previous.act == "figures"):
         # "why is 2025 incomplete?", "sources 2015": explain, for the year named ("et dans la fiche de
         # janvier à septembre 2025 ?" after a count names where to read the same figure, asked for then)
@@ -1266,7 +1275,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if p.info and "what_is" in p.kws and not periods:
         # "what does IOM mean?": "mean" asks for a meaning here, not an average.
         return Request("info", topic=p.info[0])
-    if "what_is" in p.kws and p.orgs and not (periods or asks):
+    if "what_is" in p.kws and p.orgs and not (periods or asks or blocking):
+        # ("who is Fedasil's director?": a word no rule reads is what is asked of it, asked back below)
         return Request("info", topic=p.orgs[0])
     # Nothing else understood, the question is unknown.
     if strangers and not (has_data or periods) or blocking and not (has_data or p.kws & INTENT_KEYWORDS):
@@ -1285,9 +1295,10 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     next_place = _next_place(ents, previous)
     if next_place is not None:
         return next_place
-    if previous is not None and p.ordinals and not (periods or p.countries or p.categories or p.orgs) \
+    placed = p.ordinals or _place_by_number(p, ents, previous)
+    if previous is not None and placed and not (periods or p.countries or p.categories or p.orgs) \
             and registry.grain_of(p) is None:
-        follow = _ordinal_followup(previous, p.ordinals[0])
+        follow = _ordinal_followup(previous, placed[0])
         if follow is not None:
             return follow
     quoting = "quoted" in p.kws and bool(p.nums) and previous is not None
@@ -1387,7 +1398,7 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
             and any(s.org != "total" or s.country or s.category for s in selects(previous.program))
         if not whole_question and (lone_compare or of_country or p.followup or period_only
                                    or not (p.measure or asks or p.categories) or not periods):
-            return merge(previous, q, p)
+            return merge(previous, q, p, negation)
     if lone_compare and not periods[0].anchor and periods[0].single_year:
         # "did returns go up in 2024?", "did they double in 2021?": against the same period a year earlier.
         period = periods[0]
@@ -1636,6 +1647,17 @@ def _countries_of(request: Request | None) -> tuple[str, ...]:
     return tuple(s.country for s in selects(request.program) if s.country)
 
 
+def _place_by_number(p: Parsed, ents: list[Entity], previous: Request | None) -> list[int]:
+    """"en op vier?", "and number 4?" after a ranking of countries: a place said by its number alone."""
+    ranked = previous is not None and previous.program is not None \
+        and getattr(inner(previous.program, Group), "by", None) == "country"
+    # ("en op drie, met hoeveel mensen?": with its count)
+    if not ranked or len(p.nums) != 1 or p.kws - {"how_many", "compare"} \
+            or not all(e.type in ("conj", "num", "kw") for e in ents):
+        return []
+    return [int(p.nums[0].value)]
+
+
 def _bare(p: Parsed) -> bool:
     """A follow-up that names nothing to select ("samen?", "en procent?"; "en hoeveel procent kreeg
     dat jaar re-integratiesteun?" names a measure and one year)."""
@@ -1748,7 +1770,7 @@ def _selection(node: Node) -> tuple[tuple[Period, ...], str, tuple[str, ...], tu
             tuple(dict.fromkeys(s.category for s in leaves if s.category is not None)))
 
 
-def merge(previous: Request, new: Request, p: Parsed) -> Request:
+def merge(previous: Request, new: Request, p: Parsed, negation: Request | None = None) -> Request:
     """A follow-up keeps everything of the previous question it does not say anew: a new
     selection edits the previous program; a new operator takes the previous selection."""
     assert previous.program is not None and new.program is not None  # both ask for figures
@@ -1771,8 +1793,11 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
         # "and what share is that?" after a count through Fedasil, or of a country: of the total
         return Request("figures", Share(shared, Select(shared.period, shared.org if shared.country else "total")))
     if _between_selections(compared := _unchecked(new.program)):
+        # ("ça fait combien de plus en 2025 ?" after reintegration support in 2025 and 2021: of that measure)
+        measures = {s.measure for s in selects(previous.program)}
         return _merge_compare(new, compared, periods, prev_periods, prev_org if not p.orgs else None,
-                              prev_countries[0] if len(prev_countries) == 1 and not p.countries else None)
+                              prev_countries[0] if len(prev_countries) == 1 and not p.countries else None,
+                              measures.pop() if len(measures) == 1 and not p.measures else _select(compared.a).measure)
     if periods and prev_periods:
         prev = prev_periods[0]
         if prev_intent == "compare" and new_intent == "count" and len(periods) == 1 and len(prev_periods) > 1:
@@ -1841,6 +1866,15 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
     elif isinstance(new.program, Less) and isinstance(previous.program, Select):
         # "and how many of those did not go to Brazil?" after 2020's count: that count, less Brazil
         template = new.program
+    elif isinstance(new.program, Less):
+        left_out = tuple(x.country for x in new.program.parts if x.country is not None)
+        if not left_out or getattr(inner(previous.program, Group), "by", None) != "country" \
+                or inner(previous.program, Pick) is None:
+            # what the previous answer cannot leave out is asked back, never dropped
+            return negation or Request("clarify", topic="negation")
+        # "And if you leave out Brazil?" after the top three: the ranking without it
+        return replace(previous, program=_ranked_without(previous.program, left_out), unread=(),
+                       ignored=new.ignored)
     elif new_intent == "count":
         template = previous.program
         compared = _unchecked(template)
@@ -1865,7 +1899,7 @@ def merge(previous: Request, new: Request, p: Parsed) -> Request:
 
 
 def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], prev_periods: tuple[Period, ...],
-                   prev_org: str | None, country: str | None = None) -> Request:
+                   prev_org: str | None, country: str | None = None, measure: str = "returns") -> Request:
     """A comparison that takes what it lacks from the previous question: the other side
     ("compare with 2019" after January 2020: January 2019), or the period (of two
     organisations, or of two periods named again), and its country ("how many more in
@@ -1879,9 +1913,11 @@ def _merge_compare(new: Request, node: Compare, periods: tuple[Period, ...], pre
         prev, other = prev_periods[0], periods[0]
         if other.whole_years and other.single_year and not prev.whole_years:
             other = prev.with_year(other.first_year)  # "compare with 2019" after January 2020: January 2019
-        program = Compare(Select(prev, org, country=country), Select(other, org, country=country))
+        program = Compare(Select(prev, org, country=country, measure=measure),
+                          Select(other, org, country=country, measure=measure))
     elif len(periods) >= 2:
-        program = Compare(Select(periods[0], org, country=country), Select(periods[1], org, country=country))
+        program = Compare(Select(periods[0], org, country=country, measure=measure),
+                          Select(periods[1], org, country=country, measure=measure))
     else:
         program = node
     if isinstance(program, Compare):
