@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, TypeGuard, cast
 
 from . import registry, when
+from .data import OTHER
 from .entities import PERIOD_TYPES, Entity, Unread
 from .entities import keywords as _kws
 from .models import CATEGORIES, ORGS, Period
@@ -590,6 +591,13 @@ def _no_trailing_than(ents: list[Entity]) -> list[Entity]:
 SHARE_OF = {"country", "category", "org", "asylum_people", "month", "quarter", "half"}
 
 
+def _other_row_left_out(ents: list[Entity]) -> list[Entity]:
+    """"2020 without the other countries", "if you leave out the 'other countries' line": the list's row of
+    the other countries is a country left out like any (the total less it: the main countries together)."""
+    return [replace(e, type="country", value=OTHER) if _kw(e, "other_countries") and i
+            and ents[i - 1].type == "neg" and ents[i - 1].value is None else e for i, e in enumerate(ents)]
+
+
 def _kw(e: Entity, kw: str) -> bool:
     return kw in _kws(e)
 
@@ -605,6 +613,7 @@ def _includes(ents: list[Entity], kind: str) -> bool:
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
     ents = _next_to_a_place(_negation_lists(_described_years(_no_trailing_than(_hyphens_in_words(ents)))))
+    ents = _other_row_left_out(ents)
     pairs = _year_pairs(ents)
     # "kw:max+year_word" ("recordjaar"): one phrase, two keywords; a time word may also be one ("fall").
     all_kws = {kw for e in ents for kind, value in ((e.type, e.value), e.also or ("", "")) if kind == "kw"
