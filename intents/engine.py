@@ -359,6 +359,11 @@ class Engine:
 
     def _resolve_select(self, s: Select, intent: str, whole_span: bool) -> Select:
         p = s.period
+        if p is not None and p.anchor == "monthly":
+            # the months of the year that have monthly figures (2025: January-September)
+            months = [ym for ym in self.cube.months() if ym[0] == p.first_year]
+            span = Period(min(months), max(months), "range") if months else Period(p.start, p.end, p.kind)
+            return replace(s, period=span)
         if p is not None and p.anchor == "first":
             return replace(s, period=Period((min(self.first_year, p.last_year), 1), p.end,
                                             "years" if p.end[1] == 12 else "range"))
@@ -2082,6 +2087,8 @@ class Engine:
         # "Dublin transfers in 2020?": a topic the releases count, with a period, asks for its figure
         how_many = request.how_many or bool(request.periods) and topic in TOPIC_MEASURES
         if how_many and self._topic_figures(b, topic, request.periods):
+            if request.reading == "added":
+                self._topic_added(b, topic, request.periods)
             return  # the figures asked for: what the topic is, is for "what is"
         # "term:<ids>": what terms of the glossary mean (intents/glossary.py), answered by _about_term.
         about = getattr(self, f"_about_{topic.partition(':')[0]}", None)
@@ -2124,6 +2131,22 @@ class Engine:
         for (year, source), found in sorted(by_source.items()):
             self._measure_line(b, Period.year(year), source, found)
         return bool(rows)
+
+    def _topic_added(self, b: Builder, topic: str, periods: tuple[Period, ...]) -> None:
+        """"total returns in 2017 if you add the Dublin departures": each year's total, and the two added,
+        where the topic's count is exact (a count said with "about" is not added)."""
+        measure = TOPIC_MEASURES[topic]
+        for year in sorted({y for p in periods for y in range(p.first_year, p.last_year + 1)}):
+            total = self.cube.years().get(year)
+            counted = [o for o in self.dataset.observations if o.measure == measure and o.whole_year
+                       and o.year == year and o.unit == "count" and not o.qualifier]
+            if total is None or not counted or not total.whole_year:
+                continue
+            part = counted[0]
+            b.line("info.added", year=year,
+                   total=b.figure(int(total.value), "count", f"total {year}", [total.ref], of=(total,)),
+                   sum=b.figure(int(total.value + part.value), "sum", "added", [total.ref, part.ref],
+                                of=(total, part)))
 
     def _counted(self, topic: str, periods: tuple[Period, ...]) -> bool:
         """Whether the sheets give a number for this topic (in one of these periods)."""

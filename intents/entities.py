@@ -397,15 +397,21 @@ def _apposed(ents: list[Entity]) -> list[Entity]:
                     and ents[i - 2].type == "year" and ents[i - 1].text == "," == ents[i + 1].text)]
 
 
+def _after_a_year(ents: list[Entity], i: int) -> bool:
+    before = [x for x in ents[max(0, i - 2):i] if not (x.type == "conj" and x.text == ",")]
+    return bool(before) and before[-1].type in ("year", "ym")
+
+
 def described(ents: list[Entity]) -> list[Entity]:
     """"Hoeveel terugkeerders in 2016, toen Irak de belangrijkste bestemming was?": the countries,
     categories and places named after a clause word that follows a year describe the year and
     are left out of the question, with the words of rank of that clause."""
     # ("the month of 2020 when DVZ had its most returns": the clause says which month, it asks)
     ents = _apposed(ents)
+    # (the clause word right after the year, over a comma: in "in maart 2020, hoeveel vertrokken er toen
+    # richting Georgië?" "toen" is "then", and Georgia is asked)
     at = next((i for i, e in enumerate(ents) if e.type == "subclause"
-               and any(x.type in ("year", "ym") for x in ents[:i]) and not any(x.type == "grain" for x in ents[:i])),
-              None)
+               and _after_a_year(ents, i) and not any(x.type == "grain" for x in ents[:i])), None)
     if at is None:
         # "Name the month that comes second in 2025": with no period before it to describe, a clause
         # that names its grain asks for one of that grain

@@ -34,7 +34,8 @@ class Period:
     kind: str = "range"
     # "" for a period as written; "latest": the year was left out, and the years in
     # start/end are offsets from the year the engine picks (the latest it has);
-    # "first": the period starts where the figures start ("until 2020").
+    # "first": the period starts where the figures start ("until 2020"); "monthly": the months
+    # of the year that have monthly figures ("2025, over the published months").
     anchor: str = ""
 
     @classmethod

@@ -205,7 +205,11 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
         return _figures(_each([Pick(Group(Select(per, org), "country"), "max", top_n, 1)
                                for per in periods or (None,)]))
     # "the three smallest nationalities of the list": its last places, not its first
-    order = "min" if "from_bottom" in p.kws or "min" in p.kws and "max" not in p.kws and "top" not in p.kws else "max"
+    # ("which had the fewest in the 2020 ranking?", "the 3 smallest of the top 10": a word for the list, with no
+    # length or with a length of its own, names where to look)
+    of_the_list = top_n is None or len(p.nums) > 1
+    order = "min" if "from_bottom" in p.kws or "min" in p.kws and "max" not in p.kws \
+        and ("top" not in p.kws or of_the_list) else "max"
     placed = p.kws & {"one_country", "rank", "top"} or ("countries" in p.kws and p.ordinals and p.ordinals[0] > 1)
     # "op plaats zes", "at place 6": a number after a word for a place is that place
     numbered = top_n is not None and "rank" in p.kws and "top" not in p.kws

@@ -676,6 +676,10 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     reading.unread = [e for e in reading.unread if e not in (s for _, s in steps)]
     periods = _in_the_year_talked_about(periods, previous) or [period for period, _ in steps]
     periods = _same_month_in_year(_shift_restated(periods, previous, ents), previous, all_kws)
+    if "published_months" in all_kws:
+        # "la moyenne mensuelle de 2025, sur les mois publiés": the months of the year with monthly figures
+        periods = [replace(x, anchor="monthly") if x.whole_years and x.single_year and not x.anchor else x
+                   for x in periods]
     narrowed = _ranked_within(ents, reading, periods, all_kws)
     periods = [x for x in periods if x not in narrowed]
     # A time word that is part of a negation ("ne sont pas passés par") is no period left unread.
@@ -1227,11 +1231,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
     if zero:
         # "no DVZ returns", "aucun retour": the publications count returns that took place
         return Request("clarify", topic="zero", unread=zero)
-    if "sum" in p.kws and not p.kws & {"how_many", "max", "min", "top"} \
-            and any(e.type == "neg" and e.value != "none" for e in ents) and not periods \
+    if p.kws & {"sum", "include"} and not p.kws & {"how_many", "max", "min", "top"} \
+            and any(e.type == "neg" and e.value != "none" for e in ents) \
             and not (p.exclude or p.except_countries or p.countries or p.categories or p.info or p.measures):
-        # "what does Fedasil's headline total leave out?", "wat laat het totaal buiten beschouwing?": what the
-        # totals leave out, as their marks say
+        # "what does Fedasil's headline total leave out?", "wat laat het totaal buiten beschouwing?", "qu'est-ce
+        # qui n'est pas compris dans le total ?": what the totals leave out, as their marks say
         return Request("info", topic="marks")
     if p.bad_neg or (p.exclude and not periods and not p.kws & {"max", "min"}):
         return Request("clarify", topic="negation", unread=tuple(p.bad_neg) or tuple(
@@ -1248,8 +1252,15 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # 2020" names whom it counts
         counted_before = bool(asked_before) and previous is not None and previous.act == "figures"
         counts = bool(p.kws & {"how_many", "share"} or p.countries or p.categories) or counted_before
-        # ("does the 2020 total include Dublin departures?" asks what the total holds, no count of them)
-        holds = bool(p.kws & {"include", "sum"}) and not counts
+        # ("does the 2020 total include Dublin departures?" asks what the total holds, no count of them; "total
+        # returns in 2017 if you add the Dublin departures" adds them to it)
+        # (the returns said apart from the topic: "vrijwillige vertrekken in het kader van Dublin" is the topic)
+        added = bool(periods) and "sum" in p.kws and any(
+            (e.type, e.value) == ("measure", "returns")
+            and next((x.type for x in ents[i + 1:] if x.type != "range"), None) != "info" for i, e in enumerate(ents))
+        holds = bool(p.kws & {"include", "sum"}) and not counts and not added
+        if added:
+            return Request("info", topic=standalone[0], periods=periods, how_many=True, reading="added")
         return Request("info", topic=standalone[0], periods=() if holds else periods or asked_before,
                        how_many=counts and "what_is" not in p.kws
                        and standalone[0] != "percent_sum")  # there, percentages are the subject
