@@ -2108,6 +2108,8 @@ class Engine:
             self._statement(b, row)
         if topic == "covid":
             self._covid_years(b, today)
+        if request.reading == "added":
+            self._topic_added(b, topic, request.periods)
         if not b.lines:
             b.line("info.none")
         if how_many and not self._counted(topic, request.periods):
@@ -2133,20 +2135,24 @@ class Engine:
         return bool(rows)
 
     def _topic_added(self, b: Builder, topic: str, periods: tuple[Period, ...]) -> None:
-        """"total returns in 2017 if you add the Dublin departures": each year's total, and the two added,
-        where the topic's count is exact (a count said with "about" is not added)."""
+        """"total returns in 2017 if you add the Dublin departures": each year's total, and the two added
+        (about as much, where the topic's count is said with "almost" or "about")."""
         measure = TOPIC_MEASURES[topic]
         for year in sorted({y for p in periods for y in range(p.first_year, p.last_year + 1)}):
             total = self.cube.years().get(year)
-            counted = [o for o in self.dataset.observations if o.measure == measure and o.whole_year
-                       and o.year == year and o.unit == "count" and not o.qualifier]
-            if total is None or not counted or not total.whole_year:
+            counted = sorted((o for o in self.dataset.observations if o.measure == measure and o.whole_year
+                              and o.year == year and o.unit == "count"), key=lambda o: bool(o.qualifier))
+            # (or what the publications say in words: "almost 300 by bus to the Balkans in 2011", an estimate)
+            said = [row for row in self.statements if topic in row["topics"] and row["year"] == year
+                    and row["returns"] is not None]
+            if total is None or not total.whole_year or not (counted or said):
                 continue
-            part = counted[0]
+            value, ref, approx = (counted[0].value, counted[0].ref, bool(counted[0].qualifier)) if counted \
+                else (said[0]["returns"], said[0]["ref"], True)
+            added = b.figure(int(total.value + value), "sum", "added", [total.ref, ref], of=(total,))
             b.line("info.added", year=year,
                    total=b.figure(int(total.value), "count", f"total {year}", [total.ref], of=(total,)),
-                   sum=b.figure(int(total.value + part.value), "sum", "added", [total.ref, part.ref],
-                                of=(total, part)))
+                   sum=replace(added, qualifier="about") if approx else added)
 
     def _counted(self, topic: str, periods: tuple[Period, ...]) -> bool:
         """Whether the sheets give a number for this topic (in one of these periods)."""

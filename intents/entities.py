@@ -824,7 +824,8 @@ class Lexicon:
                 kind = "year_or_figure" if number.type == "year" else "num"
                 number = Entity(kind, number.value, i, i + 1, fuzzy=True)
             if number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
-                    and (not any(f.type in ("year", "ym", "yq", "yh") for f in found) or _round_threshold(
+                    and (not any(f.type in ("year", "ym", "yq", "yh", "year_or_figure") for f in found)
+                         or _round_threshold(
                         found[-1], number)) \
                     and not self._starts_year_span(tokens, i, reading):
                 # "more than 2000 in 2019": a figure to check, not the year 2000; but in
@@ -832,7 +833,7 @@ class Lexicon:
                 # (not in "in 2021, did returns stay under 2000?": a round hundred under a relation).
                 number = Entity("num", number.value, i, i + 1, fuzzy=True)
             elif number and number.type == "year" and found and found[-1].type == "claim" and found[-1].end == i \
-                    and "_" not in str(found[-1].value) and any(f.type == "year" for f in found):
+                    and "_" not in str(found[-1].value) and any(f.type in ("year", "year_or_figure") for f in found):
                 # "was 2020 below 2019?": a relation between two years compares them, as "lower than" does
                 found[-1] = replace(found[-1], value=f"{found[-1].value}_compare")
             split = None if number else self._separated(tokens, i, reading)

@@ -228,8 +228,9 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if top_n is None and "one_country" in p.kws and p.kws & {"max", "min", "top"}:
         top_n = 1
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
-    # "the top 3 together", "the average of the top five": their sum or their average
-    combine = Mean if "average" in p.kws else Total if "sum" in p.kws else _same
+    # "the top 3 together", "the average of the top five": their sum or their average; "what percentage went to
+    # the top 10": their sum's share, beside each one's
+    combine = Mean if "average" in p.kws else Total if p.kws & {"sum", "share"} else _same
     return _figures(_per_period(periods, lambda per: combine(Pick(Group(Select(per, org), "country"), order, 1, n))))
 
 

@@ -86,6 +86,10 @@ def _years_or_figures(ents: list[Entity], kws: set[str], ratio: bool = False) ->
             # "more than 2000 returnees"; not "more Mongolians than Romanians among 2020 returnees"
             _kw(before, "than") and e.type == "year_or_figure"
             for before, e in zip(ents, ents[1:]))
+    # ("were 2013 returns lower than 2012?": a relation between two years compares them, neither is a figure)
+    figure = figure and not any(e.type == "claim" and j + 1 < len(ents) and ents[j + 1].type == "year"
+                                and any(x.type in ("year", "year_or_figure") for x in ents[:j])
+                                for j, e in enumerate(ents))
     # "2000 or more": a number a relation follows is a figure, whatever it looks like
     related = {i for i, e in enumerate(ents[:-1])
                if ents[i + 1].type == "claim" and str(ents[i + 1].value).endswith("_after")}
@@ -1255,12 +1259,15 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         # ("does the 2020 total include Dublin departures?" asks what the total holds, no count of them; "total
         # returns in 2017 if you add the Dublin departures" adds them to it)
         # (the returns said apart from the topic: "vrijwillige vertrekken in het kader van Dublin" is the topic)
-        added = bool(periods) and "sum" in p.kws and any(
-            (e.type, e.value) == ("measure", "returns")
-            and next((x.type for x in ents[i + 1:] if x.type != "range"), None) != "info" for i, e in enumerate(ents))
+        # (or, after a question, "donc au total avec les bus ça fait combien ?": the year talked about)
+        returns_apart = any((e.type, e.value) == ("measure", "returns")
+                            and next((x.type for x in ents[i + 1:] if x.type != "range"), None) != "info"
+                            for i, e in enumerate(ents))
+        added_to = periods or (_periods(previous) if previous is not None and "how_many" in p.kws else ())
+        added = bool(added_to) and "sum" in p.kws and (returns_apart or not periods)
         holds = bool(p.kws & {"include", "sum"}) and not counts and not added
         if added:
-            return Request("info", topic=standalone[0], periods=periods, how_many=True, reading="added")
+            return Request("info", topic=standalone[0], periods=tuple(added_to), how_many=True, reading="added")
         return Request("info", topic=standalone[0], periods=() if holds else periods or asked_before,
                        how_many=counts and "what_is" not in p.kws
                        and standalone[0] != "percent_sum")  # there, percentages are the subject
