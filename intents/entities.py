@@ -918,7 +918,8 @@ class Lexicon:
         # read, not what to do with it
         found = [e for e in found if not (e.type == "kw" and self._attributed(tokens, e.start, lang or "en"))]
         found, lone = _identifiers(found, tokens, self.naming_glue)
-        found = _publishers(found, tokens, self.passable)
+        if any(e.type == "org" for e in found) and any((e.type, e.value) == ("info", "sources") for e in found):
+            found = _publishers(found, tokens, self.passable)  # (the common words are read only then)
         found = _negations_read(_singular_places(_school_years(found, tokens, lang), tokens, lang), tokens)
         # a word of `ident` that names no number beside it ("par heure", "which page?") is not read
         unknown = sorted(unknown + [(e.start, e.text) for e in lone])

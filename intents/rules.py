@@ -1674,10 +1674,15 @@ def _countries_of(request: Request | None) -> tuple[str, ...]:
     return tuple(s.country for s in selects(request.program) if s.country)
 
 
+def _grouped_by(program: Node | None) -> str | None:
+    """What the list a program ranks or gives is of ("country", "month"...), if it is one."""
+    group = inner(program, Group) if program is not None else None
+    return group.by if group is not None else None
+
+
 def _place_by_number(p: Parsed, ents: list[Entity], previous: Request | None) -> list[int]:
     """"en op vier?", "and number 4?" after a ranking of countries: a place said by its number alone."""
-    ranked = previous is not None and previous.program is not None \
-        and getattr(inner(previous.program, Group), "by", None) == "country"
+    ranked = previous is not None and _grouped_by(previous.program) == "country"
     # ("en op drie, met hoeveel mensen?": with its count)
     if not ranked or len(p.nums) != 1 or p.kws - {"how_many", "compare"} \
             or not all(e.type in ("conj", "num", "kw") for e in ents):
@@ -1880,14 +1885,14 @@ def merge(previous: Request, new: Request, p: Parsed, negation: Request | None =
         template, countries = new.program, previous.places
     elif new_intent == "count" and periods and all(x.single_month for x in periods) \
             and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) is None \
-            and not (getattr(inner(previous.program, Group), "by", None) == "country"
+            and not (_grouped_by(previous.program) == "country"
                      and (p.of_those or not (p.measure or "how_many" in p.kws))):
         # "and (how many in) that same month of 2019?" after the quietest month: a month's count, no pick
         # (after a list of countries, "and in March?" and "how many of those in March?" ask for the list then)
         template = new.program
     elif new_intent == "count" and periods and all(x.whole_years and x.single_year for x in periods) \
             and isinstance(_unchecked(previous.program), Pick) and registry.grain_of(p) in (None, "year") \
-            and getattr(inner(previous.program, Group), "by", None) == "year":
+            and _grouped_by(previous.program) == "year":
         # "and the year before?" after the quietest year: that year's count, no pick among its one year
         template = new.program
     elif isinstance(new.program, Less) and isinstance(previous.program, Select):
@@ -1895,7 +1900,7 @@ def merge(previous: Request, new: Request, p: Parsed, negation: Request | None =
         template = new.program
     elif isinstance(new.program, Less):
         left_out = tuple(x.country for x in new.program.parts if x.country is not None)
-        if not left_out or getattr(inner(previous.program, Group), "by", None) != "country" \
+        if not left_out or _grouped_by(previous.program) != "country" \
                 or inner(previous.program, Pick) is None:
             # what the previous answer cannot leave out is asked back, never dropped
             return negation or Request("clarify", topic="negation")
