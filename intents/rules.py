@@ -1417,8 +1417,11 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         grouped = inner(previous.program, Group) if previous.program is not None else None
         other_grain = grouped is not None and grouped.by is not None \
             and registry.grain_of(p) not in (None, grouped.by)
+        # (and so is the change of a country named anew: "how did the number of Brazilians change in 2021?" after
+        # a list of 2025 is Brazil's 2021 against 2020, not 2025 against 2021)
+        named_anew = lone_compare and bool(p.countries) and set(p.countries) != set(_countries_of(previous))
         whole_question = bool(p.changes) or isinstance(q.program, Check) and q.program.member is not None and periods \
-            or other_grain
+            or other_grain or named_anew
         # "how many in the whole of 2025?" after DVZ's returns of two periods: a count that names only its
         # period keeps what was counted ("how many returns in 2025?" names the measure anew: everyone's)
         period_only = asks and not (p.measure or has_data or p.kws - {"how_many"}) and previous.program is not None \
