@@ -1011,15 +1011,10 @@ class Engine:
         """The change a publication prints for a country between the two periods (Ukrainians, -47% in
         2019 against 2018); whether there is one."""
         assert newer.period is not None and older.period is not None  # one country in two periods, said so
-        printed = [o for o in self.dataset.observations if o.unit == "change" and o.measure == "returns"
-                   and o.country == newer.country and o.category is None
-                   and (o.start, o.end) == (newer.period.start, newer.period.end)
-                   and o.against == (older.period.start, older.period.end)]
-        for o in printed:
-            b.cite(o.source)
-            value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref], of=(o,))
+        printed = self._printed_changes(b, newer.period, older.period, newer.org, newer.country)
+        for o, value in printed:
             b.line("compare_countries.published", source=Ref("source", o.source), country=Ref("country", o.country),
-                   period=newer.period, before=older.period, value=replace(value, qualifier=o.qualifier))
+                   period=newer.period, before=older.period, value=value)
         return bool(printed)
 
     def _country_count(self, s: Select) -> tuple[Observation, Period] | None:
@@ -1038,15 +1033,23 @@ class Engine:
     def _published_change(self, b: Builder, newer: Period, older: Period, org: str | None) -> None:
         """The change a publication prints for the same two periods, beside the one calculated
         (the release's "-4.5%" where the figures give -4.4%)."""
+        for o, value in self._printed_changes(b, newer, older, org):
+            b.line("compare.published", source=Ref("source", o.source), value=value)
+
+    def _printed_changes(self, b: Builder, newer: Period, older: Period, org: str | None,
+                         country: str | None = None) -> list[tuple[Observation, Num]]:
+        """The changes publications print between two periods (of a country, if one is named), one
+        publication for each value printed: the newest; each cited, with its figure."""
         printed = [o for o in self.dataset.observations if o.unit == "change" and o.measure == "returns"
-                   and o.org == org and o.country is None and o.category is None
+                   and o.org == org and o.country == country and o.category is None
                    and (o.start, o.end) == (newer.start, newer.end) and o.against == (older.start, older.end)]
-        # One publication for each value printed: the newest.
         newest = {o.value: o for o in sorted(printed, key=lambda o: self.dataset.sources[o.source].recency)}
+        found = []
         for o in newest.values():
             b.cite(o.source)
             value = b.figure(o.value / 100, "printed_change", "printed change", [o.ref], of=(o,))
-            b.line("compare.published", source=Ref("source", o.source), value=replace(value, qualifier=o.qualifier))
+            found.append((o, replace(value, qualifier=o.qualifier)))
+        return found
 
     def _like_for_like(self, sides: list[tuple[Period, str]], found: list[Value],
                        narrow: bool = True) -> tuple[list[Value], str | None, Period | None]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import when
 from .models import CATEGORIES, ORGS, Period
 from .parsed import Parsed
 from .program import (
@@ -186,6 +187,12 @@ def _country(p: Parsed, periods: tuple[Period, ...]) -> Request:
     return _figures(Check(node, "rank", claimed) if place and "how_many" not in p.kws else node)
 
 
+def _combined(p: Parsed, adding: set[str]) -> Callable[[Node], Node]:
+    """What the places picked are put through: their average, their sum (asked by one of the
+    keywords of `adding`), or nothing."""
+    return Mean if "average" in p.kws else Total if p.kws & adding else _same
+
+
 def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     top_n = _top_n(p)
     if p.negative_n or top_n == 0:
@@ -230,7 +237,7 @@ def _top(p: Parsed, periods: tuple[Period, ...]) -> Request:
     n = top_n if top_n is None or top_n < TOP_LIMIT else TOP_LIMIT
     # "the top 3 together", "the average of the top five": their sum or their average; "what percentage went to
     # the top 10": their sum's share, beside each one's
-    combine = Mean if "average" in p.kws else Total if p.kws & {"sum", "share"} else _same
+    combine = _combined(p, {"sum", "share"})
     return _figures(_per_period(periods, lambda per: combine(Pick(Group(Select(per, org), "country"), order, 1, n))))
 
 
@@ -375,7 +382,7 @@ def _extreme(p: Parsed, periods: tuple[Period, ...]) -> Request:
     if many is not None and 1 < many <= MAX_PLACES and not p.ordinals:
         # "welke drie maanden van 2019 waren de drukste?": the first three places; "the three busiest months
         # added up": their sum, as for the countries of a top list
-        combine = Mean if "average" in p.kws else Total if "sum" in p.kws else _same
+        combine = _combined(p, {"sum"})
         return _figures(combine(Pick(Group(Select(period, org, whole=p.whole), grain), order, 1, many)))
     if EXTREMES <= p.kws:
         # "the busiest and the quietest month of 2020": both; "the gap between them": their difference;
@@ -428,7 +435,7 @@ def _average(p: Parsed, periods: tuple[Period, ...]) -> Request:
         # "the average yearly number across 2022, 2023 and 2024", "the average monthly number across June,
         # July and August 2019": over those units, not each on its own
         ordered = sorted(periods, key=lambda x: x.start)
-        steps = [(b.start[0] - a.start[0]) * 12 + b.start[1] - a.start[1] for a, b in zip(ordered, ordered[1:])]
+        steps = [when.months_between(a.start, b.start) for a, b in zip(ordered, ordered[1:])]
         if all(step == (12 if unit == "year" else 1) for step in steps):
             return _figures(Mean(Group(Select(Period(ordered[0].start, ordered[-1].end), org), unit)))
         return _figures(Mean(Each(tuple(Select(x, org) for x in ordered))))

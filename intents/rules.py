@@ -497,7 +497,7 @@ def _shift_restated(periods: list[Period], previous: Request | None, ents: list[
             or not _periods(previous) or periods[0].kind != periods[1].kind:
         return periods
     derived, named = periods
-    delta = (derived.start[0] - named.start[0]) * 12 + derived.start[1] - named.start[1]
+    delta = when.months_between(named.start, derived.start)
     asked = _periods(previous)[0]
     landed = (when.shift_month(asked.start, delta), when.shift_month(asked.end, delta))
     return [named] if delta and landed == (named.start, named.end) else periods
@@ -614,6 +614,28 @@ def _includes(ents: list[Entity], kind: str) -> bool:
                for a, b in zip(ents, ents[1:]) if b.start - a.end <= 1)
 
 
+def _pointing_back(ents: list[Entity], layout: when.Layout | None, previous: Request | None) -> list[Entity]:
+    """The numbers that count what a word points back at, neither a figure nor a length of time."""
+    # "those three together?", "the total of those three years": right after the word pointing back ("ces 3
+    # dernières années" is a length)
+    counted = [n for n, before, after in zip(ents[1:], ents, [*ents[2:], None]) if n.type == "num"
+               and (before.type, before.value) == ("anaphor", None) and n.start == before.end
+               and n.value in range(2, MAX_POINTED + 1)
+               and not (after is not None and after.type in ("measure", "mod"))]
+    determined = [n for n in ents if n.type == "num" and n.value in range(2, MAX_POINTED + 1)
+                  and layout is not None and n.start in layout.determined and n not in counted]
+    following = {id(n): after for n, after in zip(ents, [*ents[1:], None])}
+    # "the three of them together?": said with its determiner right before the word pointing back
+    counted += [n for n in determined if (after := following[id(n)]) is not None
+                and (after.type, after.value) == ("anaphor", None) and after.start == n.end]
+    # "which of the two was higher?" after two questions: said with its determiner and no noun after it ("the
+    # two best years" counts years)
+    counted += [n for n in determined if previous is not None and n not in counted
+                and ((after := following[id(n)]) is None or after.type in ("kw", "conj"))
+                and not any(e.type in ("grain", "measure") and e.start > n.start for e in ents)]
+    return counted
+
+
 def collect(ents: list[Entity], today: dt.date, lang: str,
             previous: Request | None = None, layout: when.Layout | None = None) -> Parsed:
     ents = _next_to_a_place(_negation_lists(_described_years(_no_trailing_than(_hyphens_in_words(ents)))))
@@ -627,24 +649,7 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     includes_org = _includes(ents, "org")
     includes_category = _includes(ents, "category")
     ents = _both_pointed(ents, layout)
-    # "those three together?", "the total of those three years": a number right after a word pointing back
-    # counts what it points at, neither a figure nor a length of time ("ces 3 dernières années" is one)
-    counted = [n for n, before, after in zip(ents[1:], ents, [*ents[2:], None]) if n.type == "num"
-               and (before.type, before.value) == ("anaphor", None) and n.start == before.end
-               and n.value in range(2, MAX_POINTED + 1)
-               and not (after is not None and after.type in ("measure", "mod"))]
-    # ("the three of them together?": a number said with its determiner right before the word pointing back)
-    counted += [n for n, after in zip(ents, ents[1:])
-                if n.type == "num" and (after.type, after.value) == ("anaphor", None) and after.start == n.end
-                and n.value in range(2, MAX_POINTED + 1)
-                and layout is not None and n.start in layout.determined]
-    # ("which of the two was higher?" after two questions: a number said with its determiner and no noun after
-    # it points back at that many answers)
-    counted += [n for n, after in zip(ents, [*ents[1:], None])
-                if previous is not None and n.type == "num" and n.value in range(2, MAX_POINTED + 1)
-                and layout is not None and n.start in layout.determined and n not in counted
-                and (after is None or after.type in ("kw", "conj"))
-                and not any(e.type in ("grain", "measure") and e.start > n.start for e in ents)]  # "the two best years"
+    counted = _pointing_back(ents, layout, previous)
     ents = [e for e in ents if e not in counted]
     ents = _both_named(_after_a_country(ents), previous)
     # ("and for the year 2023?" after November 2020: a year said with its grain word is the whole year)
@@ -670,8 +675,8 @@ def collect(ents: list[Entity], today: dt.date, lang: str,
     comparing = bool(all_kws & {"compare", "than"}) and not two_orgs and not registry.EXTREMES <= all_kws \
         and sum(e.type == "ordinal" for e in ents) < 2
     # ("and the month after?" after the busiest month of 2025: after the month picked, not after 2025)
-    reading = when.read(ents, today, lang, _pointed(previous), comparing=comparing,
-                        layout=layout, picked=_pointed(previous))
+    pointed = _pointed(previous)
+    reading = when.read(ents, today, lang, pointed, comparing=comparing, layout=layout, picked=pointed)
     last_places = _last_places(reading, all_kws)
     reading.unread = [e for e in reading.unread if e not in last_places]
     periods, exclude, negated, bad_neg = _negations(ents, reading)
@@ -1414,9 +1419,8 @@ def _build(p: Parsed, ents: list[Entity], strangers: list[Unread], previous: Req
         of_country = _between_selections(compared) and not has_data and len(set(_countries_of(previous))) == 1
         # (two changes compared, and a place claimed for a period named, are whole questions; so is a ranking of
         # another grain: "the two best years together" after the busiest month of 2020)
-        grouped = inner(previous.program, Group) if previous.program is not None else None
-        other_grain = grouped is not None and grouped.by is not None \
-            and registry.grain_of(p) not in (None, grouped.by)
+        grouped_by = _grouped_by(previous.program)
+        other_grain = grouped_by is not None and registry.grain_of(p) not in (None, grouped_by)
         # (and so is the change of a country named anew: "how did the number of Brazilians change in 2021?" after
         # a list of 2025 is Brazil's 2021 against 2020, not 2025 against 2021)
         named_anew = lone_compare and bool(p.countries) and set(p.countries) != set(_countries_of(previous))
@@ -1729,9 +1733,8 @@ def _ordinal_followup(previous: Request, place: int) -> Request | None:
             return None
         return Request("figures", _filled(picks[0] if len(picks) == 1 else Each(tuple(picks))))
     pick = inner(program, Pick)
-    grouped = inner(program, Group)
     if _intent(previous) == "extreme" and pick is not None and pick.n == 1 \
-            and place <= UNITS_IN_A_YEAR.get(str(grouped.by if grouped is not None else None), place):
+            and place <= UNITS_IN_A_YEAR.get(str(_grouped_by(program)), place):
         # "en welke kwam op de tweede plaats?" after the busiest month: the second of the same months
         return replace(previous, program=_replace_node(program, pick, replace(pick, k=place)), ignored=(), unread=())
     # ("and on the 17th?" after the quietest month of 2020: a day of the month it picked)

@@ -117,6 +117,11 @@ def shift_month(ym: tuple[int, int], delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def months_between(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """How many months b lies after a (negative before it)."""
+    return (b[0] - a[0]) * 12 + b[1] - a[1]
+
+
 def unit_at(grain: str, ym: tuple[int, int]) -> Period:
     """The month, quarter, half or year that contains a month."""
     size = GRAIN_MONTHS[grain]
